@@ -1,0 +1,1 @@
+"""Adapters to systems outside the platform: FX rate sources, payment providers."""
