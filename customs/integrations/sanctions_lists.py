@@ -1,0 +1,235 @@
+"""Readers for published sanctions list files: OFAC's sdn.csv and the UN Security Council XML.
+
+Each reader takes a path or an open file and returns ``ListedParty`` rows for
+``customs.domain.screening.ScreeningIndex``. They read files only; fetching a newer file is
+the management command's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from os import PathLike
+from typing import IO
+
+from defusedxml import ElementTree
+
+from customs.domain.screening import LIST_OFAC_SDN, LIST_UN_SC, ListedParty
+
+PathOrFile = str | PathLike | IO[str] | IO[bytes]
+
+OFAC_SDN_COLUMNS = ("ent_num", "name", "type", "programs", "title", "call_sign", "vessel_type",
+                    "tonnage", "grt", "vessel_flag", "vessel_owner", "remarks")
+OFAC_EMPTY = "-0-"
+OFAC_ENCODING = "latin-1"
+
+# ISO 3166 alpha-2 by English short name, from the tz database's iso3166.tab, plus the
+# spellings OFAC remarks and UN nationality/address fields actually use.
+_COUNTRY_CODES_BY_NAME = {
+    "andorra": "AD", "united arab emirates": "AE", "uae": "AE", "afghanistan": "AF",
+    "antigua and barbuda": "AG", "anguilla": "AI", "albania": "AL", "armenia": "AM", "angola": "AO",
+    "argentina": "AR", "american samoa": "AS", "austria": "AT", "australia": "AU", "aruba": "AW",
+    "azerbaijan": "AZ", "bosnia and herzegovina": "BA", "bosnia herzegovina": "BA", "barbados": "BB",
+    "bangladesh": "BD", "belgium": "BE", "burkina faso": "BF", "bulgaria": "BG", "bahrain": "BH",
+    "burundi": "BI", "benin": "BJ", "bermuda": "BM", "brunei": "BN", "brunei darussalam": "BN",
+    "bolivia": "BO", "bolivia plurinational state of": "BO", "brazil": "BR", "bahamas": "BS",
+    "bhutan": "BT", "botswana": "BW", "belarus": "BY", "belize": "BZ", "canada": "CA",
+    "congo democratic republic of the": "CD", "democratic republic of the congo": "CD",
+    "democratic republic of the": "CD", "drc": "CD", "central african republic": "CF",
+    "congo": "CG", "republic of the congo": "CG", "congo republic of the": "CG", "switzerland": "CH",
+    "cote divoire": "CI", "ivory coast": "CI", "chile": "CL", "cameroon": "CM", "china": "CN",
+    "colombia": "CO", "costa rica": "CR", "cuba": "CU", "cape verde": "CV", "cabo verde": "CV",
+    "curacao": "CW", "cyprus": "CY", "czech republic": "CZ", "czechia": "CZ", "germany": "DE",
+    "djibouti": "DJ", "denmark": "DK", "dominica": "DM", "dominican republic": "DO", "algeria": "DZ",
+    "ecuador": "EC", "estonia": "EE", "egypt": "EG", "western sahara": "EH", "eritrea": "ER",
+    "spain": "ES", "ethiopia": "ET", "finland": "FI", "fiji": "FJ", "micronesia": "FM", "france": "FR",
+    "gabon": "GA", "united kingdom": "GB", "uk": "GB", "britain": "GB", "great britain": "GB",
+    "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
+    "united kingdom of great britain and northern ireland": "GB", "grenada": "GD", "georgia": "GE",
+    "guernsey": "GG", "ghana": "GH", "gibraltar": "GI", "gambia": "GM", "guinea": "GN",
+    "equatorial guinea": "GQ", "greece": "GR", "guatemala": "GT", "guam": "GU",
+    "guinea bissau": "GW", "guyana": "GY", "hong kong": "HK", "honduras": "HN", "croatia": "HR",
+    "haiti": "HT", "hungary": "HU", "indonesia": "ID", "ireland": "IE", "israel": "IL",
+    "isle of man": "IM", "india": "IN", "iraq": "IQ", "iran": "IR", "iran islamic republic of": "IR",
+    "iceland": "IS", "italy": "IT", "jersey": "JE", "jamaica": "JM", "jordan": "JO", "japan": "JP",
+    "kenya": "KE", "kyrgyzstan": "KG", "cambodia": "KH", "kiribati": "KI", "comoros": "KM",
+    "saint kitts and nevis": "KN", "st kitts and nevis": "KN", "korea north": "KP",
+    "north korea": "KP", "democratic peoples republic of korea": "KP", "dprk": "KP",
+    "korea south": "KR", "south korea": "KR", "republic of korea": "KR", "kuwait": "KW",
+    "cayman islands": "KY", "kazakhstan": "KZ", "laos": "LA", "lao peoples democratic republic": "LA",
+    "lebanon": "LB", "saint lucia": "LC", "st lucia": "LC", "liechtenstein": "LI", "sri lanka": "LK",
+    "liberia": "LR", "lesotho": "LS", "lithuania": "LT", "luxembourg": "LU", "latvia": "LV",
+    "libya": "LY", "morocco": "MA", "monaco": "MC", "moldova": "MD", "republic of moldova": "MD",
+    "montenegro": "ME", "madagascar": "MG", "marshall islands": "MH", "north macedonia": "MK",
+    "macedonia": "MK", "north macedonia the republic of": "MK", "mali": "ML", "burma": "MM",
+    "myanmar": "MM", "mongolia": "MN", "macau": "MO", "macao": "MO", "mauritania": "MR",
+    "malta": "MT", "mauritius": "MU", "maldives": "MV", "malawi": "MW", "mexico": "MX",
+    "malaysia": "MY", "mozambique": "MZ", "namibia": "NA", "niger": "NE", "nigeria": "NG",
+    "nicaragua": "NI", "netherlands": "NL", "norway": "NO", "nepal": "NP", "nauru": "NR",
+    "new zealand": "NZ", "oman": "OM", "panama": "PA", "peru": "PE", "papua new guinea": "PG",
+    "philippines": "PH", "pakistan": "PK", "poland": "PL", "puerto rico": "PR", "palestine": "PS",
+    "palestinian": "PS", "state of palestine": "PS", "west bank": "PS", "gaza": "PS",
+    "gaza strip": "PS", "portugal": "PT", "palau": "PW", "paraguay": "PY", "qatar": "QA",
+    "romania": "RO", "serbia": "RS", "russia": "RU", "russian federation": "RU", "rwanda": "RW",
+    "saudi arabia": "SA", "solomon islands": "SB", "seychelles": "SC", "sudan": "SD", "sweden": "SE",
+    "singapore": "SG", "slovenia": "SI", "slovakia": "SK", "sierra leone": "SL", "san marino": "SM",
+    "senegal": "SN", "somalia": "SO", "suriname": "SR", "south sudan": "SS",
+    "sao tome and principe": "ST", "el salvador": "SV", "syria": "SY", "syrian arab republic": "SY",
+    "eswatini": "SZ", "swaziland": "SZ", "chad": "TD", "togo": "TG", "thailand": "TH",
+    "tajikistan": "TJ", "east timor": "TL", "timor leste": "TL", "turkmenistan": "TM",
+    "tunisia": "TN", "tonga": "TO", "turkey": "TR", "turkiye": "TR", "trinidad and tobago": "TT",
+    "tuvalu": "TV", "taiwan": "TW", "tanzania": "TZ", "united republic of tanzania": "TZ",
+    "ukraine": "UA", "uganda": "UG", "united states": "US", "united states of america": "US",
+    "usa": "US", "us": "US", "uruguay": "UY", "uzbekistan": "UZ", "holy see": "VA",
+    "vatican city": "VA", "saint vincent and the grenadines": "VC", "venezuela": "VE",
+    "venezuela bolivarian republic of": "VE", "virgin islands british": "VG",
+    "british virgin islands": "VG", "vietnam": "VN", "viet nam": "VN", "vanuatu": "VU",
+    "samoa": "WS", "kosovo": "XK", "yemen": "YE", "south africa": "ZA", "zambia": "ZM",
+    "zimbabwe": "ZW",
+}  # fmt: skip
+
+
+def country_code(name: str) -> str | None:
+    """ISO alpha-2 for a country name as the lists write it ("Korea, North" → "KP"), else None."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold().replace("&", " and "))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("'", "")
+    key = " ".join(re.sub(r"[^a-z ]+", " ", plain).split())
+    key = key.removeprefix("the ").removeprefix("possibly ")
+    return _COUNTRY_CODES_BY_NAME.get(key)
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+# --- OFAC sdn.csv --------------------------------------------------------------------------
+
+_OFAC_PARTY_TYPES = {"individual": "individual", "vessel": "vessel", "aircraft": "aircraft"}
+# a.k.a. 'NAME'; f.k.a. "NAME"; n.k.a. 'NAME' — the closing quote is the one followed by a
+# separator, so apostrophes inside a name ("ABU-'UMAR") survive.
+_ALIAS_RE = re.compile(r"\b[afn]\.k\.a\.,?\s*(['\"])(.+?)\1(?=\s*(?:[;.,)]|$))")
+_NATIONALITY_RE = re.compile(r"^(?:alt\.\s+)?(?:nationality|citizen)\s+(.+?)\.?$", re.IGNORECASE)
+_BIRTHPLACE_RE = re.compile(r"^(?:alt\.\s+)?POB\s+(.+?)\.?$")
+_PARENTHESIS_RE = re.compile(r"\(([^()]+)\)")
+
+
+def _ofac_value(raw: str) -> str:
+    value = raw.strip()
+    return "" if value == OFAC_EMPTY else value
+
+
+def _ofac_programs(raw: str) -> tuple[str, ...]:
+    # OFAC strips the outer brackets of "[NPWMD] [IFSR]", leaving "NPWMD] [IFSR".
+    return _unique(p.strip(" []") for p in raw.split("] ["))
+
+
+def _ofac_countries(remarks: str, vessel_flag: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for part in remarks.split(";"):
+        part = part.strip()
+        if not part or part.startswith("Linked To:") or ".k.a." in part:
+            continue  # another party's name, or an alias: no country of this party
+        if nationality := _NATIONALITY_RE.match(part):
+            found.append(country_code(nationality.group(1)) or "")
+        elif birthplace := _BIRTHPLACE_RE.match(part):
+            found.append(country_code(birthplace.group(1).rsplit(",", 1)[-1]) or "")
+        # "Passport A123 (Egypt)", "Tax ID No. 77 (Russia)": the issuing country.
+        found.extend(country_code(inner) or "" for inner in _PARENTHESIS_RE.findall(part))
+    if vessel_flag:
+        found.append(country_code(vessel_flag) or "")
+    return _unique(found)
+
+
+def _open_text(source: PathOrFile, encoding: str) -> tuple[IO[str], bool]:
+    """A text stream over ``source`` and whether we opened it (and so must close it)."""
+    if isinstance(source, str | PathLike):
+        return open(source, encoding=encoding, newline=""), True
+    if isinstance(source, io.TextIOBase):
+        return source, False
+    return io.TextIOWrapper(source, encoding=encoding, newline=""), False  # type: ignore[arg-type]
+
+
+def _iter_ofac_rows(stream: IO[str]) -> Iterator[list[str]]:
+    for row in csv.reader(stream):
+        # The published file ends with a DOS end-of-file byte (\x1a) on a line of its own.
+        if len(row) < len(OFAC_SDN_COLUMNS):
+            continue
+        yield row
+
+
+def read_ofac_sdn_csv(source: PathOrFile) -> list[ListedParty]:
+    """Parties from OFAC's sdn.csv (latin-1, no header, ``-0-`` for empty).
+
+    Aliases are the quoted a.k.a./f.k.a./n.k.a. names in the remarks (OFAC's "weak" aliases;
+    the strong ones live in alt.csv, which this reader does not take). Country hints come
+    from nationality, citizenship, place of birth, the issuing country of identity documents
+    and the vessel flag.
+    """
+    stream, opened = _open_text(source, OFAC_ENCODING)
+    try:
+        parties = []
+        for row in _iter_ofac_rows(stream):
+            fields = dict(zip(OFAC_SDN_COLUMNS, (_ofac_value(cell) for cell in row), strict=False))
+            remarks = fields["remarks"]
+            parties.append(ListedParty(
+                list_name=LIST_OFAC_SDN,
+                entry_id=fields["ent_num"],
+                name=fields["name"],
+                aliases=_unique(alias.strip() for _quote, alias in _ALIAS_RE.findall(remarks)),
+                party_type=_OFAC_PARTY_TYPES.get(fields["type"].casefold(), "entity"),
+                programs=_ofac_programs(fields["programs"]),
+                countries=_ofac_countries(remarks, fields["vessel_flag"]),
+                remarks=remarks,
+            ))
+        return parties
+    finally:
+        if opened:
+            stream.close()
+
+
+# --- UN Security Council consolidated list XML ---------------------------------------------
+
+_UN_NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+
+
+def _text(element, path: str) -> str:
+    found = element.find(path)
+    return " ".join((found.text or "").split()) if found is not None else ""
+
+
+def _texts(element, path: str) -> list[str]:
+    return [" ".join((found.text or "").split()) for found in element.findall(path)]
+
+
+def _un_party(element, party_type: str, alias_tag: str, address_tag: str) -> ListedParty:
+    name = " ".join(part for part in (_text(element, tag) for tag in _UN_NAME_PARTS) if part)
+    aliases = _texts(element, f"{alias_tag}/ALIAS_NAME") + _texts(element, "NAME_ORIGINAL_SCRIPT")
+    country_names = (_texts(element, "NATIONALITY/VALUE") + _texts(element, f"{address_tag}/COUNTRY")
+                     + _texts(element, "INDIVIDUAL_PLACE_OF_BIRTH/COUNTRY"))
+    return ListedParty(
+        list_name=LIST_UN_SC,
+        entry_id=_text(element, "REFERENCE_NUMBER"),
+        name=name,
+        aliases=_unique(alias for alias in aliases if alias != name),
+        party_type=party_type,
+        programs=_unique([_text(element, "UN_LIST_TYPE")]),
+        countries=_unique(country_code(country) or "" for country in country_names),
+        remarks=_text(element, "COMMENTS1"),
+    )
+
+
+def read_un_consolidated_xml(source: PathOrFile) -> list[ListedParty]:
+    """Parties from the UN Security Council consolidated list (consolidated.xml).
+
+    Parsed with defusedxml, which refuses entity expansion and external entities.
+    Country hints come from NATIONALITY, the address COUNTRY and the place of birth.
+    """
+    root = ElementTree.parse(source).getroot()
+    individuals = [_un_party(element, "individual", "INDIVIDUAL_ALIAS", "INDIVIDUAL_ADDRESS")
+                   for element in root.iterfind("INDIVIDUALS/INDIVIDUAL")]
+    entities = [_un_party(element, "entity", "ENTITY_ALIAS", "ENTITY_ADDRESS")
+                for element in root.iterfind("ENTITIES/ENTITY")]
+    return individuals + entities
