@@ -1,0 +1,12 @@
+"""Adapters to outside systems (carriers): the interface in base.py, the offline default in simulated.py."""
+
+from logistics.integrations.base import (
+    BookingRequest,
+    BookingResult,
+    CarrierAdapter,
+    CarrierError,
+    Party,
+    TransientCarrierError,
+)
+
+__all__ = ["BookingRequest", "BookingResult", "CarrierAdapter", "CarrierError", "Party", "TransientCarrierError"]

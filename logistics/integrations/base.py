@@ -1,0 +1,123 @@
+"""The carrier adapter interface: what the shipment services need from any carrier.
+
+Four verbs: `rate`, `book`, `cancel`, `track`. The built-in adapter is the offline
+`SimulatedCarrier` (see simulated.py), which the project runs on by default.
+
+How a real carrier plugs in (the Karrio way: a pure mapper plus a thin client)
+--------------------------------------------------------------------------------
+Write `logistics/integrations/<carrier>/` with three parts:
+
+1. `mapper.py` — pure functions, no I/O, unit-tested with recorded payloads:
+   `booking_to_payload(BookingRequest) -> dict` (our parcels, goods, parties → their JSON/XML),
+   `parse_booking(response: dict) -> BookingResult`, `parse_events(response) -> list[TrackingEvent]`
+   (their status codes → ours in `logistics.domain.tracking.CODES`; a status we do not know
+   maps to "exception" with their text in the description), and `parse_error(response) ->
+   CarrierError` deciding which failures are transient (timeouts, 5xx, rate limits) and which
+   are permanent (bad address, refused goods: the seller has to act).
+2. `client.py` — a thin HTTP client: authentication, timeouts, one method per endpoint, returns
+   the decoded body or raises `TransientCarrierError` on network failures. No business logic.
+3. `adapter.py` — a class satisfying `CarrierAdapter` that glues the two together; `rate` may
+   call the carrier's rating API or price from our `RateBook` with the carrier's cards.
+
+Register it where the shipment services pick an adapter by service code (settings name the
+adapter per carrier; the simulated one is the default). Tests drive the mapper with recorded
+payloads and the client against a fake HTTP server on localhost — never the carrier itself.
+
+Errors: exceptions, not result objects
+--------------------------------------
+`book` and `cancel` raise `CarrierError` (with `transient=False`: the carrier said no, and
+retrying will not change its mind; show `reason` to the seller) or `TransientCarrierError`
+(`transient=True`: try again later). Exceptions, because the booking runs in a Celery task
+and `autoretry_for=(TransientCarrierError,)` then does the backoff with no code of ours, while
+a permanent `CarrierError` is caught once and stored on the shipment as the failure reason.
+Rating never raises for an option the carrier will not take: that is an `Exclusion` in the
+`ShopResult` (errors as data, because the buyer still gets the other options).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from logistics.domain.rates import Goods, Parcel, RateRequest, ShopResult
+from logistics.domain.tracking import TrackingEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A shipper or recipient as carriers need it on the label and in the customs data."""
+
+    name: str
+    street: str
+    city: str
+    postcode: str
+    country: str  # ISO 3166-1 alpha-2
+    phone: str = ""
+    email: str = ""
+    company: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRequest:
+    reference: str  # our shipment reference: the idempotency key the carrier sees
+    service_code: str  # RateOption.code chosen at checkout (or by the seller re-rating)
+    origin: str
+    destination: str
+    parcels: Sequence[Parcel]
+    goods: Sequence[Goods] = ()
+    shipper: Party | None = None
+    recipient: Party | None = None
+
+    def rate_request(self) -> RateRequest:
+        return RateRequest(self.origin, self.destination, list(self.parcels), list(self.goods))
+
+
+@dataclass(frozen=True, slots=True)
+class BookingResult:
+    tracking_number: str  # printed as the label's barcode
+    carrier_reference: str  # the carrier's own id for the booking (cancel and support use it)
+    service_code: str
+    carrier: str = ""
+    parcel_tracking_numbers: list[str] = field(default_factory=list)  # empty when one number covers all
+
+
+class CarrierError(Exception):
+    """The carrier refused or failed. `reason` is for the seller; `transient` says whether to retry."""
+
+    def __init__(self, reason: str, *, transient: bool = False, code: str = "carrier_error") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.code = code
+
+
+class TransientCarrierError(CarrierError):
+    """Timeouts, 5xx, rate limits: the same request may succeed later. Celery retries these."""
+
+    def __init__(self, reason: str, *, code: str = "carrier_unavailable") -> None:
+        super().__init__(reason, transient=True, code=code)
+
+
+@runtime_checkable
+class CarrierAdapter(Protocol):
+    def rate(self, request: RateRequest) -> ShopResult:
+        """Every option this carrier offers for the request, and why the others are left out."""
+        ...
+
+    def book(self, request: BookingRequest) -> BookingResult:
+        """Book the shipment. The same `request.reference` must not create a second booking at a
+        carrier that supports idempotency keys; our services also guard it in the database."""
+        ...
+
+    def cancel(self, tracking_number: str) -> None:
+        """Cancel a booking the carrier has not picked up yet; raises CarrierError otherwise."""
+        ...
+
+    def track(self, tracking_number: str, *, booked_at: datetime, now: datetime,
+              customs_released_at: datetime | None = None) -> list[TrackingEvent]:
+        """The carrier's events up to `now`, oldest first. `customs_released_at` is when our
+        clearance pipeline released the goods; real carriers ignore it (they know), the
+        simulator holds delivery until then."""
+        ...
