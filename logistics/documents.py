@@ -10,13 +10,12 @@ run gets the first font that has its characters:
 
 1. Helvetica / Helvetica-Bold for Western European text: one of the 14 standard PDF fonts
    that every viewer and printer carries, so nothing is embedded for it.
-2. `EwtpSansSC-Subset` (Noto Sans SC cut to GB 2312 + Big5, SIL OFL 1.1, in
-   `logistics/fonts/`), embedded as a subset of the glyphs used: Chinese renders without
-   any system font. reportlab's built-in `STSong-Light` CID font is *not* embedded, and a
-   viewer without Chinese fonts draws nothing for it (checked with PDFium), so it is only
-   the last resort below.
-3. `EwtpSansWide` (DejaVu Sans cut to Latin Extended, Greek, Cyrillic), embedded, for
-   addresses such as Łódź or Москва.
+2. `EwtpSansWide` (DejaVu Sans cut to Latin Extended, Greek, Cyrillic, in
+   `logistics/fonts/`), embedded, for addresses such as Łódź or Москва.
+3. `EwtpSansSC-Subset` (Noto Sans SC cut to GB 2312 + Big5, SIL OFL 1.1), embedded as a
+   subset of the glyphs used: Chinese renders without any system font. reportlab's
+   built-in `STSong-Light` CID font is *not* embedded, and a viewer without Chinese fonts
+   draws nothing for it (checked with PDFium), so it is only the last resort below.
 4. `STSong-Light` for anything else (rare hanzi outside GB 2312/Big5): viewers with
    Chinese support draw it.
 """
@@ -203,10 +202,10 @@ def _font_for(char: str, bold: bool) -> str:
     coverage = _fonts()
     if _in_helvetica(char):
         return "Helvetica-Bold" if bold else "Helvetica"
+    if ord(char) in coverage[WIDE_FONT]:  # before the CJK font, which has Cyrillic too but no bold
+        return WIDE_FONT_BOLD if bold else WIDE_FONT
     if ord(char) in coverage[CJK_FONT]:
         return CJK_FONT
-    if ord(char) in coverage[WIDE_FONT]:
-        return WIDE_FONT_BOLD if bold else WIDE_FONT
     return LAST_RESORT_FONT
 
 
@@ -240,8 +239,14 @@ def _markup(text: str, *, bold: bool = False) -> str:
     return "".join(parts)
 
 
-def _style(size: float, *, bold: bool = False, color: colors.Color = INK, align: int = TA_LEFT,
-           leading: float | None = None) -> ParagraphStyle:
+def _style(
+    size: float,
+    *,
+    bold: bool = False,
+    color: colors.Color = INK,
+    align: int = TA_LEFT,
+    leading: float | None = None,
+) -> ParagraphStyle:
     return ParagraphStyle(
         name=f"s{size}{bold}{align}",
         fontName="Helvetica-Bold" if bold else "Helvetica",
@@ -252,8 +257,15 @@ def _style(size: float, *, bold: bool = False, color: colors.Color = INK, align:
     )
 
 
-def _para(text: str, size: float = 8, *, bold: bool = False, color: colors.Color = INK,
-          align: int = TA_LEFT, leading: float | None = None) -> Paragraph:
+def _para(
+    text: str,
+    size: float = 8,
+    *,
+    bold: bool = False,
+    color: colors.Color = INK,
+    align: int = TA_LEFT,
+    leading: float | None = None,
+) -> Paragraph:
     style = _style(size, bold=bold, color=color, align=align, leading=leading)
     if _has_cjk(text):
         style.wordWrap = "CJK"  # Chinese has no spaces: allow a break between any two hanzi
@@ -313,7 +325,9 @@ class _CheckItem(Flowable):
 # --------------------------------------------------------------------------- PDF plumbing
 
 
-def _new_canvas(buffer: io.BytesIO, pagesize: tuple[float, float], title: str, data: ShipmentDocumentData) -> Canvas:
+def _new_canvas(
+    buffer: io.BytesIO, pagesize: tuple[float, float], title: str, data: ShipmentDocumentData
+) -> Canvas:
     _fonts()
     canvas = Canvas(buffer, pagesize=pagesize, pageCompression=1, invariant=1)
     canvas.setTitle(f"{title} {data.tracking_number}")
@@ -329,8 +343,14 @@ def _draw(canvas: Canvas, flowable: Flowable, x: float, top: float, width: float
     return height
 
 
-def _draw_fitted(canvas: Canvas, make: Callable[[float], list[Flowable]], x: float, top: float, width: float,
-                 max_height: float) -> None:
+def _draw_fitted(
+    canvas: Canvas,
+    make: Callable[[float], list[Flowable]],
+    x: float,
+    top: float,
+    width: float,
+    max_height: float,
+) -> None:
     """Draw a stack of flowables, made smaller step by step until it fits its box: a long
     address must shrink, not spill over the barcode."""
     scale = 1.0
@@ -345,8 +365,16 @@ def _draw_fitted(canvas: Canvas, make: Callable[[float], list[Flowable]], x: flo
         top -= height
 
 
-def _box(canvas: Canvas, x: float, top: float, width: float, height: float, *,
-         fill: colors.Color | None = None, line_width: float = 0.8) -> None:
+def _box(
+    canvas: Canvas,
+    x: float,
+    top: float,
+    width: float,
+    height: float,
+    *,
+    fill: colors.Color | None = None,
+    line_width: float = 0.8,
+) -> None:
     canvas.setLineWidth(line_width)
     canvas.setStrokeColor(RULE)
     if fill is not None:
@@ -356,10 +384,18 @@ def _box(canvas: Canvas, x: float, top: float, width: float, height: float, *,
 
 
 def _barcode(value: str, max_width: float, height: float, max_bar_width: float = 1.6) -> Code128:
-    """Code 128 as wide as fits (wider bars scan more easily), quiet zones included."""
-    probe = Code128(value, barWidth=1, barHeight=height, humanReadable=False)
-    bar_width = min(max_bar_width, max_width / probe.width)
-    return Code128(value, barWidth=bar_width, barHeight=height, humanReadable=False)
+    """Code 128 as wide as fits (wider bars scan more easily), with the 10-module quiet zone
+    on each side that scanners need included in `max_width`."""
+    modules = Code128(value, barWidth=1, barHeight=height, humanReadable=False, quiet=0).width
+    bar_width = min(max_bar_width, max_width / (modules + 20))
+    return Code128(
+        value,
+        barWidth=bar_width,
+        barHeight=height,
+        humanReadable=False,
+        lquiet=10 * bar_width,
+        rquiet=10 * bar_width,
+    )
 
 
 # --------------------------------------------------------------------------- label
@@ -380,8 +416,9 @@ def render_label(data: ShipmentDocumentData) -> bytes:
     return buffer.getvalue()
 
 
-def _draw_label_page(canvas: Canvas, data: ShipmentDocumentData, parcel: ParcelInfo, number: int,
-                     count: int) -> None:
+def _draw_label_page(
+    canvas: Canvas, data: ShipmentDocumentData, parcel: ParcelInfo, number: int, count: int
+) -> None:
     page_width, page_height = LABEL_SIZE
     margin = 8
     x, width = margin, page_width - 2 * margin
@@ -391,7 +428,9 @@ def _draw_label_page(canvas: Canvas, data: ShipmentDocumentData, parcel: ParcelI
     # Header band: carrier over service, white on black, as carriers print them.
     band = 40
     _box(canvas, x, top, width, band, fill=INK)
-    _draw(canvas, _para(data.carrier_name, 15, bold=True, color=colors.white), x + pad, top - 6, width - 2 * pad)
+    _draw(
+        canvas, _para(data.carrier_name, 15, bold=True, color=colors.white), x + pad, top - 6, width - 2 * pad
+    )
     _draw(canvas, _para(data.service_name, 8.5, color=colors.white), x + pad, top - 25, width - 2 * pad)
     top -= band
 
@@ -402,14 +441,25 @@ def _draw_label_page(canvas: Canvas, data: ShipmentDocumentData, parcel: ParcelI
     _box(canvas, x + width - count_width, top, count_width, from_height)
     _draw(canvas, _caption("FROM"), x + pad, top - 4, 60)
     sender = "\n".join(filter(None, [data.sender.name, _address_text(data.sender)]))
-    _draw_fitted(canvas, lambda scale: [_para(sender, 6.8 * scale)], x + pad, top - 13,
-                 width - count_width - 2 * pad, from_height - 15)
+    _draw_fitted(
+        canvas,
+        lambda scale: [_para(sender, 6.8 * scale)],
+        x + pad,
+        top - 13,
+        width - count_width - 2 * pad,
+        from_height - 15,
+    )
     cx = x + width - count_width
     _draw(canvas, _caption("PARCEL", 6), cx + pad, top - 4, count_width)
     _draw(canvas, _para(f"{number} of {count}", 15, bold=True, align=TA_CENTER), cx, top - 16, count_width)
     _draw(canvas, _caption("WEIGHT", 6), cx + pad, top - 38, count_width)
-    _draw(canvas, _para(f"{_kg(parcel.weight_kg)} kg", 10, bold=True, align=TA_CENTER), cx, top - 48,
-          count_width)
+    _draw(
+        canvas,
+        _para(f"{_kg(parcel.weight_kg)} kg", 10, bold=True, align=TA_CENTER),
+        cx,
+        top - 48,
+        count_width,
+    )
     top -= from_height
 
     # Ship to: the biggest text on the label, with the destination country code in a box.
@@ -430,10 +480,21 @@ def _draw_label_page(canvas: Canvas, data: ShipmentDocumentData, parcel: ParcelI
     _draw_fitted(canvas, ship_to, x + pad, top - 15, width - 2 * pad - 58, to_height - 19)
     if len(recipient.country) <= 3:
         code_size = 48
-        _box(canvas, x + width - pad - code_size, top - to_height + pad + code_size, code_size, code_size,
-             fill=INK)
-        _draw(canvas, _para(recipient.country.upper(), 22, bold=True, color=colors.white, align=TA_CENTER),
-              x + width - pad - code_size, top - to_height + pad + code_size - 13, code_size)
+        _box(
+            canvas,
+            x + width - pad - code_size,
+            top - to_height + pad + code_size,
+            code_size,
+            code_size,
+            fill=INK,
+        )
+        _draw(
+            canvas,
+            _para(recipient.country.upper(), 22, bold=True, color=colors.white, align=TA_CENTER),
+            x + width - pad - code_size,
+            top - to_height + pad + code_size - 13,
+            code_size,
+        )
     top -= to_height
 
     # Facts row: four cells, caption over value.
@@ -504,23 +565,48 @@ def render_cn22(data: ShipmentDocumentData) -> bytes:
     head = 34
     _box(canvas, x, top, width, head, line_width=1.2)
     _draw(canvas, _para("CUSTOMS DECLARATION", 11, bold=True), x + pad, top - 5, width * 0.7)
-    _draw(canvas, _para(f"Designated operator: {data.carrier_name}", 6.5, color=MUTED), x + pad, top - 20,
-          width * 0.7)
+    _draw(
+        canvas,
+        _para(f"Designated operator: {data.carrier_name}", 6.5, color=MUTED),
+        x + pad,
+        top - 20,
+        width * 0.7,
+    )
     _box(canvas, x + width - 52, top, 52, head, fill=INK, line_width=1.2)
-    _draw(canvas, _para("CN 22", 13, bold=True, color=colors.white, align=TA_CENTER), x + width - 52, top - 7, 52)
-    _draw(canvas, _para("May be opened officially", 4.4, color=colors.white, align=TA_CENTER),
-          x + width - 52, top - 24, 52)
+    _draw(
+        canvas,
+        _para("CN 22", 13, bold=True, color=colors.white, align=TA_CENTER),
+        x + width - 52,
+        top - 7,
+        52,
+    )
+    _draw(
+        canvas,
+        _para("May be opened officially", 4.4, color=colors.white, align=TA_CENTER),
+        x + width - 52,
+        top - 24,
+        52,
+    )
     top -= head
 
     # Sender and addressee side by side.
     half = width / 2
     party_height = 74
-    for offset, caption, party in ((0, "FROM (SENDER)", data.sender), (half, "TO (ADDRESSEE)", data.recipient)):
+    for offset, caption, party in (
+        (0, "FROM (SENDER)", data.sender),
+        (half, "TO (ADDRESSEE)", data.recipient),
+    ):
         _box(canvas, x + offset, top, half, party_height)
         _draw(canvas, _caption(caption, 5.5), x + offset + pad, top - 3, half)
         body = "\n".join(filter(None, [party.name, _address_text(party)]))
-        _draw_fitted(canvas, lambda scale, body=body: [_para(body, 6.6 * scale, leading=7.8 * scale)],
-                     x + offset + pad, top - 11, half - 2 * pad, party_height - 13)
+        _draw_fitted(
+            canvas,
+            lambda scale, body=body: [_para(body, 6.6 * scale, leading=7.8 * scale)],
+            x + offset + pad,
+            top - 11,
+            half - 2 * pad,
+            party_height - 13,
+        )
     top -= party_height
 
     # Category of item.
@@ -544,37 +630,56 @@ def render_cn22(data: ShipmentDocumentData) -> bytes:
     ]
     rows: list[list[Flowable]] = [header]
     for line in data.lines:
-        rows.append([
-            _para(f"{line.quantity} × {line.description}", 6.8, leading=8),
-            _para(line.hs_code, 6.8),
-            _para(line.origin_country, 6.8, align=TA_CENTER),
-            _para(_kg(line.net_weight_kg), 6.8, align=TA_RIGHT),
-            _para(_money(line.total_value), 6.8, align=TA_RIGHT),
-        ])
+        rows.append(
+            [
+                _para(f"{line.quantity} × {line.description}", 6.8, leading=8),
+                _para(line.hs_code, 6.8),
+                _para(line.origin_country, 6.8, align=TA_CENTER),
+                _para(_kg(line.net_weight_kg), 6.8, align=TA_RIGHT),
+                _para(_money(line.total_value), 6.8, align=TA_RIGHT),
+            ]
+        )
     # Empty rows keep the form's shape whatever the number of lines, as on the printed form.
     rows += [[""] * 5 for _ in range(CN22_MAX_LINES - len(data.lines))]
-    rows.append([
-        _para("HS tariff number (4) and country of origin (5): for commercial items only", 5.2, color=MUTED),
-        "", "",
-        [_caption("Total weight kg (6)", 5.2), _para(_kg(data.gross_weight_kg), 7, bold=True, align=TA_RIGHT)],
-        [_caption(f"Total value {data.currency} (7)", 5.2),
-         _para(_money(data.goods_value), 7, bold=True, align=TA_RIGHT)],
-    ])
+    rows.append(
+        [
+            _para(
+                "HS tariff number (4) and country of origin (5): for commercial items only", 5.2, color=MUTED
+            ),
+            "",
+            "",
+            [
+                _caption("Total weight kg (6)", 5.2),
+                _para(_kg(data.gross_weight_kg), 7, bold=True, align=TA_RIGHT),
+            ],
+            [
+                _caption(f"Total value {data.currency} (7)", 5.2),
+                _para(_money(data.goods_value), 7, bold=True, align=TA_RIGHT),
+            ],
+        ]
+    )
     row_heights = [None] + [21] * CN22_MAX_LINES + [None]
-    table = Table(rows, colWidths=[width * 0.41, width * 0.17, width * 0.1, width * 0.15, width * 0.17],
-                  rowHeights=row_heights)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-        ("BOX", (0, 0), (-1, -1), 0.8, RULE),
-        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-        ("BACKGROUND", (3, -1), (-1, -1), SHADE),
-        ("SPAN", (0, -1), (2, -1)),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), pad),
-        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-    ]))
+    table = Table(
+        rows,
+        colWidths=[width * 0.41, width * 0.17, width * 0.1, width * 0.15, width * 0.17],
+        rowHeights=row_heights,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+                ("BOX", (0, 0), (-1, -1), 0.8, RULE),
+                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                ("BACKGROUND", (3, -1), (-1, -1), SHADE),
+                ("SPAN", (0, -1), (2, -1)),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ]
+        )
+    )
     top -= _draw(canvas, table, x, top, width)
 
     # The item's barcode, as on the label, so the form and the parcel match at a glance.
@@ -609,12 +714,28 @@ def _a4_document(buffer: io.BytesIO, title: str, data: ShipmentDocumentData) -> 
     _fonts()
     margin = 14 * mm
     document = BaseDocTemplate(
-        buffer, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=margin,
-        bottomMargin=margin + 6 * mm, title=f"{title} {data.tracking_number}",
-        author=data.sender.company or data.sender.name, creator="eWTP Marketplace", invariant=1,
+        buffer,
+        pagesize=A4,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin + 6 * mm,
+        title=f"{title} {data.tracking_number}",
+        author=data.sender.company or data.sender.name,
+        creator="eWTP Marketplace",
+        invariant=1,
     )
-    frame = Frame(document.leftMargin, document.bottomMargin, document.width, document.height, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    frame = Frame(
+        document.leftMargin,
+        document.bottomMargin,
+        document.width,
+        document.height,
+        id="body",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
 
     def on_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
@@ -628,23 +749,30 @@ def _a4_document(buffer: io.BytesIO, title: str, data: ShipmentDocumentData) -> 
     return document
 
 
-def _field(caption: str, value: str, size: float = 8.5, *, bold: bool = False, align: int = TA_LEFT) -> list[Flowable]:
+def _field(
+    caption: str, value: str, size: float = 8.5, *, bold: bool = False, align: int = TA_LEFT
+) -> list[Flowable]:
     return [_caption(caption, 6.2), Spacer(0, 1), _para(value, size, bold=bold, align=align)]
 
 
-def _form_table(rows: list[list[object]], col_widths: list[float], extra: list[tuple] | None = None,
-                repeat_rows: int = 0) -> Table:
+def _form_table(
+    rows: list[list[object]], col_widths: list[float], extra: list[tuple] | None = None, repeat_rows: int = 0
+) -> Table:
     table = Table(rows, colWidths=col_widths, repeatRows=repeat_rows)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-        ("BOX", (0, 0), (-1, -1), 1.0, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        *(extra or []),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+                ("BOX", (0, 0), (-1, -1), 1.0, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                *(extra or []),
+            ]
+        )
+    )
     return table
 
 
@@ -680,21 +808,37 @@ def render_cn23(data: ShipmentDocumentData) -> bytes:
     width = document.width
 
     head = _form_table(
-        [[
-            [_para("CUSTOMS DECLARATION", 16, bold=True),
-             _para(f"Designated operator: {data.carrier_name} · {data.service_name}", 8, color=MUTED)],
-            [_caption("No. of item (barcode)", 6.2), Spacer(0, 2), _BarcodeFlowable(data.tracking_number, 150, 26)],
-            [_para("CN 23", 18, bold=True, color=colors.white, align=TA_CENTER),
-             _para("May be opened officially", 6.5, color=colors.white, align=TA_CENTER)],
-        ]],
+        [
+            [
+                [
+                    _para("CUSTOMS DECLARATION", 16, bold=True),
+                    _para(f"Designated operator: {data.carrier_name} · {data.service_name}", 8, color=MUTED),
+                ],
+                [
+                    _caption("No. of item (barcode)", 6.2),
+                    Spacer(0, 2),
+                    _BarcodeFlowable(data.tracking_number, width * 0.34 - 8, 26),
+                ],
+                [
+                    _para("CN 23", 18, bold=True, color=colors.white, align=TA_CENTER),
+                    _para("May be opened officially", 6.5, color=colors.white, align=TA_CENTER),
+                ],
+            ]
+        ],
         [width * 0.48, width * 0.34, width * 0.18],
-        [("BACKGROUND", (2, 0), (2, 0), INK), ("VALIGN", (2, 0), (2, 0), "MIDDLE"), ("BOX", (0, 0), (-1, -1), 1.4, RULE)],
+        [
+            ("BACKGROUND", (2, 0), (2, 0), INK),
+            ("VALIGN", (2, 0), (2, 0), "MIDDLE"),
+            ("BOX", (0, 0), (-1, -1), 1.4, RULE),
+        ],
     )
     parties = _form_table(
         [
             [_party_cell("FROM — sender", data.sender), _party_cell("TO — addressee", data.recipient)],
-            [_field("Sender's customs reference (if any)", data.invoice_number, 8),
-             _field("Importer's reference (if any) / tax code / VAT no.", "", 8)],
+            [
+                _field("Sender's customs reference (if any)", data.invoice_number, 8),
+                _field("Importer's reference (if any) / tax code / VAT no.", "", 8),
+            ],
         ],
         [width / 2, width / 2],
     )
@@ -710,62 +854,114 @@ def render_cn23(data: ShipmentDocumentData) -> bytes:
     ]
     rows: list[list[object]] = [header]
     for line in data.lines:
-        rows.append([
-            _para(line.description, 8.5),
-            _para(str(line.quantity), 8.5, align=TA_RIGHT),
-            _para(_kg(line.net_weight_kg), 8.5, align=TA_RIGHT),
-            _para(_money(line.total_value), 8.5, align=TA_RIGHT),
-            _para(line.hs_code, 8.5),
-            _para(line.origin_country, 8.5, align=TA_CENTER),
-        ])
-    rows.append([
-        _para("Totals", 8.5, bold=True),
-        _para(str(sum(line.quantity for line in data.lines)), 8.5, bold=True, align=TA_RIGHT),
-        _field("Total gross weight (4)", f"{_kg(data.gross_weight_kg)}", 8.5, bold=True, align=TA_RIGHT),
-        _field("Total value (6)", f"{_money(data.goods_value)}", 8.5, bold=True, align=TA_RIGHT),
-        _field("Postal charges / fees (9)", f"{_money(data.shipping_cost)} {data.shipping_cost.currency}", 8.5,
-               align=TA_RIGHT),
-        _field("Currency", data.currency, 8.5, bold=True, align=TA_CENTER),
-    ])
+        rows.append(
+            [
+                _para(line.description, 8.5),
+                _para(str(line.quantity), 8.5, align=TA_RIGHT),
+                _para(_kg(line.net_weight_kg), 8.5, align=TA_RIGHT),
+                _para(_money(line.total_value), 8.5, align=TA_RIGHT),
+                _para(line.hs_code, 8.5),
+                _para(line.origin_country, 8.5, align=TA_CENTER),
+            ]
+        )
+    rows.append(
+        [
+            _para("Totals", 8.5, bold=True),
+            _para(str(sum(line.quantity for line in data.lines)), 8.5, bold=True, align=TA_RIGHT),
+            _field("Total gross weight (4)", f"{_kg(data.gross_weight_kg)}", 8.5, bold=True, align=TA_RIGHT),
+            _field("Total value (6)", f"{_money(data.goods_value)}", 8.5, bold=True, align=TA_RIGHT),
+            _field(
+                "Postal charges / fees (9)",
+                f"{_money(data.shipping_cost)} {data.shipping_cost.currency}",
+                8.5,
+                align=TA_RIGHT,
+            ),
+            _field("Currency", data.currency, 8.5, bold=True, align=TA_CENTER),
+        ]
+    )
     contents = _form_table(
-        rows, column_widths, repeat_rows=1,
-        extra=[("BACKGROUND", (0, 0), (-1, 0), SHADE), ("BACKGROUND", (0, -1), (-1, -1), SHADE),
-               ("LINEABOVE", (0, -1), (-1, -1), 1.0, RULE), ("VALIGN", (0, -1), (1, -1), "BOTTOM")],
+        rows,
+        column_widths,
+        repeat_rows=1,
+        extra=[
+            ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+            ("BACKGROUND", (0, -1), (-1, -1), SHADE),
+            ("LINEABOVE", (0, -1), (-1, -1), 1.0, RULE),
+            ("VALIGN", (0, -1), (1, -1), "BOTTOM"),
+        ],
     )
 
     ticks = _category_ticks(data.reason_for_export)
-    grid = [[_CheckItem(label, ticked, 8.5) for label, ticked in ticks[row:row + 2]] for row in (0, 2, 4)]
+    grid = [[_CheckItem(label, ticked, 8.5) for label, ticked in ticks[row : row + 2]] for row in (0, 2, 4)]
     category = [
         _caption("Category of item (10)"),
-        Table(grid, colWidths=[width * 0.19, width * 0.14], style=TableStyle([
-            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]), hAlign="LEFT"),
+        Table(
+            grid,
+            colWidths=[width * 0.19, width * 0.14],
+            style=TableStyle(
+                [
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ]
+            ),
+            hAlign="LEFT",
+        ),
     ]
     explanation = data.reason_for_export if ticks[-1][1] else ""
     closing = _form_table(
         [
-            [category,
-             [*_field("Explanation (11)", explanation, 8), Spacer(0, 6),
-              *_field("Comments (12): e.g. goods subject to quarantine, sanitary/phytosanitary inspection", "", 8)]],
-            [_field("Licence (13) / Certificate (14)", "None attached", 8),
-             _field("Invoice (15)", f"No. {data.invoice_number} of {data.invoice_date.isoformat()} — "
-                    f"Incoterm {data.incoterm}", 8)],
+            [
+                category,
+                [
+                    *_field("Explanation (11)", explanation, 8),
+                    Spacer(0, 6),
+                    *_field(
+                        "Comments (12): e.g. goods subject to quarantine, sanitary/phytosanitary inspection",
+                        "",
+                        8,
+                    ),
+                ],
+            ],
+            [
+                _field("Licence (13) / Certificate (14)", "None attached", 8),
+                _field(
+                    "Invoice (15)",
+                    f"No. {data.invoice_number} of {data.invoice_date.isoformat()} — "
+                    f"Incoterm {data.incoterm}",
+                    8,
+                ),
+            ],
         ],
         [width * 0.35, width * 0.65],
     )
     declaration = _form_table(
-        [[
-            [_para(DECLARATION_TEXT + " I have met all applicable export filing requirements under the "
-                   "applicable laws and regulations.", 7.5, leading=9.5)],
-            [_caption("Office of origin / Date of posting"), Spacer(0, 26)],
-            [_caption("Date and sender's signature (16)"), Spacer(0, 26)],
-        ]],
+        [
+            [
+                [
+                    _para(
+                        DECLARATION_TEXT + " I have met all applicable export filing requirements under the "
+                        "applicable laws and regulations.",
+                        7.5,
+                        leading=9.5,
+                    )
+                ],
+                [_caption("Office of origin / Date of posting"), Spacer(0, 26)],
+                [_caption("Date and sender's signature (16)"), Spacer(0, 26)],
+            ]
+        ],
         [width * 0.5, width * 0.22, width * 0.28],
     )
-    document.build([
-        head, parties, Spacer(0, 5), contents, Spacer(0, 5),
-        KeepTogether([closing, declaration]),
-    ])
+    document.build(
+        [
+            head,
+            parties,
+            Spacer(0, 5),
+            contents,
+            Spacer(0, 5),
+            KeepTogether([closing, declaration]),
+        ]
+    )
     return buffer.getvalue()
 
 
@@ -780,53 +976,100 @@ def render_commercial_invoice(data: ShipmentDocumentData) -> bytes:
     width = document.width
 
     title = Table(
-        [[
-            [_para("COMMERCIAL INVOICE", 20, bold=True, color=ACCENT),
-             _para(f"{data.sender.company or data.sender.name}", 9, color=MUTED)],
-            _form_table(
+        [
+            [
                 [
-                    [_field("Invoice number", data.invoice_number, 9, bold=True),
-                     _field("Invoice date", data.invoice_date.isoformat(), 9, bold=True)],
-                    [_field("Tracking number", data.tracking_number, 9),
-                     _field("Incoterm", data.incoterm, 9, bold=True)],
+                    _para("COMMERCIAL INVOICE", 20, bold=True, color=ACCENT),
+                    _para(f"{data.sender.company or data.sender.name}", 9, color=MUTED),
                 ],
-                [width * 0.22, width * 0.2],
-            ),
-        ]],
+                _form_table(
+                    [
+                        [
+                            _field("Invoice number", data.invoice_number, 9, bold=True),
+                            _field("Invoice date", data.invoice_date.isoformat(), 9, bold=True),
+                        ],
+                        [
+                            _field("Tracking number", data.tracking_number, 9),
+                            _field("Incoterm", data.incoterm, 9, bold=True),
+                        ],
+                    ],
+                    [width * 0.22, width * 0.2],
+                ),
+            ]
+        ],
         colWidths=[width * 0.58, width * 0.42],
-        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                          ("RIGHTPADDING", (0, 0), (-1, -1), 0)]),
+        style=TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        ),
     )
     parties = _form_table(
-        [[_party_cell("SELLER / EXPORTER", data.sender), _party_cell("BUYER / CONSIGNEE", data.recipient)],
-         [_field("Carrier and service", f"{data.carrier_name} · {data.service_name}", 8.5),
-          _field("Reason for export", data.reason_for_export, 8.5)]],
+        [
+            [_party_cell("SELLER / EXPORTER", data.sender), _party_cell("BUYER / CONSIGNEE", data.recipient)],
+            [
+                _field("Carrier and service", f"{data.carrier_name} · {data.service_name}", 8.5),
+                _field("Reason for export", data.reason_for_export, 8.5),
+            ],
+        ],
         [width / 2, width / 2],
     )
 
-    column_widths = [width * 0.05, width * 0.31, width * 0.11, width * 0.07, width * 0.07, width * 0.1,
-                     width * 0.14, width * 0.15]
-    header_names = ["#", "Description of goods", "HS code", "Origin", "Qty", "Net kg",
-                    f"Unit value {data.currency}", f"Total {data.currency}"]
+    column_widths = [
+        width * 0.05,
+        width * 0.31,
+        width * 0.11,
+        width * 0.07,
+        width * 0.07,
+        width * 0.1,
+        width * 0.14,
+        width * 0.15,
+    ]
+    header_names = [
+        "#",
+        "Description of goods",
+        "HS code",
+        "Origin",
+        "Qty",
+        "Net kg",
+        f"Unit value {data.currency}",
+        f"Total {data.currency}",
+    ]
     aligns = [TA_LEFT, TA_LEFT, TA_LEFT, TA_CENTER, TA_RIGHT, TA_RIGHT, TA_RIGHT, TA_RIGHT]
     rows: list[list[object]] = [
-        [_para(name, 7, bold=True, color=colors.white, align=align) for name, align in zip(header_names, aligns,
-                                                                                             strict=True)]
+        [
+            _para(name, 7, bold=True, color=colors.white, align=align)
+            for name, align in zip(header_names, aligns, strict=True)
+        ]
     ]
     for number, line in enumerate(data.lines, start=1):
-        values = [str(number), line.description, line.hs_code, line.origin_country, str(line.quantity),
-                  _kg(line.net_weight_kg), _money(line.unit_value), _money(line.total_value)]
+        values = [
+            str(number),
+            line.description,
+            line.hs_code,
+            line.origin_country,
+            str(line.quantity),
+            _kg(line.net_weight_kg),
+            _money(line.unit_value),
+            _money(line.total_value),
+        ]
         rows.append([_para(value, 8.5, align=align) for value, align in zip(values, aligns, strict=True)])
     lines_table = Table(rows, colWidths=column_widths, repeatRows=1)
-    lines_table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#F6F7F9")]),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor("#C9CDD3")),
-        ("LINEBELOW", (0, -1), (-1, -1), 1.0, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4.5),
-    ]))
+    lines_table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#F6F7F9")]),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor("#C9CDD3")),
+                ("LINEBELOW", (0, -1), (-1, -1), 1.0, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4.5),
+            ]
+        )
+    )
 
     goods = data.goods_value
     totals_rows = [
@@ -840,31 +1083,56 @@ def render_commercial_invoice(data: ShipmentDocumentData) -> bytes:
     else:
         totals_rows.append(("Invoice total (goods)", f"{_money(goods)} {data.currency}", True))
     totals = Table(
-        [[_para(label, 9, bold=strong, align=TA_RIGHT), _para(value, 10 if strong else 9, bold=strong,
-                                                              align=TA_RIGHT)]
-         for label, value, strong in totals_rows],
+        [
+            [
+                _para(label, 9, bold=strong, align=TA_RIGHT),
+                _para(value, 10 if strong else 9, bold=strong, align=TA_RIGHT),
+            ]
+            for label, value, strong in totals_rows
+        ],
         colWidths=[width * 0.22, width * 0.2],
         hAlign="RIGHT",
     )
-    totals.setStyle(TableStyle([
-        ("LINEABOVE", (0, -1), (-1, -1), 1.0, RULE),
-        ("BACKGROUND", (0, -1), (-1, -1), SHADE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    totals.setStyle(
+        TableStyle(
+            [
+                ("LINEABOVE", (0, -1), (-1, -1), 1.0, RULE),
+                ("BACKGROUND", (0, -1), (-1, -1), SHADE),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
 
     declaration = _form_table(
-        [[
-            [_para("I declare that the information on this invoice is true and correct and that the origin of "
-                   "the goods is as stated.", 8, leading=10)],
-            [_caption("Name, date and signature of the exporter"), Spacer(0, 28)],
-        ]],
+        [
+            [
+                [
+                    _para(
+                        "I declare that the information on this invoice is true and correct and that the origin of "
+                        "the goods is as stated.",
+                        8,
+                        leading=10,
+                    )
+                ],
+                [_caption("Name, date and signature of the exporter"), Spacer(0, 28)],
+            ]
+        ],
         [width * 0.55, width * 0.45],
     )
-    document.build([
-        title, Spacer(0, 8), parties, Spacer(0, 10), lines_table, Spacer(0, 6), totals, Spacer(0, 14),
-        KeepTogether([declaration]),
-    ])
+    document.build(
+        [
+            title,
+            Spacer(0, 8),
+            parties,
+            Spacer(0, 10),
+            lines_table,
+            Spacer(0, 6),
+            totals,
+            Spacer(0, 14),
+            KeepTogether([declaration]),
+        ]
+    )
     return buffer.getvalue()
 
 

@@ -86,9 +86,16 @@ def to_truetype(font: TTFont) -> None:
     font["maxp"] = newTable("maxp")
     maxp = font["maxp"]
     maxp.tableVersion = 0x00010000
-    for attr in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs",
-                 "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
-                 "maxComponentElements"):
+    for attr in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
         setattr(maxp, attr, 0)
     maxp.maxZones = 1
     font["head"].indexToLocFormat = 0
@@ -100,7 +107,12 @@ def to_truetype(font: TTFont) -> None:
 def rename(font: TTFont, family: str, postscript_name: str) -> None:
     """Both licences want a modified font renamed (OFL: Reserved Font Names; Vera: no "Vera")."""
     names = font["name"]
-    for record_id, value in ((1, family), (3, f"{postscript_name};subset"), (4, family), (6, postscript_name)):
+    for record_id, value in (
+        (1, family),
+        (3, f"{postscript_name};subset"),
+        (4, family),
+        (6, postscript_name),
+    ):
         names.setName(value, record_id, 3, 1, 0x409)
         names.setName(value, record_id, 1, 0, 0)
     for record_id in (16, 17, 21, 22):
