@@ -1,0 +1,603 @@
+"""The landed-cost engine: what a cross-border order costs delivered, and why, rule by rule.
+
+Pure: takes a loaded `TariffBook`, an `FxTable` and a `QuoteRequest`; no ORM, no I/O.
+
+Steps: convert to the destination currency -> customs value on the destination's basis (CIF
+apportions shipping and insurance over the lines by value; FOB counts the goods only) -> de
+minimis tests on the consignment, separately for duty and tax -> low-value special regimes (EU
+IOSS, UK £135, AU and SG low-value goods: no duty, tax at the point of sale) -> duty per line (the
+measure in force on the date; a preference only when the origin is a party, the line has a
+preferential rate and the preference is claimed; plus additional duties by origin) -> VAT/GST on
+its base -> fees -> rounding in the destination currency at each figure -> totals in the
+requested currency. Every figure gets a sentence in `explanation` with its base, rate, measure,
+source and date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from customs.domain.duty_expression import ManualAssessment, evaluate
+from customs.domain.tariff_book import DestinationRegime, Measure, Restriction, TariffBook, normalise_code
+from ewtp.exceptions import ApplicationError
+from ewtp.money import FxTable, Money, quantum
+
+INCOTERMS = ("DDP", "DAP")
+_QUANTA: dict[str, Decimal] = {}
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+# ---------------------------------------------------------------- errors
+
+class LandedCostError(ApplicationError):
+    """Bad input for a quote: the API answers 400 with the code and the field."""
+
+    default_code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
+        super().__init__(message, code=code or self.default_code, field=field)
+
+
+class UnknownHsCode(LandedCostError):
+    default_code = "unknown_hs_code"
+
+
+class UnsupportedDestination(LandedCostError):
+    default_code = "unsupported_destination"
+
+
+class InvalidAmount(LandedCostError):
+    default_code = "invalid_amount"
+
+
+class CurrencyMismatchError(LandedCostError):
+    default_code = "currency_mismatch"
+
+
+class InvalidDate(LandedCostError):
+    default_code = "invalid_date"
+
+
+# ---------------------------------------------------------------- explanation
+
+class _Amount:
+    """An amount formatted only when the explanation is read ("1,234.50 GBP")."""
+
+    __slots__ = ("amount", "currency")
+
+    def __init__(self, amount: Decimal, currency: str) -> None:
+        self.amount = amount
+        self.currency = currency
+
+    def __format__(self, spec: str) -> str:
+        return _fmt(self.amount, self.currency)
+
+
+class _Percent:
+    __slots__ = ("rate",)
+
+    def __init__(self, rate: Decimal) -> None:
+        self.rate = rate
+
+    def __format__(self, spec: str) -> str:
+        return f"{self.rate.normalize():f}%"
+
+
+class Explanation:
+    """The quote's sentences, recorded as templates and values and rendered on first read: catalog pages
+    ask for thousands of totals and read few explanations."""
+
+    __slots__ = ("_trace", "_lines")
+
+    def __init__(self) -> None:
+        self._trace: list[tuple[str, dict]] = []
+        self._lines: list[str] | None = None
+
+    def add(self, template: str, **values: object) -> None:
+        self._trace.append((template, values))
+        self._lines = None
+
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = [template.format(**values) if values else template for template, values in self._trace]
+        return self._lines
+
+
+# ---------------------------------------------------------------- input and output
+
+@dataclass(frozen=True, slots=True)
+class QuoteLine:
+    hs_code: str
+    description: str
+    quantity: int
+    unit_value: Money
+    net_weight_kg: Decimal
+    origin: str
+    claim_preference: bool = False
+    supplementary: Mapping[str, Decimal] = field(default_factory=dict)  # e.g. {"l": Decimal("7.5")}
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRequest:
+    origin: str
+    destination: str
+    on: date
+    incoterm: str  # "DDP" | "DAP"
+    currency: str  # currency of the answer
+    shipping: Money
+    insurance: Money
+    lines: Sequence[QuoteLine]
+
+
+@dataclass(frozen=True, slots=True)
+class TaxLine:
+    name: str
+    rate: Decimal  # percent
+    base: Money
+    amount: Money
+    collected: str  # "border" (import VAT) | "at_sale" (charged by the seller or marketplace)
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeeLine:
+    code: str
+    name: str
+    amount: Money
+    illustrative: bool
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeMinimis:
+    duty_applied: bool  # True: no duty because the consignment is at or below a threshold
+    tax_applied: bool  # True: no VAT/GST at the border because of a tax threshold
+
+
+@dataclass(frozen=True, slots=True)
+class QuotedLine:
+    hs_code: str
+    description: str
+    measure: str  # the duty expression applied ("12.0%"), "" when none
+    rule: str  # "mfn" | "preference:<AGREEMENT>" | "de_minimis" | "manual_assessment"
+    duty: Money  # incl. additional duties
+    customs_value: Money
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    currency: str
+    destination_currency: str
+    incoterm: str
+    customs_value: Money
+    duty: Money
+    taxes: tuple[TaxLine, ...]
+    fees: tuple[FeeLine, ...]
+    total_duties_and_taxes: Money
+    landed_cost: Money
+    de_minimis: DeMinimis
+    lines: tuple[QuotedLine, ...]
+    needs_manual_assessment: bool  # some line's duty is not in the totals
+    restrictions: tuple[Restriction, ...] = ()
+    trace: Explanation = field(default_factory=lambda: Explanation(), repr=False, compare=False)
+
+    @property
+    def explanation(self) -> list[str]:
+        """One sentence per figure and rule: base, rate, measure, source, date, threshold and why."""
+        return self.trace.lines()
+
+
+# ---------------------------------------------------------------- the engine
+
+def _validate(book: TariffBook, fx: FxTable, request: QuoteRequest) -> tuple[DestinationRegime, list[str]]:
+    regime = book.destination(request.destination)
+    if regime is None:
+        raise UnsupportedDestination(f"no customs regime is configured for {request.destination!r}",
+                                     field="destination")
+    if regime.tax_name and not regime.standard_rates:
+        raise UnsupportedDestination(f"{regime.name} is a customs union: quote to one of its member states, "
+                                     "whose VAT applies", field="destination")
+    if request.incoterm not in INCOTERMS:
+        raise LandedCostError(f"incoterm must be one of {', '.join(INCOTERMS)}", field="incoterm",
+                              code="invalid_incoterm")
+    starts = book.data_from(regime.territory)
+    if starts is not None and request.on < starts:
+        raise InvalidDate(f"the tariff data for {regime.territory} starts on {starts.isoformat()}", field="date")
+    for currency, where in ((request.currency, "currency"), (regime.currency, "destination")):
+        if not fx.supports(currency):
+            raise CurrencyMismatchError(f"no exchange rate for {currency}", field=where)
+    if not request.lines:
+        raise LandedCostError("a quote needs at least one line", field="lines", code="invalid")
+    for money, where in ((request.shipping, "shipping"), (request.insurance, "insurance")):
+        _check_money(money, where, fx)
+    codes = []
+    for index, line in enumerate(request.lines):
+        where = f"lines[{index}]"
+        _check_money(line.unit_value, f"{where}.unit_value", fx)
+        if not isinstance(line.quantity, int) or line.quantity < 1:
+            raise InvalidAmount("quantity must be a whole number of at least 1", field=f"{where}.quantity")
+        if line.net_weight_kg < 0:
+            raise InvalidAmount("net weight cannot be negative", field=f"{where}.net_weight_kg")
+        for key, value in line.supplementary.items():
+            if value < 0:
+                raise InvalidAmount(f"supplementary quantity {key} cannot be negative", field=f"{where}.supplementary")
+        code = normalise_code(line.hs_code)
+        if not code.isdigit() or not 6 <= len(code) <= 10 or not book.is_known_hs(code):
+            raise UnknownHsCode(f"{line.hs_code!r} is not a known HS code (6 to 10 digits)", field=f"{where}.hs_code")
+        codes.append(code)
+    return regime, codes
+
+
+def _check_money(money: Money, where: str, fx: FxTable) -> None:
+    if money.amount < 0:
+        raise InvalidAmount("amounts cannot be negative", field=where)
+    if not fx.supports(money.currency):
+        raise CurrencyMismatchError(f"no exchange rate for {money.currency}", field=where)
+    if money.amount != money.amount.quantize(_quantum(money.currency), rounding=ROUND_HALF_UP):
+        raise InvalidAmount(f"{money.amount} has more decimals than {money.currency} allows", field=where)
+
+
+def _threshold(regime: DestinationRegime, kind: str, on: date, origin: str):
+    for threshold in regime.thresholds:
+        if threshold.kind == kind and threshold.applies(on, origin):
+            return threshold
+    return None
+
+
+def _quantum(currency: str) -> Decimal:
+    found = _QUANTA.get(currency)
+    if found is None:
+        found = _QUANTA[currency] = quantum(currency)
+    return found
+
+
+def _fmt(amount: Decimal, currency: str) -> str:
+    return f"{amount.quantize(_quantum(currency), rounding=ROUND_HALF_UP):,} {currency}"
+
+
+def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Quote:
+    regime, codes = _validate(book, fx, request)
+    on = request.on
+    dest = regime.currency
+    q = _quantum(dest)
+    territory = regime.territory
+    explanation = Explanation()
+    say = explanation.add
+
+    rates: dict[str, Decimal] = {}
+
+    def to_dest(money: Money) -> Decimal:
+        rate = rates.get(money.currency)
+        if rate is None:
+            rate = rates[money.currency] = fx.rate(money.currency, dest).rate
+        return money.amount * rate
+
+    def rnd(amount: Decimal) -> Decimal:
+        return amount.quantize(q, rounding=ROUND_HALF_UP)
+
+    def m(amount: Decimal) -> _Amount:
+        return _Amount(amount, dest)
+
+    # 1. Values in the destination currency.
+    line_goods = [to_dest(line.unit_value) * line.quantity for line in request.lines]
+    goods = sum(line_goods, ZERO)
+    shipping = to_dest(request.shipping)
+    insurance = to_dest(request.insurance)
+    transport = shipping + insurance
+    count = len(line_goods)
+    shares = [g / goods for g in line_goods] if goods else [Decimal(1) / count] * count
+    line_transport = [transport * share for share in shares]
+    cif = regime.valuation_basis == "CIF"
+    line_values = [g + t for g, t in zip(line_goods, line_transport, strict=True)] if cif else line_goods
+    customs_value = sum(line_values, ZERO)
+
+    say("Destination {name} ({code}); customs territory {territory}; figures computed in {dest} and rounded to "
+        "its minor unit at each figure.", name=regime.name, code=regime.code, territory=territory, dest=dest)
+    for currency, rate in rates.items():
+        if currency != dest:
+            say("Exchange rate: 1 {currency} = {rate:.6f} {dest} ({source}, {on}).", currency=currency, rate=rate,
+                dest=dest, source=fx.source, on=fx.as_of)
+    if cif:
+        say("Customs value {value} on a CIF basis: goods {goods} + shipping {shipping} + insurance {insurance}, "
+            "transport apportioned over the lines by value ({source}).", value=m(customs_value), goods=m(goods),
+            shipping=m(shipping), insurance=m(insurance), source=regime.valuation_source)
+    else:
+        say("Customs value {value} on an FOB basis: goods only; shipping {shipping} and insurance {insurance} are "
+            "not dutiable ({source}).", value=m(customs_value), shipping=m(shipping), insurance=m(insurance),
+            source=regime.valuation_source)
+
+    # 2. De minimis and low-value regimes, on the whole consignment.
+    def basis_value(basis: str) -> Decimal:
+        return goods if basis == "intrinsic" else customs_value
+
+    def limit_in_dest(amount: Decimal, currency: str) -> Decimal:
+        return amount if currency == dest else amount * fx.rate(currency, dest).rate
+
+    special = None
+    for candidate in regime.special_regimes:
+        if candidate.in_force(on) and basis_value(candidate.value_basis) <= limit_in_dest(candidate.max_value,
+                                                                                          candidate.currency):
+            special = candidate
+            break
+    duty_relief = tax_relief = False
+    payable_limits = []
+    for kind in ("duty", "tax"):
+        threshold = _threshold(regime, kind, on, request.origin)
+        if threshold is None:
+            say("No {kind} de minimis is configured for {code}.", kind=kind, code=regime.code)
+            continue
+        if threshold.amount is None:
+            say("No {kind} de minimis on {on}: {note} ({source}).", kind=kind, on=on, note=threshold.note,
+                source=threshold.source)
+            continue
+        if threshold.basis == "amount_payable":
+            payable_limits.append(threshold)
+            continue
+        value = basis_value(threshold.basis)
+        limit = limit_in_dest(threshold.amount, threshold.currency)
+        applied = value <= limit and threshold.amount > 0
+        values = {"kind": kind, "Kind": kind.capitalize(), "source": threshold.source, "value": m(value),
+                  "limit": m(limit), "what": "intrinsic value (goods)" if threshold.basis == "intrinsic" else "customs value",
+                  "legal": "" if threshold.currency == dest else f" ({threshold.amount:,} {threshold.currency})",
+                  "currency": threshold.currency}
+        if applied:
+            say("{Kind} de minimis applied: consignment {what} {value} is at or below {limit}{legal}, so no {kind} "
+                "is charged ({source}).", **values)
+        elif threshold.amount == 0:
+            say("No {kind} de minimis: {kind} is due from the first {currency} ({source}).", **values)
+        else:
+            say("{Kind} de minimis not applied: consignment {what} {value} is above {limit}{legal} ({source}).",
+                **values)
+        if kind == "duty":
+            duty_relief = applied
+        else:
+            tax_relief = applied
+    if special is not None:
+        duty_relief = True
+        tax_relief = False
+        say("{name} applies from {start}: {wording} ({source}).", name=special.name, start=special.valid_from,
+            wording=special.wording, source=special.source)
+
+    # 3. Duty per line.
+    quoted: list[QuotedLine] = []
+    line_duty: list[Decimal] = []
+    manual = False
+    restrictions: list[Restriction] = []
+    for index, (line, code) in enumerate(zip(request.lines, codes, strict=True)):
+        value = line_values[index]
+        value_money = Money(rnd(value), dest)
+        restrictions.extend(book.restrictions_for(regime.code, code, line.origin))
+        if duty_relief:
+            reason = (f"{special.code}: consignment at or below {special.max_value:,} {special.currency}"
+                      if special else "consignment at or below the duty de minimis")
+            quoted.append(QuotedLine(code, line.description, "", "de_minimis", Money(ZERO, dest), value_money,
+                                     "", reason))
+            line_duty.append(ZERO)
+            continue
+        duty, base_duty, text, rule, source, reason = _line_duty(book, fx, regime, code, line, value, on)
+        if duty is None:
+            manual = True
+            line_duty.append(ZERO)
+            quoted.append(QuotedLine(code, line.description, text, "manual_assessment", Money(ZERO, dest),
+                                     value_money, source, reason))
+            say("Line {n} {code}: manual assessment: {reason}. Its duty is not in the totals.", n=index + 1,
+                code=code, reason=reason)
+            continue
+        duty = rnd(duty)
+        line_duty.append(duty)
+        quoted.append(QuotedLine(code, line.description, text, rule, Money(duty, dest), value_money, source, reason))
+        say("Line {n} {code}: {rule}: {text} on customs value {value} = {base}; {reason} ({source}). "
+            "Line duty {duty}.", n=index + 1, code=code, rule=rule, text=text, value=m(value), base=m(base_duty),
+            reason=reason, source=source, duty=m(duty))
+
+    # 4. VAT/GST.
+    taxes: dict[tuple[Decimal, str], list] = {}
+    collected = "at_sale" if special is not None else "border"
+    if regime.tax_name and not tax_relief:
+        for index, code in enumerate(codes):
+            rate_info = regime.tax_rate(code, on)
+            if rate_info is None:
+                continue
+            rate, label, source = rate_info
+            if special is not None:
+                base = line_goods[index] + (line_transport[index] if special.tax_base == "goods_and_transport" else ZERO)
+            else:
+                base = line_values[index]
+                if regime.vat_on_duty_inclusive:
+                    base += line_duty[index]
+                if regime.tax_base_adds_transport and not cif:
+                    base += line_transport[index]
+            entry = taxes.get((rate, label))
+            if entry is None:
+                taxes[(rate, label)] = [base, source]
+            else:
+                entry[0] += base
+    tax_lines: list[TaxLine] = []
+    for (rate, label), (base, source) in taxes.items():
+        amount = rnd(base * rate / HUNDRED)
+        name = regime.tax_name if label == "standard rate" else f"{regime.tax_name} ({label})"
+        tax_lines.append(TaxLine(name, rate, Money(rnd(base), dest), Money(amount, dest), collected, source))
+        if special is not None:
+            say("{name} {rate} collected at the point of sale by the seller or marketplace, on the sale price "
+                "({what}) {base} = {amount} ({source}).", name=name, rate=_Percent(rate), base=m(base),
+                what="goods + shipping and insurance" if special.tax_base == "goods_and_transport" else "goods only",
+                amount=m(amount), source=source)
+        else:
+            parts = "customs value" + (" + duty" if regime.vat_on_duty_inclusive else "") + (
+                " + shipping and insurance" if regime.tax_base_adds_transport and not cif else "")
+            say("Import {name} {rate} on {parts} {base} = {amount} ({source}; base: {base_source}).", name=name,
+                rate=_Percent(rate), parts=parts, base=m(base), amount=m(amount), source=source,
+                base_source=regime.tax_base_source)
+    if not regime.tax_name:
+        say("{name} charges no import VAT/GST at the border. {notes}", name=regime.name, notes=regime.notes)
+    elif tax_relief:
+        say("No import {tax}: the consignment is under the tax de minimis.", tax=regime.tax_name)
+
+    # China-style de minimis on the amount payable: small duty and tax bills are waived.
+    for threshold in payable_limits:
+        payable = sum(line_duty, ZERO) + sum((t.amount.amount for t in tax_lines), ZERO)
+        limit = limit_in_dest(threshold.amount, threshold.currency)
+        if payable <= limit and (any(line_duty) or tax_lines):
+            say("Duty and tax payable {payable} is at or below {limit}, so it is waived ({source}).",
+                payable=m(payable), limit=m(limit), source=threshold.source)
+            line_duty = [ZERO] * len(line_duty)
+            quoted = [QuotedLine(ql.hs_code, ql.description, ql.measure, "de_minimis", Money(ZERO, dest),
+                                 ql.customs_value, ql.source, "duty and tax payable at or below the de minimis")
+                      if ql.rule != "manual_assessment" else ql for ql in quoted]
+            tax_lines = []
+            duty_relief = tax_relief = True
+            break
+
+    # 5. Fees, when goods are entered at the border.
+    fee_lines: list[FeeLine] = []
+    if not duty_relief and special is None:
+        for fee in regime.fees:
+            value_in_fee = customs_value if fee.currency == dest else customs_value * fx.rate(dest, fee.currency).rate
+            if not fee.applies(on, value_in_fee):
+                continue
+            amount = fee.amount if fee.kind == "flat" else value_in_fee * fee.amount / HUNDRED
+            if fee.minimum is not None:
+                amount = max(amount, fee.minimum)
+            if fee.maximum is not None:
+                amount = min(amount, fee.maximum)
+            if fee.currency != dest:
+                amount *= fx.rate(fee.currency, dest).rate
+            amount = rnd(amount)
+            fee_lines.append(FeeLine(fee.code, fee.name, Money(amount, dest), fee.illustrative, fee.source))
+            say("{name}: {amount}{flag} ({source}).", name=fee.name, amount=m(amount),
+                flag=" (illustrative figure)" if fee.illustrative else "", source=fee.source)
+
+    # 6. Totals, then in the requested currency.
+    duty_total = sum(line_duty, ZERO)
+    tax_total = sum((t.amount.amount for t in tax_lines), ZERO)
+    fee_total = sum((f.amount.amount for f in fee_lines), ZERO)
+    charges = duty_total + tax_total + fee_total
+    landed = rnd(goods) + rnd(shipping) + rnd(insurance) + charges
+    out = request.currency
+    out_rate = Decimal(1) if out == dest else fx.rate(dest, out).rate
+    out_q = _quantum(out)
+
+    def money_out(amount: Decimal) -> Money:
+        return Money((amount * out_rate).quantize(out_q, rounding=ROUND_HALF_UP), out)
+
+    if request.incoterm == "DDP":
+        say("DDP: duties, taxes and fees {charges} are paid with the order; landed cost {landed} = goods + shipping "
+            "+ insurance + duties, taxes and fees.", charges=m(charges), landed=m(landed))
+    else:
+        say("DAP: duties, taxes and fees {charges} are an estimate, payable by the buyer on delivery; landed cost "
+            "{landed} includes them.", charges=m(charges), landed=m(landed))
+    if out != dest:
+        say("Totals shown in {out} at 1 {dest} = {rate:.6f} {out} ({source}, {on}).", out=out, dest=dest,
+            rate=out_rate, source=fx.source, on=fx.as_of)
+    if manual:
+        say("Some lines need manual assessment: their duty is not included, so the totals are a floor.")
+    for restriction in restrictions:
+        say("Restriction ({kind}) for HS {prefix} in {where}: {wording} ({authority}; {source}).",
+            kind=restriction.kind.replace("_", " "), prefix=restriction.hs_prefix, where=restriction.destination,
+            wording=restriction.wording, authority=restriction.authority, source=restriction.source)
+
+    if out != dest:
+        quoted = [QuotedLine(ql.hs_code, ql.description, ql.measure, ql.rule, money_out(ql.duty.amount),
+                             money_out(ql.customs_value.amount), ql.source, ql.reason) for ql in quoted]
+        tax_lines = [TaxLine(t.name, t.rate, money_out(t.base.amount), money_out(t.amount.amount), t.collected,
+                             t.source) for t in tax_lines]
+        fee_lines = [FeeLine(f.code, f.name, money_out(f.amount.amount), f.illustrative, f.source) for f in fee_lines]
+    return Quote(
+        currency=out,
+        destination_currency=dest,
+        incoterm=request.incoterm,
+        customs_value=money_out(rnd(customs_value)),
+        duty=money_out(duty_total),
+        taxes=tuple(tax_lines),
+        fees=tuple(fee_lines),
+        total_duties_and_taxes=money_out(charges),
+        landed_cost=money_out(landed),
+        de_minimis=DeMinimis(duty_applied=duty_relief, tax_applied=tax_relief),
+        lines=tuple(quoted),
+        needs_manual_assessment=manual,
+        restrictions=tuple(restrictions),
+        trace=explanation,
+    )
+
+
+def _line_duty(book: TariffBook, fx: FxTable, regime: DestinationRegime, code: str, line: QuoteLine,
+               value: Decimal, on: date) -> tuple[Decimal | None, Decimal, str, str, str, str]:
+    """(duty incl. additional duties or None for manual assessment, duty before additional duties,
+    measure text, rule, source, reason) for one line."""
+    lookup = book.lookup(regime.territory, code, on, line.origin)
+    dest = regime.currency
+    value_money = Money(value, dest)
+    quantities = {"kg": line.net_weight_kg, "item": Decimal(line.quantity), **line.supplementary}
+    notes = [lookup.note] if lookup.note else []
+
+    mfn = lookup.mfn
+    mfn_duty: Decimal | ManualAssessment
+    if mfn is None:
+        mfn_duty = ManualAssessment(lookup.note or f"no MFN rate for {code}")
+        notes = []
+    else:
+        result = evaluate(mfn.expression, customs_value=value_money, quantities=quantities, fx=fx)
+        mfn_duty = result if isinstance(result, ManualAssessment) else result.amount
+        if mfn.expression.needs_manual_assessment and mfn.expression.seasons:
+            season = mfn.expression.season_on(on)
+            if season is not None:
+                notes.append(f"the seasonal rate for {on.isoformat()} would be {season.expression.text}")
+
+    # Preference: origin is a party, the line has a rate, and it is claimed.
+    chosen: Measure | None = None
+    chosen_duty: Decimal | None = None
+    agreements = book.agreements_between(regime.territory, line.origin, on)
+    in_force = {a.code for a in agreements}
+    offers = [p for p in lookup.preferences if p.agreement in in_force]
+    if line.claim_preference:
+        if not agreements:
+            notes.append(f"preference claimed but origin {line.origin} is not a party to a trade agreement with "
+                         f"{regime.territory} in force on {on.isoformat()}; MFN applies")
+        elif not offers:
+            names = ", ".join(sorted(in_force))
+            notes.append(f"preference claimed: {line.origin} is a party to {names} with {regime.territory}, but no "
+                         f"preferential rate is held for {code}; MFN applies")
+        else:
+            for offer in offers:
+                result = evaluate(offer.expression, customs_value=value_money, quantities=quantities, fx=fx)
+                if isinstance(result, ManualAssessment):
+                    notes.append(f"{offer.agreement} rate {offer.expression_text} cannot be computed: {result.reason}")
+                elif chosen_duty is None or result.amount < chosen_duty:
+                    chosen, chosen_duty = offer, result.amount
+            if chosen is not None and isinstance(mfn_duty, Decimal) and chosen_duty >= mfn_duty:
+                notes.append(f"{chosen.agreement} rate {chosen.expression_text} would not lower the MFN duty; MFN applies")
+                chosen = chosen_duty = None
+    elif offers:
+        best = ", ".join(f"{o.agreement} {o.expression_text}" for o in offers)
+        notes.append(f"preference available ({best}) but not claimed; MFN applies")
+
+    if chosen is not None:
+        agreement = book.agreements[chosen.agreement or ""]
+        duty = chosen_duty
+        text, rule, source = chosen.expression_text, f"preference:{chosen.agreement}", chosen.source
+        notes.insert(0, f"origin {line.origin} is a party to {agreement.name}, the line has a preferential rate and "
+                        f"the preference is claimed (proof of origin: {agreement.proof_of_origin}; rule of origin: "
+                        f"{', '.join(agreement.origin_criteria)})")
+    elif isinstance(mfn_duty, ManualAssessment):
+        text = mfn.expression_text if mfn else ""
+        return None, ZERO, text, "manual_assessment", mfn.source if mfn else "", "; ".join([mfn_duty.reason, *notes])
+    else:
+        duty = mfn_duty
+        text, rule, source = mfn.expression_text, "mfn", f"{mfn.source}, in force from {mfn.valid_from.isoformat()}"
+        notes.insert(0, "MFN (third-country) duty of the tariff line in force")
+
+    base_duty = duty
+    for extra in lookup.additional:
+        result = evaluate(extra.expression, customs_value=value_money, quantities=quantities, fx=fx)
+        if isinstance(result, ManualAssessment):
+            return None, ZERO, text, "manual_assessment", source, f"{extra.title}: {result.reason}"
+        duty += result.amount
+        notes.append(f"plus {extra.title} {extra.expression_text} on origin {extra.origin} = "
+                     f"{_fmt(result.amount, dest)} ({extra.source}, from {extra.valid_from.isoformat()})")
+    return duty, base_duty, text, rule, source, "; ".join(notes)

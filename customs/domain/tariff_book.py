@@ -1,0 +1,486 @@
+"""The tariff book: measures, destinations, agreements and restrictions, indexed for fast lookup.
+
+Pure and in memory. `customs/reference.py` builds it from the data files; the customs app
+rebuilds the same dataclasses from its tables and keeps one book per process.
+
+Codes are digit strings with their leading zeros ("0101210000"); a measure applies to every
+national code that starts with its `code` ("" = every line). Lookups walk the prefixes of the
+asked code from the longest down, a handful of dict hits per line.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from customs.domain.duty_expression import DutyExpression, parse_duty_expression
+
+MEASURE_KINDS = ("mfn", "preference", "additional")
+
+# HS 2022 subheadings that have no line in a CN 2020 (HS 2017 based) tariff, read as the HS 2017
+# subheading they were split from (WCO correlation table HS 2022 - HS 2017). Only one-to-one moves
+# are listed: a code split from several old ones gets a manual assessment instead of a guess.
+HS2022_TO_HS2017: dict[str, str] = {
+    "851713": "851712",  # smartphones, split out of "telephones for cellular networks"
+    "851714": "851712",  # other telephones for cellular or other wireless networks
+    "853951": "853950",  # LED modules, split out of LED lamps
+    "853952": "853950",  # LED lamps
+    "854340": "854370",  # electronic cigarettes and personal vaporisers, were "other machines"
+    "240411": "240399",  # tobacco products for inhalation without combustion (heated tobacco)
+    "240419": "240399",
+}
+
+
+def _every(count: int) -> str:
+    return "the only tariff line" if count == 1 else f"each of the {count} tariff lines"
+
+
+def normalise_code(code: str) -> str:
+    """'6109.10.00 10' -> '6109100010'. Does not pad: callers know whether a zero was lost."""
+    if code.isdigit():
+        return code
+    return "".join(ch for ch in str(code) if ch not in " .-")
+
+
+def parse_date(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+# ---------------------------------------------------------------- measures, agreements, restrictions
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    destination: str  # customs territory: "GB", "EU", "US", ...
+    code: str  # national code prefix, digits with leading zeros; "" = every line
+    expression_text: str
+    kind: str  # "mfn" | "preference" | "additional"
+    agreement: str | None
+    origin: str | None  # preference: the party it is for; additional: the origin it targets
+    valid_from: date
+    valid_to: date | None
+    source: str
+    title: str = ""  # short name for additional duties ("Section 301 List 4A")
+    expression: DutyExpression = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in MEASURE_KINDS:
+            raise ValueError(f"unknown measure kind {self.kind!r}")
+        # Parsed once here (and cached across identical texts): quotes never re-parse.
+        object.__setattr__(self, "expression", parse_duty_expression(self.expression_text))
+
+    def in_force(self, on: date) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    code: str  # "RCEP", "EU-JP-EPA", ...
+    name: str
+    parties: tuple[str, ...]  # ISO2; the EU as "EU"
+    in_force_from: date
+    origin_criteria: tuple[str, ...]  # "WO" wholly obtained, "CTH", "CTSH", "RVC40", ...
+    rule_of_origin: str
+    proof_of_origin: str
+    source: str
+    as_of: date
+
+    def in_force(self, on: date) -> bool:
+        return self.in_force_from <= on
+
+
+@dataclass(frozen=True, slots=True)
+class Restriction:
+    destination: str  # customs territory or country
+    hs_prefix: str
+    kind: str  # "prohibited" | "licence_required"
+    wording: str
+    authority: str
+    source: str
+    as_of: date
+    origin: str | None = None  # only goods of this origin, None = any
+
+
+# ---------------------------------------------------------------- destination regimes
+
+@dataclass(frozen=True, slots=True)
+class RateChange:
+    rate: Decimal
+    valid_from: date
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReducedRate:
+    hs_prefix: str
+    rate: Decimal
+    label: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A de minimis: at or below `amount` (legal currency) the duty or tax is not charged.
+
+    `amount` None records a period with no de minimis (e.g. the US from 29 Aug 2025)."""
+
+    kind: str  # "duty" | "tax"
+    amount: Decimal | None
+    currency: str
+    basis: str  # "intrinsic" goods value | "customs_value" | "amount_payable" (duty + tax due)
+    valid_from: date
+    valid_to: date | None
+    origins: tuple[str, ...]  # only for these origins; () = any
+    excluded_origins: tuple[str, ...]
+    source: str
+    note: str = ""
+
+    def applies(self, on: date, origin: str) -> bool:
+        if on < self.valid_from or (self.valid_to is not None and on > self.valid_to):
+            return False
+        if self.origins and origin not in self.origins:
+            return False
+        return origin not in self.excluded_origins
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialRegime:
+    """A low-value regime: at or below `max_value` no duty, and the tax is collected by the seller or
+    marketplace at the point of sale instead of at the border (EU IOSS, UK £135, AU and SG LVG)."""
+
+    code: str
+    name: str
+    max_value: Decimal
+    currency: str
+    value_basis: str  # "intrinsic" | "customs_value"
+    tax_base: str  # "goods" | "goods_and_transport" (the sale price incl. delivery)
+    valid_from: date
+    valid_to: date | None
+    wording: str
+    source: str
+
+    def in_force(self, on: date) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class Fee:
+    code: str
+    name: str
+    kind: str  # "flat" | "ad_valorem"
+    amount: Decimal  # flat amount, or percent for ad valorem
+    currency: str
+    minimum: Decimal | None
+    maximum: Decimal | None
+    value_over: Decimal | None  # applies when the customs value is above this...
+    value_up_to: Decimal | None  # ...and at or below this (fee currency)
+    valid_from: date
+    valid_to: date | None
+    illustrative: bool
+    source: str
+
+    def applies(self, on: date, value: Decimal) -> bool:
+        if on < self.valid_from or (self.valid_to is not None and on > self.valid_to):
+            return False
+        if self.value_over is not None and value <= self.value_over:
+            return False
+        return self.value_up_to is None or value <= self.value_up_to
+
+
+def _d(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+@dataclass(frozen=True, slots=True)
+class DestinationRegime:
+    code: str  # ISO2 of the country (or "EU" for the union itself)
+    name: str
+    territory: str  # the customs territory whose tariff applies: "EU" for member states
+    currency: str
+    tax_name: str  # "VAT", "GST", "Consumption tax", "Sales tax"; "" when none at the border
+    standard_rates: tuple[RateChange, ...]  # sorted by valid_from
+    reduced_rates: tuple[ReducedRate, ...]
+    thresholds: tuple[Threshold, ...]
+    valuation_basis: str  # "CIF" | "FOB"
+    vat_on_duty_inclusive: bool
+    tax_base_adds_transport: bool  # AU: GST on customs value (FOB) + duty + transport and insurance
+    fees: tuple[Fee, ...]
+    special_regimes: tuple[SpecialRegime, ...]
+    source: str
+    as_of: date
+    notes: str = ""
+    valuation_source: str = ""
+    tax_base_source: str = ""
+
+    def standard_rate(self, on: date) -> RateChange | None:
+        current = None
+        for change in self.standard_rates:
+            if change.valid_from <= on:
+                current = change
+        return current
+
+    def tax_rate(self, code: str, on: date) -> tuple[Decimal, str, str] | None:
+        """(rate, label, source) for an HS code: the longest reduced-rate prefix, else the standard rate."""
+        best: ReducedRate | None = None
+        for reduced in self.reduced_rates:
+            if code.startswith(reduced.hs_prefix) and (best is None or len(reduced.hs_prefix) > len(best.hs_prefix)):
+                best = reduced
+        if best is not None:
+            return best.rate, best.label, best.source
+        standard = self.standard_rate(on)
+        if standard is None:
+            return None
+        return standard.rate, "standard rate", standard.source
+
+    # JSON round trip so the customs app can store a regime in one JSON column.
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DestinationRegime:
+        return cls(
+            code=data["code"],
+            name=data["name"],
+            territory=data.get("territory") or data["code"],
+            currency=data["currency"],
+            tax_name=data.get("tax_name") or "",
+            standard_rates=tuple(sorted(
+                (RateChange(Decimal(str(r["rate"])), parse_date(r["valid_from"]), r["source"])
+                 for r in data.get("standard_rates", [])),
+                key=lambda r: r.valid_from)),
+            reduced_rates=tuple(ReducedRate(r["hs_prefix"], Decimal(str(r["rate"])), r["label"], r["source"])
+                                for r in data.get("reduced_rates", [])),
+            thresholds=tuple(Threshold(
+                kind=t["kind"], amount=_d(t.get("amount")), currency=t["currency"], basis=t.get("basis", "intrinsic"),
+                valid_from=parse_date(t.get("valid_from") or "1900-01-01"), valid_to=parse_date(t.get("valid_to")),
+                origins=tuple(t.get("origins", ())), excluded_origins=tuple(t.get("excluded_origins", ())),
+                source=t["source"], note=t.get("note", "")) for t in data.get("thresholds", [])),
+            valuation_basis=data["valuation_basis"],
+            vat_on_duty_inclusive=bool(data.get("vat_on_duty_inclusive")),
+            tax_base_adds_transport=bool(data.get("tax_base_adds_transport")),
+            fees=tuple(Fee(
+                code=f["code"], name=f["name"], kind=f["kind"], amount=Decimal(str(f["amount"])), currency=f["currency"],
+                minimum=_d(f.get("minimum")), maximum=_d(f.get("maximum")), value_over=_d(f.get("value_over")),
+                value_up_to=_d(f.get("value_up_to")), valid_from=parse_date(f["valid_from"]),
+                valid_to=parse_date(f.get("valid_to")), illustrative=bool(f.get("illustrative")), source=f["source"],
+            ) for f in data.get("fees", [])),
+            special_regimes=tuple(SpecialRegime(
+                code=s["code"], name=s["name"], max_value=Decimal(str(s["max_value"])), currency=s["currency"],
+                value_basis=s.get("value_basis", "intrinsic"), tax_base=s.get("tax_base", "goods_and_transport"),
+                valid_from=parse_date(s["valid_from"]), valid_to=parse_date(s.get("valid_to")),
+                wording=s["wording"], source=s["source"],
+            ) for s in data.get("special_regimes", [])),
+            source=data["source"],
+            as_of=parse_date(data["as_of"]),
+            notes=data.get("notes", ""),
+            valuation_source=data.get("valuation_source", ""),
+            tax_base_source=data.get("vat_base_source") or data.get("tax_base_source", ""),
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        def text(value: Any) -> Any:
+            if isinstance(value, Decimal):
+                return str(value)
+            if isinstance(value, date):
+                return value.isoformat()
+            if isinstance(value, tuple):
+                return [text(v) for v in value]
+            if hasattr(value, "__dataclass_fields__"):
+                return {name: text(getattr(value, name)) for name in value.__dataclass_fields__}
+            return value
+        return text(self)
+
+
+# ---------------------------------------------------------------- the book
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """What applies to one line: the MFN measure, the preferences open to its origin, additional duties."""
+
+    code: str  # the code as asked
+    matched_code: str | None  # the tariff line the MFN came from
+    mfn: Measure | None
+    preferences: tuple[Measure, ...]
+    additional: tuple[Measure, ...]
+    note: str  # how the line was found (fallbacks), or why not
+
+
+class TariffBook:
+    def __init__(self, measures: Iterable[Measure], destinations: Iterable[DestinationRegime],
+                 agreements: Iterable[Agreement], restrictions: Iterable[Restriction],
+                 hs_codes: Iterable[str]) -> None:
+        self._by_code: dict[str, dict[str, list[Measure]]] = defaultdict(lambda: defaultdict(list))
+        self._under: dict[str, dict[str, list[Measure]]] = defaultdict(lambda: defaultdict(list))
+        self._starts: dict[str, date] = {}
+        count = 0
+        for measure in measures:
+            count += 1
+            self._by_code[measure.destination][measure.code].append(measure)
+            if measure.kind == "mfn":
+                start = self._starts.get(measure.destination)
+                if start is None or measure.valid_from < start:
+                    self._starts[measure.destination] = measure.valid_from
+            # Shorter codes than the tariff's lines ("610910" for "61091000") resolve through this.
+            for length in range(2, len(measure.code)):
+                self._under[measure.destination][measure.code[:length]].append(measure)
+        self.measure_count = count
+        self.agreements: dict[str, Agreement] = {a.code: a for a in agreements}
+        self._restrictions: dict[str, list[Restriction]] = defaultdict(list)
+        for restriction in restrictions:
+            self._restrictions[restriction.destination].append(restriction)
+        self.hs_codes = frozenset(hs_codes)
+        self._national_prefixes = frozenset(
+            code[:length] for lines in self._by_code.values() for code in lines for length in (6,) if len(code) >= 6)
+        self._destinations: dict[str, DestinationRegime] = {r.code: r for r in destinations}
+        # Member states carry their union as their customs territory ("DE" -> "EU").
+        self._member_of: dict[str, str] = {
+            r.code: r.territory for r in self._destinations.values() if r.territory != r.code}
+        self._lookup_cache: dict[tuple[str, str, date, str], Lookup] = {}
+
+    # -- destinations
+
+    def destination(self, code: str) -> DestinationRegime | None:
+        """The regime for an importing country; a member state's regime holds its union's customs rules
+        (territory "EU") with its own VAT (see reference.read_destinations)."""
+        return self._destinations.get(code)
+
+    def destinations(self) -> list[DestinationRegime]:
+        return list(self._destinations.values())
+
+    def union_of(self, country: str) -> str | None:
+        return self._member_of.get(country)
+
+    def data_from(self, territory: str) -> date | None:
+        """The first date the book holds an MFN measure for a customs territory."""
+        return self._starts.get(territory)
+
+    def origin_keys(self, origin: str) -> tuple[str, ...]:
+        union = self._member_of.get(origin)
+        return (origin, union) if union else (origin,)
+
+    # -- agreements
+
+    def agreements_between(self, territory: str, origin: str, on: date) -> list[Agreement]:
+        keys = self.origin_keys(origin)
+        return [a for a in self.agreements.values()
+                if territory in a.parties and any(k in a.parties for k in keys) and a.in_force(on)
+                and territory not in keys]
+
+    # -- measures
+
+    def measures_for(self, destination: str, code: str, on: date, origin: str | None = None) -> list[Measure]:
+        """The measures in force on a date for a national code: the MFN (longest matching line), the
+        preferences (for `origin`'s agreements, or all when origin is None) and additional duties."""
+        lookup = self.lookup(destination, code, on, origin)
+        return ([lookup.mfn] if lookup.mfn else []) + list(lookup.preferences) + list(lookup.additional)
+
+    def lookup(self, destination: str, code: str, on: date, origin: str | None = None) -> Lookup:
+        territory = self._member_of.get(destination, destination)
+        code = normalise_code(code)
+        key = (territory, code, on, origin or "")
+        cached = self._lookup_cache.get(key)
+        if cached is not None:
+            return cached
+        result = self._lookup(territory, code, on, origin)
+        if len(self._lookup_cache) > 50_000:  # bounded: dates and codes vary without end
+            self._lookup_cache.clear()
+        self._lookup_cache[key] = result
+        return result
+
+    def _lookup(self, territory: str, code: str, on: date, origin: str | None) -> Lookup:
+        origins = self.origin_keys(origin) if origin else None
+        lines = self._by_code.get(territory, {})
+        mfn: Measure | None = None
+        matched: str | None = None
+        preferences: dict[str, Measure] = {}
+        additional: list[Measure] = []
+        for length in range(len(code), -1, -1):
+            for measure in lines.get(code[:length], ()):
+                if not measure.in_force(on):
+                    continue
+                if measure.kind == "mfn":
+                    if mfn is None:
+                        mfn, matched = measure, code[:length]
+                elif origins is not None and measure.origin is not None and measure.origin not in origins:
+                    continue
+                elif measure.kind == "preference":
+                    preferences.setdefault(f"{measure.agreement}/{measure.origin}", measure)
+                else:
+                    additional.append(measure)
+        note = ""
+        if mfn is None:
+            mfn, matched, note = self._mfn_fallback(territory, code, on)
+        if not preferences:
+            for measure in self._uniform_under(territory, code, on, "preference", origins):
+                preferences.setdefault(f"{measure.agreement}/{measure.origin}", measure)
+        return Lookup(code, matched, mfn, tuple(preferences.values()), tuple(additional), note)
+
+    def _uniform_under(self, territory: str, code: str, on: date, kind: str,
+                       origins: tuple[str, ...] | None) -> list[Measure]:
+        """Measures of every line under a short code, kept only where all those lines agree."""
+        groups: dict[tuple[str | None, str | None], list[Measure]] = defaultdict(list)
+        for measure in self._under.get(territory, {}).get(code, ()):
+            if measure.kind != kind or not measure.in_force(on):
+                continue
+            if origins is not None and measure.origin is not None and measure.origin not in origins:
+                continue
+            groups[(measure.agreement, measure.origin)].append(measure)
+        return [ms[0] for ms in groups.values() if len({m.expression_text for m in ms}) == 1]
+
+    def _mfn_fallback(self, territory: str, code: str, on: date) -> tuple[Measure | None, str | None, str]:
+        under = [m for m in self._under.get(territory, {}).get(code, ()) if m.kind == "mfn" and m.in_force(on)]
+        if under:
+            texts = sorted({m.expression_text for m in under})
+            if len(texts) == 1:
+                return under[0], code, (f"{code} is shorter than the tariff's lines: "
+                                        f"{_every(len(under))} under it carries {texts[0]}")
+            return None, None, (f"{code} covers {len(under)} tariff lines with different duties "
+                                f"({', '.join(texts[:4])}{', ...' if len(texts) > 4 else ''}); "
+                                "give the full national code")
+        old = HS2022_TO_HS2017.get(code[:6])
+        if old is not None:
+            measure, matched, inner = self._lookup_mfn_only(territory, old, on)
+            if measure is not None:
+                return measure, matched, (f"HS 2022 subheading {code[:6]} has no line in this tariff (CN 2020, "
+                                          f"HS 2017 based); read as HS 2017 {old} per the WCO HS 2022-2017 "
+                                          f"correlation table{'; ' + inner if inner else ''}")
+        return None, None, f"no MFN rate held for {code} in {territory} on {on.isoformat()}"
+
+    def _lookup_mfn_only(self, territory: str, code: str, on: date) -> tuple[Measure | None, str | None, str]:
+        lines = self._by_code.get(territory, {})
+        for length in range(len(code), -1, -1):
+            for measure in lines.get(code[:length], ()):
+                if measure.kind == "mfn" and measure.in_force(on):
+                    return measure, code[:length], ""
+        under = [m for m in self._under.get(territory, {}).get(code, ()) if m.kind == "mfn" and m.in_force(on)]
+        texts = {m.expression_text for m in under}
+        if len(texts) == 1:
+            return under[0], code, f"{_every(len(under))} under {code} carries {under[0].expression_text}"
+        return None, None, ""
+
+    # -- restrictions and codes
+
+    def restrictions_for(self, destination: str, code: str, origin: str | None = None) -> list[Restriction]:
+        code = normalise_code(code)
+        territory = self._member_of.get(destination, destination)
+        found = []
+        for place in {destination, territory}:
+            for restriction in self._restrictions.get(place, ()):
+                if code.startswith(restriction.hs_prefix) and (
+                        restriction.origin is None or origin is None or restriction.origin == origin):
+                    found.append(restriction)
+        return found
+
+    def is_known_hs(self, code: str) -> bool:
+        """A 6-10 digit code whose subheading is in HS 2022, in a destination's national tariff, or in the
+        HS 2022 -> 2017 correlation table; shorter codes must be HS chapters or headings."""
+        code = normalise_code(code)
+        if not code.isdigit() or not 2 <= len(code) <= 10:
+            return False
+        if len(code) < 6:
+            return code in self.hs_codes
+        six = code[:6]
+        return six in self.hs_codes or six in self._national_prefixes or six in HS2022_TO_HS2017
+

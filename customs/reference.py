@@ -1,0 +1,182 @@
+"""Readers for the customs reference data files (customs/data/, sources in SOURCES.md).
+
+Plain file readers, no ORM: they turn the files into the tariff book's dataclasses. The
+`load_reference_data` command stores these rows; the app rebuilds the same dataclasses from them.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from customs.domain.tariff_book import (
+    Agreement,
+    DestinationRegime,
+    Measure,
+    Restriction,
+    TariffBook,
+    parse_date,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+UK_TARIFF_SOURCE = ("UK Department for International Trade, global-uk-tariff.csv (published 2 Dec 2020), "
+                    "column ukgt_duty_rate: UK Global Tariff from 1 Jan 2021")
+EU_TARIFF_SOURCE = ("UK Department for International Trade, global-uk-tariff.csv (published 2 Dec 2020), "
+                    "column cet_duty_rate: EU Common External Tariff 2020")
+UK_TARIFF_FROM = date(2021, 1, 1)
+EU_TARIFF_FROM = date(2020, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class HsEntry:
+    code: str  # "01", "0101", "010121"
+    description: str
+    parent: str | None  # None for chapters
+    level: int  # 2 chapter, 4 heading, 6 subheading
+    section: str  # Roman numeral
+
+
+@dataclass(frozen=True, slots=True)
+class HsSection:
+    code: str
+    name: str
+
+
+def national_code(raw: str) -> str:
+    """The tariff file prints codes as numbers, losing the leading zero of chapters 01-09:
+    "1012100" is 0101 21 00 and "302118011" is 0302 11 80 11. Codes are 8 or 10 digits."""
+    raw = raw.strip()
+    if not raw.isdigit() or not 7 <= len(raw) <= 10:
+        raise ValueError(f"not a CN code: {raw!r}")
+    return raw.zfill(8) if len(raw) <= 8 else raw.zfill(10)
+
+
+def read_hs_sections(directory: Path = DATA_DIR / "hs") -> list[HsSection]:
+    with open(directory / "sections.csv", encoding="utf-8-sig", newline="") as handle:
+        return [HsSection(row["section"], row["name"]) for row in csv.DictReader(handle)]
+
+
+def read_hs_nomenclature(directory: Path = DATA_DIR / "hs") -> list[HsEntry]:
+    with open(directory / "harmonized-system.csv", encoding="utf-8-sig", newline="") as handle:
+        return [
+            HsEntry(code=row["hscode"], description=row["description"],
+                    parent=None if row["parent"] == "TOTAL" else row["parent"],
+                    level=int(row["level"]), section=row["section"])
+            for row in csv.DictReader(handle)
+            if row["hscode"].isdigit()  # skips the file's "TOTAL" row
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class TariffLine:
+    code: str
+    description: str
+    flags: dict[str, bool]
+
+
+def read_tariff_lines(path: Path = DATA_DIR / "tariffs" / "uk-global-tariff-2021.csv") -> list[TariffLine]:
+    """The national lines (CN 2020 codes with descriptions and the file's flags)."""
+    flag_columns = ("trade_remedy_applies", "cet_applies_until_trade_remedy_transition_reviews_concluded",
+                    "suspension_applies", "atq_applies")
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [TariffLine(national_code(row["commodity"]), row["description"].strip(),
+                           {c: row[c] == "True" for c in flag_columns})
+                for row in csv.DictReader(handle)]
+
+
+def read_tariff_measures(path: Path = DATA_DIR / "tariffs" / "uk-global-tariff-2021.csv") -> list[Measure]:
+    """Every line of the UK/EU file twice: GB (UK Global Tariff) and EU (Common External Tariff)."""
+    measures: list[Measure] = []
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            code = national_code(row["commodity"])
+            measures.append(Measure("GB", code, row["ukgt_duty_rate"], "mfn", None, None, UK_TARIFF_FROM, None,
+                                    UK_TARIFF_SOURCE))
+            measures.append(Measure("EU", code, row["cet_duty_rate"], "mfn", None, None, EU_TARIFF_FROM, None,
+                                    EU_TARIFF_SOURCE))
+    return measures
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _measures(rows: Iterable[dict[str, Any]], kind: str) -> list[Measure]:
+    return [
+        Measure(destination=row["destination"], code=row["code"], expression_text=row["expression_text"], kind=kind,
+                agreement=row.get("agreement"), origin=row.get("origin"), valid_from=parse_date(row["valid_from"]),
+                valid_to=parse_date(row.get("valid_to")), source=row["source"], title=row.get("title", ""))
+        for row in rows
+    ]
+
+
+def read_other_mfn_measures(path: Path = DATA_DIR / "tariffs" / "mfn-rates.json") -> list[Measure]:
+    return _measures(_read_json(path)["measures"], "mfn")
+
+
+def read_preferential_measures(path: Path = DATA_DIR / "tariffs" / "preferential-rates.json") -> list[Measure]:
+    return _measures(_read_json(path)["measures"], "preference")
+
+
+def read_additional_measures(path: Path = DATA_DIR / "tariffs" / "additional-duties.json") -> list[Measure]:
+    return _measures(_read_json(path)["measures"], "additional")
+
+
+def read_destinations(path: Path = DATA_DIR / "regimes" / "destinations.json") -> list[DestinationRegime]:
+    """Every destination; a member state's entry carries its VAT and takes the rest from its union's entry."""
+    rows = _read_json(path)["destinations"]
+    by_code = {row["code"]: row for row in rows}
+    regimes = []
+    for row in rows:
+        union = by_code.get(row.get("union") or "")
+        if union is not None:
+            merged = {**{k: v for k, v in union.items() if k != "members"}, **row, "territory": union["code"],
+                      "source": f"{row['source']}; customs rules: {union['source']}"}
+            regimes.append(DestinationRegime.from_json(merged))
+        else:
+            regimes.append(DestinationRegime.from_json(row))
+    return regimes
+
+
+def read_agreements(path: Path = DATA_DIR / "agreements" / "agreements.json") -> list[Agreement]:
+    return [
+        Agreement(code=row["code"], name=row["name"], parties=tuple(row["parties"]),
+                  in_force_from=parse_date(row["in_force_from"]), origin_criteria=tuple(row["origin_criteria"]),
+                  rule_of_origin=row["rule_of_origin"], proof_of_origin=row["proof_of_origin"],
+                  source=row["source"], as_of=parse_date(row["as_of"]))
+        for row in _read_json(path)["agreements"]
+    ]
+
+
+def read_restrictions(path: Path = DATA_DIR / "restrictions" / "restrictions.json") -> list[Restriction]:
+    return [
+        Restriction(destination=row["destination"], hs_prefix=row["hs_prefix"], kind=row["kind"],
+                    wording=row["wording"], authority=row["authority"], source=row["source"],
+                    as_of=parse_date(row["as_of"]), origin=row.get("origin"))
+        for row in _read_json(path)["restrictions"]
+    ]
+
+
+def load_book_from_files(data_dir: Path = DATA_DIR) -> TariffBook:
+    data_dir = Path(data_dir)
+    measures = [
+        *read_tariff_measures(data_dir / "tariffs" / "uk-global-tariff-2021.csv"),
+        *read_other_mfn_measures(data_dir / "tariffs" / "mfn-rates.json"),
+        *read_preferential_measures(data_dir / "tariffs" / "preferential-rates.json"),
+        *read_additional_measures(data_dir / "tariffs" / "additional-duties.json"),
+    ]
+    return TariffBook(
+        measures=measures,
+        destinations=read_destinations(data_dir / "regimes" / "destinations.json"),
+        agreements=read_agreements(data_dir / "agreements" / "agreements.json"),
+        restrictions=read_restrictions(data_dir / "restrictions" / "restrictions.json"),
+        # Comtrade's "99 commodities not specified" is a statistics code, not a customs one.
+        hs_codes=[entry.code for entry in read_hs_nomenclature(data_dir / "hs") if entry.section != "TOTAL"],
+    )
