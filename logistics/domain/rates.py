@@ -598,6 +598,7 @@ class _Shopper:
             for parcel in self.parcels:
                 volumetric = parcel.volume_cm3 / service.volumetric_divisor
                 chargeable = _ceil_to_step(max(parcel.weight_kg, volumetric), service.weight_step_kg)
+                chargeable = chargeable.quantize(service.weight_step_kg)  # "1.0" kg, not "1" or "1E+0"
                 result.append((volumetric, chargeable))
             self._weights[key] = result
         return self._weights[key]
