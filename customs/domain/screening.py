@@ -10,8 +10,9 @@ How a name is compared
    casefold, transliterate Cyrillic (Russian, Ukrainian, Belarusian letters, a BGN/PCGN-like
    table) and a few Latin letters NFKD leaves alone (ß, æ, ø, œ, ł, đ, ð, þ, ı); drop
    punctuation; drop legal-form noise (LLC, LTD, CO, JSC, OOO, GmbH, S.A., "company",
-   "limited liability company", "obshchestvo s ogranichennoi otvetstvennostyu", ...) and the
-   connectives and/the/of. The evidence keeps the list's own spelling.
+   "limited liability company", "obshchestvo s ogranichennoi otvetstvennostyu", ..., and long
+   ones misspelt by a letter: "Compaany") and the connectives and/the/of/de. The evidence keeps
+   the list's own spelling.
    Not covered: Arabic, Chinese, Korean and other scripts (the lists carry Latin spellings;
    a name in those scripts finds nothing).
 2. Blocking: every indexed token is filed under two keys, its first four letters and the first
@@ -21,14 +22,17 @@ How a name is compared
    a query scores a few hundred names, never the whole list.
 3. Prefilter with ``rapidfuzz.process.extract`` (token_set_ratio) over those candidates, then
    score the survivors by aligning tokens (order does not matter): each query token pairs with
-   its most similar listed token (rapidfuzz ratio; tokens of three letters or fewer must be equal;
-   equal skeletons add a bonus for transliteration variants). The score is a Dice coefficient
+   its most similar listed token (rapidfuzz ratio of at least 75, i.e. one letter off in a
+   four-letter word; tokens of three letters or fewer must be equal; equal skeletons add a bonus
+   for transliteration variants). The score is a Dice coefficient
    weighted by how rare each token is on the list (IDF), so sharing "trading" or "tea" counts
    for little and sharing a rare surname counts for a lot; every unmatched token on either
    side pulls the score down.
 4. Individuals: when at least two tokens match and the surname (the part before the comma in
-   OFAC's "LAST, First Middle") is among them, unmatched listed given names or patronymics count
-   a quarter, so "Vladimir Putin" still matches "PUTIN, Vladimir Vladimirovich".
+   OFAC's "LAST, First Middle") is among them, listed given names or patronymics the query
+   leaves out count a quarter, so "Vladimir Putin" still matches "PUTIN, Vladimir Vladimirovich";
+   a second surname left out ("GARCIA RIOS") counts in full. Names without a comma (UN entries,
+   aliases) treat every left-out token as a given name.
 5. Country: when the caller gives a country and the listed party has country hints, a hint that
    matches adds ``COUNTRY_MATCH_BONUS`` (capped at 100) and a mismatch subtracts
    ``COUNTRY_MISMATCH_PENALTY``. With no hints, or no country given, the score is unchanged.
@@ -44,6 +48,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -59,10 +64,11 @@ COUNTRY_MISMATCH_PENALTY = 10.0
 # A query looks at the smallest posting lists first until it holds this many names.
 _CANDIDATE_BUDGET = 400
 # Only this many names survive the rapidfuzz prefilter into the token aligner.
-_PREFILTER_LIMIT = 60
+_PREFILTER_LIMIT = 40
 _PREFILTER_CUTOFF = 50.0
-# Token pairs below this similarity are not the same token.
-_TOKEN_MATCH_MIN = 80.0
+# Token pairs below this similarity are not the same token. Four-letter tokens may differ by
+# one letter ("rida"/"roda" scores 75); three letters or fewer must be equal.
+_TOKEN_MATCH_MIN = 75.0
 # Listed given names the query leaves out count this much for individuals (see step 4).
 _UNMATCHED_GIVEN_NAME_WEIGHT = 0.25
 
@@ -123,9 +129,14 @@ _LEGAL_WORDS = frozenset(
     jsc ojsc cjsc pjsc ooo oao zao pao ao tov kompaniya obshchestvo sirketi gmbh mbh ag kg ohg ug
     sa sas sarl srl spa sl sal ca cv rl ltda bv nv ab as oy oyj aps kft zrt sro doo sdn bhd pt tbk
     fze fzco fzc fzllc fz
-    and the of und et
+    liability joint stock anonim aktsionernoe ogranichennoi ogranichennoy otvetstvennostyu
+    publichnoe zakrytoe otkrytoe sociedad anonima limitada
+    and the of und et de
     """.split()
 )
+# Long legal words are also dropped when misspelt by a letter or so ("Compaany", "Limitd").
+_LONG_LEGAL_WORDS = tuple(word for word in _LEGAL_WORDS if len(word) >= 6)
+_MISSPELT_LEGAL_WORD_MIN = 85.0
 _LEGAL_PHRASE_RE = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in _LEGAL_PHRASES) + r")\b")
 
 
@@ -136,12 +147,20 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65_536)
+def _is_legal_word(token: str) -> bool:
+    if token in _LEGAL_WORDS:
+        return True
+    return len(token) >= 6 and process.extractOne(
+        token, _LONG_LEGAL_WORDS, scorer=fuzz.ratio, score_cutoff=_MISSPELT_LEGAL_WORD_MIN) is not None
+
+
 def normalise_tokens(name: str) -> tuple[str, ...]:
     """The comparable tokens of a name, legal-form noise removed (kept if nothing else is left)."""
     folded = _SEPARATORS.sub(" ", _JOINERS.sub("", _fold(name))).strip()
     every_token = tuple(folded.split())
     without_phrases = _LEGAL_PHRASE_RE.sub(" ", folded)
-    meaningful = tuple(t for t in without_phrases.split() if t not in _LEGAL_WORDS)
+    meaningful = tuple(t for t in without_phrases.split() if not _is_legal_word(t))
     # "Company Ltd" alone is still a name; matching it on nothing would match everything.
     return meaningful or every_token
 
@@ -155,6 +174,7 @@ _SKELETON_DIGRAPHS = (("kh", "h"), ("zh", "j"), ("ph", "f"), ("ck", "k"), ("q", 
 _SKELETON_DROP = str.maketrans("", "", "aeiouyhw")
 
 
+@lru_cache(maxsize=131_072)
 def skeleton(token: str) -> str:
     """A consonant skeleton that transliteration variants tend to share ("yevgeniy" → "vgn")."""
     for digraph, replacement in _SKELETON_DIGRAPHS:
@@ -176,12 +196,13 @@ def _blocking_keys(token: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def _token_similarity(query_token: str, listed_token: str) -> float:
+def _token_similarity(query_token: str, query_bone: str, listed_token: str, listed_bone: str) -> float:
+    if query_token == listed_token:
+        return 100.0
     if len(query_token) <= 3 or len(listed_token) <= 3:
-        return 100.0 if query_token == listed_token else 0.0
+        return 0.0
     similarity = fuzz.ratio(query_token, listed_token)
-    query_bone = skeleton(query_token)
-    if len(query_bone) >= 3 and query_bone == skeleton(listed_token):
+    if len(query_bone) >= 3 and query_bone == listed_bone:
         # "mohammed"/"muhammad": same consonants, vowels transliterated differently.
         similarity = max(similarity, min(similarity + 15.0, 92.0))
     return similarity
@@ -195,10 +216,14 @@ class _IndexedName:
     party_index: int
     display: str  # the list's own spelling
     tokens: tuple[str, ...]
+    bones: tuple[str, ...]  # skeleton of each token
     sorted_form: str
     skeleton_form: str
     is_alias: bool
     surname: frozenset[str]  # tokens before the comma of an individual's "LAST, First"
+
+
+_PARENTHESIS = re.compile(r"\([^()]*\)")
 
 
 def _surname_tokens(name: str, party_type: str) -> frozenset[str]:
@@ -227,13 +252,17 @@ class ScreeningIndex:
         for party_index, party in enumerate(party_tuple):
             seen: set[str] = set()
             for position, display in enumerate((party.name, *party.aliases)):
-                tokens = normalise_tokens(display)
-                sorted_form = " ".join(sorted(tokens))
-                if not tokens or sorted_form in seen:
-                    continue
-                seen.add(sorted_form)
-                names.append(_IndexedName(party_index, display, tokens, sorted_form, _skeleton_form(tokens),
-                                          position > 0, _surname_tokens(display, party.party_type)))
+                # "PROPAGANDA AND AGITATION DEPARTMENT (PAD)" is also indexed without "(PAD)".
+                for written in dict.fromkeys((display, _PARENTHESIS.sub(" ", display))):
+                    tokens = normalise_tokens(written)
+                    sorted_form = " ".join(sorted(tokens))
+                    if not tokens or sorted_form in seen:
+                        continue
+                    seen.add(sorted_form)
+                    bones = tuple(skeleton(token) for token in tokens)
+                    names.append(_IndexedName(party_index, display, tokens, bones, sorted_form,
+                                              _skeleton_form(tokens), position > 0,
+                                              _surname_tokens(written, party.party_type)))
 
         postings: dict[str, list[int]] = defaultdict(list)
         exact: dict[str, list[int]] = defaultdict(list)
@@ -279,16 +308,18 @@ class ScreeningIndex:
         query_tokens = normalise_tokens(name)
         if not query_tokens:
             return []
+        query_bones = tuple(skeleton(token) for token in query_tokens)
         candidate_ids = self._candidates(query_tokens)
+        if party_types is not None:
+            candidate_ids = {i for i in candidate_ids
+                             if self.parties[self._names[i].party_index].party_type in party_types}
         country_code = country.strip().upper() if country else None
 
         best_per_party: dict[int, Match] = {}
         for name_id in self._prefilter(query_tokens, candidate_ids):
             indexed = self._names[name_id]
             party = self.parties[indexed.party_index]
-            if party_types is not None and party.party_type not in party_types:
-                continue
-            name_score, notes = self._score(query_tokens, indexed, party.party_type)
+            name_score, notes = self._score(query_tokens, query_bones, indexed, party.party_type)
             score, country_note = _adjust_for_country(name_score, country_code, party.countries)
             if score < threshold:
                 continue
@@ -329,10 +360,10 @@ class ScreeningIndex:
     def _weight(self, token: str) -> float:
         return self._weights.get(token, self._unknown_token_weight)
 
-    def _score(self, query_tokens: tuple[str, ...], indexed: _IndexedName,
+    def _score(self, query_tokens: tuple[str, ...], query_bones: tuple[str, ...], indexed: _IndexedName,
                party_type: str) -> tuple[float, list[str]]:
         pairs = sorted(
-            ((_token_similarity(q, n), qi, ni)
+            ((_token_similarity(q, query_bones[qi], n, indexed.bones[ni]), qi, ni)
              for qi, q in enumerate(query_tokens) for ni, n in enumerate(indexed.tokens)),
             reverse=True,
         )
@@ -354,15 +385,17 @@ class ScreeningIndex:
 
         unmatched_query = [q for qi, q in enumerate(query_tokens) if qi not in used_query]
         unmatched_listed = [n for ni, n in enumerate(indexed.tokens) if ni not in used_listed]
-        listed_factor = 1.0
-        notes: list[str] = []
+        # Given names and patronymics the query leaves out weigh less, once the surname matched;
+        # a surname the query leaves out ("GARCIA RIOS") weighs in full.
+        lenient: list[str] = []
         if party_type == "individual" and len(used_query) >= 2 and unmatched_listed:
             matched_listed = {indexed.tokens[ni] for ni in used_listed}
             if not indexed.surname or indexed.surname & matched_listed:
-                listed_factor = _UNMATCHED_GIVEN_NAME_WEIGHT
-                notes.append("listed names not in the query weigh less: " + " ".join(unmatched_listed))
+                lenient = [n for n in unmatched_listed if n not in indexed.surname]
+        notes = ["listed given names not in the query weigh less: " + " ".join(lenient)] if lenient else []
         penalty = sum(self._weight(q) for q in unmatched_query)
-        penalty += listed_factor * sum(self._weight(n) for n in unmatched_listed)
+        penalty += sum(self._weight(n) * (_UNMATCHED_GIVEN_NAME_WEIGHT if n in lenient else 1.0)
+                       for n in unmatched_listed)
         if matched == 0.0:
             return 0.0, notes
         return 100.0 * matched / (aligned + penalty), notes

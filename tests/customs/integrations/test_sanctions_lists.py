@@ -135,18 +135,17 @@ def test_type_column_and_vessel_flag(kind, flag, party_type, countries):
     assert party.countries == countries
 
 
-def test_reads_paths_text_streams_and_latin1_bytes():
-    # given the same latin-1 row as a byte stream, a text stream and a file path
+def test_reads_paths_text_streams_and_latin1_bytes(sdn_parties):
+    # given the same latin-1 row as a byte stream and a text stream (the fixture reads a path)
     row = _sdn_row(ent_num="7", name="CAFÉ ÑANDÚ S.A.", programs="SDNTK] [ILLICIT-DRUGS-EO14059")
     # when read each way
     from_bytes = read_ofac_sdn_csv(io.BytesIO(row.encode("latin-1")))
     from_text = read_ofac_sdn_csv(io.StringIO(row))
-    from_path = read_ofac_sdn_csv(SDN_CSV)
     # then the accents survive and the bracketed programmes split
     assert from_bytes == from_text
     assert from_bytes[0].name == "CAFÉ ÑANDÚ S.A."
     assert from_bytes[0].programs == ("SDNTK", "ILLICIT-DRUGS-EO14059")
-    assert from_path[0].name == "AEROCARIBBEAN AIRLINES"
+    assert sdn_parties[0].name == "AEROCARIBBEAN AIRLINES"  # read from a path
 
 
 def test_trailing_end_of_file_byte_is_not_a_party():
