@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from os import PathLike
 from typing import IO
 
@@ -143,13 +143,17 @@ def _ofac_countries(remarks: str, vessel_flag: str) -> tuple[str, ...]:
     return _unique(found)
 
 
-def _open_text(source: PathOrFile, encoding: str) -> tuple[IO[str], bool]:
-    """A text stream over ``source`` and whether we opened it (and so must close it)."""
+def _open_text(source: PathOrFile, encoding: str) -> tuple[IO[str], Callable[[], object]]:
+    """A text stream over ``source`` and what to do once read: close what we opened, leave the
+    caller's stream open (a bare TextIOWrapper would close the caller's binary file when dropped).
+    """
     if isinstance(source, str | PathLike):
-        return open(source, encoding=encoding, newline=""), True
+        stream = open(source, encoding=encoding, newline="")
+        return stream, stream.close
     if isinstance(source, io.TextIOBase):
-        return source, False
-    return io.TextIOWrapper(source, encoding=encoding, newline=""), False  # type: ignore[arg-type]
+        return source, lambda: None
+    wrapper = io.TextIOWrapper(source, encoding=encoding, newline="")  # type: ignore[arg-type]
+    return wrapper, wrapper.detach
 
 
 def _iter_ofac_rows(stream: IO[str]) -> Iterator[list[str]]:
@@ -168,7 +172,7 @@ def read_ofac_sdn_csv(source: PathOrFile) -> list[ListedParty]:
     from nationality, citizenship, place of birth, the issuing country of identity documents
     and the vessel flag.
     """
-    stream, opened = _open_text(source, OFAC_ENCODING)
+    stream, release = _open_text(source, OFAC_ENCODING)
     try:
         parties = []
         for row in _iter_ofac_rows(stream):
@@ -186,8 +190,7 @@ def read_ofac_sdn_csv(source: PathOrFile) -> list[ListedParty]:
             ))
         return parties
     finally:
-        if opened:
-            stream.close()
+        release()
 
 
 # --- UN Security Council consolidated list XML ---------------------------------------------

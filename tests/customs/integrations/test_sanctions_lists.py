@@ -139,10 +139,12 @@ def test_reads_paths_text_streams_and_latin1_bytes(sdn_parties):
     # given the same latin-1 row as a byte stream and a text stream (the fixture reads a path)
     row = _sdn_row(ent_num="7", name="CAFÉ ÑANDÚ S.A.", programs="SDNTK] [ILLICIT-DRUGS-EO14059")
     # when read each way
-    from_bytes = read_ofac_sdn_csv(io.BytesIO(row.encode("latin-1")))
+    byte_stream = io.BytesIO(row.encode("latin-1"))
+    from_bytes = read_ofac_sdn_csv(byte_stream)
     from_text = read_ofac_sdn_csv(io.StringIO(row))
     # then the accents survive and the bracketed programmes split
     assert from_bytes == from_text
+    assert not byte_stream.closed  # the caller's stream is the caller's to close
     assert from_bytes[0].name == "CAFÉ ÑANDÚ S.A."
     assert from_bytes[0].programs == ("SDNTK", "ILLICIT-DRUGS-EO14059")
     assert sdn_parties[0].name == "AEROCARIBBEAN AIRLINES"  # read from a path
