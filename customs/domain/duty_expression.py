@@ -319,19 +319,19 @@ def _quantity(component: DutyComponent, quantities: Mapping[str, Decimal]) -> De
     return product / component.per
 
 
-def _sum(components: tuple[DutyComponent, ...], customs_value: Money, quantities: Mapping[str, Decimal],
+def _sum(components: tuple[DutyComponent, ...], value: Decimal, currency: str, quantities: Mapping[str, Decimal],
          fx: FxTable) -> Decimal | ManualAssessment:
     total = Decimal(0)
     for component in components:
         if component.kind == "ad_valorem":
-            total += customs_value.amount * component.rate / 100
+            total += value * component.rate / 100
         elif component.kind == "specific":
             quantity = _quantity(component, quantities)
             if isinstance(quantity, ManualAssessment):
                 return quantity
             amount = component.rate * quantity
-            if component.currency != customs_value.currency:
-                amount *= fx.rate(component.currency, customs_value.currency).rate
+            if component.currency != currency:
+                amount *= fx.rate(component.currency, currency).rate
             total += amount
         else:
             return ManualAssessment(AGRICULTURAL_COMPONENTS[component.code or ""])
@@ -344,21 +344,28 @@ def evaluate(expr: DutyExpression, *, customs_value: Money, quantities: Mapping[
 
     Specific amounts are converted from the expression's currency with `fx`; a missing
     supplementary quantity gives ManualAssessment("needs <unit> ...")."""
+    result = evaluate_amount(expr, customs_value.amount, customs_value.currency, quantities, fx)
+    return result if isinstance(result, ManualAssessment) else Money(result, customs_value.currency)
+
+
+def evaluate_amount(expr: DutyExpression, value: Decimal, currency: str, quantities: Mapping[str, Decimal],
+                    fx: FxTable) -> Decimal | ManualAssessment:
+    """`evaluate` on a bare amount: the engine's hot path, without building Money objects."""
     if expr.ad_valorem_rate is not None:
-        return Money(customs_value.amount * expr.ad_valorem_rate / 100, customs_value.currency)
+        return value * expr.ad_valorem_rate / 100
     if expr.manual_reason is not None:
         return ManualAssessment(expr.manual_reason)
-    duty = _sum(expr.terms, customs_value, quantities, fx)
+    duty = _sum(expr.terms, value, currency, quantities, fx)
     if isinstance(duty, ManualAssessment):
         return duty
     if expr.minimum:
-        floor = _sum(expr.minimum, customs_value, quantities, fx)
+        floor = _sum(expr.minimum, value, currency, quantities, fx)
         if isinstance(floor, ManualAssessment):
             return floor
         duty = max(duty, floor)
     if expr.maximum:
-        ceiling = _sum(expr.maximum, customs_value, quantities, fx)
+        ceiling = _sum(expr.maximum, value, currency, quantities, fx)
         if isinstance(ceiling, ManualAssessment):
             return ceiling
         duty = min(duty, ceiling)
-    return Money(duty, customs_value.currency)
+    return duty

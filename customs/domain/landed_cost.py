@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from customs.domain.duty_expression import ManualAssessment, evaluate
+from customs.domain.duty_expression import ManualAssessment, evaluate_amount
 from customs.domain.tariff_book import DestinationRegime, Measure, Restriction, TariffBook, normalise_code
 from ewtp.exceptions import ApplicationError
 from ewtp.money import FxTable, Money, quantum
@@ -532,7 +532,6 @@ def _line_duty(book: TariffBook, fx: FxTable, regime: DestinationRegime, code: s
     measure text, rule, source, reason) for one line."""
     lookup = book.lookup(regime.territory, code, on, line.origin)
     dest = regime.currency
-    value_money = Money(value, dest)
     quantities = {"kg": line.net_weight_kg, "item": Decimal(line.quantity), **line.supplementary}
     notes = [lookup.note] if lookup.note else []
 
@@ -542,9 +541,8 @@ def _line_duty(book: TariffBook, fx: FxTable, regime: DestinationRegime, code: s
         mfn_duty = ManualAssessment(lookup.note or f"no MFN rate for {code}")
         notes = []
     else:
-        result = evaluate(mfn.expression, customs_value=value_money, quantities=quantities, fx=fx)
-        mfn_duty = result if isinstance(result, ManualAssessment) else result.amount
-        if mfn.expression.needs_manual_assessment and mfn.expression.seasons:
+        mfn_duty = evaluate_amount(mfn.expression, value, dest, quantities, fx)
+        if mfn.expression.seasons:
             season = mfn.expression.season_on(on)
             if season is not None:
                 notes.append(f"the seasonal rate for {on.isoformat()} would be {season.expression.text}")
@@ -565,11 +563,11 @@ def _line_duty(book: TariffBook, fx: FxTable, regime: DestinationRegime, code: s
                          f"preferential rate is held for {code}; MFN applies")
         else:
             for offer in offers:
-                result = evaluate(offer.expression, customs_value=value_money, quantities=quantities, fx=fx)
+                result = evaluate_amount(offer.expression, value, dest, quantities, fx)
                 if isinstance(result, ManualAssessment):
                     notes.append(f"{offer.agreement} rate {offer.expression_text} cannot be computed: {result.reason}")
-                elif chosen_duty is None or result.amount < chosen_duty:
-                    chosen, chosen_duty = offer, result.amount
+                elif chosen_duty is None or result < chosen_duty:
+                    chosen, chosen_duty = offer, result
             if chosen is not None and isinstance(mfn_duty, Decimal) and chosen_duty >= mfn_duty:
                 notes.append(f"{chosen.agreement} rate {chosen.expression_text} would not lower the MFN duty; MFN applies")
                 chosen = chosen_duty = None
@@ -594,10 +592,10 @@ def _line_duty(book: TariffBook, fx: FxTable, regime: DestinationRegime, code: s
 
     base_duty = duty
     for extra in lookup.additional:
-        result = evaluate(extra.expression, customs_value=value_money, quantities=quantities, fx=fx)
+        result = evaluate_amount(extra.expression, value, dest, quantities, fx)
         if isinstance(result, ManualAssessment):
             return None, ZERO, text, "manual_assessment", source, f"{extra.title}: {result.reason}"
-        duty += result.amount
+        duty += result
         notes.append(f"plus {extra.title} {extra.expression_text} on origin {extra.origin} = "
-                     f"{_fmt(result.amount, dest)} ({extra.source}, from {extra.valid_from.isoformat()})")
+                     f"{_fmt(result, dest)} ({extra.source}, from {extra.valid_from.isoformat()})")
     return duty, base_duty, text, rule, source, "; ".join(notes)

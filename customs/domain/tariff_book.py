@@ -338,6 +338,7 @@ class TariffBook:
         self._member_of: dict[str, str] = {
             r.code: r.territory for r in self._destinations.values() if r.territory != r.code}
         self._lookup_cache: dict[tuple[str, str, date, str], Lookup] = {}
+        self._agreement_pairs: dict[tuple[str, str], tuple[Agreement, ...]] = {}
 
     # -- destinations
 
@@ -363,10 +364,15 @@ class TariffBook:
     # -- agreements
 
     def agreements_between(self, territory: str, origin: str, on: date) -> list[Agreement]:
-        keys = self.origin_keys(origin)
-        return [a for a in self.agreements.values()
-                if territory in a.parties and any(k in a.parties for k in keys) and a.in_force(on)
-                and territory not in keys]
+        """Agreements in force on a date that have both the importing territory and the origin as parties."""
+        pair = (territory, origin)
+        common = self._agreement_pairs.get(pair)
+        if common is None:
+            keys = self.origin_keys(origin)
+            common = self._agreement_pairs[pair] = tuple(
+                a for a in self.agreements.values()
+                if territory in a.parties and any(k in a.parties for k in keys) and territory not in keys)
+        return [a for a in common if a.in_force(on)]
 
     # -- measures
 
@@ -466,7 +472,7 @@ class TariffBook:
         code = normalise_code(code)
         territory = self._member_of.get(destination, destination)
         found = []
-        for place in {destination, territory}:
+        for place in (destination, territory) if territory != destination else (destination,):
             for restriction in self._restrictions.get(place, ()):
                 if code.startswith(restriction.hs_prefix) and (
                         restriction.origin is None or origin is None or restriction.origin == origin):

@@ -1,0 +1,42 @@
+# eWTP Marketplace. `make run` starts the demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Demo pace: parcels move a step every 20 s and escrow is released a minute after delivery.
+DEMO_ENV := CARRIER_SIM_SECONDS_PER_STEP=$${CARRIER_SIM_SECONDS_PER_STEP:-20} \
+            ESCROW_DISPUTE_WINDOW_SECONDS=$${ESCROW_DISPUTE_WINDOW_SECONDS:-60} \
+            BEAT_INTERVAL_SECONDS=$${BEAT_INTERVAL_SECONDS:-5}
+
+.PHONY: install run test lint bench clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_reference_data
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  eWTP Marketplace is starting at http://localhost:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo ""
+	$(DEMO_ENV) $(BIN)/honcho start --port $(PORT)
+
+test: install
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/landed_cost.py
+	$(BIN)/python bench/rates.py
+	$(BIN)/python bench/screening.py
+
+clean:
+	rm -rf var/ staticfiles/

@@ -1,0 +1,97 @@
+"""What every API shares: the one error shape and the money field."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from ewtp.exceptions import ApplicationError
+from ewtp.money import Money, has_too_many_decimals, to_decimal
+
+
+def _first_error(detail, prefix: str = "") -> tuple[str | None, str, str]:
+    """Walk DRF's nested ValidationError detail to the first (field, message, code)."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            field = f"{prefix}.{key}" if prefix and key != "non_field_errors" else (prefix or key)
+            if key == "non_field_errors":
+                field = prefix or None
+            return _first_error(value, field or "")
+    if isinstance(detail, list):
+        for index, item in enumerate(detail):
+            if isinstance(item, (dict, list)):
+                return _first_error(item, f"{prefix}[{index}]" if prefix else str(index))
+            return prefix or None, str(item), getattr(item, "code", "invalid")
+    return prefix or None, str(detail), getattr(detail, "code", "invalid")
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        return Response(exc.as_json(), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        field, message, code = _first_error(exc.detail)
+        code = "invalid" if code in (None, "invalid") else code
+    else:
+        field, message, code = None, str(getattr(exc, "detail", exc)), getattr(exc, "default_code", "error")
+    response.data = {"error": {"code": code, "message": message, "field": field}}
+    return response
+
+
+class MoneyField(serializers.Field):
+    """`{"amount": "12.50", "currency": "EUR"}` in and out; floats and excess decimals refused."""
+
+    default_error_messages = {
+        "shape": 'Expected {"amount": "<decimal string>", "currency": "<ISO 4217>"}.',
+        "amount": "Amount must be a decimal number written as a string.",
+        "negative": "Amount must not be negative.",
+        "decimals": "Amount has more decimals than {currency} allows.",
+        "currency": "Currency must be a three-letter ISO 4217 code.",
+        "too_large": "Amount is too large.",
+    }
+
+    def __init__(self, *, allow_negative: bool = False, **kwargs) -> None:
+        self.allow_negative = allow_negative
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> Money:
+        if not isinstance(data, dict) or "amount" not in data or "currency" not in data:
+            self.fail("shape")
+        currency = data["currency"]
+        if not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha():
+            self.fail("currency")
+        currency = currency.upper()
+        if isinstance(data["amount"], (float, bool)):
+            self.fail("amount")
+        try:
+            amount = to_decimal(data["amount"])
+        except (TypeError, ValueError):
+            self.fail("amount")
+        if amount < 0 and not self.allow_negative:
+            self.fail("negative")
+        if abs(amount) >= Decimal("1e12"):
+            self.fail("too_large")
+        if has_too_many_decimals(amount, currency):
+            self.fail("decimals", currency=currency)
+        return Money(amount, currency)
+
+    def to_representation(self, value: Money) -> dict:
+        return value.as_json()
+
+
+class MoneySerializer(serializers.Serializer):
+    """Only for the OpenAPI schema: what a MoneyField looks like."""
+
+    amount = serializers.CharField()
+    currency = serializers.CharField()

@@ -1,0 +1,36 @@
+"""Reference FX rates, read once per process and day."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from ewtp.exceptions import ApplicationError
+from ewtp.money import FxTable
+
+
+@lru_cache(maxsize=64)
+def fx_table(on: date | None = None) -> FxTable:
+    """The latest reference rates on or before `on` (the newest when None)."""
+    from ewtp.models import FxRateSet
+
+    rate_sets = FxRateSet.objects.all()
+    if on is not None:
+        rate_sets = rate_sets.filter(as_of__lte=on)
+    # A date before the oldest snapshot uses the oldest one rather than failing the quote.
+    rate_set = rate_sets.order_by("-as_of").first() or FxRateSet.objects.order_by("as_of").first()
+    if rate_set is None:
+        raise ApplicationError("No FX reference rates are loaded; run load_reference_data.", code="no_fx_rates")
+    return FxTable({cur: Decimal(rate) for cur, rate in rate_set.rates.items()}, rate_set.as_of, rate_set.source)
+
+
+def fx_rates_store(*, as_of: date, rates_per_eur: dict[str, Decimal], source: str):
+    from ewtp.models import FxRateSet
+
+    if not rates_per_eur or any(rate <= 0 for rate in rates_per_eur.values()):
+        raise ApplicationError("FX rates must be positive.", code="invalid_fx_file")
+    rate_set, _ = FxRateSet.objects.update_or_create(
+        as_of=as_of, defaults={"source": source, "rates": {k: str(v) for k, v in rates_per_eur.items()}})
+    fx_table.cache_clear()
+    return rate_set

@@ -1,0 +1,67 @@
+"""Logistics reads: the cached rate book, rate shopping, shipments."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+from ewtp.fx import fx_table
+from logistics.domain.rates import Goods, Parcel, RateBook, RateOption, RateRequest, ShopResult, shop
+from logistics.models import RateBookVersion, Shipment
+
+_lock = threading.Lock()
+_book: tuple[int, RateBook] | None = None
+
+
+def rate_book() -> RateBook:
+    """The newest loaded rate book, parsed once per process."""
+    global _book
+    newest = RateBookVersion.objects.order_by("-loaded_at", "-id").values_list("pk", flat=True).first()
+    if _book is None or _book[0] != newest:
+        with _lock:
+            version = RateBookVersion.objects.get(pk=newest) if newest else None
+            if version is None:
+                from ewtp.exceptions import ApplicationError
+
+                raise ApplicationError("No rate book is loaded; run load_reference_data.", code="no_rate_book")
+            _book = (version.pk, RateBook.from_dict(version.data))
+    return _book[1]
+
+
+def _parcels(parcels: list[dict]) -> list[Parcel]:
+    return [Parcel(weight_kg=Decimal(str(p["weight_kg"])), length_cm=_dim(p.get("length_cm")),
+                   width_cm=_dim(p.get("width_cm")), height_cm=_dim(p.get("height_cm"))) for p in parcels]
+
+
+def _dim(value) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def rate_shop(*, origin: str, destination: str, parcels: list[dict], goods: list[dict], sort: str = "price",
+              fx=None, currency: str | None = None) -> ShopResult:
+    request = RateRequest(origin=origin, destination=destination, parcels=_parcels(parcels),
+                          goods=[Goods(hs_code=g["hs_code"], description=g.get("description", ""), value=g["value"])
+                                 for g in goods])
+    return shop(rate_book(), request, sort=sort, fx=fx or fx_table(), currency=currency)
+
+
+def cheapest_option(*, origin: str, destination: str, parcels: list[dict], goods: list[dict]) -> RateOption | None:
+    options = rate_shop(origin=origin, destination=destination, parcels=parcels, goods=goods).options
+    return options[0] if options else None
+
+
+def shipment_for_order(reference: str) -> Shipment | None:
+    shipment = Shipment.objects.filter(order_reference=reference).prefetch_related("events").first()
+    if shipment:
+        from logistics.domain.tracking import LABELS
+
+        shipment.timeline = [{"label": LABELS.get(e.code, e.code), "time": e.occurred_at, "location": e.location,
+                              "note": e.description} for e in reversed(list(shipment.events.all()))]
+    return shipment
+
+
+def shipments_in_flight() -> list[int]:
+    return list(Shipment.objects.filter(
+        status__in=[Shipment.Status.BOOKED, Shipment.Status.IN_TRANSIT, Shipment.Status.CUSTOMS_HOLD],
+    ).values_list("pk", flat=True)[:1000])
+

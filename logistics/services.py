@@ -1,0 +1,214 @@
+"""Logistics writes: shipments, booking through the carrier adapter, tracking, documents."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ewtp.exceptions import ApplicationError, NotFound
+from ewtp.fx import fx_table
+from ewtp.money import Money
+from logistics.domain.rates import DATA_FILES, DEFAULT_DATA_DIR
+from logistics.domain.states import SHIPMENT
+from logistics.domain.tracking import TrackingCode, sort_events
+from logistics.integrations.base import BookingRequest, Party
+from logistics.models import Parcel, RateBookVersion, Shipment, TrackingEvent
+from logistics.selectors import _parcels, rate_book
+from logistics.signals import shipment_status_changed
+
+# Which shipment status each carrier event puts the parcel in.
+STATUS_AFTER_EVENT = {
+    TrackingCode.PICKED_UP: Shipment.Status.IN_TRANSIT,
+    TrackingCode.ARRIVED_AT_HUB: Shipment.Status.IN_TRANSIT,
+    TrackingCode.DEPARTED_HUB: Shipment.Status.IN_TRANSIT,
+    TrackingCode.ARRIVED_IN_DESTINATION: Shipment.Status.IN_TRANSIT,
+    TrackingCode.HELD_BY_CUSTOMS: Shipment.Status.CUSTOMS_HOLD,
+    TrackingCode.RELEASED_BY_CUSTOMS: Shipment.Status.IN_TRANSIT,
+    TrackingCode.OUT_FOR_DELIVERY: Shipment.Status.IN_TRANSIT,
+    TrackingCode.DELIVERED: Shipment.Status.DELIVERED,
+}
+
+
+def carrier_adapter():
+    """The carrier behind every service: the offline simulator unless a real adapter is configured."""
+    from logistics.integrations.simulated import SimulatedCarrier
+
+    return SimulatedCarrier(rate_book(), seconds_per_step=settings.CARRIER_SIM_SECONDS_PER_STEP, fx=fx_table())
+
+
+def _set_status(shipment: Shipment, target: str) -> None:
+    if shipment.status == target:
+        return
+    SHIPMENT.check(shipment.status, target)
+    shipment.status = target
+    shipment.save(update_fields=["status", "updated_at", "tracking_number", "carrier_reference", "booked_at",
+                                 "failure_reason", "delivered_at", "customs_released_at"])
+    shipment_status_changed.send(sender=Shipment, shipment=shipment)
+
+
+def _event(shipment: Shipment, code: str, *, at=None, location: str = "", description: str = "",
+           source: str = "platform") -> None:
+    TrackingEvent.objects.get_or_create(shipment=shipment, code=code, occurred_at=at or timezone.now(),
+                                        defaults={"location": location, "description": description[:300],
+                                                  "source": source})
+
+
+def shipment_create_and_book(*, order_reference: str, company_id: int, buyer_id: int, service_code: str,
+                             incoterm: str, sender: dict, recipient: dict, goods: list[dict], parcels: list[dict],
+                             paid_duties: dict | None = None) -> Shipment:
+    """Create the shipment of an order (once) and enqueue its booking. Booking twice returns
+    the first shipment and enqueues nothing."""
+    from logistics.tasks import shipment_book
+
+    with transaction.atomic():
+        existing = Shipment.objects.select_for_update().filter(order_reference=order_reference).first()
+        if existing:
+            return existing
+        checked = _parcels(parcels)  # validated again by the rate engine when booking
+        if not checked:
+            raise ApplicationError("A shipment needs at least one parcel.", code="invalid_parcel", field="parcels")
+        shipment = Shipment.objects.create(
+            order_reference=order_reference, company_id=company_id, service_code=service_code, incoterm=incoterm,
+            origin_country=sender["country"], destination_country=recipient["country"], sender=sender,
+            recipient=recipient, goods=goods, status=Shipment.Status.BOOKING, buyer_id=buyer_id,
+            paid_duties=paid_duties,
+        )
+        Parcel.objects.bulk_create(Parcel(shipment=shipment, weight_kg=p.weight_kg, length_cm=p.length_cm,
+                                          width_cm=p.width_cm, height_cm=p.height_cm) for p in checked)
+        transaction.on_commit(lambda: shipment_book.delay(shipment.pk))
+    return shipment
+
+
+def _party(data: dict) -> Party:
+    return Party(name=data["name"], company=data.get("company", ""), street=", ".join(data.get("lines", [])),
+                 city=data["city"], postcode=data.get("postcode", ""), country=data["country"])
+
+
+def shipment_book(*, shipment_id: int) -> Shipment | None:
+    """Book with the carrier (worker side). Idempotent: a booked shipment is left as it is."""
+    from customs.services import case_open
+    from logistics.domain.rates import Goods
+
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().filter(pk=shipment_id).first()
+        if shipment is None or shipment.status != Shipment.Status.BOOKING:
+            return shipment
+        parcels = list(shipment.parcels.all())
+        request = BookingRequest(
+            reference=shipment.order_reference, service_code=shipment.service_code,
+            origin=shipment.origin_country, destination=shipment.destination_country,
+            parcels=_parcels([{"weight_kg": p.weight_kg, "length_cm": p.length_cm, "width_cm": p.width_cm,
+                               "height_cm": p.height_cm} for p in parcels]),
+            goods=[Goods(hs_code=g["hs_code"], description=g["description"],
+                         value=Money(Decimal(g["unit_value"]), g["currency"]) * int(g["quantity"])) for g in shipment.goods],
+            shipper=_party(shipment.sender), recipient=_party(shipment.recipient),
+        )
+        result = carrier_adapter().book(request)  # raises CarrierError: the task retries or gives up
+        shipment.tracking_number = result.tracking_number
+        shipment.carrier_reference = result.carrier_reference
+        shipment.booked_at = timezone.now()
+        _set_status(shipment, Shipment.Status.BOOKED)
+        _event(shipment, TrackingCode.LABEL_CREATED, at=shipment.booked_at, description="Label created.")
+        case_open(shipment_reference=shipment.order_reference, company_id=shipment.company_id,
+                  buyer_id=shipment.buyer_id, destination=shipment.destination_country,
+                  declaration=_declaration(shipment))
+    return shipment
+
+
+def _declaration(shipment: Shipment) -> dict:
+    currency = shipment.goods[0]["currency"] if shipment.goods else "EUR"
+    return {
+        "consignor": shipment.sender, "consignee": shipment.recipient, "incoterm": shipment.incoterm,
+        "currency": currency, "origin_country": shipment.origin_country,
+        "tracking_number": shipment.tracking_number, "service_code": shipment.service_code,
+        "paid_duties": shipment.paid_duties,
+        "lines": [{"description": g["description"], "hs_code": g["hs_code"], "quantity": g["quantity"],
+                   "unit_value": g["unit_value"], "origin": g["origin"], "net_weight_kg": g["net_weight_kg"]}
+                  for g in shipment.goods],
+    }
+
+
+def shipment_booking_failed(*, shipment_id: int, reason: str) -> None:
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().filter(pk=shipment_id).first()
+        if shipment and shipment.status == Shipment.Status.BOOKING:
+            shipment.failure_reason = reason[:500]
+            _set_status(shipment, Shipment.Status.BOOKING_FAILED)
+
+
+def shipment_track(*, shipment_id: int) -> Shipment | None:
+    """Ask the carrier for events, store the new ones in time order, move the status on."""
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().filter(pk=shipment_id).first()
+        if shipment is None or not shipment.booked_at or shipment.status in ("delivered", "cancelled"):
+            return shipment
+        events = carrier_adapter().track(shipment.tracking_number, booked_at=shipment.booked_at,
+                                         now=timezone.now(), customs_released_at=shipment.customs_released_at)
+        for event in sort_events(events):
+            _event(shipment, event.code, at=event.occurred_at, location=event.location,
+                   description=event.description, source="carrier")
+        latest = shipment.events.order_by("-occurred_at", "-id").first()
+        target = STATUS_AFTER_EVENT.get(latest.code) if latest else None
+        if latest and latest.code == TrackingCode.ARRIVED_IN_DESTINATION and shipment.customs_released_at is None \
+                and _customs_holding(shipment):
+            _event(shipment, TrackingCode.HELD_BY_CUSTOMS, description="Held by customs for review.",
+                   source="customs")
+            target = Shipment.Status.CUSTOMS_HOLD
+        if target == Shipment.Status.DELIVERED:
+            shipment.delivered_at = latest.occurred_at
+        if target and SHIPMENT.can(shipment.status, target):
+            _set_status(shipment, target)
+    return shipment
+
+
+def _customs_holding(shipment: Shipment) -> bool:
+    from customs.selectors import case_for_shipment
+
+    case = case_for_shipment(shipment.order_reference)
+    return bool(case and case.status == "held")
+
+
+def shipment_customs_decided(*, reference: str, released: bool, reason: str = "") -> None:
+    """Customs released the goods (the last mile may start) or rejected them (cancelled)."""
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().filter(order_reference=reference).first()
+        if shipment is None:
+            return
+        if released:
+            if shipment.customs_released_at is None:
+                shipment.customs_released_at = timezone.now()
+                shipment.save(update_fields=["customs_released_at", "updated_at"])
+                _event(shipment, TrackingCode.RELEASED_BY_CUSTOMS, at=shipment.customs_released_at,
+                       description="Released by customs.", source="customs")
+        elif shipment.status != Shipment.Status.CANCELLED:
+            _event(shipment, TrackingCode.EXCEPTION, description=f"Rejected by customs: {reason}", source="customs")
+            _set_status(shipment, Shipment.Status.CANCELLED)
+
+
+def shipment_get_for_company(*, shipment_id: int, company_id: int) -> Shipment:
+    shipment = Shipment.objects.filter(pk=shipment_id, company_id=company_id).first()
+    if shipment is None:
+        raise NotFound("No such shipment.")
+    return shipment
+
+
+# --- reference data -------------------------------------------------------------------------
+
+def reference_datasets():
+    return [("logistics.rate_book", [DEFAULT_DATA_DIR / f"{name}.json" for name in DATA_FILES], rate_book_store)]
+
+
+def rate_book_store() -> str:
+    import hashlib
+
+    from logistics.domain.rates import RateBook
+
+    data = {name: json.loads((DEFAULT_DATA_DIR / f"{name}.json").read_text(encoding="utf-8")) for name in DATA_FILES}
+    book = RateBook.from_dict(data)  # refuse a broken file before storing it
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    RateBookVersion.objects.get_or_create(checksum=digest, defaults={"data": data, "source": "logistics/data/*.json"})
+    return f"{len(book.services)} services, {len(book.ehubs)} eHubs"

@@ -1,0 +1,15 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+
+from marketplace.api import views
+
+urlpatterns = [
+    path("auth/signup/", views.SignupApi.as_view(), name="api-signup"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("catalog/", views.CatalogApi.as_view(), name="api-catalog"),
+    path("listings/", views.ListingListCreateApi.as_view(), name="api-listings"),
+    path("orders/", views.OrderCreateApi.as_view(), name="api-orders"),
+    path("orders/<int:pk>/", views.OrderDetailApi.as_view(), name="api-order"),
+    path("orders/<int:pk>/pay/", views.OrderPayApi.as_view(), name="api-order-pay"),
+    path("orders/<int:pk>/book-shipment/", views.OrderBookShipmentApi.as_view(), name="api-order-book"),
+]

@@ -1,0 +1,171 @@
+"""Thin API views: parse input, call one service or selector, shape the output."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ewtp.exceptions import NotFound
+from marketplace import selectors, services
+from marketplace.models import Listing, Order
+
+
+class SignupApi(APIView):
+    permission_classes = [AllowAny]
+
+    class SignupInputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        password = serializers.CharField(min_length=8, max_length=128)
+        full_name = serializers.CharField(max_length=200, required=False, default="")
+        country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False, default="")
+
+    @extend_schema(request=SignupInputSerializer, responses={201: inline_serializer("Token", {"token": serializers.CharField()})})
+    def post(self, request):
+        data = self.SignupInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            user = services.user_signup(**data.validated_data)
+            token = Token.objects.create(user=user)
+        return Response({"token": token.key}, status=status.HTTP_201_CREATED)
+
+
+class ListingOutputSerializer(serializers.ModelSerializer):
+    price = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Listing
+        fields = ["id", "title_en", "title_zh", "description_en", "description_zh", "hs_code", "origin_country",
+                  "price", "stock", "moq", "weight_kg", "length_cm", "width_cm", "height_cm", "status"]
+
+    def get_price(self, listing) -> dict:
+        return listing.price.as_json()
+
+
+class ListingInputSerializer(serializers.Serializer):
+    title_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    title_zh = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    description_en = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    description_zh = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    hs_code = serializers.RegexField(r"^\d{6,10}$", error_messages={"invalid": "An HS code has 6 to 10 digits."})
+    origin_country = serializers.RegexField(r"^[A-Z]{2}$")
+    price_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    stock = serializers.IntegerField(min_value=0, max_value=10_000_000)
+    moq = serializers.IntegerField(min_value=1, max_value=10_000_000, default=1)
+    weight_kg = serializers.DecimalField(max_digits=8, decimal_places=3, min_value=Decimal("0.001"))
+    length_cm = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=Decimal("0.1"), required=False)
+    width_cm = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=Decimal("0.1"), required=False)
+    height_cm = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=Decimal("0.1"), required=False)
+    publish = serializers.BooleanField(default=False)
+
+
+class ListingListCreateApi(APIView):
+    @extend_schema(responses=ListingOutputSerializer(many=True))
+    def get(self, request):
+        company = request.user.company
+        listings = company.listings.all()[:500] if company else []
+        return Response(ListingOutputSerializer(listings, many=True).data)
+
+    @extend_schema(request=ListingInputSerializer, responses={201: ListingOutputSerializer})
+    def post(self, request):
+        data = ListingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        publish = values.pop("publish")
+        listing = services.listing_create(user=request.user, data=values, publish=publish)
+        return Response(ListingOutputSerializer(listing).data, status=status.HTTP_201_CREATED)
+
+
+class CatalogApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=inline_serializer("CatalogPage", {"results": serializers.ListField()}))
+    def get(self, request):
+        buyer = selectors.buyer_context_for(request.user, country=request.query_params.get("country"))
+        listings = selectors.catalog_list(q=request.query_params.get("q", ""))[:48]
+        results = []
+        for listing in listings:
+            quote = selectors.listing_landed_cost(listing, buyer)
+            results.append({
+                "id": listing.id, "title": listing.title, "seller": listing.company.legal_name,
+                "origin_country": listing.origin_country, "hs_code": listing.hs_code,
+                "price": listing.price.as_json(), "moq": listing.moq,
+                "landed_cost": quote.landed_cost.as_json() if quote else None,
+                "destination": buyer.country,
+            })
+        return Response({"destination": buyer.country, "currency": buyer.currency, "results": results})
+
+
+class OrderOutputSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField()
+    total = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = ["id", "reference", "status", "incoterm", "currency", "total", "quote", "quote_expires_at",
+                  "shipping_service", "ship_country"]
+
+    def get_total(self, order) -> dict:
+        return order.total.as_json()
+
+
+class OrderCreateApi(APIView):
+    class OrderInputSerializer(serializers.Serializer):
+        listing = serializers.IntegerField(min_value=1)
+        quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+        incoterm = serializers.ChoiceField(choices=["DDP", "DAP"], default="DDP")
+        idempotency_key = serializers.CharField(max_length=80, required=False)
+
+    @extend_schema(request=OrderInputSerializer, responses={201: OrderOutputSerializer})
+    def post(self, request):
+        data = self.OrderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = data.validated_data.get("idempotency_key") or request.headers.get("Idempotency-Key")
+        order = services.order_place(buyer=request.user, listing_id=data.validated_data["listing"],
+                                     quantity=data.validated_data["quantity"],
+                                     incoterm=data.validated_data["incoterm"], idempotency_key=key)
+        return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+def _visible_order(request, pk: int) -> Order:
+    order = Order.objects.filter(pk=pk).select_related("company").first()
+    if order is None or not (order.buyer_id == request.user.pk
+                             or order.company.members.filter(user=request.user).exists()):
+        raise NotFound("No such order.")
+    return order
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(responses=OrderOutputSerializer)
+    def get(self, request, pk: int):
+        return Response(OrderOutputSerializer(_visible_order(request, pk)).data)
+
+
+class OrderPayApi(APIView):
+    class PayInputSerializer(serializers.Serializer):
+        card_number = serializers.CharField(max_length=23)
+
+    @extend_schema(request=PayInputSerializer, responses=inline_serializer(
+        "PaymentResult", {"status": serializers.CharField(), "failure_reason": serializers.CharField()}))
+    def post(self, request, pk: int):
+        data = self.PayInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.order_pay(buyer=request.user, order_id=pk, card_number=data.validated_data["card_number"])
+        code = status.HTTP_402_PAYMENT_REQUIRED if payment.status == "failed" else status.HTTP_200_OK
+        body = {"status": payment.status, "failure_reason": payment.failure_reason}
+        if payment.status == "failed":
+            body = {"error": {"code": "card_declined", "message": payment.failure_reason, "field": "card_number"}}
+        return Response(body, status=code)
+
+
+class OrderBookShipmentApi(APIView):
+    @extend_schema(request=None, responses=inline_serializer(
+        "Booking", {"status": serializers.CharField(), "tracking_number": serializers.CharField()}))
+    def post(self, request, pk: int):
+        shipment = services.order_book_shipment(user=request.user, order_id=pk)
+        return Response({"status": shipment.status, "tracking_number": shipment.tracking_number},
+                        status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,53 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.models import Company, Listing, User
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    country = forms.CharField(label=_("Country (ISO code, e.g. GB)"), max_length=2, min_length=2)
+    account_type = forms.ChoiceField(label=_("I want to"), choices=[("buyer", _("Buy goods")), ("seller", _("Sell goods"))])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "country", "preferred_currency", "address_line", "city", "postcode"]
+
+
+class CompanyForm(forms.ModelForm):
+    class Meta:
+        model = Company
+        fields = ["legal_name", "country", "city", "address", "postcode", "registration_number", "tax_id", "currency"]
+
+
+class ListingForm(forms.ModelForm):
+    publish = forms.BooleanField(label=_("Publish now"), required=False, initial=True)
+
+    class Meta:
+        model = Listing
+        fields = ["title_en", "title_zh", "description_en", "description_zh", "hs_code", "origin_country",
+                  "price_amount", "stock", "moq", "weight_kg", "length_cm", "width_cm", "height_cm"]
+        widgets = {"description_en": forms.Textarea(attrs={"rows": 3}),
+                   "description_zh": forms.Textarea(attrs={"rows": 3})}
+
+
+class OrderForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000)
+    incoterm = forms.ChoiceField(label=_("Duties and taxes"), choices=[
+        ("DDP", _("Pay now (DDP): no surprises at delivery")),
+        ("DAP", _("Pay on delivery (DAP): estimate shown")),
+    ], initial="DDP")
+
+
+class PayForm(forms.Form):
+    card_number = forms.CharField(label=_("Card number"), max_length=23, initial="4242 4242 4242 4242",
+                                  help_text=_("Sandbox: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined."))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+

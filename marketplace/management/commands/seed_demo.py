@@ -1,0 +1,107 @@
+"""Demo data, made through the real services (idempotent: existing accounts are kept)."""
+
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from marketplace import services
+from marketplace.models import Company, Listing, User
+
+PASSWORD = "trade-demo-2026"
+
+SELLERS = [
+    {
+        "email": "tea@hangzhou-tea.example", "full_name": "Lin Wei", "country": "CN",
+        "company": {"legal_name": "Hangzhou West Lake Tea Co., Ltd.", "country": "CN", "city": "Hangzhou",
+                    "address": "18 Longjing Road, Xihu District", "postcode": "310013", "currency": "CNY",
+                    "tax_id": "91330106MA2H0X1234"},
+        "listings": [
+            {"title_en": "Longjing (Dragon Well) green tea, spring harvest, 250 g tin",
+             "title_zh": "明前龙井绿茶 250克罐装", "hs_code": "090210", "origin_country": "CN",
+             "description_en": "Pan-fired green tea from the West Lake hills, picked before Qingming.",
+             "description_zh": "西湖龙井，清明前采摘，手工炒制。",
+             "price_amount": Decimal("168.00"), "stock": 400, "moq": 1, "weight_kg": Decimal("0.350")},
+            {"title_en": "Jasmine pearl green tea, 500 g", "title_zh": "茉莉龙珠绿茶 500克", "hs_code": "090210",
+             "origin_country": "CN", "price_amount": Decimal("139.00"), "stock": 250, "moq": 1,
+             "weight_kg": Decimal("0.600")},
+            {"title_en": "Hand-painted silk scarf, West Lake lotus", "title_zh": "手绘真丝围巾 西湖荷花",
+             "hs_code": "621410", "origin_country": "CN", "price_amount": Decimal("320.00"), "stock": 80,
+             "moq": 1, "weight_kg": Decimal("0.120")},
+            {"title_en": "Longquan celadon tea set (6 cups and teapot)", "title_zh": "龙泉青瓷茶具套装",
+             "hs_code": "691110", "origin_country": "CN", "price_amount": Decimal("880.00"), "stock": 30,
+             "moq": 1, "weight_kg": Decimal("2.400"), "length_cm": Decimal("40"), "width_cm": Decimal("30"),
+             "height_cm": Decimal("20")},
+        ],
+    },
+    {
+        "email": "batik@kl-batik.example", "full_name": "Nurul Aina", "country": "MY",
+        "company": {"legal_name": "Kuala Lumpur Batik Sdn. Bhd.", "country": "MY", "city": "Kuala Lumpur",
+                    "address": "22 Jalan Tuanku Abdul Rahman", "postcode": "50100", "currency": "MYR",
+                    "tax_id": "C20304050607"},
+        "listings": [
+            {"title_en": "Hand-drawn batik silk scarf (batik tulis)", "title_zh": "手绘蜡染真丝围巾",
+             "hs_code": "621410", "origin_country": "MY", "price_amount": Decimal("189.00"), "stock": 60,
+             "moq": 1, "weight_kg": Decimal("0.100")},
+            {"title_en": "Batik cotton fabric, 2 m, hibiscus print", "title_zh": "扶桑花蜡染棉布 2米",
+             "hs_code": "520852", "origin_country": "MY", "price_amount": Decimal("75.00"), "stock": 300,
+             "moq": 2, "weight_kg": Decimal("0.250")},
+            {"title_en": "Men's batik shirt, cotton, long sleeve", "title_zh": "男士蜡染棉质长袖衬衫",
+             "hs_code": "620520", "origin_country": "MY", "price_amount": Decimal("159.00"), "stock": 120,
+             "moq": 1, "weight_kg": Decimal("0.300")},
+            {"title_en": "Silk batik wall panel, museum grade, 2 x 1 m", "title_zh": "真丝蜡染挂画 2×1米",
+             "hs_code": "621410", "origin_country": "MY", "price_amount": Decimal("6800.00"), "stock": 5,
+             "moq": 1, "weight_kg": Decimal("0.900")},
+        ],
+    },
+]
+
+BUYERS = [
+    {"email": "buyer.gb@example.com", "full_name": "Oliver Bennett", "country": "GB", "preferred_currency": "GBP",
+     "address_line": "12 Camden High Street", "city": "London", "postcode": "NW1 0JH"},
+    {"email": "buyer.de@example.com", "full_name": "Anna Schmidt", "country": "DE", "preferred_currency": "EUR",
+     "address_line": "Torstraße 45", "city": "Berlin", "postcode": "10119"},
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo companies, listings, buyers, customs officer and staff (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        admin = self._user("admin@ewtp.example", "Platform Admin", "GB", superuser=True)
+        for seller in SELLERS:
+            user = self._user(seller["email"], seller["full_name"], seller["country"])
+            company = user.company or services.company_create(owner=user, **seller["company"])
+            if not company.is_verified:
+                services.company_verify(company=company, staff=admin, approve=True)
+            for data in seller["listings"]:
+                if not Listing.objects.filter(company=company, title_en=data["title_en"]).exists():
+                    services.listing_create(user=user, data=data, publish=True)
+        for buyer in BUYERS:
+            user = self._user(buyer["email"], buyer["full_name"], buyer["country"])
+            for field in ("preferred_currency", "address_line", "city", "postcode"):
+                setattr(user, field, buyer[field])
+            user.save()
+        officer = self._user("officer@ewtp.example", "Customs Officer Chen", "GB")
+        officer.is_staff = True
+        officer.save(update_fields=["is_staff"])
+        officer.groups.add(services.customs_officers_group())
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo ready: {Company.objects.count()} companies, {Listing.objects.count()} listings.\n"
+            f"Demo logins (password for all: {PASSWORD}):\n"
+            "  seller (China)     tea@hangzhou-tea.example\n"
+            "  seller (Malaysia)  batik@kl-batik.example\n"
+            "  buyer (UK)         buyer.gb@example.com\n"
+            "  buyer (Germany)    buyer.de@example.com\n"
+            "  customs officer    officer@ewtp.example\n"
+            "  platform staff     admin@ewtp.example  (/admin/)"))
+
+    def _user(self, email: str, full_name: str, country: str, superuser: bool = False) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = services.user_signup(email=email, password=PASSWORD, full_name=full_name, country=country)
+        if superuser and not user.is_superuser:
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        return user

@@ -1,0 +1,274 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ewtp.money import Money
+
+CUSTOMS_OFFICERS_GROUP = "Customs officers"
+hs_code_validator = RegexValidator(r"^\d{6,10}$", _("An HS code has 6 to 10 digits."), code="invalid_hs_code")
+country_validator = RegexValidator(r"^[A-Z]{2}$", _("Use a two-letter ISO country code."), code="invalid_country")
+currency_validator = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO currency code."), code="invalid_currency")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """Logs in with an email address. Whether someone sells, buys or clears customs follows from
+    their company membership and groups, not from a field that could disagree with them."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, validators=[country_validator])
+    preferred_currency = models.CharField(_("currency"), max_length=3, blank=True, validators=[currency_validator])
+    # Default ship-to address for buyers.
+    address_line = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email.split("@")[0]
+
+    @property
+    def company(self) -> "Company | None":
+        membership = self.memberships.select_related("company").first()
+        return membership.company if membership else None
+
+    @property
+    def is_seller(self) -> bool:
+        return self.memberships.exists()
+
+    @property
+    def is_customs_officer(self) -> bool:
+        return self.groups.filter(name=CUSTOMS_OFFICERS_GROUP).exists()
+
+
+class Company(models.Model):
+    class Verification(models.TextChoices):
+        PENDING = "pending", _("Pending review")  # submitted, waiting for staff
+        VERIFIED = "verified", _("Verified")  # may publish listings
+        REJECTED = "rejected", _("Rejected")  # staff gave a reason; the seller may fix and resubmit
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, validators=[country_validator])
+    city = models.CharField(_("city"), max_length=100)
+    address = models.CharField(_("address"), max_length=300)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    registration_number = models.CharField(_("registration number"), max_length=60, blank=True)
+    tax_id = models.CharField(_("tax id"), max_length=40, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, validators=[currency_validator])
+    verification = models.CharField(max_length=10, choices=Verification.choices, default=Verification.PENDING)
+    verification_reason = models.CharField(max_length=500, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "companies"
+        constraints = [
+            models.CheckConstraint(condition=Q(verification__in=["pending", "verified", "rejected"]),
+                                   name="company_verification_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification == self.Verification.VERIFIED
+
+
+class CompanyMember(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, default="owner")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company", "user"], name="one_membership_per_company")]
+
+
+class Listing(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")  # only the company sees it
+        PUBLISHED = "published", _("Published")  # in the catalog
+        SUSPENDED = "suspended", _("Suspended")  # taken down by staff or the seller
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="listings")
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    hs_code = models.CharField(_("HS code"), max_length=10, validators=[hs_code_validator])
+    origin_country = models.CharField(_("country of origin"), max_length=2, validators=[country_validator])
+    price_amount = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2,
+                                       validators=[MinValueValidator(Decimal("0.01"))])
+    currency = models.CharField(max_length=3, validators=[currency_validator])
+    stock = models.PositiveIntegerField(_("stock"))
+    moq = models.PositiveIntegerField(_("minimum order quantity"), default=1, validators=[MinValueValidator(1)])
+    weight_kg = models.DecimalField(_("weight per unit (kg)"), max_digits=8, decimal_places=3,
+                                    validators=[MinValueValidator(Decimal("0.001"))])
+    length_cm = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("20"))
+    width_cm = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("15"))
+    height_cm = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("10"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["draft", "published", "suspended"]),
+                                   name="listing_status_valid"),
+            models.CheckConstraint(condition=Q(price_amount__gt=0), name="listing_price_positive"),
+            models.CheckConstraint(condition=~Q(title_en="") | ~Q(title_zh=""), name="listing_has_a_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("marketplace:listing_detail", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        return self.title_en or self.title_zh
+
+    @property
+    def seller_name(self) -> str:
+        return self.company.legal_name
+
+    @property
+    def price(self) -> Money:
+        return Money(self.price_amount, self.currency)
+
+
+class Order(models.Model):
+    """One seller's part of a purchase. Status constants say what the state means; the allowed
+    moves are in marketplace/domain/states.py."""
+
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment", _("Awaiting payment")  # quote locked, stock reserved
+        PAID = "paid", _("Paid")  # money held in escrow; the seller must book the shipment
+        SHIPPED = "shipped", _("Shipped")  # booked with a carrier, on its way / in clearance
+        DELIVERED = "delivered", _("Delivered")  # at the buyer's door; escrow waits for the window
+        COMPLETED = "completed", _("Completed")  # escrow released and the seller's payout recorded
+        CANCELLED = "cancelled", _("Cancelled")  # never paid, or stopped before shipping
+        REFUNDED = "refunded", _("Refunded")  # money returned to the buyer
+
+    class Incoterm(models.TextChoices):
+        DDP = "DDP", _("Delivered duty paid")
+        DAP = "DAP", _("Delivered at place (duties on delivery)")
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
+    incoterm = models.CharField(max_length=3, choices=Incoterm.choices, default=Incoterm.DDP)
+    idempotency_key = models.CharField(max_length=80)
+    # Ship-to, copied from the buyer at checkout so later profile edits do not move the parcel.
+    ship_name = models.CharField(max_length=200)
+    ship_address = models.CharField(max_length=300)
+    ship_city = models.CharField(max_length=100)
+    ship_postcode = models.CharField(max_length=20, blank=True)
+    ship_country = models.CharField(max_length=2, validators=[country_validator])
+    # The locked quote, in the buyer's currency; the snapshot keeps every figure and its source.
+    currency = models.CharField(max_length=3, validators=[currency_validator])
+    goods_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    shipping_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    duties_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    total_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    quote = models.JSONField()
+    quote_expires_at = models.DateTimeField()
+    shipping_service = models.CharField(max_length=60)
+    delivered_at = models.DateTimeField(null=True, blank=True)  # starts the dispute window
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["buyer", "idempotency_key"], name="order_idempotent_per_buyer"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending_payment", "paid", "shipped", "delivered", "completed",
+                                        "cancelled", "refunded"]),
+                name="order_status_valid"),
+            models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"ORD-{self.pk:06d}"
+
+    @property
+    def total(self) -> Money:
+        return Money(self.total_amount, self.currency)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="order_lines")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    # Snapshot of what was sold, in the seller's currency.
+    description = models.CharField(max_length=200)
+    hs_code = models.CharField(max_length=10)
+    origin_country = models.CharField(max_length=2)
+    unit_price_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    unit_weight_kg = models.DecimalField(max_digits=8, decimal_places=3)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive")]
+
+    @property
+    def unit_price(self) -> Money:
+        return Money(self.unit_price_amount, self.currency)
+
+
+class OrderEvent(models.Model):
+    """Append-only history: who moved the order, when and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -1,0 +1,98 @@
+"""Landed cost of marketplace goods: the price, the cheapest shipping (logistics) and the duty,
+taxes and fees (customs), in the buyer's currency. Marketplace asks; the other apps answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from customs.selectors import destination_currency, landed_cost_quote, quote_as_json
+from ewtp.exceptions import ApplicationError
+from ewtp.fx import fx_table
+from ewtp.money import Money
+from logistics.selectors import cheapest_option
+
+
+@dataclass(frozen=True)
+class OrderQuote:
+    destination: str
+    currency: str
+    goods: Money
+    shipping: Money
+    duties_estimate: Money  # duty + import taxes + fees at the border
+    duties_payable_now: Money  # DDP: the estimate; DAP: nothing (paid on delivery)
+    total_payable_now: Money
+    landed_cost: Money  # what the goods cost delivered, whoever pays the duties when
+    shipping_service: str
+    shipping_days: tuple[int, int]
+    snapshot: dict
+
+    @property
+    def total(self) -> Money:
+        return self.landed_cost
+
+    @property
+    def country(self) -> str:
+        return self.destination
+
+    @property
+    def rows(self) -> list[dict]:
+        return [
+            {"label": _("Goods"), "money": self.goods},
+            {"label": _("Shipping"), "money": self.shipping,
+             "note": _("%(min)s–%(max)s days") % {"min": self.shipping_days[0], "max": self.shipping_days[1]}},
+            {"label": _("Duty and import taxes"), "money": self.duties_estimate},
+        ]
+
+
+def quote_order(*, listing, quantity: int, destination: str, currency: str | None, incoterm: str = "DDP") -> OrderQuote:
+    fx = fx_table()
+    currency = currency or destination_currency(destination)
+    goods_seller = (listing.price * quantity).rounded()
+    goods = fx.convert(goods_seller, currency).rounded()
+    weight = listing.weight_kg * quantity
+    option = cheapest_option(
+        origin=listing.company.country, destination=destination,
+        parcels=[{"weight_kg": weight, "length_cm": listing.length_cm, "width_cm": listing.width_cm,
+                  "height_cm": listing.height_cm}],
+        goods=[{"hs_code": listing.hs_code, "description": listing.title, "value": goods_seller}],
+    )
+    if option is None:
+        raise ApplicationError(f"No carrier ships from {listing.company.country} to {destination}.",
+                               code="destination_not_served", field="destination")
+    shipping = fx.convert(option.price, currency).rounded()
+    customs = landed_cost_quote(
+        origin=listing.origin_country, destination=destination, incoterm=incoterm, currency=currency, shipping=shipping,
+        lines=[{"hs_code": listing.hs_code, "description": listing.title, "quantity": quantity,
+                "unit_value": listing.price, "net_weight_kg": listing.weight_kg * quantity,
+                "origin": listing.origin_country}],
+        fx=fx,
+    )
+    duties = customs.total_duties_and_taxes
+    payable_duties = duties if incoterm == "DDP" else Money.zero(currency)
+    rate = fx.rate(listing.currency, currency)
+    snapshot = {
+        "currency": currency,
+        "goods": goods.as_json(),
+        "goods_in_seller_currency": goods_seller.as_json(),
+        "shipping": shipping.as_json(),
+        "shipping_service": option.code,
+        "shipping_service_name": option.service_name,
+        "shipping_days": [option.transit_days_min, option.transit_days_max],
+        "duties_estimate": duties.as_json(),
+        "duties_payable_now": payable_duties.as_json(),
+        "total_payable_now": (goods + shipping + payable_duties).as_json(),
+        "landed_cost": (goods + shipping + duties).as_json(),
+        "incoterm": incoterm,
+        "fx": {"base": listing.currency, "quote": currency, "rate": str(rate.rate.quantize(Decimal("1e-8"))),
+               "as_of": rate.as_of.isoformat(), "source": rate.source},
+        "customs": quote_as_json(customs),
+    }
+    return OrderQuote(
+        destination=destination, currency=currency, goods=goods, shipping=shipping, duties_estimate=duties, duties_payable_now=payable_duties,
+        total_payable_now=goods + shipping + payable_duties, landed_cost=goods + shipping + duties,
+        shipping_service=option.code, shipping_days=(option.transit_days_min, option.transit_days_max),
+        snapshot=snapshot,
+    )

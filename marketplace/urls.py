@@ -1,0 +1,16 @@
+from django.urls import path
+
+from marketplace import views
+
+app_name = "marketplace"
+urlpatterns = [
+    path("", views.catalog, name="catalog"),
+    path("listings/<int:pk>/", views.listing_detail, name="listing_detail"),
+    path("orders/", views.order_list, name="order_list"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/authenticate/", views.payment_authenticate, name="payment_authenticate"),
+    path("orders/<int:pk>/book/", views.order_book, name="order_book"),
+    path("sell/", views.seller_dashboard, name="seller_dashboard"),
+    path("sell/company/", views.company_create, name="company_create"),
+    path("sell/listings/new/", views.listing_create, name="listing_create"),
+]

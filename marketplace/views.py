@@ -1,0 +1,190 @@
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ewtp.exceptions import ApplicationError
+from ewtp.views import form_error
+from marketplace import selectors, services
+from marketplace.forms import CompanyForm, ListingForm, OrderForm, PayForm, ProfileForm, SignupForm
+from marketplace.models import Listing, Order
+
+CARDS_PER_PAGE = 24
+
+
+def catalog(request):
+    buyer = selectors.buyer_context_for(request.user)
+    q = request.GET.get("q", "")
+    try:
+        listings = selectors.catalog_list(q=q)
+        error = None
+    except ApplicationError as exc:
+        listings, error = Listing.objects.none(), exc.message
+    page = Paginator(listings, CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    cards = [(listing, selectors.listing_landed_cost(listing, buyer)) for listing in page]
+    return render(request, "marketplace/catalog.html", {"page": page, "cards": cards, "q": q[:200], "error": error})
+
+
+def listing_detail(request, pk: int):
+    listing = get_object_or_404(Listing.objects.select_related("company"), pk=pk)
+    if listing.status != Listing.Status.PUBLISHED and not (
+            request.user.is_authenticated and listing.company.members.filter(user=request.user).exists()):
+        return render(request, "404.html", status=404)
+    buyer = selectors.buyer_context_for(request.user)
+    form = OrderForm(request.POST or None, initial={"quantity": listing.moq})
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"/accounts/login/?next={request.path}")
+        if form.is_valid():
+            try:
+                order = services.order_place(buyer=request.user, listing_id=listing.pk,
+                                             quantity=form.cleaned_data["quantity"],
+                                             incoterm=form.cleaned_data["incoterm"],
+                                             idempotency_key=request.POST.get("idempotency_key") or None)
+                return redirect("marketplace:order_detail", pk=order.pk)
+            except ApplicationError as exc:
+                form_error(form, exc)
+    quote = selectors.listing_landed_cost(listing, buyer)
+    return render(request, "marketplace/listing_detail.html", {
+        "listing": listing, "quote": quote, "form": form, "buyer": buyer, "idempotency_key": uuid.uuid4().hex})
+
+
+@login_required
+def order_list(request):
+    orders = selectors.orders_for_buyer(request.user)
+    return render(request, "marketplace/order_list.html", {"orders": orders[:100]})
+
+
+@login_required
+def order_detail(request, pk: int):
+    order = get_object_or_404(Order.objects.select_related("company"), pk=pk)
+    is_buyer = order.buyer_id == request.user.pk
+    is_seller = order.company.members.filter(user=request.user).exists()
+    if not (is_buyer or is_seller):
+        return render(request, "404.html", status=404)
+    form = PayForm(request.POST or None)
+    if request.method == "POST" and is_buyer and form.is_valid():
+        try:
+            payment = services.order_pay(buyer=request.user, order_id=order.pk,
+                                         card_number=form.cleaned_data["card_number"])
+            if payment.status == "succeeded":
+                messages.success(request, _("Payment received. The seller has been told to ship."))
+            elif payment.status == "requires_action":
+                messages.warning(request, _("Your bank asks you to confirm this payment."))
+            else:
+                form.add_error("card_number", payment.failure_reason)
+            if payment.status != "failed":
+                return redirect("marketplace:order_detail", pk=order.pk)
+        except ApplicationError as exc:
+            form_error(form, exc)
+    from logistics.selectors import shipment_for_order
+    from payments.selectors import payment_for_reference
+
+    return render(request, "marketplace/order_detail.html", {
+        "order": order, "form": form, "is_buyer": is_buyer, "is_seller": is_seller,
+        "payment": payment_for_reference(order.reference),
+        "shipment": shipment_for_order(order.reference), "lines": order.lines.all(), "events": order.events.all(),
+    })
+
+
+@login_required
+@require_POST
+def payment_authenticate(request, pk: int):
+    from payments.selectors import payment_for_reference
+    from payments.services import payment_authenticate as authenticate
+
+    order = get_object_or_404(Order, pk=pk, buyer=request.user)
+    payment = payment_for_reference(order.reference)
+    try:
+        authenticate(payment_id=payment.pk, buyer=request.user, approve=request.POST.get("approve") == "1")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("marketplace:order_detail", pk=order.pk)
+
+
+@login_required
+def seller_dashboard(request):
+    company = request.user.company
+    if company is None:
+        return redirect("marketplace:company_create")
+    listings = company.listings.all()[:200]
+    orders = selectors.orders_for_company(company)[:100]
+    from payments.selectors import payouts_for_company
+
+    return render(request, "marketplace/seller_dashboard.html", {
+        "company": company, "listings": listings, "orders": orders, "payouts": payouts_for_company(company.pk)[:20]})
+
+
+@login_required
+def company_create(request):
+    if request.user.company:
+        return redirect("marketplace:seller_dashboard")
+    form = CompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.company_create(owner=request.user, **form.cleaned_data)
+            messages.success(request, _("Company registered. Staff will verify it shortly."))
+            return redirect("marketplace:seller_dashboard")
+        except ApplicationError as exc:
+            form_error(form, exc)
+    return render(request, "marketplace/form_page.html", {"form": form, "title": _("Register your company")})
+
+
+@login_required
+def listing_create(request):
+    if request.user.company is None:
+        return redirect("marketplace:company_create")
+    form = ListingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        publish = data.pop("publish")
+        try:
+            listing = services.listing_create(user=request.user, data=data, publish=publish)
+            messages.success(request, _("Listing saved."))
+            return redirect("marketplace:listing_detail", pk=listing.pk)
+        except ApplicationError as exc:
+            form_error(form, exc)
+    return render(request, "marketplace/form_page.html", {"form": form, "title": _("New listing")})
+
+
+@login_required
+@require_POST
+def order_book(request, pk: int):
+    try:
+        services.order_book_shipment(user=request.user, order_id=pk)
+        messages.success(request, _("Booking sent to the carrier. The label appears here in a moment."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("marketplace:order_detail", pk=pk)
+
+
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_signup(email=data["email"], password=data["password"], full_name=data["full_name"],
+                                        country=data["country"])
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to eWTP Marketplace."))
+            if data["account_type"] == "seller":
+                return redirect("marketplace:company_create")
+            return redirect("accounts:profile")
+        except ApplicationError as exc:
+            form_error(form, exc)
+    return render(request, "marketplace/form_page.html", {"form": form, "title": _("Create your account")})
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Profile saved."))
+        return redirect("marketplace:catalog")
+    return render(request, "marketplace/form_page.html", {"form": form, "title": _("Your profile and address")})

@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ewtp.money import Money
+
+
+class Payment(models.Model):
+    """One payment by a buyer for an order reference. Status names follow Stripe's PaymentIntent."""
+
+    class Status(models.TextChoices):
+        REQUIRES_PAYMENT_METHOD = "requires_payment_method"  # created, waiting for a card
+        REQUIRES_ACTION = "requires_action"  # 3-D Secure: the buyer must authenticate
+        SUCCEEDED = "succeeded"  # money captured and held in escrow
+        FAILED = "failed"  # declined; the buyer may try another card
+        CANCELED = "canceled"  # abandoned or the order was cancelled before payment
+
+    reference = models.CharField(max_length=40, db_index=True)  # e.g. the order reference
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    # The part of `amount` collected for duties and taxes (DDP): owed to customs, not the seller.
+    duties_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    destination = models.CharField(max_length=2)  # whose customs the duties are owed to
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.REQUIRES_PAYMENT_METHOD)
+    provider = models.CharField(max_length=20)
+    provider_id = models.CharField(max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    refunded_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    refunded_duties_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=models.F("amount")),
+                                   name="payment_refund_within_amount"),
+        ]
+
+    @property
+    def total(self) -> Money:
+        return Money(self.amount, self.currency)
+
+    @property
+    def escrow_held(self) -> Money:
+        """What escrow holds for this payment until it is released to the seller."""
+        refunded_from_escrow = self.refunded_amount - self.refunded_duties_amount
+        return Money(self.amount - self.duties_amount - refunded_from_escrow, self.currency)
+
+
+class LedgerTransaction(models.Model):
+    """One money movement: its entries sum to zero in every currency. Never updated or deleted."""
+
+    kind = models.CharField(max_length=30)  # payment_captured, escrow_released, payout, refund
+    reference = models.CharField(max_length=40, db_index=True)
+    memo = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "reference"], name="one_ledger_txn_per_kind_and_ref")]
+
+
+class LedgerEntry(models.Model):
+    """Positive amounts are debits, negative are credits."""
+
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
+    account = models.CharField(max_length=60, db_index=True)  # e.g. escrow, seller_payable:12
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    currency = models.CharField(max_length=3)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Payout(models.Model):
+    """What the platform owes a seller once escrow is released, in the seller's currency."""
+
+    class Status(models.TextChoices):
+        RECORDED = "recorded"  # sandbox: booked in the ledger, paid out by bank run
+        TRANSFERRED = "transferred"  # Stripe Connect transfer created
+
+    reference = models.CharField(max_length=40, unique=True)
+    company_id = models.PositiveBigIntegerField(db_index=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    fee_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    fee_currency = models.CharField(max_length=3)
+    fx_rate = models.DecimalField(max_digits=20, decimal_places=10)
+    fx_as_of = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECORDED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def total(self) -> Money:
+        return Money(self.amount, self.currency)

@@ -1,0 +1,89 @@
+"""Shared fixtures: reference data, users and companies made through the real services, and a
+real Celery worker (with beat) running against the configured broker and the test database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+# One queue per test process, so that parallel runs (xdist, CI) never take each other's tasks.
+os.environ["CELERY_QUEUE"] = f"test-{uuid.uuid4().hex[:8]}"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
+
+
+@pytest.fixture
+def reference_data(db):
+    """The reference data, reloaded when a transactional test has flushed it."""
+    from django.core.management import call_command
+
+    from customs.models import HsCode
+
+    if not HsCode.objects.exists():
+        call_command("load_reference_data", verbosity=0, force=True)
+
+
+def _database_url(settings_dict: dict) -> str:
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = settings_dict.get("USER") or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path, settings):
+    """A real `celery worker -B` process on the test database and this run's queue."""
+    from django.db import connection
+
+    assert settings.CELERY_TASK_DEFAULT_QUEUE == os.environ["CELERY_QUEUE"], "queue isolation broken"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "CARRIER_SIM_SECONDS_PER_STEP": "0.3",
+        "BEAT_INTERVAL_SECONDS": "0.5",
+        "ESCROW_DISPUTE_WINDOW_SECONDS": "0",
+        "EWTP_VAR_DIR": str(settings.VAR_DIR),
+    }
+    log = open(tmp_path / "worker.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "ewtp", "worker", "-B", "--loglevel", "INFO", "--concurrency", "2",
+         "--pool", "prefork", "--schedule", str(tmp_path / "beat-schedule"), "-n", f"test-{uuid.uuid4().hex[:6]}@%h"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    yield process
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    log.close()
+    if os.environ.get("SHOW_WORKER_LOG"):
+        print((tmp_path / "worker.log").read_text())
+
+
+def wait_for(condition, *, timeout: float = 60, interval: float = 0.25, what: str = "condition"):
+    """Poll until `condition()` is truthy; fail with `what` when the time is up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
