@@ -26,6 +26,7 @@ from ewtp.exceptions import ApplicationError
 from ewtp.money import FxTable, Money, quantum
 
 INCOTERMS = ("DDP", "DAP")
+EARLIEST_DATE = date(2000, 1, 1)
 _QUANTA: dict[str, Decimal] = {}
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -206,9 +207,11 @@ def _validate(book: TariffBook, fx: FxTable, request: QuoteRequest) -> tuple[Des
     if request.incoterm not in INCOTERMS:
         raise LandedCostError(f"incoterm must be one of {', '.join(INCOTERMS)}", field="incoterm",
                               code="invalid_incoterm")
-    starts = book.data_from(regime.territory)
-    if starts is not None and request.on < starts:
-        raise InvalidDate(f"the tariff data for {regime.territory} starts on {starts.isoformat()}", field="date")
+    if request.on < EARLIEST_DATE:
+        raise InvalidDate(f"quotes start on {EARLIEST_DATE.isoformat()}", field="date")
+    if regime.tariff_from is not None and request.on < regime.tariff_from:
+        raise InvalidDate(f"the {regime.territory} tariff held starts on {regime.tariff_from.isoformat()}",
+                          field="date")
     for currency, where in ((request.currency, "currency"), (regime.currency, "destination")):
         if not fx.supports(currency):
             raise CurrencyMismatchError(f"no exchange rate for {currency}", field=where)

@@ -216,6 +216,9 @@ class DestinationRegime:
     notes: str = ""
     valuation_source: str = ""
     tax_base_source: str = ""
+    # First date of a complete national tariff (GB 2021-01-01, EU 2020-01-01); None where only some
+    # lines' rates are held, whose dates are then checked line by line.
+    tariff_from: date | None = None
 
     def standard_rate(self, on: date) -> RateChange | None:
         current = None
@@ -277,6 +280,7 @@ class DestinationRegime:
             notes=data.get("notes", ""),
             valuation_source=data.get("valuation_source", ""),
             tax_base_source=data.get("vat_base_source") or data.get("tax_base_source", ""),
+            tariff_from=parse_date(data.get("tariff_from")),
         )
 
     def as_json(self) -> dict[str, Any]:
