@@ -48,7 +48,8 @@ def screen_declaration(declaration: dict, *, destination: str) -> list[FindingDa
     findings: list[FindingData] = []
     for role in ("consignor", "consignee"):
         party = declaration.get(role) or {}
-        names = [n for n in (party.get("company"), party.get("name")) if n]
+        # The legal party is the company where there is one (the seller's staff are not parties).
+        names = [party.get("company") or party.get("name")] if (party.get("company") or party.get("name")) else []
         for name in names:
             for match in screening_index().screen(name, party.get("country"), threshold=settings.SCREENING_THRESHOLD,
                                                   limit=3):

@@ -5,19 +5,35 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
+RETRYING = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff": True, "retry_jitter": True,
+            "max_retries": 5, "soft_time_limit": 60, "time_limit": 90}
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5,
-             soft_time_limit=60, time_limit=90)
+
+@shared_task(**RETRYING)
+def order_release_escrow(order_id: int) -> None:
+    from marketplace.services import order_release_escrow as release
+
+    release(order_id=order_id)
+
+
+@shared_task(**RETRYING)
+def order_cancel_unpaid(order_id: int) -> None:
+    from marketplace.services import order_cancel_unpaid as cancel
+
+    cancel(order_id=order_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def escrow_release_due() -> None:
-    """Beat: pay sellers for orders delivered longer than the dispute window ago; give back the
-    stock of orders whose quote expired unpaid."""
+    """Beat: pay sellers for orders delivered longer than the dispute window ago, and give back
+    the stock of orders whose quote expired unpaid. One task per order: one bad order cannot
+    hold up the others."""
     from marketplace.models import Order
-    from marketplace.services import order_cancel_unpaid, order_release_escrow
 
     window = timezone.now() - timedelta(seconds=settings.ESCROW_DISPUTE_WINDOW_SECONDS)
     for order_id in Order.objects.filter(status=Order.Status.DELIVERED, delivered_at__lte=window).values_list(
             "pk", flat=True)[:500]:
-        order_release_escrow(order_id=order_id)
+        order_release_escrow.delay(order_id)
     for order_id in Order.objects.filter(status=Order.Status.PENDING_PAYMENT,
                                          quote_expires_at__lt=timezone.now()).values_list("pk", flat=True)[:500]:
-        order_cancel_unpaid(order_id=order_id)
+        order_cancel_unpaid.delay(order_id)

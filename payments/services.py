@@ -129,7 +129,7 @@ def escrow_release(*, reference: str, company_id: int, seller_currency: str) -> 
         held = payment.escrow_held
         if held.amount <= 0:
             raise Conflict("Escrow holds nothing for this order.", code="nothing_held")
-        fee = (held * settings.PLATFORM_FEE_PERCENT / Decimal(100)).rounded()
+        fee = Money(held.amount * settings.PLATFORM_FEE_PERCENT / 100, held.currency).rounded()
         net = held - fee
         fx = fx_table()
         rate = fx.rate(net.currency, seller_currency)
@@ -169,7 +169,7 @@ def payment_refund(*, reference: str, amount: Money | None = None, reason: str) 
         if refund.amount <= 0 or refund > remaining:
             raise ApplicationError(f"You can refund at most {remaining}.", code="invalid_amount", field="amount")
         # Duties collected are returned first in proportion; the rest comes out of escrow.
-        duties_share = (Money(payment.duties_amount, payment.currency) * refund.amount / payment.amount).rounded()
+        duties_share = Money(payment.duties_amount * refund.amount / payment.amount, payment.currency).rounded()
         count = LedgerTransaction.objects.filter(kind__startswith="refund", reference=reference).count()
         ledger_post(kind=f"refund#{count + 1}", reference=reference, entries=[
             (ESCROW, refund - duties_share), (duties_payable(payment.destination), duties_share), (PROVIDER_CASH, -refund),
