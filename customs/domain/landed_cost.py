@@ -329,6 +329,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
             special = candidate
             break
     duty_relief = tax_relief = False
+    relief_source = ""
     payable_limits = []
     for kind in ("duty", "tax"):
         threshold = _threshold(regime, kind, on, request.origin)
@@ -359,6 +360,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
                 **values)
         if kind == "duty":
             duty_relief = applied
+            relief_source = threshold.source
         else:
             tax_relief = applied
     if special is not None:
@@ -380,7 +382,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
             reason = (f"{special.code}: consignment at or below {special.max_value:,} {special.currency}"
                       if special else "consignment at or below the duty de minimis")
             quoted.append(QuotedLine(code, line.description, "", "de_minimis", Money(ZERO, dest), value_money,
-                                     "", reason))
+                                     special.source if special else relief_source, reason))
             line_duty.append(ZERO)
             continue
         duty, base_duty, text, rule, source, reason = _line_duty(book, fx, regime, code, line, value, on)
