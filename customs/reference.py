@@ -69,7 +69,8 @@ def read_hs_nomenclature(directory: Path = DATA_DIR / "hs") -> list[HsEntry]:
                     parent=None if row["parent"] == "TOTAL" else row["parent"],
                     level=int(row["level"]), section=row["section"])
             for row in csv.DictReader(handle)
-            if row["hscode"].isdigit()  # skips the file's "TOTAL" row
+            # Skips the file's "TOTAL" rows (99 / 9999 / 999999 "not specified"): not HS codes.
+            if row["hscode"].isdigit() and row["section"] != "TOTAL"
         ]
 
 
@@ -178,5 +179,5 @@ def load_book_from_files(data_dir: Path = DATA_DIR) -> TariffBook:
         agreements=read_agreements(data_dir / "agreements" / "agreements.json"),
         restrictions=read_restrictions(data_dir / "restrictions" / "restrictions.json"),
         # Comtrade's "99 commodities not specified" is a statistics code, not a customs one.
-        hs_codes=[entry.code for entry in read_hs_nomenclature(data_dir / "hs") if entry.section != "TOTAL"],
+        hs_codes=[entry.code for entry in read_hs_nomenclature(data_dir / "hs")],
     )

@@ -1,0 +1,61 @@
+"""Test data made through the real services, so every object honours the invariants."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+from marketplace import services
+from marketplace.models import Company, Listing, User
+
+PASSWORD = "correct-horse-battery"
+_numbers = itertools.count(1)
+
+
+def user(*, country: str = "DE", currency: str = "EUR", **extra) -> User:
+    n = next(_numbers)
+    made = services.user_signup(email=extra.pop("email", f"user{n}@example.com"), password=PASSWORD,
+                                full_name=extra.pop("full_name", f"Test User {n}"), country=country,
+                                preferred_currency=currency)
+    return made
+
+
+def buyer(*, country: str = "DE", currency: str = "EUR") -> User:
+    made = user(country=country, currency=currency)
+    made.address_line, made.city, made.postcode = "Torstraße 45", "Berlin" if country == "DE" else "London", "10119"
+    made.save()
+    return made
+
+
+def staff() -> User:
+    made = user()
+    made.is_staff = True
+    made.save()
+    return made
+
+
+def officer() -> User:
+    made = staff()
+    made.groups.add(services.customs_officers_group())
+    return User.objects.get(pk=made.pk)  # fresh permission cache
+
+
+def seller(*, country: str = "CN", currency: str = "CNY", verified: bool = True,
+           legal_name: str = "Hangzhou West Lake Tea Co., Ltd.") -> User:
+    owner = user(country=country, currency=currency)
+    company = services.company_create(owner=owner, legal_name=legal_name, country=country, city="Hangzhou",
+                                      address="18 Longjing Road", currency=currency)
+    if verified:
+        services.company_verify(company=company, staff=staff(), approve=True)
+    return owner
+
+
+def listing(owner: User, **overrides) -> Listing:
+    data = {"title_en": "Longjing green tea 250 g", "title_zh": "龙井绿茶", "hs_code": "090210",
+            "origin_country": owner.company.country, "price_amount": Decimal("168.00"), "stock": 50, "moq": 1,
+            "weight_kg": Decimal("0.350"), **overrides}
+    return services.listing_create(user=owner, data=data, publish=True)
+
+
+def company_of(owner: User) -> Company:
+    return owner.company
