@@ -184,6 +184,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
         "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
         "store_processed": False,
+        "polling_interval": 0.1,  # the default (1 s) delivers one message a second: too slow for a demo
     }
 else:
     # Longer than any countdown we use: Redis redelivers unacked tasks after this.

@@ -13,9 +13,22 @@ from pathlib import Path
 
 import pytest
 
-# One queue per test process, so that parallel runs (xdist, CI) never take each other's tasks.
-os.environ["CELERY_QUEUE"] = f"test-{uuid.uuid4().hex[:8]}"
 ROOT = Path(__file__).resolve().parent.parent
+# Journey workers hold consignments above this customs value for an officer.
+JOURNEY_HIGH_VALUE_EUR = "100"
+
+
+def pytest_configure(config):
+    """One queue per test process, so that parallel runs (xdist, CI) never take each other's
+    tasks. Django's settings are loaded by now; Celery reads them lazily, so set both."""
+    from django.conf import settings
+
+    from ewtp.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    os.environ["CELERY_QUEUE"] = queue  # inherited by the worker processes the tests start
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    app.conf.task_default_queue = queue
 
 
 @pytest.fixture(scope="session")
@@ -52,13 +65,16 @@ def celery_worker_process(transactional_db, tmp_path, settings):
     """A real `celery worker -B` process on the test database and this run's queue."""
     from django.db import connection
 
-    assert settings.CELERY_TASK_DEFAULT_QUEUE == os.environ["CELERY_QUEUE"], "queue isolation broken"
+    from ewtp.celery import app
+
+    assert app.conf.task_default_queue == os.environ["CELERY_QUEUE"], "queue isolation broken"
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(connection.settings_dict),
         "CARRIER_SIM_SECONDS_PER_STEP": "0.3",
-        "BEAT_INTERVAL_SECONDS": "0.5",
+        "BEAT_INTERVAL_SECONDS": "1",
         "ESCROW_DISPUTE_WINDOW_SECONDS": "0",
+        "CLEARANCE_HIGH_VALUE_EUR": JOURNEY_HIGH_VALUE_EUR,
         "EWTP_VAR_DIR": str(settings.VAR_DIR),
     }
     log = open(tmp_path / "worker.log", "w")
