@@ -1,0 +1,109 @@
+"""The trade journey clicked through in headless Chromium against the live server and a real
+worker: a seller lists, a buyer orders and pays, the seller books, an officer releases the hold,
+and the order completes with the seller paid."""
+
+import os
+import re
+import shutil
+
+import pytest
+
+from marketplace.models import Order
+from tests import factories
+from tests.conftest import wait_for
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
+
+
+@pytest.fixture
+def page():
+    if not CHROMIUM:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing: CI must run the browser tests (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between clicks are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        context.close()
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def log_in(page, base: str, email: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_trade_journey_in_the_browser(page, live_server, reference_data, celery_worker_process):
+    base = live_server.url
+    seller, buyer, officer = factories.seller(), factories.buyer(country="DE"), factories.officer()
+
+    # the seller lists a product in the browser
+    log_in(page, base, seller.email)
+    page.goto(f"{base}/sell/listings/new/")
+    page.fill("#id_title_en", "Longjing green tea, 250 g tin")
+    page.fill("#id_title_zh", "龙井绿茶")
+    page.fill("#id_hs_code", "090210")
+    page.fill("#id_origin_country", "CN")
+    page.fill("#id_price_amount", "168.00")
+    page.fill("#id_stock", "40")
+    page.fill("#id_weight_kg", "0.35")
+    page.click("[data-testid=save]")
+    page.wait_for_url(re.compile(r"/listings/\d+/$"))
+
+    # a buyer in Germany finds it with a landed cost in euros, orders six tins and pays
+    log_in(page, base, buyer.email)
+    page.goto(f"{base}/?q=green+tea")
+    card = page.locator("[data-testid=catalog] li", has_text="Longjing green tea")
+    assert "EUR" in card.inner_text()
+    card.locator("a").first.click()
+    page.fill("#id_quantity", "6")
+    page.click("[data-testid=order]")
+    page.wait_for_url(re.compile(r"/orders/\d+/$"))
+    order_id = int(page.url.rstrip("/").split("/")[-1])
+    page.click("[data-testid=pay]")
+    page.wait_for_load_state()
+    assert "Paid" in page.locator("[data-testid=order-status]").inner_text()
+
+    # the seller books the shipment
+    log_in(page, base, seller.email)
+    page.goto(f"{base}/orders/{order_id}/")
+    page.click("[data-testid=book]")
+    reference = Order.objects.get(pk=order_id).reference
+
+    # customs holds it (about 120 EUR is above the review threshold); the officer releases it
+    log_in(page, base, officer.email)
+    from customs.models import ClearanceCase
+
+    case = wait_for(lambda: ClearanceCase.objects.filter(shipment_reference=reference, status="held").first(),
+                    what="the hold")
+    page.goto(f"{base}/customs/console/")
+    page.locator("[data-testid=holds] tr", has_text=reference).get_by_role("link").click()
+    page.fill("#reason", "Invoice matches the listing.")
+    page.click("[data-testid=release]")
+    page.wait_for_url(re.compile(r"/customs/console/$"))
+    case.refresh_from_db()
+    assert case.status == "released"
+
+    # the buyer watches the order complete, and the seller sees the payout in yuan
+    wait_for(lambda: Order.objects.get(pk=order_id).status == "completed", what="the order to complete")
+    log_in(page, base, buyer.email)
+    page.goto(f"{base}/orders/{order_id}/")
+    assert "Completed" in page.locator("[data-testid=order-status]").inner_text()
+    assert "Delivered" in page.locator(".timeline").inner_text()
+    log_in(page, base, seller.email)
+    page.goto(f"{base}/sell/")
+    assert "CNY" in page.locator("[data-testid=payout]").first.inner_text()
