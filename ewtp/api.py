@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -49,6 +50,14 @@ def exception_handler(exc, context):
     return response
 
 
+class MoneySerializer(serializers.Serializer):
+    """Only for the OpenAPI schema: what a MoneyField looks like."""
+
+    amount = serializers.CharField(help_text="Decimal string, e.g. \"12.50\"")
+    currency = serializers.CharField(help_text="ISO 4217 code, e.g. \"EUR\"")
+
+
+@extend_schema_field(MoneySerializer)
 class MoneyField(serializers.Field):
     """`{"amount": "12.50", "currency": "EUR"}` in and out; floats and excess decimals refused."""
 
@@ -89,9 +98,3 @@ class MoneyField(serializers.Field):
     def to_representation(self, value: Money) -> dict:
         return value.as_json()
 
-
-class MoneySerializer(serializers.Serializer):
-    """Only for the OpenAPI schema: what a MoneyField looks like."""
-
-    amount = serializers.CharField()
-    currency = serializers.CharField()
