@@ -5,27 +5,32 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
+from ewtp.exceptions import ApplicationError
 from ewtp.fx import fx_table
 from logistics.domain.rates import Goods, Parcel, RateBook, RateOption, RateRequest, ShopResult, shop
 from logistics.models import RateBookVersion, Shipment
 
 _lock = threading.Lock()
-_book: tuple[int, RateBook] | None = None
+_book: RateBook | None = None
 
 
 def rate_book() -> RateBook:
-    """The newest loaded rate book, parsed once per process."""
+    """The newest loaded rate book, parsed once per process (the loader resets it; other
+    processes pick up a newer book when they restart, like the tariff book)."""
     global _book
-    newest = RateBookVersion.objects.order_by("-loaded_at", "-id").values_list("pk", flat=True).first()
-    if _book is None or _book[0] != newest:
+    if _book is None:
         with _lock:
-            version = RateBookVersion.objects.get(pk=newest) if newest else None
-            if version is None:
-                from ewtp.exceptions import ApplicationError
+            if _book is None:
+                version = RateBookVersion.objects.order_by("-loaded_at", "-id").first()
+                if version is None:
+                    raise ApplicationError("No rate book is loaded; run load_reference_data.", code="no_rate_book")
+                _book = RateBook.from_dict(version.data)
+    return _book
 
-                raise ApplicationError("No rate book is loaded; run load_reference_data.", code="no_rate_book")
-            _book = (version.pk, RateBook.from_dict(version.data))
-    return _book[1]
+
+def rate_book_reset() -> None:
+    global _book
+    _book = None
 
 
 def _parcels(parcels: list[dict]) -> list[Parcel]:

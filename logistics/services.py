@@ -17,7 +17,7 @@ from logistics.domain.states import SHIPMENT
 from logistics.domain.tracking import TrackingCode, sort_events
 from logistics.integrations.base import BookingRequest, Party
 from logistics.models import Parcel, RateBookVersion, Shipment, TrackingEvent
-from logistics.selectors import _parcels, rate_book
+from logistics.selectors import _parcels, rate_book, rate_book_reset
 from logistics.signals import shipment_status_changed
 
 # Which shipment status each carrier event puts the parcel in.
@@ -211,4 +211,65 @@ def rate_book_store() -> str:
     book = RateBook.from_dict(data)  # refuse a broken file before storing it
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
     RateBookVersion.objects.get_or_create(checksum=digest, defaults={"data": data, "source": "logistics/data/*.json"})
+    rate_book_reset()
     return f"{len(book.services)} services, {len(book.ehubs)} eHubs"
+
+
+# --- documents ------------------------------------------------------------------------------
+
+DOCUMENT_KINDS = ("label", "customs-declaration", "commercial-invoice")
+
+
+def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
+    """The PDF of a booked shipment (made once, then kept in Django's storage): the label, the
+    CN22/CN23 customs declaration, or the commercial invoice. Returns (file name, bytes)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from logistics import documents
+    from logistics.domain.rates import quote
+
+    if kind not in DOCUMENT_KINDS:
+        raise NotFound("No such document.")
+    if not shipment.tracking_number:
+        raise ApplicationError("The shipment is not booked yet.", code="not_booked")
+    currency = shipment.goods[0]["currency"]
+    lines = [documents.DocumentLine(description=g["description"], hs_code=g["hs_code"], origin_country=g["origin"],
+                                    quantity=int(g["quantity"]), unit_value=Money(Decimal(g["unit_value"]), currency),
+                                    net_weight_kg=Decimal(g["net_weight_kg"])) for g in shipment.goods]
+    parcels = list(shipment.parcels.all())
+    request = BookingRequest(reference=shipment.order_reference, service_code=shipment.service_code,
+                             origin=shipment.origin_country, destination=shipment.destination_country,
+                             parcels=_parcels([{"weight_kg": p.weight_kg, "length_cm": p.length_cm,
+                                                "width_cm": p.width_cm, "height_cm": p.height_cm} for p in parcels]))
+    option = quote(rate_book(), request.rate_request(), shipment.service_code, fx=fx_table(), currency=currency)
+    data = documents.ShipmentDocumentData(
+        tracking_number=shipment.tracking_number, carrier_name=option.carrier_name, service_name=option.service_name,
+        sender=_address(shipment.sender), recipient=_address(shipment.recipient), incoterm=shipment.incoterm,
+        currency=currency, lines=lines,
+        parcels=[documents.ParcelInfo(p.weight_kg, (p.length_cm, p.width_cm, p.height_cm)) for p in parcels],
+        invoice_number=f"INV-{shipment.order_reference}", invoice_date=(shipment.booked_at or timezone.now()).date(),
+        shipping_cost=option.price.rounded(),
+    )
+    if kind == "customs-declaration":
+        sdr_rate = documents.ILLUSTRATIVE_SDR_RATE_2024.get(currency) or fx_table().rate(
+            "USD", currency).rate * documents.ILLUSTRATIVE_SDR_RATE_2024["USD"]
+        form = documents.customs_form_kind(data.goods_value, sdr_rate, line_count=len(lines))
+        name, render = f"{form}-{shipment.tracking_number}.pdf", (
+            documents.render_cn22 if form == "CN22" else documents.render_cn23)
+    elif kind == "label":
+        name, render = f"label-{shipment.tracking_number}.pdf", documents.render_label
+    else:
+        name, render = f"invoice-{shipment.order_reference}.pdf", documents.render_commercial_invoice
+    path = f"shipments/{shipment.order_reference}/{name}"
+    if not default_storage.exists(path):
+        default_storage.save(path, ContentFile(render(data)))
+    with default_storage.open(path, "rb") as handle:
+        return name, handle.read()
+
+
+def _address(data: dict):
+    from logistics.documents import Address
+
+    return Address(name=data["name"], company=data.get("company", ""), lines=list(data.get("lines", [])),
+                   city=data["city"], postcode=data.get("postcode", ""), country=data["country"])

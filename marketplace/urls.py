@@ -10,6 +10,7 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/authenticate/", views.payment_authenticate, name="payment_authenticate"),
     path("orders/<int:pk>/book/", views.order_book, name="order_book"),
+    path("orders/<int:pk>/documents/<slug:kind>.pdf", views.order_document, name="order_document"),
     path("sell/", views.seller_dashboard, name="seller_dashboard"),
     path("sell/company/", views.company_create, name="company_create"),
     path("sell/listings/new/", views.listing_create, name="listing_create"),

@@ -1,0 +1,75 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from ewtp.exceptions import ApplicationError
+from marketplace import services
+from marketplace.models import Company, CompanyMember, Listing, Order, OrderEvent, OrderLine, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "country", "is_staff"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Profile", {"fields": ["full_name", "country", "preferred_currency", "address_line", "city", "postcode"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+class MemberInline(admin.TabularInline):
+    model = CompanyMember
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["legal_name", "country", "currency", "verification", "created_at"]
+    list_filter = ["verification", "country"]
+    search_fields = ["legal_name", "tax_id", "registration_number"]
+    readonly_fields = ["verification", "verification_reason", "verified_at"]
+    inlines = [MemberInline]
+    actions = ["verify"]
+
+    @admin.action(description="Verify the selected companies")
+    def verify(self, request, queryset):
+        for company in queryset:
+            try:
+                services.company_verify(company=company, staff=request.user, approve=True)
+            except ApplicationError as exc:
+                self.message_user(request, f"{company}: {exc.message}", messages.ERROR)
+
+
+@admin.register(Listing)
+class ListingAdmin(admin.ModelAdmin):
+    list_display = ["title_en", "title_zh", "company", "hs_code", "origin_country", "price_amount", "currency",
+                    "stock", "status"]
+    list_filter = ["status", "origin_country"]
+    search_fields = ["title_en", "title_zh", "hs_code"]
+    list_select_related = ["company"]
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    readonly_fields = [f.name for f in OrderLine._meta.fields]
+    can_delete = False
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    readonly_fields = [f.name for f in OrderEvent._meta.fields]
+    can_delete = False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "company", "buyer", "status", "total_amount", "currency", "created_at"]
+    list_filter = ["status", "ship_country"]
+    list_select_related = ["company", "buyer"]
+    readonly_fields = ["status", "quote", "goods_amount", "shipping_amount", "duties_amount", "total_amount"]
+    inlines = [OrderLineInline, OrderEventInline]

@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from payments.models import LedgerEntry, LedgerTransaction, Payment, Payout
+
+
+class ImmutableAdmin(admin.ModelAdmin):
+    """Money records are never edited or deleted: corrections are new entries."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ImmutableAdmin):
+    list_display = ["reference", "buyer", "amount", "currency", "status", "refunded_amount", "provider", "created_at"]
+    list_filter = ["status", "currency", "provider"]
+    search_fields = ["reference", "provider_id"]
+
+
+class EntryInline(admin.TabularInline):
+    model = LedgerEntry
+    extra = 0
+    can_delete = False
+    readonly_fields = ["account", "amount", "currency"]
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(ImmutableAdmin):
+    list_display = ["kind", "reference", "memo", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["reference"]
+    inlines = [EntryInline]
+
+
+@admin.register(Payout)
+class PayoutAdmin(ImmutableAdmin):
+    list_display = ["reference", "company_id", "amount", "currency", "fee_amount", "fee_currency", "status"]
