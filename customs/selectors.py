@@ -152,7 +152,7 @@ def quote_as_json(quote) -> dict:
         "incoterm": quote.incoterm,
         "customs_value": quote.customs_value.as_json(),
         "duty": quote.duty.as_json(),
-        "taxes": [{"name": t.name, "rate": str(t.rate.normalize()), "base": t.base.as_json(),
+        "taxes": [{"name": t.name, "rate": format(t.rate.normalize(), "f"), "base": t.base.as_json(),
                    "amount": t.amount.as_json(), "collected": t.collected, "source": t.source} for t in quote.taxes],
         "fees": [{"code": f.code, "name": f.name, "amount": f.amount.as_json(), "illustrative": f.illustrative,
                   "source": f.source} for f in quote.fees],

@@ -165,6 +165,11 @@ class Listing(models.Model):
 
     @property
     def title(self) -> str:
+        """In the reader's language where the seller wrote one, else the other."""
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("zh"):
+            return self.title_zh or self.title_en
         return self.title_en or self.title_zh
 
     @property

@@ -206,6 +206,7 @@ def fx_snapshots_store(snapshots=None) -> str:
 
     snapshots = snapshots if snapshots is not None else ecb.load_shipped_snapshots()
     for snapshot in snapshots:
-        fx_rates_store(as_of=snapshot.as_of, rates_per_eur=snapshot.rates_per_eur, source=snapshot.source)
+        # The source names the publisher; the date is the rate set's own field.
+        fx_rates_store(as_of=snapshot.as_of, rates_per_eur=snapshot.rates_per_eur, source=ecb.SOURCE_NAME)
     days = ", ".join(s.as_of.isoformat() for s in snapshots)
     return f"{len(snapshots)} ECB reference-rate day(s): {days}"

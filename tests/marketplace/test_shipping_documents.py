@@ -4,8 +4,8 @@ tracking number. The booking runs the same service the worker runs."""
 import pytest
 from django.test import Client
 
-from logistics.services import shipment_book
 from logistics.models import Shipment
+from logistics.services import shipment_book
 from marketplace import services
 from tests import factories
 from tests.logistics.test_documents import decoded_barcodes, pdf_pages
