@@ -25,6 +25,8 @@ def pytest_configure(config):
 
     from ewtp.celery import app
 
+    # Persistent connections from live-server threads would keep the test database busy at teardown.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
     queue = f"test-{uuid.uuid4().hex[:8]}"
     os.environ["CELERY_QUEUE"] = queue  # inherited by the worker processes the tests start
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
