@@ -25,7 +25,7 @@ run: install
 	@echo ""
 	@echo "  eWTP Marketplace is starting at http://localhost:$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo ""
-	$(DEMO_ENV) $(BIN)/honcho start --port $(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(DEMO_ENV) $(BIN)/honcho start --port $(PORT)
 
 test: install
 	$(BIN)/pytest -n 2 --dist loadgroup
