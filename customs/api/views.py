@@ -1,5 +1,3 @@
-from datetime import date
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, BasePermission
@@ -14,62 +12,100 @@ from ewtp.exceptions import ApplicationError
 from ewtp.fx import fx_table
 from ewtp.money import Money
 
+# MoneyField's failure codes, as the landed-cost contract names them.
+_MONEY_ERROR_CODES = {"currency": "currency_mismatch"}
+
+
+def _input_error(errors, *, prefix: str = "") -> ApplicationError:
+    """The first serializer error as the contract's code and field."""
+    field, messages = next(iter(errors.items()))
+    detail = messages[0] if isinstance(messages, list) else messages
+    if isinstance(detail, dict):  # a nested line: {"hs_code": [...]}
+        return _input_error(detail, prefix=f"{prefix}{field}.")
+    code = getattr(detail, "code", "invalid")
+    if field in ("unit_value", "shipping", "insurance"):
+        code = _MONEY_ERROR_CODES.get(code, "invalid_amount")
+    elif field in ("quantity", "net_weight_kg", "supplementary"):
+        code = "invalid_amount"
+    elif field == "date":
+        code = "invalid_date"
+    elif code in ("required", "null", "blank"):
+        code = "required"
+    else:
+        code = "invalid"
+    return ApplicationError(str(detail), code=code, field=f"{prefix}{field}")
+
+
+class CountryField(serializers.CharField):
+    """An ISO 3166 alpha-2 code, upper-cased ("gb" is GB)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(min_length=2, max_length=2, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data).upper()
+        if not value.isalpha():
+            self.fail("invalid")
+        return value
+
 
 class LandedCostApi(APIView):
-    """Duty, import taxes and fees of a consignment, explained rule by rule."""
+    """Duty, import taxes and fees of a consignment, explained rule by rule (the contract of issue 4).
+
+    Anonymous callers are welcome and throttled. Bad input answers 400 with the contract's codes:
+    unknown_hs_code, unsupported_destination, invalid_amount, currency_mismatch, invalid_date."""
 
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle]
 
     class LandedCostLineSerializer(serializers.Serializer):
         hs_code = serializers.CharField(max_length=14)
-        description = serializers.CharField(max_length=300, required=False, default="")
+        description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
         quantity = serializers.IntegerField(min_value=1, max_value=10_000_000)
         unit_value = MoneyField()
         net_weight_kg = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=0)
-        origin = serializers.RegexField(r"^[A-Z]{2}$", required=False)
+        origin = CountryField(required=False)
         claim_preference = serializers.BooleanField(default=False)
         supplementary = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=4,
                                                                              min_value=0), required=False)
 
     class LandedCostInputSerializer(serializers.Serializer):
-        origin = serializers.RegexField(r"^[A-Z]{2}$")
-        destination = serializers.RegexField(r"^[A-Z]{2}$")
-        date = serializers.CharField(required=False)
+        origin = CountryField()
+        destination = CountryField()
+        date = serializers.DateField(required=False, input_formats=["iso-8601"])
         incoterm = serializers.ChoiceField(choices=["DDP", "DAP"], default="DDP")
-        currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
+        currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False)
         shipping = MoneyField(required=False)
         insurance = MoneyField(required=False)
-        lines = serializers.ListField(min_length=1, max_length=100)
+        lines = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=100)
 
-    @extend_schema(request=LandedCostInputSerializer, responses=inline_serializer("LandedCost", {
-        "currency": serializers.CharField(), "landed_cost": serializers.DictField(),
-        "explanation": serializers.ListField(child=serializers.CharField())}))
+    @extend_schema(
+        request=LandedCostInputSerializer,
+        responses=inline_serializer("LandedCost", {
+            "currency": serializers.CharField(), "customs_value": serializers.DictField(),
+            "duty": serializers.DictField(), "taxes": serializers.ListField(), "fees": serializers.ListField(),
+            "total_duties_and_taxes": serializers.DictField(), "landed_cost": serializers.DictField(),
+            "de_minimis": serializers.DictField(), "lines": serializers.ListField(),
+            "explanation": serializers.ListField(child=serializers.CharField())}))
     def post(self, request):
         data = self.LandedCostInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            raise _input_error(data.errors)
         values = data.validated_data
         lines = []
         for index, raw in enumerate(values["lines"]):
             line = self.LandedCostLineSerializer(data=raw)
             if not line.is_valid():
-                field, errors = next(iter(line.errors.items()))
-                message = errors[0] if isinstance(errors, list) else str(errors)
-                code = "invalid_amount" if field in ("unit_value", "net_weight_kg", "quantity") else "invalid"
-                raise ApplicationError(str(message), code=code, field=f"lines[{index}].{field}")
+                raise _input_error(line.errors, prefix=f"lines[{index}].")
             lines.append(line.validated_data)
-        on = None
-        if values.get("date"):
-            try:
-                on = date.fromisoformat(values["date"])
-            except ValueError as exc:
-                raise ApplicationError("Give the date as YYYY-MM-DD.", code="invalid_date", field="date") from exc
-        if selectors.tariff_book().destination(values["destination"]) is None:
-            raise ApplicationError(f"We do not quote imports into {values['destination']}.",
+        destination = values["destination"]
+        if selectors.tariff_book().destination(destination) is None:
+            raise ApplicationError(f"We do not quote imports into {destination}.",
                                    code="unsupported_destination", field="destination")
-        currency = values.get("currency") or selectors.destination_currency(values["destination"])
+        on = values.get("date")
+        currency = (values.get("currency") or selectors.destination_currency(destination)).upper()
         quote = selectors.landed_cost_quote(
-            origin=values["origin"], destination=values["destination"], lines=lines, fx=fx_table(on),
+            origin=values["origin"], destination=destination, lines=lines, fx=fx_table(on),
             currency=currency, incoterm=values["incoterm"], on=on,
             shipping=values.get("shipping") or Money.zero(currency),
             insurance=values.get("insurance") or Money.zero(currency))
