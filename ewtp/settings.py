@@ -212,6 +212,7 @@ CELERY_BEAT_SCHEDULE = {
 PAYMENT_PROVIDER = "stripe" if env.str("STRIPE_SECRET_KEY", default="") else "sandbox"
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # e.g. a localstripe server in tests
 PLATFORM_FEE_PERCENT = Decimal(env.str("PLATFORM_FEE_PERCENT", default="3.0"))
 # Simulated carrier: seconds between tracking steps (minutes in a demo, fractions in tests).
 CARRIER_SIM_SECONDS_PER_STEP = env.float("CARRIER_SIM_SECONDS_PER_STEP", default=30.0)
@@ -227,4 +228,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"stripe": {"level": "WARNING"}},  # it logs every request at INFO
 }

@@ -24,7 +24,8 @@ class Payment(models.Model):
     destination = models.CharField(max_length=2)  # whose customs the duties are owed to
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.REQUIRES_PAYMENT_METHOD)
     provider = models.CharField(max_length=20)
-    provider_id = models.CharField(max_length=100, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True, db_index=True)
+    client_secret = models.CharField(max_length=200, blank=True)  # for Stripe.js in the buyer's page
     idempotency_key = models.CharField(max_length=80, unique=True)
     card_last4 = models.CharField(max_length=4, blank=True)
     failure_reason = models.CharField(max_length=300, blank=True)
@@ -98,3 +99,17 @@ class Payout(models.Model):
     @property
     def total(self) -> Money:
         return Money(self.amount, self.currency)
+
+
+class ProviderEvent(models.Model):
+    """A webhook event from the payment provider, stored once by its id: a replay is ignored."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_once")]

@@ -59,3 +59,12 @@ def payment_for_reference(reference: str) -> Payment | None:
 
 def payouts_for_company(company_id: int):
     return Payout.objects.filter(company_id=company_id).order_by("-created_at")
+
+
+def ledger_transactions(*, account: str = "", reference: str = ""):
+    transactions = LedgerTransaction.objects.prefetch_related("entries").order_by("-created_at", "-id")
+    if account:
+        transactions = transactions.filter(entries__account__startswith=account).distinct()
+    if reference:
+        transactions = transactions.filter(reference=reference)
+    return transactions

@@ -7,12 +7,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from ewtp.fx import fx_table
 from ewtp.money import Money
-from payments.integrations import sandbox
-from payments.models import LedgerEntry, LedgerTransaction, Payment, Payout
+from payments.integrations import sandbox, stripe_gateway
+from payments.models import LedgerEntry, LedgerTransaction, Payment, Payout, ProviderEvent
 from payments.signals import payment_failed, payment_succeeded
 
 ESCROW = "escrow"
@@ -47,9 +48,14 @@ def ledger_post(*, kind: str, reference: str, entries: list[tuple[str, Money]], 
     return txn
 
 
+def _stripe() -> bool:
+    return settings.PAYMENT_PROVIDER == "stripe"
+
+
 def payment_create(*, reference: str, buyer, total: Money, duties: Money, destination: str,
                    idempotency_key: str) -> Payment:
-    """Create the payment for an order, or return the one this key already made."""
+    """Create the payment for an order (a PaymentIntent with Stripe), or return the one this
+    key already made."""
     if total.amount <= 0:
         raise ApplicationError("A payment must be for a positive amount.", code="invalid_amount", field="amount")
     with transaction.atomic():
@@ -58,50 +64,87 @@ def payment_create(*, reference: str, buyer, total: Money, duties: Money, destin
             if existing.reference != reference or existing.total != total.rounded():
                 raise Conflict("This idempotency key was used for a different payment.", code="idempotency_conflict")
             return existing
+        if _stripe():
+            intent = stripe_gateway.create_intent(amount=total, reference=reference,
+                                                  idempotency_key=f"intent:{idempotency_key}")
+            provider_id, client_secret = intent.id, intent.client_secret
+        else:
+            provider_id, client_secret = sandbox.intent_id(idempotency_key), ""
         return Payment.objects.create(
             reference=reference, buyer=buyer, amount=total.rounded().amount, currency=total.currency,
             duties_amount=duties.rounded().amount, destination=destination, provider=settings.PAYMENT_PROVIDER,
-            provider_id=sandbox.intent_id(idempotency_key), idempotency_key=idempotency_key,
+            provider_id=provider_id, client_secret=client_secret, idempotency_key=idempotency_key,
         )
 
 
-def payment_confirm(*, payment_id: int, buyer, card_number: str) -> Payment:
-    """Confirm with a card (sandbox). Succeeding captures the money into escrow, once."""
+def payment_confirm(*, payment_id: int, buyer, card_number: str = "", payment_method: str = "") -> Payment:
+    """Confirm with a card (sandbox: its number; Stripe: a PaymentMethod id). Succeeding
+    captures the money into escrow, once; a replayed confirmation changes nothing."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
         if payment is None or payment.buyer_id != buyer.pk:
             raise NotFound("No such payment.")
         if payment.status == Payment.Status.SUCCEEDED:
-            return payment  # a replayed confirmation changes nothing
+            return payment
         if payment.status == Payment.Status.CANCELED:
             raise Conflict("This payment was cancelled.", code="payment_canceled")
-        result = sandbox.confirm(card_number)
-        payment.card_last4 = result.last4
-        payment.status = result.status
-        payment.failure_reason = result.failure_reason
-        payment.save(update_fields=["card_last4", "status", "failure_reason", "updated_at"])
-        if result.status == Payment.Status.SUCCEEDED:
-            _capture(payment)
-        elif result.status == Payment.Status.FAILED:
-            payment_failed.send(sender=Payment, payment=payment)
+        if payment.provider == "stripe":
+            if not payment_method:
+                raise ApplicationError("Choose a card.", code="required", field="payment_method")
+            intent = stripe_gateway.confirm_intent(intent_id=payment.provider_id, payment_method=payment_method)
+            _apply_provider_status(payment, intent.status, intent.failure_reason)
+        else:
+            result = sandbox.confirm(card_number)
+            payment.card_last4 = result.last4
+            _apply_provider_status(payment, result.status, result.failure_reason)
         return payment
 
 
+def payment_sync(*, payment_id: int) -> Payment:
+    """Take the provider's word for the payment's state (after 3-D Secure, or on a webhook)."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.provider == "stripe" and payment.status != Payment.Status.SUCCEEDED:
+            intent = stripe_gateway.retrieve_intent(intent_id=payment.provider_id)
+            _apply_provider_status(payment, intent.status, intent.failure_reason)
+        return payment
+
+
+# Stripe's PaymentIntent statuses, as ours. Anything not listed (processing...) waits for a webhook.
+PROVIDER_STATUS = {
+    "succeeded": Payment.Status.SUCCEEDED,
+    "requires_action": Payment.Status.REQUIRES_ACTION,
+    "failed": Payment.Status.FAILED,
+    "canceled": Payment.Status.CANCELED,
+}
+
+
+def _apply_provider_status(payment: Payment, provider_status: str, failure_reason: str = "") -> None:
+    """Move the locked payment to what the provider says, never back from succeeded."""
+    status = PROVIDER_STATUS.get(provider_status)
+    if provider_status == "requires_payment_method" and failure_reason:
+        status = Payment.Status.FAILED  # declined: the buyer may try another card
+    if status is None or payment.status == Payment.Status.SUCCEEDED or status == payment.status:
+        return
+    payment.status = status
+    payment.failure_reason = failure_reason[:300]
+    payment.save(update_fields=["status", "failure_reason", "card_last4", "updated_at"])
+    if status == Payment.Status.SUCCEEDED:
+        _capture(payment)
+    elif status == Payment.Status.FAILED:
+        payment_failed.send(sender=Payment, payment=payment)
+
+
 def payment_authenticate(*, payment_id: int, buyer, approve: bool) -> Payment:
-    """The buyer's answer to the 3-D Secure challenge (sandbox)."""
+    """The buyer's answer to the sandbox's 3-D Secure challenge (Stripe runs its own)."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(pk=payment_id, buyer=buyer).first()
         if payment is None:
             raise NotFound("No such payment.")
-        if payment.status != Payment.Status.REQUIRES_ACTION:
+        if payment.status != Payment.Status.REQUIRES_ACTION or payment.provider != "sandbox":
             raise Conflict("This payment is not waiting for authentication.", code="invalid_transition")
-        payment.status = Payment.Status.SUCCEEDED if approve else Payment.Status.FAILED
-        payment.failure_reason = "" if approve else "Authentication failed."
-        payment.save(update_fields=["status", "failure_reason", "updated_at"])
-        if approve:
-            _capture(payment)
-        else:
-            payment_failed.send(sender=Payment, payment=payment)
+        _apply_provider_status(payment, "succeeded" if approve else "failed",
+                               "" if approve else "Authentication failed.")
         return payment
 
 
@@ -171,6 +214,9 @@ def payment_refund(*, reference: str, amount: Money | None = None, reason: str) 
         # Duties collected are returned first in proportion; the rest comes out of escrow.
         duties_share = Money(payment.duties_amount * refund.amount / payment.amount, payment.currency).rounded()
         count = LedgerTransaction.objects.filter(kind__startswith="refund", reference=reference).count()
+        if payment.provider == "stripe":  # money first; a failure rolls the ledger back
+            stripe_gateway.refund(intent_id=payment.provider_id, amount=refund,
+                                  idempotency_key=f"refund:{reference}:{count + 1}")
         ledger_post(kind=f"refund#{count + 1}", reference=reference, entries=[
             (ESCROW, refund - duties_share), (duties_payable(payment.destination), duties_share), (PROVIDER_CASH, -refund),
         ], memo=reason[:300])
@@ -210,3 +256,43 @@ def fx_snapshots_store(snapshots=None) -> str:
         fx_rates_store(as_of=snapshot.as_of, rates_per_eur=snapshot.rates_per_eur, source=ecb.SOURCE_NAME)
     days = ", ".join(s.as_of.isoformat() for s in snapshots)
     return f"{len(snapshots)} ECB reference-rate day(s): {days}"
+
+
+# --- provider webhooks ------------------------------------------------------------------------
+
+def provider_event_receive(*, payload: bytes, signature: str) -> ProviderEvent | None:
+    """Verify a Stripe webhook and store it once; processing runs on a worker. Returns None for
+    a replay of an event already received."""
+    from payments.tasks import provider_event_process
+
+    try:
+        event = stripe_gateway.construct_event(payload=payload, signature=signature)
+    except stripe_gateway.GatewayError as exc:
+        raise ApplicationError(exc.message, code=exc.code, field="Stripe-Signature") from exc
+    with transaction.atomic():
+        stored, created = ProviderEvent.objects.get_or_create(
+            provider="stripe", event_id=event["id"], defaults={"type": event.get("type", ""), "payload": event})
+        if not created:
+            return None
+        transaction.on_commit(lambda: provider_event_process.delay(stored.pk))
+    return stored
+
+
+PAYMENT_EVENTS = {"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.requires_action",
+                  "payment_intent.canceled"}
+
+
+def provider_event_process(*, event_pk: int) -> None:
+    """Apply one stored event, once. Events may arrive in any order: the payment is synced to
+    the provider's current state rather than to what the event said at the time."""
+    with transaction.atomic():
+        event = ProviderEvent.objects.select_for_update().get(pk=event_pk)
+        if event.processed_at:
+            return
+        if event.type in PAYMENT_EVENTS:
+            intent_id = event.payload.get("data", {}).get("object", {}).get("id", "")
+            payment = Payment.objects.filter(provider="stripe", provider_id=intent_id).first()
+            if payment:
+                payment_sync(payment_id=payment.pk)
+        event.processed_at = timezone.now()
+        event.save(update_fields=["processed_at"])
