@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -118,6 +119,41 @@ class CompanyMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["company", "user"], name="one_membership_per_company")]
 
 
+class Category(models.Model):
+    """A node of the category tree. `path` holds the slugs from the root ("food/tea/green"), so a
+    category and everything under it is one indexed prefix filter."""
+
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    slug = models.SlugField(max_length=60)
+    path = models.CharField(max_length=400, unique=True, editable=False)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["path"]
+        constraints = [models.UniqueConstraint(fields=["parent", "slug"], name="category_slug_unique_per_parent")]
+
+    def __str__(self) -> str:
+        return self.path
+
+    def save(self, *args, **kwargs):
+        self.path = f"{self.parent.path}/{self.slug}" if self.parent_id else self.slug
+        super().save(*args, **kwargs)
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("zh"):
+            return self.name_zh or self.name_en
+        return self.name_en
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+
 class Listing(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")  # only the company sees it
@@ -142,12 +178,18 @@ class Listing(models.Model):
     width_cm = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("15"))
     height_cm = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("10"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="listings",
+                                 verbose_name=_("category"))
+    # Search: Chinese text segmented into words by jieba (PostgreSQL's parsers cannot split Chinese),
+    # and on PostgreSQL the weighted tsvector built from it and the English text (see search.py).
+    search_zh = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "-created_at"])]
+        indexes = [models.Index(fields=["status", "-created_at"]), models.Index(fields=["status", "price_amount"])]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=["draft", "published", "suspended"]),
                                    name="listing_status_valid"),

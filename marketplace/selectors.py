@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from ewtp.exceptions import ApplicationError
 from marketplace.models import Listing, Order, User
@@ -28,17 +30,120 @@ def buyer_context_for(user: User | None, *, country: str | None = None) -> Buyer
     return BuyerContext(country=country, currency=currency)
 
 
-def catalog_list(*, q: str = "") -> QuerySet[Listing]:
-    q = (q or "").strip()
+SORTS = ("relevance", "price_asc", "price_desc", "newest")
+SORT_LABELS = [("relevance", _("Relevance")), ("price_asc", _("Price: low to high")),
+               ("price_desc", _("Price: high to low")), ("newest", _("Newest"))]
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    q: str = ""
+    category: str = ""  # a category path: the category and everything under it
+    origin: str = ""  # ISO country of origin
+    seller: int | None = None  # company id
+    price_min: Decimal | None = None  # unit price in the buyer's currency
+    price_max: Decimal | None = None
+    ships_to_me: bool = False  # hide what the buyer's country prohibits
+    sort: str = "relevance"
+
+
+def catalog_filters_from(params, *, sort_default: str = "relevance") -> CatalogFilters:
+    """Filters from GET parameters, checked: a bad value is a clear error at its field."""
+    q = (params.get("q") or "").strip()
     if len(q) > MAX_QUERY_LENGTH:
         raise ApplicationError(f"Search for at most {MAX_QUERY_LENGTH} characters.", code="query_too_long", field="q")
+    origin = (params.get("origin") or "").strip().upper()
+    if origin and not (len(origin) == 2 and origin.isalpha()):
+        raise ApplicationError("Use a two-letter ISO country code.", code="invalid_country", field="origin")
+    seller = (params.get("seller") or "").strip()
+    if seller and not seller.isdigit():
+        raise ApplicationError("Choose a seller from the list.", code="invalid_seller", field="seller")
+    prices = {}
+    for name in ("price_min", "price_max"):
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            prices[name] = None
+            continue
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite() or value < 0 or value > Decimal("1e12"):
+            raise ApplicationError("Enter a price such as 25 or 25.50.", code="invalid_price", field=name)
+        prices[name] = value
+    sort = (params.get("sort") or sort_default).strip()
+    if sort not in SORTS:
+        raise ApplicationError(f"Sort by one of: {', '.join(SORTS)}.", code="invalid_sort", field="sort")
+    category = (params.get("category") or "").strip()[:400]
+    ships = str(params.get("ships_to_me") or "").lower() in ("1", "true", "on", "yes")
+    return CatalogFilters(q=q, category=category, origin=origin, seller=int(seller) if seller else None,
+                          ships_to_me=ships, sort=sort, **prices)
+
+
+def _price_in(currency: str):
+    """The listing's unit price converted to `currency` with the reference rates, as an SQL expression."""
+    from ewtp.fx import fx_table
+
+    fx = fx_table()
+    target = fx.rates_per_eur.get(currency)
+    if target is None:
+        return F("price_amount")
+    whens = [When(currency=code, then=Value(target / per_eur)) for code, per_eur in fx.rates_per_eur.items()]
+    return ExpressionWrapper(F("price_amount") * Case(*whens, default=Value(Decimal(1)),
+                                                       output_field=DecimalField(max_digits=24, decimal_places=12)),
+                             output_field=DecimalField(max_digits=28, decimal_places=12))
+
+
+def prohibited_hs_codes(destination: str) -> list[str]:
+    """HS codes of published listings that the destination prohibits (by the tariff book)."""
+    from customs.selectors import tariff_book
+
+    book = tariff_book()
+    pairs = (Listing.objects.filter(status=Listing.Status.PUBLISHED).order_by()
+             .values_list("hs_code", "origin_country").distinct())
+    return sorted({code for code, origin in pairs
+                   if any(r.kind == "prohibited" for r in book.restrictions_for(destination, code, origin))})
+
+
+def catalog_search(*, filters: CatalogFilters, buyer: BuyerContext) -> QuerySet[Listing]:
+    """Published listings of verified companies, filtered and sorted for this buyer."""
+    from marketplace import search
+
     listings = Listing.objects.filter(status=Listing.Status.PUBLISHED, company__verification="verified")
-    if q:
-        for word in q.split()[:8]:
-            listings = listings.filter(Q(title_en__icontains=word) | Q(title_zh__icontains=word)
-                                       | Q(description_en__icontains=word) | Q(description_zh__icontains=word)
-                                       | Q(hs_code__startswith=word))
-    return listings.select_related("company").order_by("-created_at", "-id")
+    if filters.category:
+        listings = listings.filter(Q(category__path=filters.category)
+                                   | Q(category__path__startswith=f"{filters.category}/"))
+    if filters.origin:
+        listings = listings.filter(origin_country=filters.origin)
+    if filters.seller:
+        listings = listings.filter(company_id=filters.seller)
+    if filters.price_min is not None or filters.price_max is not None or filters.sort.startswith("price"):
+        listings = listings.annotate(buyer_price=_price_in(buyer.currency))
+        if filters.price_min is not None:
+            listings = listings.filter(buyer_price__gte=filters.price_min)
+        if filters.price_max is not None:
+            listings = listings.filter(buyer_price__lte=filters.price_max)
+    if filters.ships_to_me:
+        prohibited = prohibited_hs_codes(buyer.country)
+        if prohibited:
+            listings = listings.exclude(hs_code__in=prohibited)
+    if filters.q:
+        listings = search.apply(listings, filters.q)
+    order = {"price_asc": ["buyer_price", "-id"], "price_desc": ["-buyer_price", "-id"],
+             "newest": ["-created_at", "-id"]}.get(filters.sort)
+    if order is None:  # relevance
+        order = ["-relevance", "-created_at", "-id"] if filters.q else ["-created_at", "-id"]
+    return listings.select_related("company", "category").defer("search_vector").order_by(*order)
+
+
+def catalog_list(*, q: str = "") -> QuerySet[Listing]:
+    return catalog_search(filters=catalog_filters_from({"q": q}), buyer=BuyerContext(country="GB", currency="GBP"))
+
+
+def categories() -> list:
+    from marketplace.models import Category
+
+    return list(Category.objects.all())
 
 
 def listing_landed_cost(listing: Listing, buyer: BuyerContext):

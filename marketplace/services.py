@@ -16,6 +16,7 @@ from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDeni
 from marketplace.domain.states import ORDER
 from marketplace.models import (
     CUSTOMS_OFFICERS_GROUP,
+    Category,
     Company,
     CompanyMember,
     Listing,
@@ -27,7 +28,7 @@ from marketplace.models import (
 from marketplace.pricing import quote_order
 
 LISTING_FIELDS = ("title_en", "title_zh", "description_en", "description_zh", "hs_code", "origin_country",
-                  "price_amount", "stock", "moq", "weight_kg", "length_cm", "width_cm", "height_cm")
+                  "price_amount", "stock", "moq", "weight_kg", "length_cm", "width_cm", "height_cm", "category")
 
 
 def _validate(instance, exclude: list[str] | None = None) -> None:
@@ -100,6 +101,16 @@ def company_verify(*, company: Company, staff: User, approve: bool, reason: str 
     return company
 
 
+def category_create(*, name_en: str, slug: str, name_zh: str = "", parent: Category | None = None) -> Category:
+    """A node of the category tree (idempotent on parent + slug)."""
+    with transaction.atomic():
+        category = Category.objects.filter(parent=parent, slug=slug).first() or Category(parent=parent, slug=slug)
+        category.name_en, category.name_zh = name_en, name_zh
+        _validate(category, exclude=["path"])
+        category.save()
+    return category
+
+
 def _company_of(user: User) -> Company:
     company = user.company if user.is_authenticated else None
     if company is None:
@@ -113,7 +124,7 @@ def listing_create(*, user: User, data: dict, publish: bool = False) -> Listing:
                       **{k: v for k, v in data.items() if k in LISTING_FIELDS})
     _check_listing(listing)
     with transaction.atomic():
-        listing.save()
+        _save_listing(listing)
         if publish:
             listing_publish(user=user, listing_id=listing.pk)
             listing.refresh_from_db()
@@ -130,8 +141,17 @@ def listing_update(*, user: User, listing_id: int, data: dict) -> Listing:
             if key in LISTING_FIELDS:
                 setattr(listing, key, value)
         _check_listing(listing)
-        listing.save()
+        _save_listing(listing)
     return listing
+
+
+def _save_listing(listing: Listing) -> None:
+    """Save with its search columns: jieba's Chinese words and (PostgreSQL) the tsvector."""
+    from marketplace import search
+
+    listing.search_zh = search.search_zh_for(listing)
+    listing.save()
+    search.reindex([listing.pk])
 
 
 def _check_listing(listing: Listing) -> None:

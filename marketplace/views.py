@@ -19,15 +19,19 @@ CARDS_PER_PAGE = 24
 
 def catalog(request):
     buyer = selectors.buyer_context_for(request.user)
-    q = request.GET.get("q", "")
+    error = None
     try:
-        listings = selectors.catalog_list(q=q)
-        error = None
+        filters = selectors.catalog_filters_from(request.GET)
+        listings = selectors.catalog_search(filters=filters, buyer=buyer)
     except ApplicationError as exc:
-        listings, error = Listing.objects.none(), exc.message
+        filters, listings, error = selectors.CatalogFilters(), Listing.objects.none(), exc
     page = Paginator(listings, CARDS_PER_PAGE).get_page(request.GET.get("page"))
     cards = [(listing, selectors.listing_landed_cost(listing, buyer)) for listing in page]
-    return render(request, "marketplace/catalog.html", {"page": page, "cards": cards, "q": q[:200], "error": error})
+    return render(request, "marketplace/catalog.html", {
+        "page": page, "cards": cards, "q": request.GET.get("q", "")[:200], "filters": filters,
+        "error": error.message if error else None, "error_field": error.field if error else None,
+        "categories": selectors.categories(), "sorts": selectors.SORT_LABELS,
+    })
 
 
 def listing_detail(request, pk: int):

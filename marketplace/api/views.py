@@ -3,14 +3,14 @@
 from decimal import Decimal
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ewtp.exceptions import NotFound
+from ewtp.exceptions import ApplicationError, NotFound
 from marketplace import selectors, services
 from marketplace.models import Listing, Order
 
@@ -81,23 +81,56 @@ class ListingListCreateApi(APIView):
 
 
 class CatalogApi(APIView):
-    permission_classes = [AllowAny]
+    """The catalog with the same filters as the page; each result carries the landed cost of its
+    minimum order to the buyer's country in the buyer's currency. `next` is the next page number."""
 
-    @extend_schema(responses=inline_serializer("CatalogPage", {"results": serializers.ListField()}))
+    permission_classes = [AllowAny]
+    MAX_PAGE_SIZE = 48
+
+    @extend_schema(
+        parameters=[OpenApiParameter(name, str, required=False) for name in
+                    ("q", "country", "category", "origin", "seller", "price_min", "price_max", "ships_to_me", "sort",
+                     "page", "page_size")],
+        responses=inline_serializer("CatalogPage", {
+            "destination": serializers.CharField(), "currency": serializers.CharField(),
+            "page": serializers.IntegerField(), "next": serializers.IntegerField(allow_null=True),
+            "results": serializers.ListField(child=serializers.DictField())}))
     def get(self, request):
-        buyer = selectors.buyer_context_for(request.user, country=request.query_params.get("country"))
-        listings = selectors.catalog_list(q=request.query_params.get("q", ""))[:48]
+        params = request.query_params
+        buyer = selectors.buyer_context_for(request.user, country=_country_param(params.get("country")))
+        filters = selectors.catalog_filters_from(params)
+        page = _positive_int(params.get("page"), default=1, field="page", maximum=10_000)
+        size = _positive_int(params.get("page_size"), default=self.MAX_PAGE_SIZE, field="page_size",
+                             maximum=self.MAX_PAGE_SIZE)
+        start = (page - 1) * size
+        listings = list(selectors.catalog_search(filters=filters, buyer=buyer)[start:start + size + 1])
         results = []
-        for listing in listings:
+        for listing in listings[:size]:
             quote = selectors.listing_landed_cost(listing, buyer)
             results.append({
                 "id": listing.id, "title": listing.title, "seller": listing.company.legal_name,
-                "origin_country": listing.origin_country, "hs_code": listing.hs_code,
+                "seller_id": listing.company_id, "origin_country": listing.origin_country,
+                "hs_code": listing.hs_code, "category": listing.category.path if listing.category_id else None,
                 "price": listing.price.as_json(), "moq": listing.moq,
                 "landed_cost": quote.landed_cost.as_json() if quote else None,
                 "destination": buyer.country,
             })
-        return Response({"destination": buyer.country, "currency": buyer.currency, "results": results})
+        return Response({"destination": buyer.country, "currency": buyer.currency, "page": page,
+                         "next": page + 1 if len(listings) > size else None, "results": results})
+
+
+def _country_param(value: str | None) -> str | None:
+    if value and not (len(value) == 2 and value.isalpha()):
+        raise ApplicationError("Use a two-letter ISO country code.", code="invalid_country", field="country")
+    return value
+
+
+def _positive_int(value: str | None, *, default: int, field: str, maximum: int) -> int:
+    if value in (None, ""):
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= maximum:
+        raise ApplicationError(f"Use a whole number from 1 to {maximum}.", code="invalid", field=field)
+    return int(value)
 
 
 class OrderOutputSerializer(serializers.ModelSerializer):
