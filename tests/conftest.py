@@ -27,6 +27,8 @@ def pytest_configure(config):
 
     # Persistent connections from live-server threads would keep the test database busy at teardown.
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Real password hashing costs half a second per user on this machine; tests make hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     queue = f"test-{uuid.uuid4().hex[:8]}"
     os.environ["CELERY_QUEUE"] = queue  # inherited by the worker processes the tests start
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
