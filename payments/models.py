@@ -94,6 +94,7 @@ class Payout(models.Model):
     fx_rate = models.DecimalField(max_digits=20, decimal_places=10)
     fx_as_of = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECORDED)
+    provider_id = models.CharField(max_length=60, blank=True)  # the Stripe transfer
     created_at = models.DateTimeField(auto_now_add=True)
 
     @property
@@ -113,3 +114,13 @@ class ProviderEvent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_once")]
+
+
+class SellerAccount(models.Model):
+    """A seller company's Stripe Connect (Express) account: where escrow is transferred."""
+
+    company_id = models.PositiveBigIntegerField(unique=True)
+    stripe_account_id = models.CharField(max_length=60, unique=True)
+    details_submitted = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)

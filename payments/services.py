@@ -13,7 +13,7 @@ from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDeni
 from ewtp.fx import fx_table
 from ewtp.money import Money
 from payments.integrations import sandbox, stripe_gateway
-from payments.models import LedgerEntry, LedgerTransaction, Payment, Payout, ProviderEvent
+from payments.models import LedgerEntry, LedgerTransaction, Payment, Payout, ProviderEvent, SellerAccount
 from payments.signals import payment_failed, payment_succeeded
 
 ESCROW = "escrow"
@@ -185,14 +185,23 @@ def escrow_release(*, reference: str, company_id: int, seller_currency: str) -> 
             entries = [(ESCROW, held), (PLATFORM_FEES, -fee), (seller_payable(company_id), -net)]
         ledger_post(kind="escrow_released", reference=reference, entries=entries,
                     memo=f"rate {rate.rate:.6f} {rate.base}->{rate.quote} of {rate.as_of}")
+        transfer_id = ""
+        if payment.provider == "stripe":
+            # Separate charges and transfers: the seller's net share of the buyer's one charge.
+            account = SellerAccount.objects.filter(company_id=company_id, payouts_enabled=True).first()
+            if account is None:
+                raise Conflict("The seller has not finished Stripe onboarding.", code="seller_not_onboarded")
+            transfer_id = stripe_gateway.transfer(amount=net, destination=account.stripe_account_id,
+                                                  reference=reference, idempotency_key=f"transfer:{reference}")
         payout = Payout.objects.create(
             reference=reference, company_id=company_id, amount=paid_out.amount, currency=seller_currency,
             fee_amount=fee.amount, fee_currency=fee.currency, fx_rate=rate.rate.quantize(Decimal("1e-10")),
-            fx_as_of=rate.as_of,
+            fx_as_of=rate.as_of, status=Payout.Status.TRANSFERRED if transfer_id else Payout.Status.RECORDED,
+            provider_id=transfer_id,
         )
         ledger_post(kind="payout", reference=reference, entries=[
             (seller_payable(company_id), paid_out), (PROVIDER_CASH, -paid_out),
-        ], memo="sandbox payout recorded")
+        ], memo=f"Stripe transfer {transfer_id}" if transfer_id else "sandbox payout recorded")
         return payout
 
 
@@ -296,3 +305,28 @@ def provider_event_process(*, event_pk: int) -> None:
                 payment_sync(payment_id=payment.pk)
         event.processed_at = timezone.now()
         event.save(update_fields=["processed_at"])
+
+
+# --- Stripe Connect ---------------------------------------------------------------------------
+
+def seller_account_onboarding_link(*, company_id: int, country: str, email: str, return_url: str,
+                                   refresh_url: str) -> str:
+    """The Stripe-hosted onboarding page for a seller (its Express account is made once)."""
+    with transaction.atomic():
+        account = SellerAccount.objects.select_for_update().filter(company_id=company_id).first()
+        if account is None:
+            created = stripe_gateway.create_express_account(country=country, email=email, company_id=company_id)
+            account = SellerAccount.objects.create(company_id=company_id, stripe_account_id=created.id)
+    return stripe_gateway.onboarding_link(account_id=account.stripe_account_id, return_url=return_url,
+                                          refresh_url=refresh_url)
+
+
+def seller_account_refresh(*, company_id: int) -> SellerAccount | None:
+    """Ask Stripe whether the seller finished onboarding (on return from it, or account.updated)."""
+    account = SellerAccount.objects.filter(company_id=company_id).first()
+    if account is None:
+        return None
+    remote = stripe_gateway.retrieve_account(account_id=account.stripe_account_id)
+    account.details_submitted, account.payouts_enabled = remote.details_submitted, remote.payouts_enabled
+    account.save(update_fields=["details_submitted", "payouts_enabled", "updated_at"])
+    return account

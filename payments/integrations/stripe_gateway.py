@@ -97,6 +97,37 @@ def transfer(*, amount: Money, destination: str, reference: str, idempotency_key
     return raw.to_dict()["id"]
 
 
+@dataclass(frozen=True)
+class Account:
+    id: str
+    details_submitted: bool
+    payouts_enabled: bool
+
+
+def _account(resource) -> Account:
+    raw = resource.to_dict()
+    return Account(id=raw["id"], details_submitted=bool(raw.get("details_submitted")),
+                   payouts_enabled=bool(raw.get("payouts_enabled")))
+
+
+def create_express_account(*, country: str, email: str, company_id: int) -> Account:
+    raw = _call(_client().v1.accounts.create, params={
+        "type": "express", "country": country, "email": email,
+        "capabilities": {"transfers": {"requested": True}}, "metadata": {"company_id": str(company_id)},
+    }, options={"idempotency_key": f"account:{company_id}"})
+    return _account(raw)
+
+
+def retrieve_account(*, account_id: str) -> Account:
+    return _account(_call(_client().v1.accounts.retrieve, account_id))
+
+
+def onboarding_link(*, account_id: str, return_url: str, refresh_url: str) -> str:
+    raw = _call(_client().v1.account_links.create, params={
+        "account": account_id, "type": "account_onboarding", "return_url": return_url, "refresh_url": refresh_url})
+    return raw.to_dict()["url"]
+
+
 def construct_event(*, payload: bytes, signature: str) -> dict:
     """Verify Stripe's signature (HMAC-SHA256 over "timestamp.payload", 5 minutes' tolerance)."""
     try:
