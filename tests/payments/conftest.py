@@ -52,3 +52,12 @@ def card(stripe_mode):
         return stripe.PaymentMethod.create(type="card", card={"number": number, "exp_month": 12, "exp_year": 2030,
                                                               "cvc": "123"}).id
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fx_cache():
+    """FX rates are cached per process; a test's rolled-back rates must not outlive it."""
+    from ewtp.fx import fx_table
+
+    yield
+    fx_table.cache_clear()
