@@ -19,19 +19,27 @@ class HsCode(models.Model):
         return f"{self.code} {self.description[:60]}"
 
 
+CLEARANCE_STATUSES = ["pending", "declared", "screening", "assessed", "auto_released", "held", "awaiting_documents",
+                      "submitted", "queried", "released", "rejected", "cleared", "error"]
+
+
 class ClearanceCase(models.Model):
     """One shipment's way through customs. The allowed moves are in customs/domain/states.py."""
 
     class Status(models.TextChoices):
         PENDING = "pending"  # opened when the shipment was booked
-        DECLARED = "declared"  # declaration built and complete
-        SCREENING = "screening"  # risk checks running
+        DECLARED = "declared"  # declaration built (complete or with an incomplete_declaration finding)
+        SCREENING = "screening"  # risk checks done, findings written; assessment next
         ASSESSED = "assessed"  # duty and taxes computed at the declaration date
-        AUTO_RELEASED = "auto_released"  # no findings: released without a human
+        AUTO_RELEASED = "auto_released"  # no findings: the platform lets it go without a human
         HELD = "held"  # findings wait for an officer
-        RELEASED = "released"  # an officer released it
-        REJECTED = "rejected"  # an officer rejected it; the buyer is refunded
-        ERROR = "error"  # a step kept failing; visible to staff, re-driven by beat
+        AWAITING_DOCUMENTS = "awaiting_documents"  # an officer asked the seller for documents
+        SUBMITTED = "submitted"  # lodged with the customs authority; its answer is awaited
+        QUERIED = "queried"  # the authority asked a question: an officer answers or asks the seller
+        RELEASED = "released"  # the authority released the goods
+        REJECTED = "rejected"  # an officer or the authority refused the goods; the buyer is refunded
+        CLEARED = "cleared"  # released goods handed back to the carrier for delivery
+        ERROR = "error"  # a step kept failing; visible to staff, retried from `error_step`
 
     shipment_reference = models.CharField(max_length=40, unique=True)  # the order reference
     company_id = models.PositiveBigIntegerField(db_index=True)
@@ -43,19 +51,31 @@ class ClearanceCase(models.Model):
     customs_value_eur = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="assigned_cases")
+    declared_at = models.DateTimeField(null=True, blank=True)
     held_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)  # a hold past its SLA: shown first
+    decided_at = models.DateTimeField(null=True, blank=True)  # auto-release, officer decision or rejection
     last_error = models.CharField(max_length=500, blank=True)
+    error_step = models.CharField(max_length=20, blank=True)  # the status a failing step was leaving
+    # The customs authority: our local reference (stable across retries, so a repeat is deduplicated),
+    # its movement reference number, when we lodged it and its answer.
+    lrn = models.CharField(max_length=60, blank=True)
+    mrn = models.CharField(max_length=60, blank=True)
+    submission_count = models.PositiveIntegerField(default=0)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    authority_answer = models.JSONField(default=dict, blank=True)
+    # Four eyes: a rejection above the threshold waits for a second officer.
+    rejection_proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                              on_delete=models.SET_NULL, related_name="proposed_rejections")
+    rejection_reason = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["held_at", "id"]
+        indexes = [models.Index(fields=["status", "updated_at"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=["pending", "declared", "screening", "assessed", "auto_released", "held",
-                                        "released", "rejected", "error"]),
-                name="clearance_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=CLEARANCE_STATUSES), name="clearance_status_valid"),
         ]
         permissions = [("decide_clearancecase", "Can release or reject a customs hold")]
 
@@ -64,16 +84,23 @@ class ClearanceCase(models.Model):
 
 
 class Finding(models.Model):
-    """A reason to hold, with its evidence (the rule, the matched list entry and score...)."""
+    """A reason to hold, with its evidence (the rule, the matched list entry and score...).
+
+    A re-screen supersedes the findings of the previous round (they stay, with `superseded_at`)."""
 
     case = models.ForeignKey(ClearanceCase, on_delete=models.CASCADE, related_name="findings")
-    kind = models.CharField(max_length=40)  # denied_party, high_value, restricted_goods, ...
+    kind = models.CharField(max_length=40)  # denied_party, high_value, restricted_goods:licence_required, ...
     message = models.CharField(max_length=500)
     evidence = models.JSONField(default=dict)
+    superseded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+
+
+class ImmutableError(Exception):
+    pass
 
 
 class ClearanceEvent(models.Model):
@@ -89,6 +116,77 @@ class ClearanceEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("Clearance events are never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("Clearance events are never deleted.")
+
+
+class CaseDocument(models.Model):
+    """A document the seller uploaded for a case (proof of origin, invoice, licence...)."""
+
+    class Kind(models.TextChoices):
+        PROOF_OF_ORIGIN = "proof_of_origin"
+        COMMERCIAL_INVOICE = "commercial_invoice"
+        LICENCE = "licence"
+        OTHER = "other"
+
+    case = models.ForeignKey(ClearanceCase, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    file = models.FileField(upload_to="customs/documents/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class DocumentRequest(models.Model):
+    """An officer's request for documents: the seller's task until it is answered."""
+
+    case = models.ForeignKey(ClearanceCase, on_delete=models.CASCADE, related_name="document_requests")
+    kinds = models.JSONField(default=list)  # CaseDocument.Kind values asked for
+    message = models.CharField(max_length=1000)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class ScreeningList(models.Model):
+    """A loaded denied-party list: where it came from, when, how many entries. `version`
+    changes at every load, so workers rebuild their in-memory index."""
+
+    name = models.CharField(max_length=30, unique=True)  # LIST_OFAC_SDN, LIST_UN_SC
+    source = models.CharField(max_length=500)
+    entry_count = models.PositiveIntegerField(default=0)
+    version = models.CharField(max_length=40)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+
+class ScreeningEntry(models.Model):
+    """One party of a denied-party list, as the list publishes it (see customs/domain/screening.py)."""
+
+    screening_list = models.ForeignKey(ScreeningList, on_delete=models.CASCADE, related_name="entries")
+    entry_id = models.CharField(max_length=40)
+    name = models.CharField(max_length=500)
+    aliases = models.JSONField(default=list)
+    party_type = models.CharField(max_length=20)
+    programs = models.JSONField(default=list)
+    countries = models.JSONField(default=list)
+    remarks = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["screening_list", "entry_id"], name="one_entry_per_list_id")]
 
 
 class TariffMeasure(models.Model):

@@ -7,7 +7,7 @@ import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from customs.domain.tariff_book import (
@@ -18,7 +18,7 @@ from customs.domain.tariff_book import (
     TariffBook,
     parse_date,
 )
-from customs.models import ClearanceCase, HsCode, ReferenceDocument, TariffMeasure
+from customs.models import ClearanceCase, DocumentRequest, Finding, HsCode, ReferenceDocument, TariffMeasure
 
 _book_lock = threading.Lock()
 _book: TariffBook | None = None
@@ -99,25 +99,114 @@ def destination_currency(country: str) -> str:
     return regime.currency if regime else "USD"
 
 
-def cases_held(*, destination: str = "", kind: str = ""):
-    cases = ClearanceCase.objects.filter(status=ClearanceCase.Status.HELD)
+HOLD_STATUSES = ("held", "awaiting_documents", "queried", "error")
+
+
+def cases_held(*, destination: str = "", kind: str = "", seller: int | None = None, min_value_eur=None,
+               max_value_eur=None, statuses=HOLD_STATUSES):
+    """The officers' queue: escalated (past SLA) first, then the oldest hold first."""
+    cases = ClearanceCase.objects.filter(status__in=statuses)
     if destination:
-        cases = cases.filter(destination=destination)
+        cases = cases.filter(destination=destination.upper()[:2])
     if kind:
-        cases = cases.filter(findings__kind=kind).distinct()
-    return cases.prefetch_related("findings").order_by("held_at", "id")
+        cases = cases.filter(findings__kind=kind, findings__superseded_at__isnull=True).distinct()
+    if seller:
+        cases = cases.filter(company_id=seller)
+    if min_value_eur is not None:
+        cases = cases.filter(customs_value_eur__gte=min_value_eur)
+    if max_value_eur is not None:
+        cases = cases.filter(customs_value_eur__lte=max_value_eur)
+    return cases.prefetch_related(
+        Prefetch("findings", queryset=Finding.objects.filter(superseded_at__isnull=True), to_attr="active_findings")
+    ).select_related("assigned_to").order_by(F("escalated_at").asc(nulls_last=True), F("held_at").asc(nulls_first=True),
+                                             "id")
 
 
-def cases_stuck(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
-    """Cases left between two steps (a lost message, a crash) or in error, ready to re-drive."""
+def hold_counts_by_reason() -> list[tuple[str, int]]:
+    rows = (Finding.objects.filter(case__status__in=HOLD_STATUSES, superseded_at__isnull=True)
+            .values("kind").annotate(cases=Count("case", distinct=True)).order_by("-cases", "kind"))
+    return [(row["kind"], row["cases"]) for row in rows]
+
+
+def clearance_dashboard() -> dict:
+    """Cases per state, auto-release rate, median time to decision, holds past the SLA."""
+    from django.conf import settings
+
+    per_state = dict(ClearanceCase.objects.values_list("status").annotate(n=Count("id")).order_by())
+    decided = ClearanceCase.objects.filter(decided_at__isnull=False, declared_at__isnull=False)
+    auto = decided.filter(events__action="auto_released").distinct().count()
+    total_decided = decided.count()
+    durations = sorted((d - s).total_seconds() for s, d in decided.values_list("declared_at", "decided_at")[:5000])
+    median = durations[len(durations) // 2] if durations else None
+    sla = timedelta(hours=float(getattr(settings, "CLEARANCE_HOLD_SLA_HOURS", 24)))
+    past_sla = ClearanceCase.objects.filter(status__in=HOLD_STATUSES[:3], held_at__lt=timezone.now() - sla).count()
+    return {"per_state": per_state, "total": sum(per_state.values()), "decided": total_decided,
+            "auto_release_rate": (auto / total_decided) if total_decided else None,
+            "median_seconds_to_decision": median, "holds_past_sla": past_sla}
+
+
+def cases_stuck(*, older_than: timedelta | None = None) -> list[int]:
+    """Cases left between two automatic steps (a lost message, a crash), ready to re-drive."""
+    from django.conf import settings
+
+    older_than = older_than or timedelta(seconds=float(getattr(settings, "CLEARANCE_STUCK_AFTER_SECONDS", 120)))
     cutoff = timezone.now() - older_than
-    return list(ClearanceCase.objects.filter(
-        status__in=["pending", "declared", "screening", "assessed"], updated_at__lt=cutoff,
-    ).values_list("pk", flat=True)[:500])
+    stuck = Q(status__in=["pending", "declared", "screening", "assessed", "auto_released", "released"]) \
+        | Q(status="submitted", mrn="")
+    return list(ClearanceCase.objects.filter(stuck, updated_at__lt=cutoff).values_list("pk", flat=True)[:500])
+
+
+def cases_awaiting_authority() -> tuple[list[int], list[int]]:
+    """Lodged cases whose answer should have come: (ask again, given up on)."""
+    from django.conf import settings
+
+    now = timezone.now()
+    delay = float(getattr(settings, "CUSTOMS_AUTHORITY_DELAY_SECONDS", 3.0))
+    timeout = float(getattr(settings, "CUSTOMS_AUTHORITY_TIMEOUT_SECONDS", 6 * 3600))
+    lodged = ClearanceCase.objects.filter(status="submitted").exclude(mrn="")
+    overdue = list(lodged.filter(submitted_at__lt=now - timedelta(seconds=max(timeout, delay)))
+                   .values_list("pk", flat=True)[:500])
+    waiting = list(lodged.filter(submitted_at__lt=now - timedelta(seconds=delay + 1))
+                   .exclude(pk__in=overdue).values_list("pk", flat=True)[:500])
+    return waiting, overdue
 
 
 def case_for_shipment(reference: str) -> ClearanceCase | None:
     return ClearanceCase.objects.filter(shipment_reference=reference).first()
+
+
+def case_detail(*, case_id: int) -> ClearanceCase | None:
+    return (ClearanceCase.objects.select_related("assigned_to", "rejection_proposed_by")
+            .prefetch_related("findings", "events__actor", "documents", "document_requests").filter(pk=case_id).first())
+
+
+def cases_for_company(*, company_id: int):
+    return (ClearanceCase.objects.filter(company_id=company_id)
+            .prefetch_related(Prefetch("findings", queryset=Finding.objects.filter(superseded_at__isnull=True),
+                                       to_attr="active_findings"),
+                              Prefetch("document_requests", queryset=DocumentRequest.objects.filter(
+                                  answered_at__isnull=True), to_attr="open_requests"))
+            .order_by("-created_at"))
+
+
+SELLER_SUMMARIES = {
+    "denied_party": "A party of the shipment needs a compliance check by customs.",
+    "high_value": "The consignment's value asks for an officer's look.",
+    "new_seller": "First shipments of a new seller get an officer's look.",
+    "undervaluation": "The declared value looks low for these goods; an invoice helps.",
+    "hs_mismatch": "The HS code and the description do not seem to match.",
+    "preference_without_proof": "A preferential rate is claimed without a proof of origin.",
+    "duty_mismatch": "The duties collected differ from the customs assessment.",
+    "incomplete_declaration": "The declaration is incomplete.",
+    "not_assessed": "Customs could not assess the duties automatically.",
+}
+
+
+def finding_summary_for_seller(finding: Finding) -> str:
+    """What a seller may read about a finding: never the screening list entry or score."""
+    if finding.kind.startswith("restricted_goods"):
+        return "The goods are restricted in the destination country; a licence may be needed."
+    return SELLER_SUMMARIES.get(finding.kind, "Customs needs to review this shipment.")
 
 
 def value_in_eur(amount: Decimal, currency: str, fx) -> Decimal:

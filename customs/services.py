@@ -1,8 +1,18 @@
-"""Clearance: one case per shipment, moved one step at a time by `clearance_advance`.
+"""Clearance: one case per shipment, moved one step at a time by Celery tasks.
 
-Every step locks the case, checks the transition table, writes its result and an event, and
-enqueues the next step after commit. A step that finds the case already past it does nothing,
-so running a task twice (a redelivery after a worker died) is harmless.
+    pending → declared → screening → assessed → (auto_released | held) → submitted
+            → (released | queried | rejected) → cleared
+
+Every step (`case_step`) locks the case, checks that it is still in the status the step starts
+from, does its work, writes the new status and an event, and enqueues the next step after
+commit. A step that finds the case elsewhere does nothing, so a task run twice (a redelivery
+after a worker died, a beat re-drive) is harmless. Officers' actions (`case_release`,
+`case_reject`, `case_request_documents`, ...) go through the same transition table.
+
+What other apps hear (by signal, sent inside the deciding transaction): `clearance_decided`
+with released=True when the authority's release is handed to the carrier (→ cleared), with
+released=False when an officer or the authority rejects (→ refund and cancelled shipment);
+`clearance_held` when a case waits for an officer.
 """
 
 from __future__ import annotations
@@ -14,28 +24,51 @@ from django.db import transaction
 from django.utils import timezone
 
 from customs.domain.states import CLEARANCE
-from customs.models import ClearanceCase, ClearanceEvent, Finding
+from customs.models import CaseDocument, ClearanceCase, ClearanceEvent, DocumentRequest, Finding
 from customs.signals import clearance_decided, clearance_held
-from ewtp.exceptions import ApplicationError, NotFound, PermissionDenied
+from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from ewtp.money import Money
 
 REQUIRED_DECLARATION_FIELDS = ("consignor", "consignee", "incoterm", "lines", "currency")
 REQUIRED_LINE_FIELDS = ("description", "hs_code", "quantity", "unit_value", "origin", "net_weight_kg")
+CASE_FIELDS = ["status", "updated_at", "declared_at", "held_at", "escalated_at", "decided_at", "last_error",
+               "error_step", "declaration", "assessment", "customs_value_eur", "assigned_to", "lrn", "mrn",
+               "submission_count", "submitted_at", "authority_answer", "rejection_proposed_by", "rejection_reason"]
+DOCUMENT_TYPES = {"application/pdf": b"%PDF", "image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff"}
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def _event(case: ClearanceCase, action: str, *, actor=None, note: str = "", from_status: str = "",
+           to_status: str = "") -> ClearanceEvent:
+    return ClearanceEvent.objects.create(case=case, action=action, from_status=from_status or case.status,
+                                         to_status=to_status or case.status, actor=actor, note=note[:1000])
 
 
 def _transition(case: ClearanceCase, target: str, *, action: str, actor=None, note: str = "") -> None:
     CLEARANCE.check(case.status, target)
-    ClearanceEvent.objects.create(case=case, action=action, from_status=case.status, to_status=target,
-                                  actor=actor, note=note[:1000])
+    _event(case, action, actor=actor, note=note, from_status=case.status, to_status=target)
     case.status = target
-    case.save(update_fields=["status", "updated_at", "held_at", "decided_at", "last_error", "declaration",
-                             "assessment", "customs_value_eur", "assigned_to"])
+    case.save(update_fields=CASE_FIELDS)
 
 
-def _enqueue_advance(case_id: int) -> None:
-    from customs.tasks import clearance_advance
+def _enqueue(case: ClearanceCase, *, countdown: float | None = None) -> None:
+    """After commit, run the task of the step the case is now waiting for (if it is automatic)."""
+    from customs.tasks import task_for
 
-    transaction.on_commit(lambda: clearance_advance.delay(case_id))
+    task = task_for(case.status, lodged=bool(case.mrn))
+    if task is not None:
+        case_id = case.pk
+        transaction.on_commit(lambda: task.apply_async((case_id,), countdown=countdown))
+
+
+def _locked(case_id: int) -> ClearanceCase:
+    case = ClearanceCase.objects.select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("No such clearance case.")
+    return case
 
 
 def case_open(*, shipment_reference: str, company_id: int, buyer_id: int, destination: str,
@@ -48,34 +81,24 @@ def case_open(*, shipment_reference: str, company_id: int, buyer_id: int, destin
                       "declaration": declaration},
         )
         if created:
-            ClearanceEvent.objects.create(case=case, action="opened", to_status=case.status,
-                                          note="Declaration received from the booked shipment.")
-            _enqueue_advance(case.pk)
+            _event(case, "opened", note="Declaration received from the booked shipment.")
+            _enqueue(case)
     return case
 
 
-def case_advance(*, case_id: int) -> str:
-    """Run the next step of the pipeline. Returns the status the case is left in."""
+# --- the automatic steps --------------------------------------------------------------------
+
+def case_step(*, case_id: int, expected: str) -> str:
+    """Run the step that starts from `expected`, if the case is still there. Returns the status
+    the case is left in. Worker side: `customs.tasks` calls this, one task per step."""
     with transaction.atomic():
         case = ClearanceCase.objects.select_for_update().filter(pk=case_id).first()
         if case is None:
             return "missing"
-        step = {"pending": _declare, "declared": _screen, "screening": _assess, "assessed": _decide}.get(case.status)
-        if step is None:
-            return case.status  # decided or waiting for an officer: nothing to do
-        step(case)
-        if case.status in ("declared", "screening", "assessed"):
-            _enqueue_advance(case.pk)
+        if case.status != expected:
+            return case.status  # done already, or moved on by someone else: nothing to do
+        STEPS[expected](case)
         return case.status
-
-
-def case_fail(*, case_id: int, error: str) -> None:
-    """A step failed for good: the case shows the error instead of failing silently."""
-    with transaction.atomic():
-        case = ClearanceCase.objects.select_for_update().get(pk=case_id)
-        if CLEARANCE.can(case.status, "error"):
-            case.last_error = error[:500]
-            _transition(case, "error", action="step_failed", note=error)
 
 
 def _declare(case: ClearanceCase) -> None:
@@ -86,47 +109,188 @@ def _declare(case: ClearanceCase) -> None:
     if missing:
         Finding.objects.create(case=case, kind="incomplete_declaration",
                                message="The declaration lacks: " + ", ".join(missing), evidence={"missing": missing})
+    case.declared_at = case.declared_at or timezone.now()
     _transition(case, "declared", action="declared",
                 note="Declaration complete." if not missing else f"Incomplete: {', '.join(missing)}")
+    _enqueue(case)
 
 
 def _screen(case: ClearanceCase) -> None:
     from customs.screening import screen_declaration
 
     _transition(case, "screening", action="screening_started")
-    case.findings.exclude(kind="incomplete_declaration").delete()  # a re-screen starts afresh
-    findings = screen_declaration(case.declaration, destination=case.destination)
-    Finding.objects.bulk_create(Finding(case=case, kind=f.kind, message=f.message, evidence=f.evidence)
+    # A re-screen (after documents) supersedes the previous round; the old findings stay on record.
+    case.findings.filter(superseded_at__isnull=True).exclude(kind="incomplete_declaration").update(
+        superseded_at=timezone.now())
+    findings = [] if case.findings.filter(kind="incomplete_declaration").exists() else screen_declaration(
+        case.declaration, destination=case.destination, company_id=case.company_id, case_id=case.pk)
+    Finding.objects.bulk_create(Finding(case=case, kind=f.kind, message=f.message[:500], evidence=f.evidence)
                                 for f in findings)
-    ClearanceEvent.objects.create(case=case, action="screened", from_status="screening", to_status="screening",
-                                  note=f"{len(findings)} finding(s).")
+    _event(case, "screened", note=f"{len(findings)} finding(s)" + (": " + ", ".join(sorted({f.kind for f in findings}))
+                                                                  if findings else "."))
+    _enqueue(case)
 
 
 def _assess(case: ClearanceCase) -> None:
     from customs.screening import assess_declaration
 
-    assessment, value_eur = assess_declaration(case.declaration, destination=case.destination)
+    on = timezone.localdate(case.declared_at) if case.declared_at else None
+    if case.findings.filter(kind="incomplete_declaration", superseded_at__isnull=True).exists():
+        assessment, value = {"summary": "Not assessed: the declaration is incomplete."}, None
+    else:
+        assessment, value = assess_declaration(case.declaration, destination=case.destination, on=on)
     case.assessment = assessment
-    case.customs_value_eur = value_eur
-    threshold = Decimal(settings.CLEARANCE_HIGH_VALUE_EUR)
-    if value_eur > threshold:
-        Finding.objects.create(case=case, kind="high_value",
-                               message=f"Customs value {value_eur} EUR is above the {threshold} EUR review threshold.",
-                               evidence={"value_eur": str(value_eur), "threshold_eur": str(threshold)})
+    case.customs_value_eur = value
+    if assessment.get("mismatch"):
+        Finding.objects.create(
+            case=case, kind="duty_mismatch",
+            message=f"Assessed duties and taxes differ from what the buyer paid by {assessment['difference']['amount']} "
+                    f"{assessment['difference']['currency']} (tolerance {assessment['tolerance']['amount']}).",
+            evidence={k: assessment[k] for k in ("paid", "difference", "tolerance")}
+            | {"assessed": assessment["quote"]["total_duties_and_taxes"], "on": assessment.get("on")})
+    if assessment.get("error"):
+        Finding.objects.create(case=case, kind="not_assessed", message=assessment["summary"][:500],
+                               evidence={"error": assessment["error"]})
     _transition(case, "assessed", action="assessed", note=assessment.get("summary", ""))
+    _enqueue(case)
 
 
 def _decide(case: ClearanceCase) -> None:
-    if case.findings.exists():
+    active = case.findings.filter(superseded_at__isnull=True)
+    if active.exists():
         case.held_at = timezone.now()
-        _transition(case, "held", action="held",
-                    note="; ".join(case.findings.values_list("message", flat=True))[:1000])
+        case.escalated_at = None
+        _transition(case, "held", action="held", note="; ".join(active.values_list("message", flat=True))[:1000])
         clearance_held.send(sender=ClearanceCase, case=case)
     else:
         case.decided_at = timezone.now()
         _transition(case, "auto_released", action="auto_released", note="No findings.")
-        clearance_decided.send(sender=ClearanceCase, case=case, released=True, reason="No findings.")
+        _enqueue(case)
 
+
+def _to_submitted(case: ClearanceCase, *, actor=None, note: str = "") -> None:
+    """Hand the case to the authority: the lodging itself runs on a worker (`_lodge`)."""
+    case.submission_count += 1
+    case.mrn = ""
+    case.authority_answer = {}
+    _transition(case, "submitted", action="submitted", actor=actor,
+                note=note or "Handed to the customs authority for lodging.")
+    _enqueue(case)
+
+
+def _lodge(case: ClearanceCase) -> None:
+    from customs.integrations.authority import MAX_COUNTDOWN_SECONDS, Lodgement, authority_adapter
+
+    if case.mrn:
+        return  # lodged already
+    adapter = authority_adapter()
+    # Stable across retries of this submission: the authority deduplicates on it.
+    case.lrn = f"EWTP-{case.pk}-{int(case.created_at.timestamp())}-{case.submission_count}"
+    case.submitted_at = timezone.now()
+    receipt = adapter.lodge(Lodgement(lrn=case.lrn, destination=case.destination, declaration=case.declaration,
+                                      lodged_at=case.submitted_at))
+    case.mrn = receipt.mrn
+    case.save(update_fields=CASE_FIELDS)
+    _event(case, "lodged", note=f"Lodged as {case.lrn}; the authority's reference is {case.mrn}.")
+    _enqueue(case, countdown=min(adapter.poll_after_seconds + 0.5, MAX_COUNTDOWN_SECONDS))
+
+
+def _lodgement(case: ClearanceCase):
+    from customs.integrations.authority import Lodgement, Receipt
+
+    return Receipt(lrn=case.lrn, mrn=case.mrn), Lodgement(lrn=case.lrn, destination=case.destination,
+                                                          declaration=case.declaration, lodged_at=case.submitted_at)
+
+
+def case_poll_authority(*, case_id: int) -> str:
+    """Ask the authority for its answer on a lodged case (worker side; beat re-asks)."""
+    from customs.integrations.authority import authority_adapter
+
+    with transaction.atomic():
+        case = ClearanceCase.objects.select_for_update().filter(pk=case_id).first()
+        if case is None or case.status != "submitted" or not case.mrn:
+            return case.status if case else "missing"
+        receipt, lodgement = _lodgement(case)
+        answer = authority_adapter().answer(receipt, lodgement=lodgement)
+        if answer is None:
+            return "waiting"
+        case_authority_answered(case=case, outcome=answer.outcome, reason=answer.reason, details=answer.details)
+        return case.status
+
+
+def case_authority_answered(*, case: ClearanceCase, outcome: str, reason: str, details: dict | None = None) -> None:
+    """Record the authority's answer (call under the case's lock: `case_poll_authority`, or a
+    webhook view of a real authority that pushes its answers)."""
+    case.authority_answer = {"outcome": outcome, "reason": reason, "details": details or {},
+                             "answered_at": timezone.now().isoformat()}
+    if outcome == "released":
+        _transition(case, "released", action="authority_released", note=reason)
+        _enqueue(case)
+    elif outcome == "queried":
+        case.held_at = timezone.now()
+        case.escalated_at = None
+        _transition(case, "queried", action="authority_queried", note=reason)
+        clearance_held.send(sender=ClearanceCase, case=case)
+    elif outcome == "rejected":
+        case.decided_at = timezone.now()
+        _transition(case, "rejected", action="authority_rejected", note=reason)
+        _decided(case, released=False, reason=reason)
+    else:
+        raise ApplicationError(f"Unknown authority outcome '{outcome}'.", code="invalid_outcome", field="outcome")
+
+
+def _clear(case: ClearanceCase) -> None:
+    _transition(case, "cleared", action="cleared", note="Released goods handed back to the carrier.")
+    _decided(case, released=True, reason=case.authority_answer.get("reason", "Released by customs."))
+
+
+def _decided(case: ClearanceCase, *, released: bool, reason: str) -> None:
+    """Tell logistics and the marketplace (in this transaction) and the people (after it)."""
+    from customs.tasks import clearance_notify
+
+    clearance_decided.send(sender=ClearanceCase, case=case, released=released, reason=reason)
+    case_id, kind = case.pk, "cleared" if released else "rejected"
+    transaction.on_commit(lambda: clearance_notify.delay(case_id, kind))
+
+
+STEPS = {"pending": _declare, "declared": _screen, "screening": _assess, "assessed": _decide,
+         "auto_released": _to_submitted, "submitted": _lodge, "released": _clear}
+
+
+def case_fail(*, case_id: int, error: str) -> None:
+    """A step failed for good: the case shows the error (and where it stopped) instead of failing silently."""
+    with transaction.atomic():
+        case = ClearanceCase.objects.select_for_update().filter(pk=case_id).first()
+        if case is not None and CLEARANCE.can(case.status, "error"):
+            case.last_error = error[:500]
+            case.error_step = case.status
+            _transition(case, "error", action="step_failed", note=error)
+
+
+def case_retry(*, case_id: int, officer) -> ClearanceCase:
+    """An officer sends a failed case back to the step it failed in."""
+    _check_officer(officer)
+    with transaction.atomic():
+        case = _locked(case_id)
+        if case.status != "error":
+            raise Conflict("Only a case in error can be retried.", code="not_in_error", field="status")
+        target = case.error_step or "pending"
+        case.last_error = ""
+        case.error_step = ""
+        _transition(case, target, action="retried", actor=officer, note=f"Retry from '{target}'.")
+        _enqueue(case)
+    return case
+
+
+def case_redrive(*, case_id: int) -> None:
+    """Beat: enqueue the step a case is waiting in again (a lost message, a crashed worker)."""
+    case = ClearanceCase.objects.filter(pk=case_id).first()
+    if case is not None:
+        with transaction.atomic():
+            _enqueue(case)
+
+
+# --- officers -------------------------------------------------------------------------------
 
 def _check_officer(user) -> None:
     if not (user and user.is_authenticated and user.has_perm("customs.decide_clearancecase")):
@@ -134,33 +298,174 @@ def _check_officer(user) -> None:
 
 
 def case_release(*, case_id: int, officer, note: str = "") -> ClearanceCase:
+    """The officer lets a hold (or a queried case, once answered) go to the authority."""
     _check_officer(officer)
     with transaction.atomic():
-        case = ClearanceCase.objects.select_for_update().filter(pk=case_id).first()
-        if case is None:
-            raise NotFound("No such clearance case.")
-        if case.status == "released":
+        case = _locked(case_id)
+        if case.status in ("submitted", "released", "cleared") and case.decided_at:
             return case  # a double click releases once
+        if case.status not in ("held", "awaiting_documents", "queried"):
+            raise Conflict(f"A case that is {case.status} cannot be released.", code="invalid_transition",
+                           field="status")
         case.decided_at = timezone.now()
-        _transition(case, "released", action="released", actor=officer, note=note or "Released by officer.")
-        clearance_decided.send(sender=ClearanceCase, case=case, released=True, reason=note)
+        case.rejection_proposed_by, case.rejection_reason = None, ""
+        _event(case, "officer_released", actor=officer, note=note or "Released by officer.")
+        _to_submitted(case, actor=officer, note="Lodged with the authority after the officer's release.")
     return case
 
 
 def case_reject(*, case_id: int, officer, reason: str) -> ClearanceCase:
+    """Reject: the buyer is refunded and the shipment cancelled. Above CLEARANCE_FOUR_EYES_EUR the
+    first officer proposes and a second, different officer confirms."""
     _check_officer(officer)
-    if not reason or not reason.strip():
-        raise ApplicationError("Say why the shipment is rejected.", code="reason_required", field="reason")
+    reason = (reason or "").strip()
     with transaction.atomic():
-        case = ClearanceCase.objects.select_for_update().filter(pk=case_id).first()
-        if case is None:
-            raise NotFound("No such clearance case.")
+        case = _locked(case_id)
         if case.status == "rejected":
             return case
+        if not reason and not case.rejection_reason:
+            raise ApplicationError("Say why the shipment is rejected.", code="reason_required", field="reason")
+        CLEARANCE.check(case.status, "rejected")
+        threshold = Decimal(str(_setting("CLEARANCE_FOUR_EYES_EUR", "2000")))
+        if case.customs_value_eur is not None and case.customs_value_eur > threshold:
+            if case.rejection_proposed_by_id is None:
+                case.rejection_proposed_by, case.rejection_reason = officer, reason[:1000]
+                case.save(update_fields=CASE_FIELDS)
+                _event(case, "rejection_proposed", actor=officer,
+                       note=f"{reason} (above {threshold} EUR: a second officer must confirm)")
+                return case
+            if case.rejection_proposed_by_id == officer.pk:
+                raise PermissionDenied("A second officer must confirm this rejection (four eyes).",
+                                       code="four_eyes_required", field="officer")
+            reason = case.rejection_reason + (f" — confirmed: {reason}" if reason else " — confirmed")
         case.decided_at = timezone.now()
-        _transition(case, "rejected", action="rejected", actor=officer, note=reason.strip())
-        clearance_decided.send(sender=ClearanceCase, case=case, released=False, reason=reason.strip())
+        _transition(case, "rejected", action="rejected", actor=officer, note=reason)
+        _decided(case, released=False, reason=reason)
     return case
+
+
+def case_assign(*, case_id: int, officer) -> ClearanceCase:
+    _check_officer(officer)
+    with transaction.atomic():
+        case = _locked(case_id)
+        if case.assigned_to_id != officer.pk:
+            case.assigned_to = officer
+            case.save(update_fields=CASE_FIELDS)
+            _event(case, "assigned", actor=officer, note=f"Assigned to {officer.email}.")
+    return case
+
+
+def case_add_note(*, case_id: int, officer, note: str) -> ClearanceCase:
+    _check_officer(officer)
+    note = (note or "").strip()
+    if not note:
+        raise ApplicationError("Write the note.", code="note_required", field="note")
+    with transaction.atomic():
+        case = _locked(case_id)
+        _event(case, "note", actor=officer, note=note)
+    return case
+
+
+def case_request_documents(*, case_id: int, officer, kinds: list[str], message: str) -> DocumentRequest:
+    """Ask the seller for documents: a task on the seller's page; the upload re-screens the case."""
+    _check_officer(officer)
+    kinds = [k for k in dict.fromkeys(kinds or []) if k]
+    if not kinds or any(k not in CaseDocument.Kind.values for k in kinds):
+        raise ApplicationError("Choose the documents to ask for.", code="invalid_documents", field="kinds")
+    message = (message or "").strip()
+    if not message:
+        raise ApplicationError("Tell the seller what is needed.", code="message_required", field="message")
+    with transaction.atomic():
+        case = _locked(case_id)
+        request = DocumentRequest.objects.create(case=case, kinds=kinds, message=message[:1000], requested_by=officer)
+        _transition(case, "awaiting_documents", action="documents_requested", actor=officer,
+                    note=f"{', '.join(kinds)}: {message}")
+    return request
+
+
+def case_document_upload(*, case_id: int, company_id: int | None, user, kind: str, upload) -> CaseDocument:
+    """The seller answers a document request: the file is checked, stored, and the case re-screened."""
+    if kind not in CaseDocument.Kind.values:
+        raise ApplicationError("Choose the kind of document.", code="invalid_kind", field="kind")
+    if upload is None:
+        raise ApplicationError("Choose a file to upload.", code="file_required", field="file")
+    limit = int(_setting("CLEARANCE_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024))
+    if upload.size > limit:
+        raise ApplicationError(f"The file is larger than {limit // (1024 * 1024)} MB.", code="file_too_large",
+                               field="file")
+    head = upload.read(8)
+    upload.seek(0)
+    content_type = next((t for t, magic in DOCUMENT_TYPES.items() if head.startswith(magic)), None)
+    if content_type is None:
+        raise ApplicationError("Upload a PDF, PNG or JPEG file.", code="invalid_file_type", field="file")
+    with transaction.atomic():
+        case = ClearanceCase.objects.select_for_update().filter(pk=case_id).first()
+        if case is None or company_id is None or case.company_id != company_id:
+            raise NotFound("No such clearance case.")
+        if case.status != "awaiting_documents":
+            raise Conflict("This case does not wait for documents.", code="no_documents_requested", field="status")
+        document = CaseDocument.objects.create(case=case, kind=kind, file=upload,
+                                               original_name=str(upload.name)[:200], content_type=content_type,
+                                               size=upload.size, uploaded_by=user)
+        case.document_requests.filter(answered_at__isnull=True).update(answered_at=timezone.now())
+        if kind == CaseDocument.Kind.PROOF_OF_ORIGIN:
+            case.declaration = {**case.declaration,
+                                "proof_of_origin": {"document_id": document.pk, "kind": "uploaded statement"}}
+        _transition(case, "declared", action="documents_received", actor=user,
+                    note=f"{document.get_kind_display()}: {document.original_name}. Screening again.")
+        _enqueue(case)
+    return document
+
+
+def case_escalate_overdue() -> int:
+    """Beat: holds older than the SLA are escalated (shown first, recorded once)."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(hours=float(_setting("CLEARANCE_HOLD_SLA_HOURS", 24)))
+    escalated = 0
+    for case_id in ClearanceCase.objects.filter(status__in=["held", "awaiting_documents", "queried"],
+                                                held_at__lt=cutoff, escalated_at__isnull=True
+                                                ).values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            case = _locked(case_id)
+            if case.escalated_at is None and case.status in ("held", "awaiting_documents", "queried"):
+                case.escalated_at = timezone.now()
+                case.save(update_fields=CASE_FIELDS)
+                _event(case, "escalated", note="Waiting longer than the SLA.")
+                escalated += 1
+    return escalated
+
+
+def case_authority_overdue(*, case_id: int) -> None:
+    """Beat: an authority answer that never came puts the case in error for an officer."""
+    case_fail(case_id=case_id, error="No answer from the customs authority in time; retry to ask again.")
+
+
+def case_notify(*, case_id: int, kind: str) -> int:
+    """Email buyer and seller about the decision, once (recorded as an event)."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+
+    with transaction.atomic():
+        case = ClearanceCase.objects.select_for_update().filter(pk=case_id).first()
+        if case is None or case.events.filter(action=f"notified_{kind}").exists():
+            return 0
+        buyer = get_user_model().objects.filter(pk=case.buyer_id).values_list("email", flat=True).first()
+        seller = (case.declaration.get("consignor") or {}).get("email")
+        if kind == "cleared":
+            subject = f"{case.shipment_reference}: cleared by customs"
+            body = f"Customs released shipment {case.shipment_reference}; the carrier delivers it next."
+        else:
+            reason = case.events.filter(action__in=["rejected", "authority_rejected"]).values_list(
+                "note", flat=True).last() or ""
+            subject = f"{case.shipment_reference}: rejected by customs"
+            body = (f"Customs rejected shipment {case.shipment_reference}: {reason}\n"
+                    "The buyer is refunded in full and the shipment is cancelled.")
+        recipients = [r for r in (buyer, seller) if r]
+        for recipient in recipients:
+            send_mail(subject, body, None, [recipient])
+        _event(case, f"notified_{kind}", note=f"Emailed {len(recipients)} recipient(s).")
+    return len(recipients)
 
 
 def declared_value(declaration: dict) -> Money:
@@ -183,7 +488,40 @@ def reference_datasets():
         ("customs.tariff_book", [*sorted((data / "tariffs").iterdir()), *sorted((data / "regimes").iterdir()),
                                  *sorted((data / "agreements").iterdir()), *sorted((data / "restrictions").iterdir())],
          tariff_book_store),
+        ("customs.screening_lists", sorted((data / "screening").glob("*.csv")) + sorted((data / "screening").glob("*.xml")),
+         screening_lists_store),
     ]
+
+
+def screening_lists_store(*, sdn: str | None = None, un: str | None = None) -> str:
+    """Load denied-party lists into the database (replacing each list loaded): the OFAC SDN CSV and
+    the UN Security Council consolidated XML. Defaults: the files under customs/data/screening.
+    Workers rebuild their in-memory index when they see the new version."""
+    import uuid
+
+    from customs import reference
+    from customs.domain.screening import LIST_OFAC_SDN, LIST_UN_SC
+    from customs.integrations.sanctions_lists import read_ofac_sdn_csv, read_un_consolidated_xml
+    from customs.models import ScreeningEntry, ScreeningList
+
+    folder = reference.DATA_DIR / "screening"
+    sources = [(LIST_OFAC_SDN, sdn or str(folder / "sdn.csv"), read_ofac_sdn_csv),
+               (LIST_UN_SC, un or str(folder / "un-consolidated-sample.xml"), read_un_consolidated_xml)]
+    summary = []
+    with transaction.atomic():
+        for list_name, source, reader in sources:
+            parties = reader(source)
+            ScreeningList.objects.filter(name=list_name).delete()
+            listing = ScreeningList.objects.create(name=list_name, source=str(source)[:500],
+                                                   entry_count=len(parties), version=uuid.uuid4().hex)
+            unique = {p.entry_id: p for p in parties}
+            ScreeningEntry.objects.bulk_create(
+                (ScreeningEntry(screening_list=listing, entry_id=p.entry_id[:40], name=p.name[:500],
+                                aliases=list(p.aliases), party_type=p.party_type, programs=list(p.programs),
+                                countries=list(p.countries), remarks=p.remarks) for p in unique.values()),
+                batch_size=2000)
+            summary.append(f"{list_name} {len(unique)} entries")
+    return ", ".join(summary)
 
 
 def hs_nomenclature_store() -> str:

@@ -1,0 +1,162 @@
+"""The customs authority: where a cleared-for-lodging declaration goes, and where its answer
+comes from.
+
+The interface
+-------------
+An adapter has two calls and one hint, and raises ``AuthorityUnavailable`` for anything worth
+retrying (timeouts, 5xx, a closed window); the pipeline retries those with backoff and, when they
+keep failing, leaves the case in ``error`` for an officer to retry.
+
+``lodge(lodgement) -> Receipt``
+    Lodge the declaration. Must be idempotent per ``lodgement.lrn`` (the Local Reference Number
+    we send, stable across our retries: ``EWTP-<case>-<opened>-<n>``): lodging the same LRN twice
+    returns the first receipt and registers nothing new. Real single windows (EU ICS2/AES,
+    UK CDS, Singapore TradeNet, China's single window) and brokers deduplicate on the LRN; if
+    yours does not, keep an LRN → MRN table in the adapter and look it up before calling.
+``answer(receipt, *, lodgement) -> Answer | None``
+    The authority's decision on a lodged declaration, or ``None`` while it has not decided.
+    A real adapter asks the authority's status endpoint for ``receipt.mrn``; an authority that
+    pushes its answers instead (a webhook, an AS4 message) should store them where ``answer``
+    reads them, or call ``customs.services.case_authority_answered`` directly.
+``poll_after_seconds``
+    How long after lodging an answer is worth asking for. The pipeline polls once then (capped
+    at ``MAX_COUNTDOWN_SECONDS``, well under the Redis broker's visibility timeout); beat's
+    ``clearance_reconcile`` asks again for every submitted case whose answer has not come.
+
+Plugging in a real authority: write a class with these members (a pure mapper from our
+declaration JSON to the authority's message plus a thin HTTP client, as the carriers do) and
+name it in the ``CUSTOMS_AUTHORITY`` setting as ``"package.module.ClassName"``.
+
+The simulated authority
+-----------------------
+``SimulatedAuthority`` (the default, ``CUSTOMS_AUTHORITY = "simulated"``) answers
+``CUSTOMS_AUTHORITY_DELAY_SECONDS`` after lodging (seconds in tests, minutes in a demo). A tester
+steers it with ``declaration["authority_simulation"]``:
+
+    {"answer": "release" | "query" | "reject" | "silent",   # default "release"
+     "lodge_seconds": 4,          # how long lodging takes (to kill a worker in the middle)
+     "unavailable": true}         # every call raises AuthorityUnavailable
+
+It keeps a journal of what it received (one JSON line per lodging call, in
+``<EWTP_VAR_DIR>/customs-authority-sim.jsonl``): the outside system's own record, outside our
+database transaction, so tests can see what the authority was actually sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from importlib import import_module
+from pathlib import Path
+from typing import Protocol
+
+MAX_COUNTDOWN_SECONDS = 300  # far below the Redis visibility timeout (3600 s)
+
+
+class AuthorityUnavailable(Exception):
+    """A transient failure talking to the authority: worth retrying."""
+
+
+@dataclass(frozen=True)
+class Lodgement:
+    lrn: str
+    destination: str
+    declaration: dict
+    lodged_at: datetime  # when we first lodged (stable across retries)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    lrn: str
+    mrn: str  # the authority's Movement Reference Number
+
+
+@dataclass(frozen=True)
+class Answer:
+    outcome: str  # released | queried | rejected
+    reason: str
+    answered_at: datetime
+    details: dict = field(default_factory=dict)
+
+
+OUTCOMES = ("released", "queried", "rejected")
+
+
+class CustomsAuthority(Protocol):
+    poll_after_seconds: float
+
+    def lodge(self, lodgement: Lodgement) -> Receipt: ...
+
+    def answer(self, receipt: Receipt, *, lodgement: Lodgement) -> Answer | None: ...
+
+
+class SimulatedAuthority:
+    """Answers by the rules in the module docstring; no network, deterministic per LRN."""
+
+    def __init__(self, *, delay_seconds: float = 3.0, journal: Path | None = None) -> None:
+        self.delay_seconds = delay_seconds
+        self.poll_after_seconds = delay_seconds
+        self.journal = journal
+
+    @staticmethod
+    def _steer(lodgement: Lodgement) -> dict:
+        steer = lodgement.declaration.get("authority_simulation") or {}
+        return steer if isinstance(steer, dict) else {}
+
+    def lodge(self, lodgement: Lodgement) -> Receipt:
+        steer = self._steer(lodgement)
+        if steer.get("unavailable"):
+            raise AuthorityUnavailable("The simulated authority is unavailable (authority_simulation.unavailable).")
+        mrn = "SIM" + hashlib.sha256(lodgement.lrn.encode()).hexdigest()[:15].upper()  # same LRN, same MRN
+        if self.journal is not None:
+            with open(self.journal, "a", encoding="utf-8") as out:
+                out.write(json.dumps({"lrn": lodgement.lrn, "mrn": mrn, "pid": os.getpid(),
+                                      "at": time.time()}) + "\n")
+        seconds = float(steer.get("lodge_seconds") or 0)
+        if seconds > 0:
+            time.sleep(min(seconds, 30))
+        return Receipt(lrn=lodgement.lrn, mrn=mrn)
+
+    def answer(self, receipt: Receipt, *, lodgement: Lodgement) -> Answer | None:
+        steer = self._steer(lodgement)
+        if steer.get("unavailable"):
+            raise AuthorityUnavailable("The simulated authority is unavailable (authority_simulation.unavailable).")
+        due = lodgement.lodged_at + timedelta(seconds=self.delay_seconds)
+        now = datetime.now(tz=due.tzinfo)
+        wanted = steer.get("answer", "release")
+        if wanted == "silent" or now < due:
+            return None
+        if wanted == "reject":
+            return Answer("rejected", "The simulated authority refused the goods (authority_simulation.answer).", now)
+        if wanted == "query":
+            return Answer("queried", "The simulated authority asks for the commercial invoice.", now,
+                          {"documents": ["commercial_invoice"]})
+        return Answer("released", "Released by the simulated authority.", now)
+
+    @staticmethod
+    def journal_entries(journal: Path) -> list[dict]:
+        if not journal.exists():
+            return []
+        return [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def authority_adapter() -> CustomsAuthority:
+    """The configured adapter: settings.CUSTOMS_AUTHORITY ("simulated" or a dotted class path)."""
+    from django.conf import settings
+
+    name = getattr(settings, "CUSTOMS_AUTHORITY", "simulated")
+    if name == "simulated":
+        return SimulatedAuthority(delay_seconds=float(getattr(settings, "CUSTOMS_AUTHORITY_DELAY_SECONDS", 3.0)),
+                                  journal=simulated_journal_path())
+    module, _, cls = name.rpartition(".")
+    return getattr(import_module(module), cls)()
+
+
+def simulated_journal_path() -> Path:
+    from django.conf import settings
+
+    return Path(settings.VAR_DIR) / "customs-authority-sim.jsonl"

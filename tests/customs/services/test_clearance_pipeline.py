@@ -1,0 +1,185 @@
+"""The clearance pipeline through its services, step by step as the worker runs it."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from customs.models import ClearanceCase, ClearanceEvent, ImmutableError
+from customs.services import case_add_note, case_assign, case_reject, case_release, case_step
+from ewtp.exceptions import ApplicationError, Conflict, PermissionDenied
+from tests import factories
+from tests.customs.conftest import drive, open_case
+
+pytestmark = pytest.mark.django_db
+
+
+def actions(case) -> list[str]:
+    return list(case.events.values_list("action", flat=True))
+
+
+def test_a_clean_declaration_is_auto_released_lodged_and_cleared(reference_data, instant_authority):
+    # given a small tea consignment from an established pattern
+    case = open_case()
+    # when the worker runs every step
+    status = drive(case.pk)
+    # then the authority released it and the goods were handed back to the carrier
+    case.refresh_from_db()
+    assert status == "cleared"
+    assert actions(case) == ["opened", "declared", "screening_started", "screened", "assessed", "auto_released",
+                             "submitted", "lodged", "authority_released", "cleared"]
+    assert case.mrn.startswith("SIM") and case.lrn.endswith("-1")
+    assert case.assessment["quote"]["total_duties_and_taxes"]["currency"] == "CNY"
+
+
+def test_every_step_is_idempotent(reference_data, instant_authority):
+    # given a case moved one step
+    case = open_case()
+    case_step(case_id=case.pk, expected="pending")
+    # when the same step runs again (a redelivered message)
+    assert case_step(case_id=case.pk, expected="pending") == "declared"
+    # then nothing was done twice
+    assert actions(case) == ["opened", "declared"]
+
+
+def test_the_authority_answer_waits_for_its_delay(reference_data, settings):
+    settings.CUSTOMS_AUTHORITY_DELAY_SECONDS = 3600
+    case = open_case()
+    assert drive(case.pk) == "submitted"
+    case.refresh_from_db()
+    assert case.mrn and case.authority_answer == {}
+
+
+@pytest.mark.parametrize("answer,status,last", [
+    ("reject", "rejected", "authority_rejected"),
+    ("query", "queried", "authority_queried"),
+])
+def test_the_authority_can_reject_or_query(reference_data, instant_authority, answer, status, last):
+    case = open_case(authority_simulation={"answer": answer})
+    assert drive(case.pk) == status
+    assert actions(case)[-1] in (last, "notified_rejected") or last in actions(case)
+
+
+def test_an_unavailable_authority_ends_in_a_visible_error_that_an_officer_retries(reference_data, instant_authority):
+    from customs.integrations.authority import AuthorityUnavailable
+    from customs.services import case_retry
+    from customs.tasks import clearance_lodge
+
+    # given a case whose authority is down
+    case = open_case(authority_simulation={"unavailable": True})
+    with pytest.raises(AuthorityUnavailable):
+        drive(case.pk)
+    # when the lodging task keeps failing through its retries
+    clearance_lodge.apply(args=[case.pk])
+    # then the case shows the error and where it stopped
+    case.refresh_from_db()
+    assert case.status == "error" and case.error_step == "submitted"
+    assert "unavailable" in case.last_error
+    # and an officer's retry puts it back where it failed
+    officer = factories.officer()
+    case.declaration = {**case.declaration, "authority_simulation": {}}
+    case.save()
+    case_retry(case_id=case.pk, officer=officer)
+    assert drive(case.pk) == "cleared"
+    assert actions(case).count("step_failed") == 1 and "retried" in actions(case)
+
+
+def test_a_high_value_hold_is_released_by_an_officer_and_cleared(reference_data, instant_authority):
+    officer = factories.officer()
+    case = open_case(lines=[{"description": "Silk batik panel", "hs_code": "500720", "quantity": 3,
+                             "unit_value": "4000.00", "origin": "CN", "net_weight_kg": "1.2"}])
+    assert drive(case.pk) == "held"
+    assert {f.kind for f in case.findings.all()} >= {"high_value"}
+    case_release(case_id=case.pk, officer=officer, note="Invoice checked.")
+    case_release(case_id=case.pk, officer=officer, note="double click")  # releases once
+    assert drive(case.pk) == "cleared"
+    assert actions(case).count("officer_released") == 1 and actions(case).count("submitted") == 1
+
+
+def test_a_buyer_cannot_release_and_a_rejection_needs_a_reason(reference_data, instant_authority):
+    buyer, officer = factories.buyer(), factories.officer()
+    case = open_case(lines=[{"description": "Silk batik panel", "hs_code": "500720", "quantity": 1,
+                             "unit_value": "9000.00", "origin": "CN", "net_weight_kg": "1.2"}])
+    drive(case.pk)
+    with pytest.raises(PermissionDenied):
+        case_release(case_id=case.pk, officer=buyer)
+    with pytest.raises(ApplicationError) as error:
+        case_reject(case_id=case.pk, officer=officer, reason="  ")
+    assert error.value.field == "reason"
+    case.refresh_from_db()
+    assert case.status == "held"
+
+
+def test_rejecting_a_valuable_case_needs_a_second_officer(reference_data, instant_authority, settings):
+    # given a held case above the four-eyes threshold
+    settings.CLEARANCE_FOUR_EYES_EUR = Decimal("500")
+    first, second = factories.officer(), factories.officer()
+    case = open_case(lines=[{"description": "Silk batik panel", "hs_code": "500720", "quantity": 1,
+                             "unit_value": "9000.00", "origin": "CN", "net_weight_kg": "1.2"}])
+    drive(case.pk)
+    # when the first officer rejects, it is only proposed; the same officer cannot confirm
+    assert case_reject(case_id=case.pk, officer=first, reason="Goods not as declared.").status == "held"
+    with pytest.raises(PermissionDenied):
+        case_reject(case_id=case.pk, officer=first, reason="again")
+    # then a second officer confirms and both are notified by email
+    rejected = case_reject(case_id=case.pk, officer=second, reason="")
+    assert rejected.status == "rejected"
+    assert actions(case)[-2:] == ["rejection_proposed", "rejected"]
+    assert "Goods not as declared." in case.events.get(action="rejected").note
+
+
+def test_assign_and_notes_are_recorded_and_events_cannot_be_edited(reference_data, instant_authority):
+    officer = factories.officer()
+    case = open_case(lines=[{"description": "Silk batik panel", "hs_code": "500720", "quantity": 1,
+                             "unit_value": "9000.00", "origin": "CN", "net_weight_kg": "1.2"}])
+    drive(case.pk)
+    case_assign(case_id=case.pk, officer=officer)
+    case_add_note(case_id=case.pk, officer=officer, note="Called the seller.")
+    event = case.events.get(action="note")
+    assert event.actor == officer
+    event.note = "edited"
+    with pytest.raises(ImmutableError):
+        event.save()
+    with pytest.raises(ImmutableError):
+        event.delete()
+    assert ClearanceEvent.objects.get(pk=event.pk).note == "Called the seller."
+
+
+def test_a_released_case_cannot_be_rejected(reference_data, instant_authority):
+    officer = factories.officer()
+    case = open_case()
+    drive(case.pk)
+    with pytest.raises(Conflict):
+        case_reject(case_id=case.pk, officer=officer, reason="too late")
+
+
+def test_the_decision_emails_buyer_and_seller(reference_data, instant_authority):
+    from customs.services import case_notify
+
+    buyer = factories.buyer()
+    case = open_case(buyer_id=buyer.pk)
+    drive(case.pk)
+    assert case_notify(case_id=case.pk, kind="cleared") == 2
+    assert case_notify(case_id=case.pk, kind="cleared") == 0  # once
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([buyer.email, "seller@example.com"])
+
+
+def test_holds_past_the_sla_are_escalated_once(reference_data, instant_authority, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from customs.selectors import cases_held
+    from customs.services import case_escalate_overdue
+
+    settings.CLEARANCE_HOLD_SLA_HOURS = 1
+    old = open_case(lines=[{"description": "Silk batik panel", "hs_code": "500720", "quantity": 1,
+                            "unit_value": "9000.00", "origin": "CN", "net_weight_kg": "1.2"}])
+    new = open_case(lines=[{"description": "Silk batik panel", "hs_code": "500720", "quantity": 1,
+                            "unit_value": "9000.00", "origin": "CN", "net_weight_kg": "1.2"}])
+    drive(new.pk)
+    drive(old.pk)
+    ClearanceCase.objects.filter(pk=old.pk).update(held_at=timezone.now() - timedelta(hours=2))
+    assert case_escalate_overdue() == 1
+    assert case_escalate_overdue() == 0
+    assert [c.pk for c in cases_held()][:2] == [old.pk, new.pk]
