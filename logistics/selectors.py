@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
-from ewtp.exceptions import ApplicationError
+from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.fx import fx_table
 from logistics.domain.rates import Goods, Parcel, RateBook, RateOption, RateRequest, ShopResult, shop
 from logistics.models import RateBookVersion, Shipment
@@ -58,11 +58,54 @@ def cheapest_option(*, origin: str, destination: str, parcels: list[dict], goods
 def shipment_for_order(reference: str) -> Shipment | None:
     shipment = Shipment.objects.filter(order_reference=reference).prefetch_related("events").first()
     if shipment:
-        from logistics.domain.tracking import LABELS
-
-        shipment.timeline = [{"label": LABELS.get(e.code, e.code), "time": e.occurred_at, "location": e.location,
-                              "note": e.description} for e in reversed(list(shipment.events.all()))]
+        shipment.timeline = shipment_timeline(shipment)
     return shipment
+
+
+def shipment_timeline(shipment: Shipment) -> list[dict]:
+    """The tracking events newest first, labelled in the active language (for timeline.html)."""
+    from django.utils.translation import gettext
+
+    from logistics.domain.tracking import LABELS
+
+    return [{"code": e.code, "label": gettext(LABELS.get(e.code, e.code)), "time": e.occurred_at,
+             "location": e.location, "note": e.description, "source": e.source}
+            for e in reversed(list(shipment.events.all()))]
+
+
+def shipment_role(shipment: Shipment, user) -> str | None:
+    """"seller" for a member of the shipping company, "buyer" for the order's buyer, else None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    company = getattr(user, "company", None)
+    if company is not None and company.pk == shipment.company_id:
+        return "seller"
+    if user.pk == shipment.buyer_id:
+        return "buyer"
+    return None
+
+
+def shipment_get_for_user(*, shipment_id: int, user, seller_only: bool = False) -> tuple[Shipment, str]:
+    """The shipment and the user's role in it; NotFound (404, never 403: others must not learn
+    that it exists) unless the user sells it or, when allowed, bought it."""
+    shipment = Shipment.objects.filter(pk=shipment_id).prefetch_related("parcels", "events").first()
+    role = shipment_role(shipment, user) if shipment else None
+    if role is None or (seller_only and role != "seller"):
+        raise NotFound("No such shipment.")
+    return shipment, role
+
+
+def shipments_for_user(user):
+    """The shipments a user sells (their company's) or bought, newest first."""
+    from django.db.models import Q
+
+    if not getattr(user, "is_authenticated", False):
+        return Shipment.objects.none()
+    company = getattr(user, "company", None)
+    condition = Q(buyer_id=user.pk)
+    if company is not None:
+        condition |= Q(company_id=company.pk)
+    return Shipment.objects.filter(condition).prefetch_related("parcels")
 
 
 def shipments_in_flight() -> list[int]:

@@ -9,13 +9,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ewtp.exceptions import ApplicationError, NotFound
+from ewtp.exceptions import ApplicationError, Conflict, NotFound
 from ewtp.fx import fx_table
 from ewtp.money import Money
-from logistics.domain.rates import DATA_FILES, DEFAULT_DATA_DIR
+from logistics.domain.rates import DATA_FILES, DEFAULT_DATA_DIR, RateOption, check_parcels, quote
 from logistics.domain.states import SHIPMENT
-from logistics.domain.tracking import TrackingCode, sort_events
-from logistics.integrations.base import BookingRequest, Party
+from logistics.domain.tracking import CUSTOMS_CODES, TrackingCode, is_known, sort_events
+from logistics.domain.tracking import TrackingEvent as CarrierEvent
+from logistics.integrations.base import BookingRequest, CarrierError, Party
 from logistics.models import Parcel, RateBookVersion, Shipment, TrackingEvent
 from logistics.selectors import _parcels, rate_book, rate_book_reset
 from logistics.signals import shipment_status_changed
@@ -61,26 +62,88 @@ def shipment_create_and_book(*, order_reference: str, company_id: int, buyer_id:
                              incoterm: str, sender: dict, recipient: dict, goods: list[dict], parcels: list[dict],
                              paid_duties: dict | None = None) -> Shipment:
     """Create the shipment of an order (once) and enqueue its booking. Booking twice returns
-    the first shipment and enqueues nothing."""
+    the first shipment and enqueues nothing; `shipment.created_now` tells the caller which it was.
+    Nonsense parcels (0 kg, a side missing or of 40 m) raise ApplicationError at the field."""
     from logistics.tasks import shipment_book
 
+    checked = _parcels(parcels)
+    check_parcels(checked)
     with transaction.atomic():
         existing = Shipment.objects.select_for_update().filter(order_reference=order_reference).first()
         if existing:
+            existing.created_now = False
             return existing
-        checked = _parcels(parcels)  # validated again by the rate engine when booking
-        if not checked:
-            raise ApplicationError("A shipment needs at least one parcel.", code="invalid_parcel", field="parcels")
         shipment = Shipment.objects.create(
             order_reference=order_reference, company_id=company_id, service_code=service_code, incoterm=incoterm,
             origin_country=sender["country"], destination_country=recipient["country"], sender=sender,
             recipient=recipient, goods=goods, status=Shipment.Status.BOOKING, buyer_id=buyer_id,
             paid_duties=paid_duties,
         )
-        Parcel.objects.bulk_create(Parcel(shipment=shipment, weight_kg=p.weight_kg, length_cm=p.length_cm,
-                                          width_cm=p.width_cm, height_cm=p.height_cm) for p in checked)
+        _store_parcels(shipment, checked)
         transaction.on_commit(lambda: shipment_book.delay(shipment.pk))
+    shipment.created_now = True
     return shipment
+
+
+def _store_parcels(shipment: Shipment, checked) -> None:
+    shipment.parcels.all().delete()
+    Parcel.objects.bulk_create(Parcel(shipment=shipment, weight_kg=p.weight_kg, length_cm=p.length_cm,
+                                      width_cm=p.width_cm, height_cm=p.height_cm) for p in checked)
+
+
+def shipment_rebook(*, shipment_id: int, company_id: int, service_code: str,
+                    parcels: list[dict] | None = None) -> Shipment:
+    """The seller's choice of service (and parcels) for a shipment the carrier has not booked yet:
+    one still waiting for the worker (it books the new choice) or one whose booking failed (booked
+    again, on a worker). Refused once the carrier gave a tracking number: nothing is booked twice."""
+    from logistics.tasks import shipment_book
+
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().filter(pk=shipment_id, company_id=company_id).first()
+        if shipment is None:
+            raise NotFound("No such shipment.")
+        if shipment.tracking_number or shipment.status not in (Shipment.Status.BOOKING,
+                                                                Shipment.Status.BOOKING_FAILED):
+            raise Conflict("This shipment is already booked (or cancelled); it cannot be booked again.",
+                           code="already_booked")
+        checked = _parcels(parcels) if parcels is not None else _stored_parcels(shipment)
+        check_parcels(checked)
+        shipment.service_code = service_code
+        quote_shipment(shipment, parcels=checked)  # the chosen service must carry these parcels and goods
+        shipment.save(update_fields=["service_code", "updated_at"])
+        if parcels is not None:
+            _store_parcels(shipment, checked)
+        if shipment.status == Shipment.Status.BOOKING_FAILED:
+            shipment.failure_reason = ""
+            _set_status(shipment, Shipment.Status.BOOKING)
+            transaction.on_commit(lambda: shipment_book.delay(shipment.pk))
+    return shipment
+
+
+def _stored_parcels(shipment: Shipment):
+    return _parcels([{"weight_kg": p.weight_kg, "length_cm": p.length_cm, "width_cm": p.width_cm,
+                      "height_cm": p.height_cm} for p in shipment.parcels.all()])
+
+
+def _booking_request(shipment: Shipment, parcels=None) -> BookingRequest:
+    from logistics.domain.rates import Goods
+
+    return BookingRequest(
+        reference=shipment.order_reference, service_code=shipment.service_code,
+        origin=shipment.origin_country, destination=shipment.destination_country,
+        parcels=parcels if parcels is not None else _stored_parcels(shipment),
+        goods=[Goods(hs_code=g["hs_code"], description=g["description"],
+                     value=Money(Decimal(g["unit_value"]), g["currency"]) * int(g["quantity"])) for g in shipment.goods],
+        shipper=_party(shipment.sender), recipient=_party(shipment.recipient),
+    )
+
+
+def quote_shipment(shipment: Shipment, *, parcels=None) -> RateOption:
+    """The price and days of the shipment's service for its parcels, in the goods' currency.
+    Raises ApplicationError(field="service_code") when the service cannot carry it."""
+    currency = shipment.goods[0]["currency"] if shipment.goods else None
+    return quote(rate_book(), _booking_request(shipment, parcels).rate_request(), shipment.service_code,
+                 fx=fx_table(), currency=currency)
 
 
 def _party(data: dict) -> Party:
@@ -91,22 +154,12 @@ def _party(data: dict) -> Party:
 def shipment_book(*, shipment_id: int) -> Shipment | None:
     """Book with the carrier (worker side). Idempotent: a booked shipment is left as it is."""
     from customs.services import case_open
-    from logistics.domain.rates import Goods
 
     with transaction.atomic():
         shipment = Shipment.objects.select_for_update().filter(pk=shipment_id).first()
         if shipment is None or shipment.status != Shipment.Status.BOOKING:
             return shipment
-        parcels = list(shipment.parcels.all())
-        request = BookingRequest(
-            reference=shipment.order_reference, service_code=shipment.service_code,
-            origin=shipment.origin_country, destination=shipment.destination_country,
-            parcels=_parcels([{"weight_kg": p.weight_kg, "length_cm": p.length_cm, "width_cm": p.width_cm,
-                               "height_cm": p.height_cm} for p in parcels]),
-            goods=[Goods(hs_code=g["hs_code"], description=g["description"],
-                         value=Money(Decimal(g["unit_value"]), g["currency"]) * int(g["quantity"])) for g in shipment.goods],
-            shipper=_party(shipment.sender), recipient=_party(shipment.recipient),
-        )
+        request = _booking_request(shipment)
         result = carrier_adapter().book(request)  # raises CarrierError: the task retries or gives up
         shipment.tracking_number = result.tracking_number
         shipment.carrier_reference = result.carrier_reference
@@ -146,22 +199,105 @@ def shipment_track(*, shipment_id: int) -> Shipment | None:
         shipment = Shipment.objects.select_for_update().filter(pk=shipment_id).first()
         if shipment is None or not shipment.booked_at or shipment.status in ("delivered", "cancelled"):
             return shipment
-        events = carrier_adapter().track(shipment.tracking_number, booked_at=shipment.booked_at,
-                                         now=timezone.now(), customs_released_at=shipment.customs_released_at)
-        for event in sort_events(events):
-            _event(shipment, event.code, at=event.occurred_at, location=event.location,
-                   description=event.description, source="carrier")
-        latest = shipment.events.order_by("-occurred_at", "-id").first()
-        target = STATUS_AFTER_EVENT.get(latest.code) if latest else None
-        if latest and latest.code == TrackingCode.ARRIVED_IN_DESTINATION and shipment.customs_released_at is None \
-                and _customs_holding(shipment):
-            _event(shipment, TrackingCode.HELD_BY_CUSTOMS, description="Held by customs for review.",
-                   source="customs")
-            target = Shipment.Status.CUSTOMS_HOLD
-        if target == Shipment.Status.DELIVERED:
-            shipment.delivered_at = latest.occurred_at
-        if target and SHIPMENT.can(shipment.status, target):
-            _set_status(shipment, target)
+        _apply_events(shipment, _carrier_events(shipment))
+    return shipment
+
+
+def _carrier_events(shipment: Shipment) -> list[CarrierEvent]:
+    return carrier_adapter().track(shipment.tracking_number, booked_at=shipment.booked_at, now=timezone.now(),
+                                   customs_released_at=shipment.customs_released_at)
+
+
+def _apply_events(shipment: Shipment, events) -> int:
+    """Store the carrier's events not stored yet (an event is its code at its time: a repeat is
+    ignored), then set the status from the latest event by time, so that an event arriving late
+    takes its place in the timeline without moving the parcel backwards. Returns how many were new."""
+    new = 0
+    for event in sort_events(events):
+        _, created = TrackingEvent.objects.get_or_create(
+            shipment=shipment, code=event.code, occurred_at=event.occurred_at,
+            defaults={"location": event.location[:120], "description": event.description[:300], "source": "carrier"})
+        new += created
+    latest = shipment.events.order_by("-occurred_at", "-id").first()
+    target = STATUS_AFTER_EVENT.get(latest.code) if latest else None
+    if latest and latest.code == TrackingCode.ARRIVED_IN_DESTINATION and shipment.customs_released_at is None \
+            and _customs_holding(shipment):
+        _event(shipment, TrackingCode.HELD_BY_CUSTOMS, description="Held by customs for review.",
+               source="customs")
+        target = Shipment.Status.CUSTOMS_HOLD
+    if target == Shipment.Status.DELIVERED and shipment.delivered_at is None:
+        shipment.delivered_at = latest.occurred_at
+    if target and SHIPMENT.can(shipment.status, target):
+        _set_status(shipment, target)
+    return new
+
+
+def shipment_carrier_push(*, carrier: str, tracking_number: str, events: list[dict]) -> int:
+    """Events a carrier pushed to our webhook (its signature already checked). Duplicates are
+    ignored, late events land in place by their time; customs events come from our clearance
+    pipeline, never from a carrier. Returns how many events were new. All or nothing."""
+    from datetime import datetime
+
+    parsed = []
+    for index, raw in enumerate(events):
+        code = raw.get("code") if isinstance(raw, dict) else None
+        if not isinstance(code, str) or not is_known(code):
+            raise ApplicationError(f"Unknown tracking event code {code!r}.", code="unknown_event",
+                                   field=f"events[{index}].code")
+        if code in CUSTOMS_CODES:
+            raise ApplicationError("Customs events come from the clearance pipeline, not from carriers.",
+                                   code="customs_event", field=f"events[{index}].code")
+        try:
+            occurred_at = datetime.fromisoformat(str(raw.get("occurred_at", "")).replace("Z", "+00:00"))
+        except ValueError:
+            occurred_at = None
+        if occurred_at is None or occurred_at.tzinfo is None:
+            raise ApplicationError("occurred_at must be an ISO 8601 time with its offset.", code="invalid_time",
+                                   field=f"events[{index}].occurred_at")
+        parsed.append(CarrierEvent(code=code, occurred_at=occurred_at, location=str(raw.get("location", "")),
+                                    description=str(raw.get("description", ""))))
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().filter(tracking_number=tracking_number).exclude(
+            tracking_number="").first()
+        if shipment is None or _carrier_of(shipment) != carrier:
+            raise NotFound("No shipment of this carrier has that tracking number.", field="tracking_number")
+        return _apply_events(shipment, parsed)
+
+
+def _carrier_of(shipment: Shipment) -> str:
+    book = rate_book()
+    return book.service(shipment.service_code).carrier if book.has_service(shipment.service_code) else ""
+
+
+PICKED_UP_OR_LATER = frozenset(code for code in STATUS_AFTER_EVENT if code not in CUSTOMS_CODES)
+
+
+def shipment_cancel(*, shipment_id: int, company_id: int) -> Shipment:
+    """The seller cancels before pickup. The carrier's latest events are fetched first: once the
+    parcel is picked up it is refused (Conflict "picked_up"). Cancelling twice is a no-op."""
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().filter(pk=shipment_id, company_id=company_id).first()
+        if shipment is None:
+            raise NotFound("No such shipment.")
+        if shipment.status == Shipment.Status.CANCELLED:
+            return shipment
+        if shipment.status == Shipment.Status.BOOKING:
+            raise Conflict("The carrier is booking this shipment right now; try again in a moment.",
+                           code="booking_in_progress")
+        if shipment.status == Shipment.Status.BOOKED:
+            _apply_events(shipment, _carrier_events(shipment))  # the simulator may have moved since the last poll
+        picked_up = shipment.events.filter(code__in=PICKED_UP_OR_LATER).exists()
+        if picked_up or shipment.status not in (Shipment.Status.CREATED, Shipment.Status.BOOKED,
+                                                Shipment.Status.BOOKING_FAILED):
+            raise Conflict("The carrier has picked up the parcel: the booking can no longer be cancelled.",
+                           code="picked_up")
+        if shipment.tracking_number:
+            try:
+                carrier_adapter().cancel(shipment.tracking_number)
+            except CarrierError as exc:
+                raise Conflict(f"The carrier refused to cancel: {exc.reason}", code=exc.code) from exc
+            _event(shipment, TrackingCode.EXCEPTION, description="Booking cancelled by the seller before pickup.")
+        _set_status(shipment, Shipment.Status.CANCELLED)
     return shipment
 
 
@@ -227,7 +363,6 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
     from django.core.files.storage import default_storage
 
     from logistics import documents
-    from logistics.domain.rates import quote
 
     if kind not in DOCUMENT_KINDS:
         raise NotFound("No such document.")
@@ -238,11 +373,7 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
                                     quantity=int(g["quantity"]), unit_value=Money(Decimal(g["unit_value"]), currency),
                                     net_weight_kg=Decimal(g["net_weight_kg"])) for g in shipment.goods]
     parcels = list(shipment.parcels.all())
-    request = BookingRequest(reference=shipment.order_reference, service_code=shipment.service_code,
-                             origin=shipment.origin_country, destination=shipment.destination_country,
-                             parcels=_parcels([{"weight_kg": p.weight_kg, "length_cm": p.length_cm,
-                                                "width_cm": p.width_cm, "height_cm": p.height_cm} for p in parcels]))
-    option = quote(rate_book(), request.rate_request(), shipment.service_code, fx=fx_table(), currency=currency)
+    option = quote_shipment(shipment)
     data = documents.ShipmentDocumentData(
         tracking_number=shipment.tracking_number, carrier_name=option.carrier_name, service_name=option.service_name,
         sender=_address(shipment.sender), recipient=_address(shipment.recipient), incoterm=shipment.incoterm,

@@ -4,11 +4,13 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ewtp.exceptions import ApplicationError
+from ewtp.money import Money
 from ewtp.views import form_error
 from marketplace import selectors, services
 from marketplace.forms import CompanyForm, ListingForm, OrderForm, PayForm, ProfileForm, SignupForm
@@ -157,14 +159,64 @@ def listing_create(request):
 
 
 @login_required
-@require_POST
 def order_book(request, pk: int):
-    try:
-        services.order_book_shipment(user=request.user, order_id=pk)
-        messages.success(request, _("Booking sent to the carrier. The label appears here in a moment."))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    return redirect("marketplace:order_detail", pk=pk)
+    """The seller books a paid order's shipment: splits it into parcels, compares every option
+    (the buyer's choice at checkout is preselected) and books one. The order page's one-click
+    "Book shipment" posts here with no parcels: that books the buyer's choice as one parcel."""
+    from logistics.forms import BookingForm
+    from logistics.selectors import rate_shop, shipment_for_order
+    from logistics.services import shipment_rebook
+
+    company = request.user.company
+    order = get_object_or_404(Order.objects.select_related("company"), pk=pk)
+    if company is None or order.company_id != company.pk:
+        return render(request, "404.html", status=404)
+    shipment = shipment_for_order(order.reference)
+    if shipment and shipment.status != "booking_failed":
+        return redirect("logistics:shipment_detail", pk=shipment.pk)
+    if request.method == "POST" and "parcels-TOTAL_FORMS" not in request.POST and shipment is None:
+        try:  # the one-click booking from the order page
+            shipment = services.order_book_shipment(user=request.user, order_id=pk)
+            messages.success(request, _("Booking sent to the carrier. The label appears here in a moment."))
+            return redirect("logistics:shipment_detail", pk=shipment.pk)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("marketplace:order_detail", pk=pk)
+    if order.status not in (Order.Status.PAID, Order.Status.SHIPPED):
+        messages.error(request, _("Only paid orders can be shipped."))
+        return redirect("marketplace:order_detail", pk=pk)
+    lines = list(order.lines.select_related("listing"))
+    goods = [{"hs_code": line.hs_code, "description": line.description,
+              "value": Money(line.unit_price_amount, line.currency) * line.quantity} for line in lines]
+    first_parcel = {"weight_kg": sum(line.unit_weight_kg * line.quantity for line in lines),
+                    "length_cm": max(line.listing.length_cm for line in lines),
+                    "width_cm": max(line.listing.width_cm for line in lines),
+                    "height_cm": max(line.listing.height_cm for line in lines)}
+    form = BookingForm(request.POST if request.method == "POST" else None, default_parcels=[first_parcel],
+                       default_service=shipment.service_code if shipment else order.shipping_service,
+                       shop=lambda parcels: rate_shop(origin=order.company.country, destination=order.ship_country,
+                                                      parcels=parcels, goods=goods, currency=company.currency))
+    if form.is_valid_for_booking():
+        parcels = [{key: str(value) for key, value in row.items()} for row in form.cleaned_parcels()]
+        try:
+            with transaction.atomic():
+                if shipment is None:
+                    shipment = services.order_book_shipment(user=request.user, order_id=pk, parcels=parcels)
+                    # order_book_shipment books the buyer's choice; the seller's, if another, replaces
+                    # it before the booking task (enqueued on commit) runs.
+                    if shipment.created_now and shipment.service_code != form.service_code:
+                        shipment_rebook(shipment_id=shipment.pk, company_id=company.pk,
+                                        service_code=form.service_code)
+                else:  # the carrier refused the last attempt: book again with this choice
+                    shipment_rebook(shipment_id=shipment.pk, company_id=company.pk, service_code=form.service_code,
+                                    parcels=parcels)
+            messages.success(request, _("Booking sent to the carrier. The label appears here in a moment."))
+            return redirect("logistics:shipment_detail", pk=shipment.pk)
+        except ApplicationError as exc:
+            form.add_error(exc)
+    return render(request, "logistics/book.html", {
+        "order": order, "form": form, "shipment": shipment, "currency": company.currency,
+        "buyer_choice": order.shipping_service})
 
 
 def signup(request):
@@ -214,3 +266,5 @@ def order_document(request, pk: int, kind: str):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
+
+

@@ -1,11 +1,29 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ewtp.api import MoneyField
-from logistics.selectors import rate_shop
+from ewtp.exceptions import ApplicationError, NotFound
+from logistics.domain.tracking import CODES, CUSTOMS_CODES
+from logistics.selectors import (
+    rate_book,
+    rate_shop,
+    shipment_get_for_user,
+    shipment_timeline,
+    shipments_for_user,
+)
+from logistics.services import (
+    DOCUMENT_KINDS,
+    shipment_cancel,
+    shipment_carrier_push,
+    shipment_document,
+    shipment_rebook,
+)
 
 
 class RatesApi(APIView):
@@ -53,3 +71,182 @@ class RatesApi(APIView):
             raise ApplicationError(str(errors[0] if isinstance(errors, list) else errors), code="invalid",
                                    field=f"{where}.{field}")
         return serializer.validated_data
+
+
+# --- shipments ------------------------------------------------------------------------------------
+
+class ShipmentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    order_reference = serializers.CharField()
+    status = serializers.CharField()
+    service_code = serializers.CharField()
+    origin_country = serializers.CharField()
+    destination_country = serializers.CharField()
+    tracking_number = serializers.CharField()
+    failure_reason = serializers.CharField()
+    incoterm = serializers.CharField()
+    booked_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    parcels = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+
+    @extend_schema_field(inline_serializer("ParcelOut", {
+        "weight_kg": serializers.DecimalField(max_digits=8, decimal_places=3),
+        "length_cm": serializers.DecimalField(max_digits=6, decimal_places=1),
+        "width_cm": serializers.DecimalField(max_digits=6, decimal_places=1),
+        "height_cm": serializers.DecimalField(max_digits=6, decimal_places=1)}, many=True))
+    def get_parcels(self, shipment) -> list[dict]:
+        return [{"weight_kg": str(p.weight_kg), "length_cm": str(p.length_cm), "width_cm": str(p.width_cm),
+                 "height_cm": str(p.height_cm)} for p in shipment.parcels.all()]
+
+    def get_documents(self, shipment) -> list[str]:
+        """Kinds downloadable from /shipments/{id}/documents/{kind}/ (the seller's, once booked)."""
+        if not shipment.tracking_number or self.context.get("role", "seller") != "seller":
+            return []
+        return list(DOCUMENT_KINDS)
+
+
+class TrackingEventSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    time = serializers.DateTimeField()
+    location = serializers.CharField()
+    note = serializers.CharField()
+    source = serializers.CharField()
+
+
+class ShipmentListApi(APIView):
+    """The shipments you sell (your company's) or bought, newest first."""
+
+    @extend_schema(responses=ShipmentOutputSerializer(many=True))
+    def get(self, request):
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(shipments_for_user(request.user), request, view=self)
+        return paginator.get_paginated_response(ShipmentOutputSerializer(page, many=True).data)
+
+
+class ShipmentDetailApi(APIView):
+    """One shipment, to its seller or its buyer (anyone else: 404)."""
+
+    @extend_schema(responses=ShipmentOutputSerializer)
+    def get(self, request, pk: int):
+        shipment, role = shipment_get_for_user(shipment_id=pk, user=request.user)
+        return Response(ShipmentOutputSerializer(shipment, context={"role": role}).data)
+
+
+class ShipmentTrackingApi(APIView):
+    """The tracking timeline, newest first, to the seller or the buyer."""
+
+    @extend_schema(responses=inline_serializer("Tracking", {
+        "tracking_number": serializers.CharField(), "status": serializers.CharField(),
+        "events": TrackingEventSerializer(many=True)}))
+    def get(self, request, pk: int):
+        shipment, _role = shipment_get_for_user(shipment_id=pk, user=request.user)
+        return Response({"tracking_number": shipment.tracking_number, "status": shipment.status,
+                         "events": TrackingEventSerializer(shipment_timeline(shipment), many=True).data})
+
+
+class ShipmentBookApi(APIView):
+    """The seller books a shipment again with another service or parcels: while the carrier has not
+    booked it yet (status `booking`) or after it refused (`booking_failed`, booked again on a worker).
+    A booked shipment is never booked twice: 409 `already_booked`. The first booking of an order
+    is `POST /api/v1/orders/{id}/book-shipment/`."""
+
+    class InputSerializer(serializers.Serializer):
+        service_code = serializers.CharField(max_length=60)
+        parcels = serializers.ListField(required=False, min_length=1, max_length=50)
+
+    @extend_schema(request=InputSerializer, responses={202: ShipmentOutputSerializer})
+    def post(self, request, pk: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        shipment_get_for_user(shipment_id=pk, user=request.user, seller_only=True)
+        parcels = data.validated_data.get("parcels")
+        if parcels is not None:
+            parcels = [RatesApi._nested(RatesApi.ParcelSerializer, raw, f"parcels[{i}]") for i, raw in enumerate(parcels)]
+        shipment = shipment_rebook(shipment_id=pk, company_id=request.user.company.pk,
+                                   service_code=data.validated_data["service_code"], parcels=parcels)
+        return Response(ShipmentOutputSerializer(shipment).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ShipmentCancelApi(APIView):
+    """The seller cancels before pickup; 409 `picked_up` once the carrier has the parcel."""
+
+    @extend_schema(request=None, responses=ShipmentOutputSerializer)
+    def post(self, request, pk: int):
+        shipment_get_for_user(shipment_id=pk, user=request.user, seller_only=True)
+        shipment = shipment_cancel(shipment_id=pk, company_id=request.user.company.pk)
+        return Response(ShipmentOutputSerializer(shipment).data)
+
+
+class ShipmentDocumentApi(APIView):
+    """A booked shipment's PDF, to the seller: `label` (Code 128 barcode of the tracking number),
+    `customs-declaration` (CN22 or CN23 by value), `commercial-invoice`."""
+
+    @extend_schema(parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(DOCUMENT_KINDS))],
+                   responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int, kind: str):
+        shipment, _role = shipment_get_for_user(shipment_id=pk, user=request.user, seller_only=True)
+        name, pdf = shipment_document(shipment=shipment, kind=kind)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+# --- carrier webhook ------------------------------------------------------------------------------
+
+DEV_WEBHOOK_SECRET = "dev-carrier-webhook-secret"  # noqa: S105 (development default; settings override it)
+
+
+class CarrierWebhookApi(APIView):
+    """Tracking events pushed by a carrier, signed: `X-Carrier-Timestamp: <unix seconds>` and
+    `X-Carrier-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>." + raw body, keyed with
+    CARRIER_WEBHOOK_SECRET>`. A bad or stale signature is refused (400) and nothing is stored;
+    events already stored are ignored; late events take their place by `occurred_at`."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class EventSerializer(serializers.Serializer):
+        code = serializers.ChoiceField(choices=[c for c in CODES if c not in CUSTOMS_CODES])
+        occurred_at = serializers.DateTimeField()
+        location = serializers.CharField(required=False, allow_blank=True, max_length=120)
+        description = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+    class InputSerializer(serializers.Serializer):
+        tracking_number = serializers.CharField(max_length=40)
+        events = serializers.ListField(min_length=1, max_length=100)
+
+    @extend_schema(
+        request=inline_serializer("CarrierPush", {
+            "tracking_number": serializers.CharField(),
+            "events": inline_serializer("CarrierEvent", {
+                "code": serializers.ChoiceField(choices=[c for c in CODES if c not in CUSTOMS_CODES]),
+                "occurred_at": serializers.DateTimeField(), "location": serializers.CharField(required=False),
+                "description": serializers.CharField(required=False)}, many=True)}),
+        parameters=[OpenApiParameter("X-Carrier-Timestamp", str, OpenApiParameter.HEADER, required=True),
+                    OpenApiParameter("X-Carrier-Signature", str, OpenApiParameter.HEADER, required=True)],
+        responses=inline_serializer("CarrierPushResult", {"stored": serializers.IntegerField()}))
+    def post(self, request, carrier: str):
+        import time
+
+        from django.conf import settings
+
+        from logistics.domain.webhooks import SignatureError, verify
+
+        body = request.body  # the raw bytes that were signed, before DRF parses them
+        if not any(service.carrier == carrier for service in rate_book().services):
+            raise NotFound("No such carrier.")
+        try:
+            verify(getattr(settings, "CARRIER_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET),
+                   timestamp=request.headers.get("X-Carrier-Timestamp"),
+                   signature=request.headers.get("X-Carrier-Signature"), body=body, now=time.time())
+        except SignatureError as exc:
+            raise ApplicationError(str(exc), code=exc.code, field="X-Carrier-Signature") from exc
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        events = [RatesApi._nested(self.EventSerializer, raw, f"events[{i}]")
+                  for i, raw in enumerate(data.validated_data["events"])]
+        stored = shipment_carrier_push(carrier=carrier, tracking_number=data.validated_data["tracking_number"],
+                                       events=[{**e, "occurred_at": e["occurred_at"].isoformat()} for e in events])
+        return Response({"stored": stored})

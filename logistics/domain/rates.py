@@ -537,6 +537,12 @@ def _check_parcels(parcels: Sequence[Parcel]) -> tuple[_CheckedParcel, ...]:
     return tuple(checked)
 
 
+def check_parcels(parcels: Sequence[Parcel]) -> None:
+    """Refuse nonsense parcels (0 or negative weight, a side missing or absurd, none at all) with
+    an ApplicationError naming the field, e.g. "parcels[1].weight_kg"."""
+    _check_parcels(parcels)
+
+
 def _check_goods(goods: Sequence[Goods]) -> tuple[tuple[str, ...], list[Money]]:
     hs_codes, values = [], []
     for index, line in enumerate(goods):

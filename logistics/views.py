@@ -1,0 +1,81 @@
+"""Shipment pages: the seller's (status, documents, cancel, book again) and the buyer's (follow
+the parcel). One page, two roles; anyone else gets a 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ewtp.exceptions import ApplicationError, NotFound
+from logistics import selectors, services
+
+
+def _not_found(request):
+    return render(request, "404.html", status=404)
+
+
+@login_required
+def shipment_detail(request, pk: int):
+    try:
+        shipment, role = selectors.shipment_get_for_user(shipment_id=pk, user=request.user)
+    except NotFound:
+        return _not_found(request)
+    option = None
+    if role == "seller":
+        try:
+            option = services.quote_shipment(shipment)
+        except ApplicationError:
+            option = None  # a service the rate book no longer has: the page still shows the shipment
+    return render(request, "logistics/shipment_detail.html", {
+        "shipment": shipment, "role": role, "is_seller": role == "seller", "option": option,
+        "parcels": list(shipment.parcels.all()), "timeline": selectors.shipment_timeline(shipment),
+        "cancellable": role == "seller" and shipment.status in ("created", "booked", "booking_failed"),
+        "documents": services.DOCUMENT_KINDS if role == "seller" and shipment.tracking_number else (),
+    })
+
+
+@login_required
+def shipment_document(request, pk: int, kind: str):
+    try:
+        shipment, _role = selectors.shipment_get_for_user(shipment_id=pk, user=request.user, seller_only=True)
+        name, pdf = services.shipment_document(shipment=shipment, kind=kind)
+    except NotFound:
+        return _not_found(request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("logistics:shipment_detail", pk=pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def shipment_cancel(request, pk: int):
+    company = request.user.company
+    try:
+        services.shipment_cancel(shipment_id=pk, company_id=company.pk if company else 0)
+        messages.success(request, _("The booking is cancelled."))
+    except NotFound:
+        return _not_found(request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("logistics:shipment_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def shipment_retry(request, pk: int):
+    """Book a failed shipment again with the same service and parcels."""
+    company = request.user.company
+    try:
+        shipment, _role = selectors.shipment_get_for_user(shipment_id=pk, user=request.user, seller_only=True)
+        services.shipment_rebook(shipment_id=pk, company_id=company.pk, service_code=shipment.service_code)
+        messages.success(request, _("Booking sent to the carrier again."))
+    except NotFound:
+        return _not_found(request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("logistics:shipment_detail", pk=pk)

@@ -1,0 +1,47 @@
+"""Logistics fixtures: a paid order from the Hangzhou seller to a London buyer, made through the
+real marketplace services, and helpers to sign carrier webhook pushes."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from django.test import Client
+
+from marketplace import services as marketplace
+from tests import factories
+
+TWO_PARCELS = {
+    "parcels-TOTAL_FORMS": "2", "parcels-INITIAL_FORMS": "0", "parcels-MIN_NUM_FORMS": "1",
+    "parcels-MAX_NUM_FORMS": "20",
+    "parcels-0-weight_kg": "1.2", "parcels-0-length_cm": "30", "parcels-0-width_cm": "20", "parcels-0-height_cm": "15",
+    "parcels-1-weight_kg": "0.9", "parcels-1-length_cm": "25", "parcels-1-width_cm": "20", "parcels-1-height_cm": "10",
+}
+EHUB_AIR = "ehub_hgh_air_eu"
+
+
+@pytest.fixture
+def paid_order(db):
+    """(seller, buyer, order): six tins of tea from Hangzhou to London, paid."""
+    seller = factories.seller()
+    buyer = factories.buyer(country="GB", currency="GBP")
+    order = marketplace.order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=6)
+    marketplace.order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+    return seller, buyer, order
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def signed(body: dict, *, secret: str = "dev-carrier-webhook-secret", at: int | None = None) -> dict:
+    """Keyword arguments for Client.post: the JSON body and the carrier's signature headers."""
+    from logistics.domain.webhooks import sign
+
+    raw = json.dumps(body).encode()
+    timestamp = int(time.time()) if at is None else at
+    return {"data": raw, "content_type": "application/json",
+            "headers": {"X-Carrier-Timestamp": str(timestamp), "X-Carrier-Signature": sign(secret, timestamp, raw)}}
