@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from string import Formatter
+from typing import NamedTuple
 
 from customs.domain.duty_expression import ManualAssessment, evaluate_amount
 from customs.domain.tariff_book import DestinationRegime, Measure, Restriction, TariffBook, normalise_code
@@ -65,38 +67,31 @@ class InvalidDate(LandedCostError):
 
 # ---------------------------------------------------------------- explanation
 
-class _Amount:
-    """An amount formatted only when the explanation is read ("1,234.50 GBP")."""
+class _Sentences(Formatter):
+    """Renders the recorded templates: `{x:m}` is an amount in the quote's currency ("1,234.50 GBP"),
+    `{x:pct}` a percent rate ("20%")."""
 
-    __slots__ = ("amount", "currency")
-
-    def __init__(self, amount: Decimal, currency: str) -> None:
-        self.amount = amount
+    def __init__(self, currency: str) -> None:
         self.currency = currency
 
-    def __format__(self, spec: str) -> str:
-        return _fmt(self.amount, self.currency)
-
-
-class _Percent:
-    __slots__ = ("rate",)
-
-    def __init__(self, rate: Decimal) -> None:
-        self.rate = rate
-
-    def __format__(self, spec: str) -> str:
-        return f"{self.rate.normalize():f}%"
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec == "m":
+            return _fmt(value, self.currency)
+        if format_spec == "pct":
+            return f"{value.normalize():f}%"
+        return format(value, format_spec)
 
 
 class Explanation:
     """The quote's sentences, recorded as templates and values and rendered on first read: catalog pages
-    ask for thousands of totals and read few explanations."""
+    ask for thousands of totals and read few explanations. Amounts stay Decimals until then."""
 
-    __slots__ = ("_trace", "_lines")
+    __slots__ = ("_trace", "_lines", "currency")
 
-    def __init__(self) -> None:
+    def __init__(self, currency: str = "") -> None:
         self._trace: list[tuple[str, dict]] = []
         self._lines: list[str] | None = None
+        self.currency = currency
 
     def add(self, template: str, **values: object) -> None:
         self._trace.append((template, values))
@@ -104,7 +99,8 @@ class Explanation:
 
     def lines(self) -> list[str]:
         if self._lines is None:
-            self._lines = [template.format(**values) if values else template for template, values in self._trace]
+            render = _Sentences(self.currency).vformat
+            self._lines = [render(template, (), values) if values else template for template, values in self._trace]
         return self._lines
 
 
@@ -134,8 +130,7 @@ class QuoteRequest:
     lines: Sequence[QuoteLine]
 
 
-@dataclass(frozen=True, slots=True)
-class TaxLine:
+class TaxLine(NamedTuple):
     name: str
     rate: Decimal  # percent
     base: Money
@@ -144,8 +139,7 @@ class TaxLine:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class FeeLine:
+class FeeLine(NamedTuple):
     code: str
     name: str
     amount: Money
@@ -153,14 +147,12 @@ class FeeLine:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class DeMinimis:
+class DeMinimis(NamedTuple):
     duty_applied: bool  # True: no duty because the consignment is at or below a threshold
     tax_applied: bool  # True: no VAT/GST at the border because of a tax threshold
 
 
-@dataclass(frozen=True, slots=True)
-class QuotedLine:
+class QuotedLine(NamedTuple):
     hs_code: str
     description: str
     measure: str  # the duty expression applied ("12.0%"), "" when none
@@ -171,8 +163,7 @@ class QuotedLine:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Quote:
+class Quote(NamedTuple):
     currency: str
     destination_currency: str
     incoterm: str
@@ -186,64 +177,151 @@ class Quote:
     lines: tuple[QuotedLine, ...]
     needs_manual_assessment: bool  # some line's duty is not in the totals
     restrictions: tuple[Restriction, ...] = ()
-    trace: Explanation = field(default_factory=lambda: Explanation(), repr=False, compare=False)
+    trace: Explanation | None = None  # the explanation, rendered on first read
 
     @property
     def explanation(self) -> list[str]:
         """One sentence per figure and rule: base, rate, measure, source, date, threshold and why."""
-        return self.trace.lines()
+        return self.trace.lines() if self.trace is not None else []
 
 
 # ---------------------------------------------------------------- the engine
 
-def _validate(book: TariffBook, fx: FxTable, request: QuoteRequest) -> tuple[DestinationRegime, list[str]]:
-    regime = book.destination(request.destination)
-    if regime is None:
-        raise UnsupportedDestination(f"no customs regime is configured for {request.destination!r}",
-                                     field="destination")
-    if regime.tax_name and not regime.standard_rates:
-        raise UnsupportedDestination(f"{regime.name} is a customs union: quote to one of its member states, "
-                                     "whose VAT applies", field="destination")
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _money(amount: Decimal, currency: str) -> Money:
+    """A Money for an amount the engine computed, in a currency checked on the way in: skips the
+    constructor's re-validation, which was a fifth of a single-line quote's time."""
+    money = _new(Money)
+    _set(money, "amount", amount)
+    _set(money, "currency", currency)
+    return money
+
+
+class _Context:
+    """What a quote needs that depends only on (fx table, destination, date, origin): the regime, exchange
+    rates into its currency, the thresholds and low-value regimes in force with their limits converted,
+    the fees in force and the VAT/GST rate per code. Prepared once and kept in the book's memo."""
+
+    __slots__ = ("regime", "dest", "q", "fx", "on", "rates", "specials", "thresholds", "fees", "tax_rates")
+
+    def __init__(self, book: TariffBook, fx: FxTable, destination: str, on: date, origin: str) -> None:
+        regime = book.destination(destination)
+        if regime is None:
+            raise UnsupportedDestination(f"no customs regime is configured for {destination!r}",
+                                         field="destination")
+        if regime.tax_name and not regime.standard_rates:
+            raise UnsupportedDestination(f"{regime.name} is a customs union: quote to one of its member states, "
+                                         "whose VAT applies", field="destination")
+        if on < EARLIEST_DATE:
+            raise InvalidDate(f"quotes start on {EARLIEST_DATE.isoformat()}", field="date")
+        if regime.tariff_from is not None and on < regime.tariff_from:
+            raise InvalidDate(f"the {regime.territory} tariff held starts on {regime.tariff_from.isoformat()}",
+                              field="date")
+        if not fx.supports(regime.currency):
+            raise CurrencyMismatchError(f"no exchange rate for {regime.currency}", field="destination")
+        self.regime = regime
+        self.dest = regime.currency
+        self.q = _quantum(regime.currency)
+        self.fx = fx
+        self.on = on
+        self.rates: dict[str, Decimal] = {regime.currency: Decimal(1)}
+        self.specials = [(s, self.to_dest(s.max_value, s.currency)) for s in regime.special_regimes if s.in_force(on)]
+        self.thresholds = []
+        for kind in ("duty", "tax"):
+            threshold = _threshold(regime, kind, on, origin)
+            limit = None
+            if threshold is not None and threshold.amount is not None:
+                limit = self.to_dest(threshold.amount, threshold.currency)
+            self.thresholds.append((kind, threshold, limit))
+        self.fees = [fee for fee in regime.fees if _fee_in_force(fee, on)]
+        self.tax_rates: dict[str, tuple[Decimal, str, str] | None] = {}
+
+    def rate(self, currency: str) -> Decimal:
+        """Units of the destination currency per unit of `currency`."""
+        found = self.rates.get(currency)
+        if found is None:
+            found = self.rates[currency] = self.fx.rate(currency, self.dest).rate
+        return found
+
+    def to_dest(self, amount: Decimal, currency: str) -> Decimal:
+        return amount if currency == self.dest else amount * self.rate(currency)
+
+    def tax_rate(self, code: str) -> tuple[Decimal, str, str] | None:
+        try:
+            return self.tax_rates[code]
+        except KeyError:
+            found = self.tax_rates[code] = self.regime.tax_rate(code, self.on)
+            return found
+
+
+def _fee_in_force(fee, on: date) -> bool:
+    return fee.valid_from <= on and (fee.valid_to is None or on <= fee.valid_to)
+
+
+def _context(book: TariffBook, fx: FxTable, destination: str, on: date, origin: str) -> _Context:
+    memo = book.engine_memo
+    key = (fx, destination, on, origin)
+    found = memo.get(key)
+    if found is None:
+        found = _Context(book, fx, destination, on, origin)
+        if len(memo) > 20_000:  # bounded: dates and origins vary without end
+            memo.clear()
+        memo[key] = found
+    return found
+
+
+def _validate(book: TariffBook, fx: FxTable, request: QuoteRequest) -> tuple[_Context, list[str]]:
+    ctx = _context(book, fx, request.destination, request.on, request.origin)
     if request.incoterm not in INCOTERMS:
         raise LandedCostError(f"incoterm must be one of {', '.join(INCOTERMS)}", field="incoterm",
                               code="invalid_incoterm")
-    if request.on < EARLIEST_DATE:
-        raise InvalidDate(f"quotes start on {EARLIEST_DATE.isoformat()}", field="date")
-    if regime.tariff_from is not None and request.on < regime.tariff_from:
-        raise InvalidDate(f"the {regime.territory} tariff held starts on {regime.tariff_from.isoformat()}",
-                          field="date")
-    for currency, where in ((request.currency, "currency"), (regime.currency, "destination")):
-        if not fx.supports(currency):
-            raise CurrencyMismatchError(f"no exchange rate for {currency}", field=where)
+    if not fx.supports(request.currency):
+        raise CurrencyMismatchError(f"no exchange rate for {request.currency}", field="currency")
     if not request.lines:
         raise LandedCostError("a quote needs at least one line", field="lines", code="invalid")
-    for money, where in ((request.shipping, "shipping"), (request.insurance, "insurance")):
-        _check_money(money, where, fx)
+    _check_money(request.shipping, "shipping", fx)
+    _check_money(request.insurance, "insurance", fx)
     codes = []
+    is_known = book.is_known_hs
     for index, line in enumerate(request.lines):
-        where = f"lines[{index}]"
-        _check_money(line.unit_value, f"{where}.unit_value", fx)
+        problem = _money_problem(line.unit_value, fx)
+        if problem is not None:
+            raise problem[0](problem[1], field=f"lines[{index}].unit_value")
         if not isinstance(line.quantity, int) or line.quantity < 1:
-            raise InvalidAmount("quantity must be a whole number of at least 1", field=f"{where}.quantity")
+            raise InvalidAmount("quantity must be a whole number of at least 1", field=f"lines[{index}].quantity")
         if line.net_weight_kg < 0:
-            raise InvalidAmount("net weight cannot be negative", field=f"{where}.net_weight_kg")
+            raise InvalidAmount("net weight cannot be negative", field=f"lines[{index}].net_weight_kg")
         for key, value in line.supplementary.items():
             if value < 0:
-                raise InvalidAmount(f"supplementary quantity {key} cannot be negative", field=f"{where}.supplementary")
-        code = normalise_code(line.hs_code)
-        if not code.isdigit() or not 6 <= len(code) <= 10 or not book.is_known_hs(code):
-            raise UnknownHsCode(f"{line.hs_code!r} is not a known HS code (6 to 10 digits)", field=f"{where}.hs_code")
+                raise InvalidAmount(f"supplementary quantity {key} cannot be negative",
+                                    field=f"lines[{index}].supplementary")
+        code = line.hs_code if line.hs_code.isdigit() else normalise_code(line.hs_code)
+        if not 6 <= len(code) <= 10 or not code.isdigit() or not is_known(code):
+            raise UnknownHsCode(f"{line.hs_code!r} is not a known HS code (6 to 10 digits)",
+                                field=f"lines[{index}].hs_code")
         codes.append(code)
-    return regime, codes
+    return ctx, codes
 
 
 def _check_money(money: Money, where: str, fx: FxTable) -> None:
-    if money.amount < 0:
-        raise InvalidAmount("amounts cannot be negative", field=where)
+    problem = _money_problem(money, fx)
+    if problem is not None:
+        raise problem[0](problem[1], field=where)
+
+
+def _money_problem(money: Money, fx: FxTable) -> tuple[type[LandedCostError], str] | None:
+    """What is wrong with an amount given to quote (the caller names the field), or None."""
+    amount = money.amount
+    if amount < 0:
+        return InvalidAmount, "amounts cannot be negative"
     if not fx.supports(money.currency):
-        raise CurrencyMismatchError(f"no exchange rate for {money.currency}", field=where)
-    if money.amount != money.amount.quantize(_quantum(money.currency), rounding=ROUND_HALF_UP):
-        raise InvalidAmount(f"{money.amount} has more decimals than {money.currency} allows", field=where)
+        return CurrencyMismatchError, f"no exchange rate for {money.currency}"
+    if amount != amount.quantize(_quantum(money.currency), rounding=ROUND_HALF_UP):
+        return InvalidAmount, f"{amount} has more decimals than {money.currency} allows"
+    return None
 
 
 def _threshold(regime: DestinationRegime, kind: str, on: date, origin: str):
@@ -265,98 +343,87 @@ def _fmt(amount: Decimal, currency: str) -> str:
 
 
 def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Quote:
-    regime, codes = _validate(book, fx, request)
+    ctx, codes = _validate(book, fx, request)
+    regime = ctx.regime
     on = request.on
-    dest = regime.currency
-    q = _quantum(dest)
+    dest = ctx.dest
+    q = ctx.q
     territory = regime.territory
-    explanation = Explanation()
+    explanation = Explanation(dest)
     say = explanation.add
-
-    rates: dict[str, Decimal] = {}
-
-    def to_dest(money: Money) -> Decimal:
-        rate = rates.get(money.currency)
-        if rate is None:
-            rate = rates[money.currency] = fx.rate(money.currency, dest).rate
-        return money.amount * rate
-
-    def rnd(amount: Decimal) -> Decimal:
-        return amount.quantize(q, rounding=ROUND_HALF_UP)
-
-    def m(amount: Decimal) -> _Amount:
-        return _Amount(amount, dest)
+    to_dest = ctx.to_dest
 
     # 1. Values in the destination currency.
-    line_goods = [to_dest(line.unit_value) * line.quantity for line in request.lines]
+    lines = request.lines
+    line_goods = [to_dest(line.unit_value.amount, line.unit_value.currency) * line.quantity for line in lines]
     goods = sum(line_goods, ZERO)
-    shipping = to_dest(request.shipping)
-    insurance = to_dest(request.insurance)
+    shipping = to_dest(request.shipping.amount, request.shipping.currency)
+    insurance = to_dest(request.insurance.amount, request.insurance.currency)
     transport = shipping + insurance
     count = len(line_goods)
-    shares = [g / goods for g in line_goods] if goods else [Decimal(1) / count] * count
-    line_transport = [transport * share for share in shares]
+    if count == 1:
+        line_transport = [transport]
+    elif goods:
+        line_transport = [transport * g / goods for g in line_goods]
+    else:
+        line_transport = [transport / count] * count
     cif = regime.valuation_basis == "CIF"
-    line_values = [g + t for g, t in zip(line_goods, line_transport, strict=True)] if cif else line_goods
-    customs_value = sum(line_values, ZERO)
+    if cif:
+        line_values = [g + t for g, t in zip(line_goods, line_transport, strict=True)]
+        customs_value = goods + transport
+    else:
+        line_values = line_goods
+        customs_value = goods
 
     say("Destination {name} ({code}); customs territory {territory}; figures computed in {dest} and rounded to "
         "its minor unit at each figure.", name=regime.name, code=regime.code, territory=territory, dest=dest)
-    for currency, rate in rates.items():
-        if currency != dest:
-            say("Exchange rate: 1 {currency} = {rate:.6f} {dest} ({source}, {on}).", currency=currency, rate=rate,
-                dest=dest, source=fx.source, on=fx.as_of)
+    foreign = ([line.unit_value.currency for line in lines if line.unit_value.currency != dest]
+               + [m.currency for m in (request.shipping, request.insurance) if m.currency != dest])
+    for currency in sorted(set(foreign)) if foreign else ():
+        say("Exchange rate: 1 {currency} = {rate:.6f} {dest} ({source}, {on}).", currency=currency,
+            rate=ctx.rate(currency), dest=dest, source=fx.source, on=fx.as_of)
     if cif:
-        say("Customs value {value} on a CIF basis: goods {goods} + shipping {shipping} + insurance {insurance}, "
-            "transport apportioned over the lines by value ({source}).", value=m(customs_value), goods=m(goods),
-            shipping=m(shipping), insurance=m(insurance), source=regime.valuation_source)
+        say("Customs value {value:m} on a CIF basis: goods {goods:m} + shipping {shipping:m} + insurance {insurance:m}, "
+            "transport apportioned over the lines by value ({source}).", value=customs_value, goods=goods,
+            shipping=shipping, insurance=insurance, source=regime.valuation_source)
     else:
-        say("Customs value {value} on an FOB basis: goods only; shipping {shipping} and insurance {insurance} are "
-            "not dutiable ({source}).", value=m(customs_value), shipping=m(shipping), insurance=m(insurance),
+        say("Customs value {value:m} on an FOB basis: goods only; shipping {shipping:m} and insurance {insurance:m} are "
+            "not dutiable ({source}).", value=customs_value, shipping=shipping, insurance=insurance,
             source=regime.valuation_source)
 
     # 2. De minimis and low-value regimes, on the whole consignment.
-    def basis_value(basis: str) -> Decimal:
-        return goods if basis == "intrinsic" else customs_value
-
-    def limit_in_dest(amount: Decimal, currency: str) -> Decimal:
-        return amount if currency == dest else amount * fx.rate(currency, dest).rate
-
     special = None
-    for candidate in regime.special_regimes:
-        if candidate.in_force(on) and basis_value(candidate.value_basis) <= limit_in_dest(candidate.max_value,
-                                                                                          candidate.currency):
+    for candidate, limit in ctx.specials:
+        if (goods if candidate.value_basis == "intrinsic" else customs_value) <= limit:
             special = candidate
             break
     duty_relief = tax_relief = False
     relief_source = ""
     payable_limits = []
-    for kind in ("duty", "tax"):
-        threshold = _threshold(regime, kind, on, request.origin)
+    for kind, threshold, limit in ctx.thresholds:
         if threshold is None:
             say("No {kind} de minimis is configured for {code}.", kind=kind, code=regime.code)
             continue
-        if threshold.amount is None:
+        if limit is None:
             say("No {kind} de minimis on {on}: {note} ({source}).", kind=kind, on=on, note=threshold.note,
                 source=threshold.source)
             continue
         if threshold.basis == "amount_payable":
-            payable_limits.append(threshold)
+            payable_limits.append((threshold, limit))
             continue
-        value = basis_value(threshold.basis)
-        limit = limit_in_dest(threshold.amount, threshold.currency)
+        value = goods if threshold.basis == "intrinsic" else customs_value
         applied = value <= limit and threshold.amount > 0
-        values = {"kind": kind, "Kind": kind.capitalize(), "source": threshold.source, "value": m(value),
-                  "limit": m(limit), "what": "intrinsic value (goods)" if threshold.basis == "intrinsic" else "customs value",
-                  "legal": "" if threshold.currency == dest else f" ({threshold.amount:,} {threshold.currency})",
-                  "currency": threshold.currency}
+        values = {"kind": kind, "Kind": kind.capitalize(), "source": threshold.source, "value": value,
+                  "limit": limit, "currency": threshold.currency,
+                  "what": "intrinsic value (goods)" if threshold.basis == "intrinsic" else "customs value",
+                  "legal": "" if threshold.currency == dest else f" ({threshold.amount:,} {threshold.currency})"}
         if applied:
-            say("{Kind} de minimis applied: consignment {what} {value} is at or below {limit}{legal}, so no {kind} "
+            say("{Kind} de minimis applied: consignment {what} {value:m} is at or below {limit:m}{legal}, so no {kind} "
                 "is charged ({source}).", **values)
         elif threshold.amount == 0:
             say("No {kind} de minimis: {kind} is due from the first {currency} ({source}).", **values)
         else:
-            say("{Kind} de minimis not applied: consignment {what} {value} is above {limit}{legal} ({source}).",
+            say("{Kind} de minimis not applied: consignment {what} {value:m} is above {limit:m}{legal} ({source}).",
                 **values)
         if kind == "duty":
             duty_relief = applied
@@ -374,14 +441,14 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
     line_duty: list[Decimal] = []
     manual = False
     restrictions: list[Restriction] = []
-    for index, (line, code) in enumerate(zip(request.lines, codes, strict=True)):
+    for index, (line, code) in enumerate(zip(lines, codes, strict=True)):
         value = line_values[index]
-        value_money = Money(rnd(value), dest)
+        value_money = _money(value.quantize(q, rounding=ROUND_HALF_UP), dest)
         restrictions.extend(book.restrictions_for(regime.code, code, line.origin))
         if duty_relief:
             reason = (f"{special.code}: consignment at or below {special.max_value:,} {special.currency}"
                       if special else "consignment at or below the duty de minimis")
-            quoted.append(QuotedLine(code, line.description, "", "de_minimis", Money(ZERO, dest), value_money,
+            quoted.append(QuotedLine(code, line.description, "", "de_minimis", _money(ZERO, dest), value_money,
                                      special.source if special else relief_source, reason))
             line_duty.append(ZERO)
             continue
@@ -389,24 +456,25 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
         if duty is None:
             manual = True
             line_duty.append(ZERO)
-            quoted.append(QuotedLine(code, line.description, text, "manual_assessment", Money(ZERO, dest),
+            quoted.append(QuotedLine(code, line.description, text, "manual_assessment", _money(ZERO, dest),
                                      value_money, source, reason))
             say("Line {n} {code}: manual assessment: {reason}. Its duty is not in the totals.", n=index + 1,
                 code=code, reason=reason)
             continue
-        duty = rnd(duty)
+        duty = duty.quantize(q, rounding=ROUND_HALF_UP)
         line_duty.append(duty)
-        quoted.append(QuotedLine(code, line.description, text, rule, Money(duty, dest), value_money, source, reason))
-        say("Line {n} {code}: {rule}: {text} on customs value {value} = {base}; {reason} ({source}). "
-            "Line duty {duty}.", n=index + 1, code=code, rule=rule, text=text, value=m(value), base=m(base_duty),
-            reason=reason, source=source, duty=m(duty))
+        quoted.append(QuotedLine(code, line.description, text, rule, _money(duty, dest), value_money, source,
+                                 reason))
+        say("Line {n} {code}: {rule}: {text} on customs value {value:m} = {base:m}; {reason} ({source}). "
+            "Line duty {duty:m}.", n=index + 1, code=code, rule=rule, text=text, value=value, base=base_duty,
+            reason=reason, source=source, duty=duty)
 
     # 4. VAT/GST.
     taxes: dict[tuple[Decimal, str], list] = {}
     collected = "at_sale" if special is not None else "border"
     if regime.tax_name and not tax_relief:
         for index, code in enumerate(codes):
-            rate_info = regime.tax_rate(code, on)
+            rate_info = ctx.tax_rate(code)
             if rate_info is None:
                 continue
             rate, label, source = rate_info
@@ -425,19 +493,20 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
                 entry[0] += base
     tax_lines: list[TaxLine] = []
     for (rate, label), (base, source) in taxes.items():
-        amount = rnd(base * rate / HUNDRED)
+        amount = (base * rate / HUNDRED).quantize(q, rounding=ROUND_HALF_UP)
         name = regime.tax_name if label == "standard rate" else f"{regime.tax_name} ({label})"
-        tax_lines.append(TaxLine(name, rate, Money(rnd(base), dest), Money(amount, dest), collected, source))
+        tax_lines.append(TaxLine(name, rate, _money(base.quantize(q, rounding=ROUND_HALF_UP), dest),
+                                 _money(amount, dest), collected, source))
         if special is not None:
-            say("{name} {rate} collected at the point of sale by the seller or marketplace, on the sale price "
-                "({what}) {base} = {amount} ({source}).", name=name, rate=_Percent(rate), base=m(base),
+            say("{name} {rate:pct} collected at the point of sale by the seller or marketplace, on the sale price "
+                "({what}) {base:m} = {amount:m} ({source}).", name=name, rate=rate, base=base,
                 what="goods + shipping and insurance" if special.tax_base == "goods_and_transport" else "goods only",
-                amount=m(amount), source=source)
+                amount=amount, source=source)
         else:
             parts = "customs value" + (" + duty" if regime.vat_on_duty_inclusive else "") + (
                 " + shipping and insurance" if regime.tax_base_adds_transport and not cif else "")
-            say("Import {name} {rate} on {parts} {base} = {amount} ({source}; base: {base_source}).", name=name,
-                rate=_Percent(rate), parts=parts, base=m(base), amount=m(amount), source=source,
+            say("Import {name} {rate:pct} on {parts} {base:m} = {amount:m} ({source}; base: {base_source}).", name=name,
+                rate=rate, parts=parts, base=base, amount=amount, source=source,
                 base_source=regime.tax_base_source)
     if not regime.tax_name:
         say("{name} charges no import VAT/GST at the border. {notes}", name=regime.name, notes=regime.notes)
@@ -445,14 +514,13 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
         say("No import {tax}: the consignment is under the tax de minimis.", tax=regime.tax_name)
 
     # China-style de minimis on the amount payable: small duty and tax bills are waived.
-    for threshold in payable_limits:
+    for threshold, limit in payable_limits:
         payable = sum(line_duty, ZERO) + sum((t.amount.amount for t in tax_lines), ZERO)
-        limit = limit_in_dest(threshold.amount, threshold.currency)
         if payable <= limit and (any(line_duty) or tax_lines):
-            say("Duty and tax payable {payable} is at or below {limit}, so it is waived ({source}).",
-                payable=m(payable), limit=m(limit), source=threshold.source)
+            say("Duty and tax payable {payable:m} is at or below {limit:m}, so it is waived ({source}).",
+                payable=payable, limit=limit, source=threshold.source)
             line_duty = [ZERO] * len(line_duty)
-            quoted = [QuotedLine(ql.hs_code, ql.description, ql.measure, "de_minimis", Money(ZERO, dest),
+            quoted = [QuotedLine(ql.hs_code, ql.description, ql.measure, "de_minimis", _money(ZERO, dest),
                                  ql.customs_value, ql.source, "duty and tax payable at or below the de minimis")
                       if ql.rule != "manual_assessment" else ql for ql in quoted]
             tax_lines = []
@@ -462,7 +530,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
     # 5. Fees, when goods are entered at the border.
     fee_lines: list[FeeLine] = []
     if not duty_relief and special is None:
-        for fee in regime.fees:
+        for fee in ctx.fees:
             value_in_fee = customs_value if fee.currency == dest else customs_value * fx.rate(dest, fee.currency).rate
             if not fee.applies(on, value_in_fee):
                 continue
@@ -471,11 +539,9 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
                 amount = max(amount, fee.minimum)
             if fee.maximum is not None:
                 amount = min(amount, fee.maximum)
-            if fee.currency != dest:
-                amount *= fx.rate(fee.currency, dest).rate
-            amount = rnd(amount)
-            fee_lines.append(FeeLine(fee.code, fee.name, Money(amount, dest), fee.illustrative, fee.source))
-            say("{name}: {amount}{flag} ({source}).", name=fee.name, amount=m(amount),
+            amount = to_dest(amount, fee.currency).quantize(q, rounding=ROUND_HALF_UP)
+            fee_lines.append(FeeLine(fee.code, fee.name, _money(amount, dest), fee.illustrative, fee.source))
+            say("{name}: {amount:m}{flag} ({source}).", name=fee.name, amount=amount,
                 flag=" (illustrative figure)" if fee.illustrative else "", source=fee.source)
 
     # 6. Totals, then in the requested currency.
@@ -483,21 +549,28 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
     tax_total = sum((t.amount.amount for t in tax_lines), ZERO)
     fee_total = sum((f.amount.amount for f in fee_lines), ZERO)
     charges = duty_total + tax_total + fee_total
-    landed = rnd(goods) + rnd(shipping) + rnd(insurance) + charges
+    landed = (goods.quantize(q, rounding=ROUND_HALF_UP) + shipping.quantize(q, rounding=ROUND_HALF_UP)
+              + insurance.quantize(q, rounding=ROUND_HALF_UP) + charges)
     out = request.currency
-    out_rate = Decimal(1) if out == dest else fx.rate(dest, out).rate
     out_q = _quantum(out)
+    if out == dest:
+        out_rate = None
 
-    def money_out(amount: Decimal) -> Money:
-        return Money((amount * out_rate).quantize(out_q, rounding=ROUND_HALF_UP), out)
+        def money_out(amount: Decimal) -> Money:
+            return _money(amount.quantize(out_q, rounding=ROUND_HALF_UP), out)
+    else:
+        out_rate = fx.rate(dest, out).rate
+
+        def money_out(amount: Decimal) -> Money:
+            return _money((amount * out_rate).quantize(out_q, rounding=ROUND_HALF_UP), out)
 
     if request.incoterm == "DDP":
-        say("DDP: duties, taxes and fees {charges} are paid with the order; landed cost {landed} = goods + shipping "
-            "+ insurance + duties, taxes and fees.", charges=m(charges), landed=m(landed))
+        say("DDP: duties, taxes and fees {charges:m} are paid with the order; landed cost {landed:m} = goods + shipping "
+            "+ insurance + duties, taxes and fees.", charges=charges, landed=landed)
     else:
-        say("DAP: duties, taxes and fees {charges} are an estimate, payable by the buyer on delivery; landed cost "
-            "{landed} includes them.", charges=m(charges), landed=m(landed))
-    if out != dest:
+        say("DAP: duties, taxes and fees {charges:m} are an estimate, payable by the buyer on delivery; landed cost "
+            "{landed:m} includes them.", charges=charges, landed=landed)
+    if out_rate is not None:
         say("Totals shown in {out} at 1 {dest} = {rate:.6f} {out} ({source}, {on}).", out=out, dest=dest,
             rate=out_rate, source=fx.source, on=fx.as_of)
     if manual:
@@ -507,7 +580,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
             kind=restriction.kind.replace("_", " "), prefix=restriction.hs_prefix, where=restriction.destination,
             wording=restriction.wording, authority=restriction.authority, source=restriction.source)
 
-    if out != dest:
+    if out_rate is not None:
         quoted = [QuotedLine(ql.hs_code, ql.description, ql.measure, ql.rule, money_out(ql.duty.amount),
                              money_out(ql.customs_value.amount), ql.source, ql.reason) for ql in quoted]
         tax_lines = [TaxLine(t.name, t.rate, money_out(t.base.amount), money_out(t.amount.amount), t.collected,
@@ -517,7 +590,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
         currency=out,
         destination_currency=dest,
         incoterm=request.incoterm,
-        customs_value=money_out(rnd(customs_value)),
+        customs_value=money_out(customs_value),
         duty=money_out(duty_total),
         taxes=tuple(tax_lines),
         fees=tuple(fee_lines),
@@ -531,16 +604,34 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
     )
 
 
+_NO_QUANTITIES: Mapping[str, Decimal] = {}
+_MFN_SOURCES: dict[tuple[str, date], str] = {}
+
+
+def _mfn_source(mfn: Measure) -> str:
+    key = (mfn.source, mfn.valid_from)
+    text = _MFN_SOURCES.get(key)
+    if text is None:
+        if len(_MFN_SOURCES) > 1000:
+            _MFN_SOURCES.clear()
+        text = _MFN_SOURCES[key] = f"{mfn.source}, in force from {mfn.valid_from.isoformat()}"
+    return text
+
+
 def _line_duty(book: TariffBook, fx: FxTable, regime: DestinationRegime, code: str, line: QuoteLine,
                value: Decimal, on: date) -> tuple[Decimal | None, Decimal, str, str, str, str]:
     """(duty incl. additional duties or None for manual assessment, duty before additional duties,
     measure text, rule, source, reason) for one line."""
     lookup = book.lookup(regime.territory, code, on, line.origin)
     dest = regime.currency
-    quantities = {"kg": line.net_weight_kg, "item": Decimal(line.quantity), **line.supplementary}
+    mfn = lookup.mfn
+    if (mfn is not None and mfn.expression.ad_valorem_rate is not None and not lookup.additional
+            and not (line.claim_preference and lookup.preferences)):
+        quantities: Mapping[str, Decimal] = _NO_QUANTITIES  # a plain percentage needs none
+    else:
+        quantities = {"kg": line.net_weight_kg, "item": Decimal(line.quantity), **line.supplementary}
     notes = [lookup.note] if lookup.note else []
 
-    mfn = lookup.mfn
     mfn_duty: Decimal | ManualAssessment
     if mfn is None:
         mfn_duty = ManualAssessment(lookup.note or f"no MFN rate for {code}")
@@ -592,7 +683,7 @@ def _line_duty(book: TariffBook, fx: FxTable, regime: DestinationRegime, code: s
         return None, ZERO, text, "manual_assessment", mfn.source if mfn else "", "; ".join([mfn_duty.reason, *notes])
     else:
         duty = mfn_duty
-        text, rule, source = mfn.expression_text, "mfn", f"{mfn.source}, in force from {mfn.valid_from.isoformat()}"
+        text, rule, source = mfn.expression_text, "mfn", _mfn_source(mfn)
         notes.insert(0, "MFN (third-country) duty of the tariff line in force")
 
     base_duty = duty

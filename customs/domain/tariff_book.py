@@ -343,6 +343,10 @@ class TariffBook:
             r.code: r.territory for r in self._destinations.values() if r.territory != r.code}
         self._lookup_cache: dict[tuple[str, str, date, str], Lookup] = {}
         self._agreement_pairs: dict[tuple[str, str], tuple[Agreement, ...]] = {}
+        self._restriction_cache: dict[tuple[str, str, str], tuple[Restriction, ...]] = {}
+        # The landed-cost engine keeps what it prepares per (fx table, destination, date, origin) here, so
+        # that a new book (reloaded data) starts with no stale preparation. Bounded by the engine.
+        self.engine_memo: dict = {}
 
     # -- destinations
 
@@ -474,6 +478,15 @@ class TariffBook:
 
     def restrictions_for(self, destination: str, code: str, origin: str | None = None) -> list[Restriction]:
         code = normalise_code(code)
+        key = (destination, code, origin or "")
+        cached = self._restriction_cache.get(key)
+        if cached is None:
+            if len(self._restriction_cache) > 50_000:
+                self._restriction_cache.clear()
+            cached = self._restriction_cache[key] = tuple(self._restrictions_for(destination, code, origin))
+        return list(cached)
+
+    def _restrictions_for(self, destination: str, code: str, origin: str | None) -> list[Restriction]:
         territory = self._member_of.get(destination, destination)
         found = []
         for place in (destination, territory) if territory != destination else (destination,):
