@@ -13,9 +13,24 @@ class SignupForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    preferred_currency = forms.ChoiceField(label=_("Currency"), required=False,
+                                           help_text=_("Leave on automatic to use your country's currency."))
+
     class Meta:
         model = User
         fields = ["full_name", "country", "preferred_currency", "address_line", "city", "postcode"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from ewtp.exceptions import ApplicationError
+        from ewtp.fx import fx_table
+
+        try:
+            currencies = sorted(fx_table().rates_per_eur)
+        except ApplicationError:  # no FX rates loaded yet: the choice falls back to the current value
+            currencies = [self.instance.preferred_currency] if self.instance.preferred_currency else []
+        self.fields["preferred_currency"].choices = [("", _("Automatic (from my country)"))] + [
+            (code, code) for code in currencies]
 
 
 class CompanyForm(forms.ModelForm):
@@ -51,3 +66,24 @@ class PayForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+
+
+class AddToCartForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000)
+
+
+class CheckoutForm(forms.Form):
+    incoterm = forms.ChoiceField(label=_("Duties and taxes"), choices=[
+        ("DDP", _("Pay now (DDP): no surprises at delivery")),
+        ("DAP", _("Pay on delivery (DAP): estimate shown")),
+    ], initial="DDP")
+
+
+class AddressForm(forms.Form):
+    label = forms.CharField(label=_("Label"), max_length=60, required=False)
+    name = forms.CharField(label=_("Recipient"), max_length=200)
+    line = forms.CharField(label=_("Address"), max_length=300)
+    city = forms.CharField(label=_("City"), max_length=100)
+    postcode = forms.CharField(label=_("Postcode"), max_length=20, required=False)
+    country = forms.CharField(label=_("Country (ISO code, e.g. DE)"), max_length=2, min_length=2)
+    make_default = forms.BooleanField(label=_("Ship my orders here"), required=False)

@@ -92,6 +92,13 @@ class Company(models.Model):
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_validator])
     verification = models.CharField(max_length=10, choices=Verification.choices, default=Verification.PENDING)
     verification_reason = models.CharField(max_length=500, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    eori_number = models.CharField(_("EORI number"), max_length=20, blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    business_licence = models.FileField(_("business licence"), upload_to="licences/%Y/%m/", blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -182,6 +189,9 @@ class Listing(models.Model):
                                  verbose_name=_("category"))
     # Search: Chinese text segmented into words by jieba (PostgreSQL's parsers cannot split Chinese),
     # and on PostgreSQL the weighted tsvector built from it and the English text (see search.py).
+    b2b_only = models.BooleanField(_("B2B only"), default=False,
+                                   help_text=_("Only companies may buy; the minimum order and tiers apply."))
+    retail = models.BooleanField(_("sold by the unit to consumers"), default=True)
     search_zh = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -217,6 +227,22 @@ class Listing(models.Model):
     @property
     def seller_name(self) -> str:
         return self.company.legal_name
+
+    def unit_price_for(self, quantity: int) -> Money:
+        """The unit price at this quantity: the best tier reached, else the listed price.
+        Uses prefetched tiers when there are (prefetch_related("tiers"))."""
+        amount = self.price_amount
+        for tier in self.tiers.all():
+            if quantity >= tier.min_quantity and tier.price_amount < amount:
+                amount = tier.price_amount
+        return Money(amount, self.currency)
+
+    @property
+    def image_url(self) -> str:
+        """The first photo's thumbnail, when the photos were prefetched (cards); else none."""
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        photos = cache.get("photos")
+        return photos[0].thumbnail.url if photos else ""
 
     @property
     def price(self) -> Money:
@@ -319,3 +345,128 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class ShippingAddress(models.Model):
+    """A buyer's saved ship-to address. The default one is also copied onto the user (the fields
+    checkout reads), so that existing orders keep the address they were placed with."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(_("label"), max_length=60, blank=True, help_text=_("e.g. Office, Warehouse"))
+    name = models.CharField(_("recipient"), max_length=200)
+    line = models.CharField(_("address"), max_length=300)
+    city = models.CharField(_("city"), max_length=100)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, validators=[country_validator])
+    is_default = models.BooleanField(_("default"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default", "id"]
+        constraints = [models.UniqueConstraint(fields=["user"], condition=Q(is_default=True),
+                                               name="one_default_address_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.line}, {self.city} {self.postcode}, {self.country}"
+
+
+class Cart(models.Model):
+    """A buyer's cart across sellers: a logged-in user's, or an anonymous session's (merged at log-in)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="cart")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    # An accepted quotation (RFQ) fixes the unit price and the quantity; otherwise the listing's tiers apply.
+    quotation = models.OneToOneField("Quotation", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="cart_line")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_line_quantity_positive"),
+            models.UniqueConstraint(fields=["cart", "listing"], condition=Q(quotation__isnull=True),
+                                    name="one_plain_line_per_listing"),
+        ]
+
+
+class PriceTier(models.Model):
+    """B2B volume pricing: from `min_quantity` units up, each unit costs `price_amount` (seller's currency)."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="tiers")
+    min_quantity = models.PositiveIntegerField(validators=[MinValueValidator(2)])
+    price_amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+
+    class Meta:
+        ordering = ["min_quantity"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "min_quantity"], name="one_tier_per_quantity"),
+            models.CheckConstraint(condition=Q(price_amount__gt=0), name="tier_price_positive"),
+            models.CheckConstraint(condition=Q(min_quantity__gte=2), name="tier_from_two_units"),
+        ]
+
+
+def _photo_path(instance, filename: str) -> str:
+    return f"listings/{instance.listing_id}/{filename}"
+
+
+class ListingPhoto(models.Model):
+    """Re-encoded by Pillow on upload (metadata stripped), with a thumbnail for the cards."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=_photo_path, width_field="width", height_field="height")
+    thumbnail = models.ImageField(upload_to=_photo_path)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class Rfq(models.Model):
+    """A buyer's request for quotation: a quantity above the listed tiers."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the seller")  # the seller has not answered yet
+        QUOTED = "quoted", _("Quoted")  # the seller answered; the buyer may accept until it expires
+        ACCEPTED = "accepted", _("Accepted")  # the quotation became a cart line
+        DECLINED = "declined", _("Declined")  # the seller will not quote
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rfqs")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="rfqs")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    message = models.CharField(max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(status__in=["open", "quoted", "accepted", "declined"]),
+                                              name="rfq_status_valid")]
+
+
+class Quotation(models.Model):
+    """The seller's answer to an RFQ: a unit price (seller's currency) valid until a date."""
+
+    rfq = models.OneToOneField(Rfq, on_delete=models.CASCADE, related_name="quotation")
+    unit_price_amount = models.DecimalField(max_digits=14, decimal_places=2,
+                                            validators=[MinValueValidator(Decimal("0.01"))])
+    currency = models.CharField(max_length=3, validators=[currency_validator])
+    valid_until = models.DateTimeField()
+    note = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(unit_price_amount__gt=0), name="quotation_price_positive")]
+
+    @property
+    def unit_price(self) -> Money:
+        return Money(self.unit_price_amount, self.currency)

@@ -47,36 +47,66 @@ class OrderQuote:
         ]
 
 
-def quote_order(*, listing, quantity: int, destination: str, currency: str | None, incoterm: str = "DDP") -> OrderQuote:
+@dataclass(frozen=True)
+class QuoteLine:
+    listing: object  # a Listing with its company
+    quantity: int
+    unit_price: Money | None = None  # an accepted quotation's price; None = the listing's tiers
+
+
+def quote_order(*, listing, quantity: int, destination: str, currency: str | None, incoterm: str = "DDP",
+                unit_price: Money | None = None) -> OrderQuote:
+    return quote_lines(lines=[QuoteLine(listing, quantity, unit_price)], destination=destination, currency=currency,
+                       incoterm=incoterm)
+
+
+def quote_lines(*, lines: list[QuoteLine], destination: str, currency: str | None, incoterm: str = "DDP") -> OrderQuote:
+    """One seller's lines shipped together in one parcel: goods at their tier (or quoted) price, the
+    cheapest shipping and the customs duties and taxes, in the buyer's currency."""
+    if not lines:
+        raise ApplicationError("There is nothing to quote.", code="empty", field="lines")
+    company = lines[0].listing.company
+    if any(line.listing.company_id != company.pk for line in lines):
+        raise ApplicationError("One quote covers one seller's goods.", code="mixed_sellers", field="lines")
     fx = fx_table()
+    seller_currency = company.currency
     currency = currency or destination_currency(destination)
-    goods_seller = (listing.price * quantity).rounded()
+    priced = [(line.listing, line.quantity, line.unit_price or line.listing.unit_price_for(line.quantity))
+              for line in lines]
+    goods_seller = Money.zero(seller_currency)
+    for _listing, quantity, unit in priced:
+        goods_seller = goods_seller + fx.convert(unit * quantity, seller_currency).rounded()
     goods = fx.convert(goods_seller, currency).rounded()
-    weight = listing.weight_kg * quantity
     option = cheapest_option(
-        origin=listing.company.country, destination=destination,
-        parcels=[{"weight_kg": weight, "length_cm": listing.length_cm, "width_cm": listing.width_cm,
-                  "height_cm": listing.height_cm}],
-        goods=[{"hs_code": listing.hs_code, "description": listing.title, "value": goods_seller}],
+        origin=company.country, destination=destination,
+        parcels=[{"weight_kg": sum(listing.weight_kg * quantity for listing, quantity, _unit in priced),
+                  "length_cm": max(listing.length_cm for listing, _q, _u in priced),
+                  "width_cm": max(listing.width_cm for listing, _q, _u in priced),
+                  "height_cm": max(listing.height_cm for listing, _q, _u in priced)}],
+        goods=[{"hs_code": listing.hs_code, "description": listing.title, "value": (unit * quantity).rounded()}
+               for listing, quantity, unit in priced],
     )
     if option is None:
-        raise ApplicationError(f"No carrier ships from {listing.company.country} to {destination}.",
+        raise ApplicationError(f"No carrier ships from {company.country} to {destination}.",
                                code="destination_not_served", field="destination")
     shipping = fx.convert(option.price, currency).rounded()
     customs = landed_cost_quote(
-        origin=listing.origin_country, destination=destination, incoterm=incoterm, currency=currency, shipping=shipping,
-        lines=[{"hs_code": listing.hs_code, "description": listing.title, "quantity": quantity,
-                "unit_value": listing.price, "net_weight_kg": listing.weight_kg * quantity,
-                "origin": listing.origin_country}],
+        origin=priced[0][0].origin_country, destination=destination, incoterm=incoterm, currency=currency,
+        shipping=shipping,
+        lines=[{"hs_code": listing.hs_code, "description": listing.title, "quantity": quantity, "unit_value": unit,
+                "net_weight_kg": listing.weight_kg * quantity, "origin": listing.origin_country}
+               for listing, quantity, unit in priced],
         fx=fx,
     )
     duties = customs.total_duties_and_taxes
     payable_duties = duties if incoterm == "DDP" else Money.zero(currency)
-    rate = fx.rate(listing.currency, currency)
+    rate = fx.rate(seller_currency, currency)
     snapshot = {
         "currency": currency,
         "goods": goods.as_json(),
         "goods_in_seller_currency": goods_seller.as_json(),
+        "unit_prices": [{"listing": listing.pk, "quantity": quantity, "unit_price": unit.as_json()}
+                        for listing, quantity, unit in priced],
         "shipping": shipping.as_json(),
         "shipping_service": option.code,
         "shipping_service_name": option.service_name,
@@ -86,13 +116,13 @@ def quote_order(*, listing, quantity: int, destination: str, currency: str | Non
         "total_payable_now": (goods + shipping + payable_duties).as_json(),
         "landed_cost": (goods + shipping + duties).as_json(),
         "incoterm": incoterm,
-        "fx": {"base": listing.currency, "quote": currency, "rate": str(rate.rate.quantize(Decimal("1e-8"))),
+        "fx": {"base": seller_currency, "quote": currency, "rate": str(rate.rate.quantize(Decimal("1e-8"))),
                "as_of": rate.as_of.isoformat(), "source": rate.source},
         "customs": quote_as_json(customs),
     }
     return OrderQuote(
-        destination=destination, currency=currency, goods=goods, shipping=shipping, duties_estimate=duties, duties_payable_now=payable_duties,
-        total_payable_now=goods + shipping + payable_duties, landed_cost=goods + shipping + duties,
-        shipping_service=option.code, shipping_days=(option.transit_days_min, option.transit_days_max),
-        snapshot=snapshot,
+        destination=destination, currency=currency, goods=goods, shipping=shipping, duties_estimate=duties,
+        duties_payable_now=payable_duties, total_payable_now=goods + shipping + payable_duties,
+        landed_cost=goods + shipping + duties, shipping_service=option.code,
+        shipping_days=(option.transit_days_min, option.transit_days_max), snapshot=snapshot,
     )

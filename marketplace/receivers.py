@@ -1,6 +1,7 @@
 """The marketplace follows what payments, logistics and customs report (by signal, so that
 those apps never import this one)."""
 
+from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from customs.signals import clearance_decided
@@ -28,3 +29,15 @@ def _refund_on_rejection(sender, case, released, reason="", **kwargs):
         from marketplace.services import order_refund_rejected
 
         order_refund_rejected(reference=case.shipment_reference, reason=reason)
+
+
+@receiver(user_logged_in)
+def _merge_anonymous_cart(sender, request, user, **kwargs):
+    """The cart filled before logging in joins the user's cart."""
+    from marketplace.selectors import CART_SESSION_KEY
+    from marketplace.services import cart_merge
+
+    session = getattr(request, "session", None)
+    cart_id = session.pop(CART_SESSION_KEY, None) if session is not None else None
+    if cart_id:
+        cart_merge(source_id=cart_id, user=user)

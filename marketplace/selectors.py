@@ -133,7 +133,8 @@ def catalog_search(*, filters: CatalogFilters, buyer: BuyerContext) -> QuerySet[
              "newest": ["-created_at", "-id"]}.get(filters.sort)
     if order is None:  # relevance
         order = ["-relevance", "-created_at", "-id"] if filters.q else ["-created_at", "-id"]
-    return listings.select_related("company", "category").defer("search_vector").order_by(*order)
+    return (listings.select_related("company", "category").prefetch_related("tiers", "photos")
+            .defer("search_vector").order_by(*order))
 
 
 def catalog_list(*, q: str = "") -> QuerySet[Listing]:
@@ -169,3 +170,59 @@ def orders_for_buyer(user: User) -> QuerySet[Order]:
 
 def orders_for_company(company) -> QuerySet[Order]:
     return Order.objects.filter(company=company).select_related("buyer").prefetch_related("lines")
+
+
+CART_SESSION_KEY = "cart_id"
+
+
+def cart_for_request(request, *, create: bool = False):
+    """The logged-in user's cart, or the anonymous session's (its id in the session)."""
+    from marketplace.models import Cart
+
+    if request.user.is_authenticated:
+        if create:
+            return Cart.objects.get_or_create(user=request.user)[0]
+        return Cart.objects.filter(user=request.user).first()
+    cart_id = request.session.get(CART_SESSION_KEY)
+    cart = Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
+    if cart is None and create:
+        cart = Cart.objects.create()
+        request.session[CART_SESSION_KEY] = cart.pk
+    return cart
+
+
+@dataclass
+class CartGroup:
+    company: object
+    lines: list
+    quote: object  # OrderQuote or None
+    error: str = ""
+
+
+def cart_view(cart, buyer: BuyerContext) -> list[CartGroup]:
+    """The cart's lines grouped by seller, each group quoted as the order it will become."""
+    from marketplace.pricing import QuoteLine, quote_lines
+
+    if cart is None:
+        return []
+    lines = list(cart.lines.select_related("listing", "listing__company", "quotation")
+                 .prefetch_related("listing__tiers"))
+    groups: dict[int, CartGroup] = {}
+    for line in lines:
+        unit = line.quotation.unit_price if line.quotation else line.listing.unit_price_for(line.quantity)
+        line.unit_price = unit
+        line.line_total = (unit * line.quantity).rounded()
+        groups.setdefault(line.listing.company_id, CartGroup(line.listing.company, [], None)).lines.append(line)
+    for group in groups.values():
+        try:
+            group.quote = quote_lines(lines=[QuoteLine(line.listing, line.quantity, line.unit_price)
+                                             for line in group.lines],
+                                      destination=buyer.country, currency=buyer.currency)
+        except ApplicationError as exc:
+            group.error = exc.message
+    return list(groups.values())
+
+
+def cart_count(request) -> int:
+    cart = cart_for_request(request)
+    return sum(cart.lines.values_list("quantity", flat=True)) if cart else 0

@@ -16,6 +16,8 @@ from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDeni
 from marketplace.domain.states import ORDER
 from marketplace.models import (
     CUSTOMS_OFFICERS_GROUP,
+    Cart,
+    CartLine,
     Category,
     Company,
     CompanyMember,
@@ -23,9 +25,9 @@ from marketplace.models import (
     Order,
     OrderEvent,
     OrderLine,
+    ShippingAddress,
     User,
 )
-from marketplace.pricing import quote_order
 
 LISTING_FIELDS = ("title_en", "title_zh", "description_en", "description_zh", "hs_code", "origin_country",
                   "price_amount", "stock", "moq", "weight_kg", "length_cm", "width_cm", "height_cm", "category")
@@ -47,7 +49,12 @@ def user_signup(*, email: str, password: str, full_name: str = "", country: str 
         raise ApplicationError("Enter your email address.", code="required", field="email")
     if User.objects.filter(email__iexact=email).exists():
         raise ApplicationError("An account with this email already exists.", code="duplicate_email", field="email")
-    user = User(email=email, full_name=full_name, country=country.upper(), preferred_currency=preferred_currency.upper())
+    country = (country or "").strip().upper()
+    if country and not preferred_currency:  # guessed from the country; the buyer may change it
+        from customs.selectors import destination_currency
+
+        preferred_currency = destination_currency(country)
+    user = User(email=email, full_name=full_name, country=country, preferred_currency=preferred_currency.upper())
     from django.contrib.auth.password_validation import validate_password
 
     try:
@@ -185,16 +192,29 @@ def _set_status(order: Order, target: str, *, actor: User | None = None, note: s
     order.save(update_fields=["status", "updated_at"])
 
 
-def order_place(*, buyer: User, listing_id: int, quantity: int, idempotency_key: str | None = None,
-                incoterm: str = "DDP") -> Order:
-    """Lock the quote and reserve the stock. The same idempotency key returns the same order."""
-    from payments.services import payment_create
-
+def _check_buyer(buyer: User, incoterm: str) -> None:
     if not buyer.country or not buyer.address_line or not buyer.city:
         raise ApplicationError("Add your shipping address to your profile first.", code="address_required",
                                field="address_line")
     if incoterm not in Order.Incoterm.values:
         raise ApplicationError("Choose DDP or DAP.", code="invalid_incoterm", field="incoterm")
+
+
+def _check_quantity(listing: Listing, quantity: int, *, quoted: bool = False) -> None:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise ApplicationError("Order at least one unit.", code="invalid_quantity", field="quantity")
+    if quantity < listing.moq and not quoted:
+        raise ApplicationError(f"The minimum order for {listing.title} is {listing.moq}.", code="below_moq",
+                               field="quantity")
+    if quantity > listing.stock:
+        raise ApplicationError(f"Only {listing.stock} of {listing.title} in stock.", code="insufficient_stock",
+                               field="quantity")
+
+
+def order_place(*, buyer: User, listing_id: int, quantity: int, idempotency_key: str | None = None,
+                incoterm: str = "DDP") -> Order:
+    """Lock the quote and reserve the stock. The same idempotency key returns the same order."""
+    _check_buyer(buyer, incoterm)
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         raise ApplicationError("Order at least one unit.", code="invalid_quantity", field="quantity")
     key = idempotency_key or uuid.uuid4().hex
@@ -206,32 +226,43 @@ def order_place(*, buyer: User, listing_id: int, quantity: int, idempotency_key:
             pk=listing_id, status=Listing.Status.PUBLISHED).first()
         if listing is None:
             raise NotFound("This product is not for sale.", field="listing")
-        if listing.company.members.filter(user=buyer).exists():
-            raise Conflict("You cannot buy your own company's goods.", code="own_listing", field="listing")
-        if quantity < listing.moq:
-            raise ApplicationError(f"The minimum order is {listing.moq}.", code="below_moq", field="quantity")
-        if quantity > listing.stock:
-            raise ApplicationError(f"Only {listing.stock} in stock.", code="insufficient_stock", field="quantity")
-        quote = quote_order(listing=listing, quantity=quantity, destination=buyer.country,
-                            currency=buyer.preferred_currency or None, incoterm=incoterm)
+        return _order_create(buyer=buyer, items=[(listing, quantity, None)], incoterm=incoterm, key=key)
+
+
+def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str) -> Order:
+    """One seller's order from locked listings: check, quote, take the stock, record, create the payment.
+    `items` are (listing locked FOR UPDATE, quantity, quotation or None). Runs inside the caller's transaction."""
+    from marketplace.pricing import QuoteLine, quote_lines
+    from payments.services import payment_create
+
+    company = items[0][0].company
+    if company.members.filter(user=buyer).exists():
+        raise Conflict("You cannot buy your own company's goods.", code="own_listing", field="listing")
+    for listing, quantity, quotation in items:
+        _check_quantity(listing, quantity, quoted=quotation is not None)
+    quote = quote_lines(lines=[QuoteLine(listing, quantity, quotation.unit_price if quotation else None)
+                               for listing, quantity, quotation in items],
+                        destination=buyer.country, currency=buyer.preferred_currency or None, incoterm=incoterm)
+    order = Order.objects.create(
+        buyer=buyer, company=company, incoterm=incoterm, idempotency_key=key,
+        ship_name=buyer.full_name or buyer.email, ship_address=buyer.address_line, ship_city=buyer.city,
+        ship_postcode=buyer.postcode, ship_country=buyer.country, currency=quote.currency,
+        goods_amount=quote.goods.amount, shipping_amount=quote.shipping.amount,
+        duties_amount=quote.duties_payable_now.amount, total_amount=quote.total_payable_now.amount,
+        quote=quote.snapshot, quote_expires_at=timezone.now() + timedelta(minutes=settings.QUOTE_VALIDITY_MINUTES),
+        shipping_service=quote.shipping_service,
+    )
+    for listing, quantity, quotation in items:
+        unit = quotation.unit_price if quotation else listing.unit_price_for(quantity)
         listing.stock -= quantity
         listing.save(update_fields=["stock", "updated_at"])
-        order = Order.objects.create(
-            buyer=buyer, company=listing.company, incoterm=incoterm, idempotency_key=key,
-            ship_name=buyer.full_name or buyer.email, ship_address=buyer.address_line, ship_city=buyer.city,
-            ship_postcode=buyer.postcode, ship_country=buyer.country, currency=quote.currency,
-            goods_amount=quote.goods.amount, shipping_amount=quote.shipping.amount,
-            duties_amount=quote.duties_payable_now.amount, total_amount=quote.total_payable_now.amount,
-            quote=quote.snapshot, quote_expires_at=timezone.now() + timedelta(minutes=settings.QUOTE_VALIDITY_MINUTES),
-            shipping_service=quote.shipping_service,
-        )
         OrderLine.objects.create(order=order, listing=listing, quantity=quantity, description=listing.title,
                                  hs_code=listing.hs_code, origin_country=listing.origin_country,
-                                 unit_price_amount=listing.price_amount, currency=listing.currency,
+                                 unit_price_amount=unit.amount, currency=unit.currency,
                                  unit_weight_kg=listing.weight_kg)
-        OrderEvent.objects.create(order=order, to_status=order.status, actor=buyer, note="Quote locked.")
-        payment_create(reference=order.reference, buyer=buyer, total=order.total, duties=quote.duties_payable_now,
-                       destination=order.ship_country, idempotency_key=f"order:{order.pk}")
+    OrderEvent.objects.create(order=order, to_status=order.status, actor=buyer, note="Quote locked.")
+    payment_create(reference=order.reference, buyer=buyer, total=order.total, duties=quote.duties_payable_now,
+                   destination=order.ship_country, idempotency_key=f"order:{order.pk}")
     return order
 
 
@@ -347,3 +378,166 @@ def order_cancel_unpaid(*, order_id: int) -> None:
         payment_cancel(reference=order.reference)
         _set_status(order, Order.Status.CANCELLED, note="Quote expired unpaid; stock released.")
 
+
+
+# ---------------------------------------------------------------- buyers: profile, addresses, cart
+
+def profile_update(*, user: User, data: dict) -> User:
+    """Save the profile; a blank currency is guessed from the country (changeable afterwards)."""
+    from customs.selectors import destination_currency
+
+    for key in ("full_name", "country", "preferred_currency", "address_line", "city", "postcode"):
+        if key in data:
+            setattr(user, key, (data[key] or "").strip())
+    user.country = user.country.upper()
+    user.preferred_currency = (user.preferred_currency or "").upper() or (
+        destination_currency(user.country) if user.country else "")
+    _validate(user, exclude=["password"])
+    with transaction.atomic():
+        user.save()
+    return user
+
+
+def address_add(*, user: User, name: str, line: str, city: str, country: str, postcode: str = "", label: str = "",
+                make_default: bool = False) -> ShippingAddress:
+    address = ShippingAddress(user=user, name=name.strip(), line=line.strip(), city=city.strip(),
+                              postcode=postcode.strip(), country=country.strip().upper(), label=label.strip())
+    _validate(address, exclude=["user"])
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        make_default = make_default or not user.addresses.exists()
+        address.save()
+        if make_default:
+            address_make_default(user=user, address_id=address.pk)
+    return address
+
+
+def address_make_default(*, user: User, address_id: int) -> ShippingAddress:
+    """The chosen address becomes the one checkout ships to (copied onto the profile)."""
+    from customs.selectors import destination_currency
+
+    with transaction.atomic():
+        address = ShippingAddress.objects.select_for_update().filter(pk=address_id, user=user).first()
+        if address is None:
+            raise NotFound("No such address.", field="address")
+        ShippingAddress.objects.filter(user=user, is_default=True).exclude(pk=address.pk).update(is_default=False)
+        address.is_default = True
+        address.save(update_fields=["is_default"])
+        country_changed = user.country != address.country
+        user.address_line, user.city, user.postcode, user.country = (address.line, address.city, address.postcode,
+                                                                     address.country)
+        if country_changed or not user.preferred_currency:
+            user.preferred_currency = destination_currency(address.country)
+        user.full_name = user.full_name or address.name
+        user.save(update_fields=["address_line", "city", "postcode", "country", "preferred_currency", "full_name"])
+    return address
+
+
+def address_delete(*, user: User, address_id: int) -> None:
+    with transaction.atomic():
+        deleted, _ = ShippingAddress.objects.filter(pk=address_id, user=user, is_default=False).delete()
+        if not deleted:
+            raise Conflict("Choose another default address before removing this one.", code="default_address",
+                           field="address")
+
+
+def _cart_listing(listing_id) -> Listing:
+    listing = Listing.objects.select_related("company").filter(
+        pk=listing_id, status=Listing.Status.PUBLISHED, company__verification=Company.Verification.VERIFIED).first()
+    if listing is None:
+        raise NotFound("This product is not for sale.", field="listing")
+    return listing
+
+
+def cart_add(*, cart: Cart, listing_id: int, quantity: int, user: User | None = None) -> CartLine:
+    """Add units of a listing (to its line if there is one), within its minimum order and stock."""
+    with transaction.atomic():
+        Cart.objects.select_for_update().filter(pk=cart.pk).first()
+        listing = _cart_listing(listing_id)
+        if user is not None and user.is_authenticated and listing.company.members.filter(user=user).exists():
+            raise Conflict("You cannot buy your own company's goods.", code="own_listing", field="listing")
+        line = CartLine.objects.filter(cart=cart, listing=listing, quotation__isnull=True).first()
+        total = (line.quantity if line else 0) + (quantity if isinstance(quantity, int) else 0)
+        _check_quantity(listing, quantity if not line else total)
+        if line:
+            line.quantity = total
+            line.save(update_fields=["quantity"])
+        else:
+            line = CartLine.objects.create(cart=cart, listing=listing, quantity=quantity)
+        cart.save(update_fields=["updated_at"])
+    return line
+
+
+def cart_line_update(*, cart: Cart, line_id: int, quantity: int) -> CartLine | None:
+    """Change a line's quantity; 0 removes it. A quoted line keeps its quantity."""
+    with transaction.atomic():
+        line = CartLine.objects.select_for_update().select_related("listing", "listing__company").filter(
+            pk=line_id, cart=cart).first()
+        if line is None:
+            raise NotFound("No such cart line.", field="line")
+        if quantity == 0:
+            line.delete()
+            return None
+        if line.quotation_id:
+            raise Conflict("A quoted line keeps the quoted quantity; remove it to change it.", code="quoted_line",
+                           field="quantity")
+        _check_quantity(line.listing, quantity)
+        line.quantity = quantity
+        line.save(update_fields=["quantity"])
+    return line
+
+
+def cart_merge(*, source_id: int, user: User) -> Cart:
+    """At log-in: the anonymous session's cart joins the user's. Quantities add up, capped at the stock."""
+    with transaction.atomic():
+        target, _ = Cart.objects.get_or_create(user=user)
+        source = Cart.objects.select_for_update().filter(pk=source_id, user__isnull=True).first()
+        if source is None or source.pk == target.pk:
+            return target
+        for line in source.lines.select_related("listing"):
+            if line.listing.company.members.filter(user=user).exists():
+                continue
+            if line.quotation_id:
+                line.cart = target
+                line.save(update_fields=["cart"])
+                continue
+            mine = CartLine.objects.filter(cart=target, listing=line.listing, quotation__isnull=True).first()
+            if mine:
+                mine.quantity = min(mine.quantity + line.quantity, max(line.listing.stock, mine.quantity))
+                mine.save(update_fields=["quantity"])
+            else:
+                line.cart = target
+                line.save(update_fields=["cart"])
+        source.delete()
+    return target
+
+
+def cart_checkout(*, buyer: User, incoterm: str = "DDP", idempotency_key: str | None = None) -> list[Order]:
+    """One order per seller from the buyer's cart, all or nothing: every line is checked against the
+    minimum order and stock under lock; the same key returns the same orders."""
+    _check_buyer(buyer, incoterm)
+    key = (idempotency_key or uuid.uuid4().hex)[:60]
+    with transaction.atomic():
+        done = list(Order.objects.filter(buyer=buyer, idempotency_key__startswith=f"cart:{key}:").order_by("pk"))
+        if done:
+            return done
+        cart = Cart.objects.select_for_update().filter(user=buyer).first()
+        lines = list(cart.lines.select_related("quotation").order_by("listing_id", "pk")) if cart else []
+        if not lines:
+            raise ApplicationError("Your cart is empty.", code="empty_cart", field="cart")
+        listings = {listing.pk: listing for listing in Listing.objects.select_for_update().select_related("company")
+                    .filter(pk__in=[line.listing_id for line in lines]).order_by("pk")}
+        by_seller: dict[int, list] = {}
+        for line in lines:
+            listing = listings[line.listing_id]
+            if listing.status != Listing.Status.PUBLISHED:
+                raise Conflict(f"{listing.title} is no longer for sale; remove it from your cart.",
+                               code="not_for_sale", field="cart")
+            if line.quotation and line.quotation.valid_until < timezone.now():
+                raise Conflict(f"The quotation for {listing.title} has expired.", code="quotation_expired",
+                               field="cart")
+            by_seller.setdefault(listing.company_id, []).append((listing, line.quantity, line.quotation))
+        orders = [_order_create(buyer=buyer, items=items, incoterm=incoterm, key=f"cart:{key}:{company_id}")
+                  for company_id, items in sorted(by_seller.items())]
+        cart.lines.all().delete()
+    return orders

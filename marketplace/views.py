@@ -13,7 +13,17 @@ from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
 from ewtp.views import form_error
 from marketplace import selectors, services
-from marketplace.forms import CompanyForm, ListingForm, OrderForm, PayForm, ProfileForm, SignupForm
+from marketplace.forms import (
+    AddressForm,
+    AddToCartForm,
+    CheckoutForm,
+    CompanyForm,
+    ListingForm,
+    OrderForm,
+    PayForm,
+    ProfileForm,
+    SignupForm,
+)
 from marketplace.models import Listing, Order
 
 CARDS_PER_PAGE = 24
@@ -37,7 +47,8 @@ def catalog(request):
 
 
 def listing_detail(request, pk: int):
-    listing = get_object_or_404(Listing.objects.select_related("company"), pk=pk)
+    listing = get_object_or_404(Listing.objects.select_related("company", "category")
+                                .prefetch_related("tiers", "photos"), pk=pk)
     if listing.status != Listing.Status.PUBLISHED and not (
             request.user.is_authenticated and listing.company.members.filter(user=request.user).exists()):
         return render(request, "404.html", status=404)
@@ -57,7 +68,9 @@ def listing_detail(request, pk: int):
                 form_error(form, exc)
     quote = selectors.listing_landed_cost(listing, buyer)
     return render(request, "marketplace/listing_detail.html", {
-        "listing": listing, "quote": quote, "form": form, "buyer": buyer, "idempotency_key": uuid.uuid4().hex})
+        "listing": listing, "quote": quote, "form": form, "buyer": buyer, "idempotency_key": uuid.uuid4().hex,
+        "cart_form": AddToCartForm(initial={"quantity": listing.moq}, auto_id="cart_%s"),
+        "tiers": listing.tiers.all(), "photos": listing.photos.all()})
 
 
 @login_required
@@ -239,11 +252,16 @@ def signup(request):
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
+    address_form = AddressForm(prefix="address")
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Profile saved."))
-        return redirect("marketplace:catalog")
-    return render(request, "marketplace/form_page.html", {"form": form, "title": _("Your profile and address")})
+        try:
+            services.profile_update(user=request.user, data=form.cleaned_data)
+            messages.success(request, _("Profile saved."))
+            return redirect("accounts:profile")
+        except ApplicationError as exc:
+            form_error(form, exc)
+    return render(request, "accounts/profile.html", {
+        "form": form, "address_form": address_form, "addresses": request.user.addresses.all()})
 
 
 @login_required
@@ -268,3 +286,86 @@ def order_document(request, pk: int, kind: str):
     return response
 
 
+@login_required
+@require_POST
+def address_action(request):
+    """Add an address, make one the default, or remove one (from the profile page)."""
+    action = request.POST.get("action")
+    try:
+        if action == "add":
+            form = AddressForm(request.POST, prefix="address")
+            if not form.is_valid():
+                return render(request, "accounts/profile.html", {
+                    "form": ProfileForm(instance=request.user), "address_form": form,
+                    "addresses": request.user.addresses.all()}, status=400)
+            services.address_add(user=request.user, **form.cleaned_data)
+            messages.success(request, _("Address saved."))
+        elif action in ("default", "delete"):
+            address_id = request.POST.get("address", "")
+            if not address_id.isdigit():
+                raise ApplicationError(_("Choose an address."), code="invalid", field="address")
+            if action == "default":
+                services.address_make_default(user=request.user, address_id=int(address_id))
+                messages.success(request, _("Your orders now ship to this address."))
+            else:
+                services.address_delete(user=request.user, address_id=int(address_id))
+                messages.success(request, _("Address removed."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:profile")
+
+
+def cart(request):
+    buyer = selectors.buyer_context_for(request.user)
+    cart_obj = selectors.cart_for_request(request)
+    form = CheckoutForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"/accounts/login/?next={request.path}")
+        if form.is_valid():
+            try:
+                orders = services.cart_checkout(buyer=request.user, incoterm=form.cleaned_data["incoterm"],
+                                                idempotency_key=request.POST.get("idempotency_key") or None)
+                messages.success(request, _("%(count)s order(s) placed, one per seller. Pay each to confirm it.")
+                                 % {"count": len(orders)})
+                if len(orders) == 1:
+                    return redirect("marketplace:order_detail", pk=orders[0].pk)
+                return redirect("marketplace:order_list")
+            except ApplicationError as exc:
+                form_error(form, exc)
+    groups = selectors.cart_view(cart_obj, buyer)
+    return render(request, "marketplace/cart.html", {
+        "groups": groups, "form": form, "buyer": buyer, "idempotency_key": uuid.uuid4().hex,
+        "ready": bool(groups) and not any(group.error for group in groups)})
+
+
+@require_POST
+def cart_add(request, pk: int):
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a quantity of at least 1."))
+        return redirect("marketplace:listing_detail", pk=pk)
+    try:
+        services.cart_add(cart=selectors.cart_for_request(request, create=True), listing_id=pk,
+                          quantity=form.cleaned_data["quantity"], user=request.user)
+        messages.success(request, _("Added to your cart."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("marketplace:listing_detail", pk=pk)
+    return redirect("marketplace:cart")
+
+
+@require_POST
+def cart_line(request, pk: int):
+    cart_obj = selectors.cart_for_request(request)
+    raw = request.POST.get("quantity", "")
+    try:
+        if cart_obj is None:
+            raise ApplicationError(_("Your cart is empty."), code="empty_cart")
+        if not raw.isdigit():
+            raise ApplicationError(_("Enter a whole number of units (0 removes the line)."), code="invalid",
+                                   field="quantity")
+        services.cart_line_update(cart=cart_obj, line_id=pk, quantity=int(raw))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("marketplace:cart")

@@ -202,3 +202,78 @@ class OrderBookShipmentApi(APIView):
         shipment = services.order_book_shipment(user=request.user, order_id=pk)
         return Response({"status": shipment.status, "tracking_number": shipment.tracking_number},
                         status=status.HTTP_202_ACCEPTED)
+
+
+# ---------------------------------------------------------------- cart
+
+class CartApi(APIView):
+    """The buyer's cart grouped by seller, each group quoted as the order it will become."""
+
+    @extend_schema(responses=inline_serializer("Cart", {"groups": serializers.ListField(child=serializers.DictField())}))
+    def get(self, request):
+        buyer = selectors.buyer_context_for(request.user)
+        groups = selectors.cart_view(selectors.cart_for_request(request), buyer)
+        return Response({"destination": buyer.country, "currency": buyer.currency, "groups": [{
+            "seller": group.company.legal_name, "seller_id": group.company.pk,
+            "lines": [{"id": line.id, "listing": line.listing_id, "title": line.listing.title,
+                       "quantity": line.quantity, "unit_price": line.unit_price.as_json(),
+                       "quotation": line.quotation_id} for line in group.lines],
+            "landed_cost": group.quote.landed_cost.as_json() if group.quote else None,
+            "error": group.error or None,
+        } for group in groups]})
+
+
+class CartLineAddApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        listing = serializers.IntegerField(min_value=1)
+        quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+
+    @extend_schema(request=InputSerializer, responses={201: inline_serializer("CartLine", {
+        "id": serializers.IntegerField(), "quantity": serializers.IntegerField()})})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        line = services.cart_add(cart=selectors.cart_for_request(request, create=True),
+                                 listing_id=data.validated_data["listing"], quantity=data.validated_data["quantity"],
+                                 user=request.user)
+        return Response({"id": line.id, "quantity": line.quantity}, status=status.HTTP_201_CREATED)
+
+
+class CartLineApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        quantity = serializers.IntegerField(min_value=0, max_value=1_000_000)
+
+    def _cart(self, request):
+        cart = selectors.cart_for_request(request)
+        if cart is None:
+            raise NotFound("No such cart line.")
+        return cart
+
+    @extend_schema(request=InputSerializer, responses=inline_serializer("CartLineQuantity", {
+        "id": serializers.IntegerField(), "quantity": serializers.IntegerField()}))
+    def patch(self, request, pk: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        line = services.cart_line_update(cart=self._cart(request), line_id=pk,
+                                         quantity=data.validated_data["quantity"])
+        return Response({"id": pk, "quantity": line.quantity if line else 0})
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        services.cart_line_update(cart=self._cart(request), line_id=pk, quantity=0)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CartCheckoutApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        incoterm = serializers.ChoiceField(choices=["DDP", "DAP"], default="DDP")
+        idempotency_key = serializers.CharField(max_length=60, required=False)
+
+    @extend_schema(request=InputSerializer, responses={201: OrderOutputSerializer(many=True)})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = data.validated_data.get("idempotency_key") or request.headers.get("Idempotency-Key")
+        orders = services.cart_checkout(buyer=request.user, incoterm=data.validated_data["incoterm"],
+                                        idempotency_key=key)
+        return Response(OrderOutputSerializer(orders, many=True).data, status=status.HTTP_201_CREATED)
