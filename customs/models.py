@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class HsCode(models.Model):
@@ -130,10 +131,10 @@ class CaseDocument(models.Model):
     """A document the seller uploaded for a case (proof of origin, invoice, licence...)."""
 
     class Kind(models.TextChoices):
-        PROOF_OF_ORIGIN = "proof_of_origin"
-        COMMERCIAL_INVOICE = "commercial_invoice"
-        LICENCE = "licence"
-        OTHER = "other"
+        PROOF_OF_ORIGIN = "proof_of_origin", _("Proof of origin")
+        COMMERCIAL_INVOICE = "commercial_invoice", _("Commercial invoice")
+        LICENCE = "licence", _("Import licence")
+        OTHER = "other", _("Other document")
 
     case = models.ForeignKey(ClearanceCase, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=30, choices=Kind.choices)

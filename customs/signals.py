@@ -6,3 +6,7 @@ from django.dispatch import Signal
 clearance_decided = Signal()
 # Sent when a case is held for an officer. kwargs: case
 clearance_held = Signal()
+# Asked by the case page for what the apps above know about the shipment (order and payment
+# status, listing photos). kwargs: case. Receivers return a dict:
+#   {"title": str, "rows": [(label, value), ...], "images": [url, ...], "url": str}
+clearance_case_context = Signal()

@@ -1,13 +1,17 @@
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from customs import selectors, services
-from customs.models import ClearanceCase
+from customs.models import CaseDocument, ClearanceCase
+from customs.signals import clearance_case_context
 from ewtp.exceptions import ApplicationError
 from ewtp.fx import fx_table
 from ewtp.money import Money
@@ -19,39 +23,152 @@ def _officer_only(request):
     return None
 
 
+def _decimal_or_none(raw: str):
+    try:
+        return Decimal(raw) if raw else None
+    except InvalidOperation:
+        return None
+
+
 @login_required
 def console(request):
+    """The officers' queue: escalated holds first, then the oldest; filters and counts per reason."""
     if (denied := _officer_only(request)) is not None:
         return denied
-    cases = selectors.cases_held(destination=request.GET.get("destination", "")[:2].upper())[:200]
-    recent = ClearanceCase.objects.exclude(status="held").order_by("-updated_at")[:20]
-    return render(request, "customs/console.html", {"cases": cases, "recent": recent})
+    filters = {"destination": request.GET.get("destination", "").strip()[:2].upper(),
+               "reason": request.GET.get("reason", "").strip()[:40],
+               "seller": request.GET.get("seller", "").strip()[:12],
+               "min_value": request.GET.get("min_value", "").strip()[:14],
+               "max_value": request.GET.get("max_value", "").strip()[:14]}
+    errors = {}
+    min_value, max_value = _decimal_or_none(filters["min_value"]), _decimal_or_none(filters["max_value"])
+    if filters["min_value"] and min_value is None:
+        errors["min_value"] = _("Enter the value as a number, e.g. 500.")
+    if filters["max_value"] and max_value is None:
+        errors["max_value"] = _("Enter the value as a number, e.g. 500.")
+    seller = int(filters["seller"]) if filters["seller"].isdigit() else None
+    if filters["seller"] and seller is None:
+        errors["seller"] = _("Enter the seller's number.")
+    cases = list(selectors.cases_held(destination=filters["destination"], kind=filters["reason"], seller=seller,
+                                      min_value_eur=min_value, max_value_eur=max_value)[:200])
+    recent = ClearanceCase.objects.filter(status__in=["rejected", "cleared", "released", "submitted"]).order_by(
+        "-updated_at")[:20]
+    return render(request, "customs/console.html", {
+        "cases": cases, "recent": recent, "filters": filters, "errors": errors,
+        "reasons": selectors.hold_counts_by_reason(), "dashboard": selectors.clearance_dashboard(),
+        "now": timezone.now()})
+
+
+@login_required
+def dashboard(request):
+    if (denied := _officer_only(request)) is not None:
+        return denied
+    return render(request, "customs/dashboard.html", {"dashboard": selectors.clearance_dashboard(),
+                                                      "reasons": selectors.hold_counts_by_reason()})
 
 
 @login_required
 def case_detail(request, pk: int):
     if (denied := _officer_only(request)) is not None:
         return denied
-    case = get_object_or_404(ClearanceCase.objects.prefetch_related("findings", "events__actor"), pk=pk)
-    return render(request, "customs/case_detail.html", {"case": case})
+    case = selectors.case_detail(case_id=pk)
+    if case is None:
+        raise Http404
+    context = [response for _receiver, response in clearance_case_context.send(sender=ClearanceCase, case=case)
+               if isinstance(response, dict)]
+    findings = list(case.findings.all())
+    for finding in findings:
+        finding.evidence_rows = [(key.replace("_", " "), ", ".join(map(str, value)) if isinstance(value, list)
+                                  else value) for key, value in finding.evidence.items()]
+    return render(request, "customs/case_detail.html", {
+        "case": case, "context_panels": context,
+        "findings": [f for f in findings if f.superseded_at is None],
+        "superseded": [f for f in findings if f.superseded_at is not None],
+        "document_kinds": CaseDocument.Kind.choices,
+        "four_eyes_eur": getattr(settings, "CLEARANCE_FOUR_EYES_EUR", 2000)})
+
+
+ACTIONS = {
+    "release": lambda request, pk: (services.case_release(case_id=pk, officer=request.user,
+                                                          note=request.POST.get("reason", "")[:1000]),
+                                    _("Released: the declaration is lodged with the customs authority.")),
+    "reject": lambda request, pk: _reject(request, pk),
+    "assign": lambda request, pk: (services.case_assign(case_id=pk, officer=request.user), _("Assigned to you.")),
+    "note": lambda request, pk: (services.case_add_note(case_id=pk, officer=request.user,
+                                                        note=request.POST.get("note", "")[:1000]), _("Note added.")),
+    "request_documents": lambda request, pk: (services.case_request_documents(
+        case_id=pk, officer=request.user, kinds=request.POST.getlist("kinds"),
+        message=request.POST.get("message", "")[:1000]), _("The seller is asked for the documents.")),
+    "retry": lambda request, pk: (services.case_retry(case_id=pk, officer=request.user),
+                                  _("Retrying the failed step.")),
+}
+
+
+def _reject(request, pk):
+    case = services.case_reject(case_id=pk, officer=request.user, reason=request.POST.get("reason", "")[:1000])
+    if case.status == "rejected":
+        return case, _("Rejected. The buyer is refunded.")
+    return case, _("Rejection proposed: a second officer must confirm it.")
 
 
 @login_required
 @require_POST
 def case_decide(request, pk: int):
+    """Every officer action on a case (release, reject, assign, note, request documents, retry)."""
     if (denied := _officer_only(request)) is not None:
         return denied
+    action = request.POST.get("action", "")
+    if action not in ACTIONS:
+        messages.error(request, _("Choose an action."))
+        return redirect("customs:case_detail", pk=pk)
     try:
-        if request.POST.get("action") == "release":
-            services.case_release(case_id=pk, officer=request.user, note=request.POST.get("reason", "")[:1000])
-            messages.success(request, _("Released. The carrier will deliver the parcel."))
-        else:
-            services.case_reject(case_id=pk, officer=request.user, reason=request.POST.get("reason", "")[:1000])
-            messages.success(request, _("Rejected. The buyer is refunded."))
+        _case, message = ACTIONS[action](request, pk)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("customs:case_detail", pk=pk)
-    return redirect("customs:console")
+    messages.success(request, message)
+    if action in ("release", "reject") and _case.status != "held":
+        return redirect("customs:console")
+    return redirect("customs:case_detail", pk=pk)
+
+
+def _company_id(user) -> int | None:
+    company = getattr(user, "company", None)
+    return company.pk if company is not None else None
+
+
+@login_required
+def my_cases(request):
+    """The seller's customs page: their shipments' clearance, findings in plain words, and tasks."""
+    company_id = _company_id(request.user)
+    cases = list(selectors.cases_for_company(company_id=company_id)[:100]) if company_id else []
+    for case in cases:
+        case.summaries = sorted({selectors.finding_summary_for_seller(f) for f in case.active_findings})
+    return render(request, "customs/my_cases.html", {"cases": cases, "document_kinds": CaseDocument.Kind.choices,
+                                                     "tasks": [c for c in cases if c.open_requests]})
+
+
+@login_required
+@require_POST
+def document_upload(request, pk: int):
+    try:
+        services.case_document_upload(case_id=pk, company_id=_company_id(request.user), user=request.user,
+                                      kind=request.POST.get("kind", ""), upload=request.FILES.get("file"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thank you: customs screens the shipment again."))
+    return redirect("customs:my_cases")
+
+
+@login_required
+def document_download(request, pk: int):
+    document = get_object_or_404(CaseDocument.objects.select_related("case"), pk=pk)
+    officer = request.user.has_perm("customs.decide_clearancecase")
+    if not officer and document.case.company_id != _company_id(request.user):
+        raise Http404
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
+                        content_type=document.content_type)
 
 
 def calculator(request):
