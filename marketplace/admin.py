@@ -27,12 +27,12 @@ class MemberInline(admin.TabularInline):
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
-    list_display = ["legal_name", "country", "currency", "verification", "created_at"]
+    list_display = ["legal_name", "country", "currency", "verification", "vat_number", "eori_number", "created_at"]
     list_filter = ["verification", "country"]
-    search_fields = ["legal_name", "tax_id", "registration_number"]
+    search_fields = ["legal_name", "tax_id", "registration_number", "vat_number", "eori_number"]
     readonly_fields = ["verification", "verification_reason", "verified_at"]
     inlines = [MemberInline]
-    actions = ["verify"]
+    actions = ["verify", "reject"]
 
     @admin.action(description="Verify the selected companies")
     def verify(self, request, queryset):
@@ -41,6 +41,13 @@ class CompanyAdmin(admin.ModelAdmin):
                 services.company_verify(company=company, staff=request.user, approve=True)
             except ApplicationError as exc:
                 self.message_user(request, f"{company}: {exc.message}", messages.ERROR)
+
+    @admin.action(description="Reject the selected companies (reason: incomplete documents)")
+    def reject(self, request, queryset):
+        """A stock reason; the staff page (/staff/companies/) takes a reason of one's own."""
+        for company in queryset:
+            services.company_verify(company=company, staff=request.user, approve=False,
+                                    reason="Your documents are incomplete: upload a legible business licence.")
 
 
 @admin.register(Listing)

@@ -34,9 +34,25 @@ class ProfileForm(forms.ModelForm):
 
 
 class CompanyForm(forms.ModelForm):
+    business_licence = forms.FileField(
+        label=_("Business licence"), required=False,
+        help_text=_("PDF, PNG or JPEG, at most 5 MB. Staff check it before your company may publish."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
+
     class Meta:
         model = Company
-        fields = ["legal_name", "country", "city", "address", "postcode", "registration_number", "tax_id", "currency"]
+        fields = ["legal_name", "country", "city", "address", "postcode", "registration_number", "tax_id",
+                  "vat_number", "eori_number", "currency", "contact_name", "contact_email", "contact_phone"]
+        help_texts = {"vat_number": _("EU and UK companies: checked with its check digits."),
+                      "eori_number": _("EU and UK importers/exporters, e.g. GB123456789000."),
+                      "country": _("Two-letter ISO code, e.g. CN."), "currency": _("e.g. CNY: your prices and payouts.")}
+
+
+class CompanyReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("verify", _("Verify")), ("reject", _("Reject"))], widget=forms.RadioSelect,
+                                 label=_("Decision"))
+    reason = forms.CharField(label=_("Reason (the seller sees it)"), max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ListingForm(forms.ModelForm):

@@ -82,29 +82,103 @@ def customs_officers_group() -> Group:
     return group
 
 
+COMPANY_FIELDS = ("legal_name", "country", "city", "address", "postcode", "registration_number", "tax_id", "currency",
+                  "vat_number", "eori_number", "contact_name", "contact_email", "contact_phone")
+
+
+def _check_company(company: Company, licence) -> None:
+    from marketplace.domain import tax_ids, uploads
+
+    company.country, company.currency = company.country.upper(), company.currency.upper()
+    for field in ("legal_name", "city", "address"):
+        if not getattr(company, field).strip():
+            raise ApplicationError("This field is required.", code="required", field=field)
+    _validate(company, exclude=["business_licence"])
+    try:
+        if company.vat_number:
+            company.vat_number = tax_ids.vat_check(company.vat_number, company.country)
+    except ValueError as exc:
+        raise ApplicationError(str(exc), code="invalid_vat", field="vat_number") from exc
+    try:
+        if company.eori_number:
+            company.eori_number = tax_ids.eori_check(company.eori_number, company.country)
+    except ValueError as exc:
+        raise ApplicationError(str(exc), code="invalid_eori", field="eori_number") from exc
+    if licence is not None:
+        licence.seek(0)
+        head = licence.read(16)
+        licence.seek(0)
+        problem = uploads.licence_problem(head, licence.size)
+        if problem:
+            raise ApplicationError(problem, code="invalid_licence", field="business_licence")
+
+
+def _store_licence(company: Company, licence) -> None:
+    from marketplace.domain import uploads
+
+    kind = uploads.sniff(licence.read(16))
+    licence.seek(0)
+    # A name of our own: the uploader's file name never reaches the storage.
+    company.business_licence.save(f"company-{company.pk}-{uuid.uuid4().hex[:8]}.{kind}", licence, save=False)
+    company.save(update_fields=["business_licence"])
+
+
 def company_create(*, owner: User, legal_name: str, country: str, city: str, address: str, currency: str,
-                   postcode: str = "", tax_id: str = "", registration_number: str = "") -> Company:
+                   postcode: str = "", tax_id: str = "", registration_number: str = "", vat_number: str = "",
+                   eori_number: str = "", contact_name: str = "", contact_email: str = "", contact_phone: str = "",
+                   business_licence=None) -> Company:
+    """Register the owner's company; it waits for staff verification before it may publish."""
+    company = Company(legal_name=legal_name.strip(), country=country, city=city, address=address, postcode=postcode,
+                      currency=currency, tax_id=tax_id, registration_number=registration_number,
+                      vat_number=vat_number, eori_number=eori_number, contact_name=contact_name,
+                      contact_email=contact_email or owner.email, contact_phone=contact_phone,
+                      submitted_at=timezone.now())
+    _check_company(company, business_licence)
     with transaction.atomic():
         if owner.memberships.exists():
             raise Conflict("You already belong to a company.", code="already_member")
-        company = Company(legal_name=legal_name, country=country.upper(), city=city, address=address,
-                          postcode=postcode, currency=currency.upper(), tax_id=tax_id,
-                          registration_number=registration_number)
-        _validate(company)
         company.save()
         CompanyMember.objects.create(company=company, user=owner, role="owner")
+        if business_licence is not None:
+            _store_licence(company, business_licence)
+    return company
+
+
+def company_update(*, user: User, data: dict, business_licence=None) -> Company:
+    """The seller corrects the company's details; a rejected company goes back to staff for review."""
+    owned = _company_of(user)
+    with transaction.atomic():
+        company = Company.objects.select_for_update().get(pk=owned.pk)
+        for key in COMPANY_FIELDS:
+            if key in data:
+                setattr(company, key, data[key] if data[key] is not None else "")
+        _check_company(company, business_licence)
+        if company.verification == Company.Verification.REJECTED:
+            company.verification = Company.Verification.PENDING
+            company.submitted_at = timezone.now()
+        company.save()
+        if business_licence is not None:
+            _store_licence(company, business_licence)
     return company
 
 
 def company_verify(*, company: Company, staff: User, approve: bool, reason: str = "") -> Company:
+    """Staff verify a company (it may publish) or reject it with the reason the seller sees."""
     if not staff.is_staff:
         raise PermissionDenied("Only platform staff verify companies.")
     if not approve and not reason.strip():
         raise ApplicationError("Give the reason for the rejection.", code="reason_required", field="reason")
-    company.verification = Company.Verification.VERIFIED if approve else Company.Verification.REJECTED
-    company.verification_reason = reason.strip()
-    company.verified_at = timezone.now() if approve else None
-    company.save(update_fields=["verification", "verification_reason", "verified_at"])
+    if len(reason) > 500:
+        raise ApplicationError("Keep the reason under 500 characters.", code="too_long", field="reason")
+    with transaction.atomic():
+        company = Company.objects.select_for_update().get(pk=company.pk)
+        company.verification = Company.Verification.VERIFIED if approve else Company.Verification.REJECTED
+        company.verification_reason = reason.strip()
+        company.verified_at = timezone.now() if approve else None
+        company.save(update_fields=["verification", "verification_reason", "verified_at"])
+        if not approve:  # a rejected company's listings leave the catalog
+            company.listings.filter(status=Listing.Status.PUBLISHED).update(status=Listing.Status.DRAFT,
+                                                                            updated_at=timezone.now())
     return company
 
 

@@ -16,5 +16,8 @@ urlpatterns = [
     path("cart/lines/<int:pk>/", views.cart_line, name="cart_line"),
     path("sell/", views.seller_dashboard, name="seller_dashboard"),
     path("sell/company/", views.company_create, name="company_create"),
+    path("companies/<int:pk>/licence/", views.company_licence, name="company_licence"),
+    path("staff/companies/", views.company_review_list, name="company_review_list"),
+    path("staff/companies/<int:pk>/", views.company_review, name="company_review"),
     path("sell/listings/new/", views.listing_create, name="listing_create"),
 ]

@@ -18,13 +18,14 @@ from marketplace.forms import (
     AddToCartForm,
     CheckoutForm,
     CompanyForm,
+    CompanyReviewForm,
     ListingForm,
     OrderForm,
     PayForm,
     ProfileForm,
     SignupForm,
 )
-from marketplace.models import Listing, Order
+from marketplace.models import Company, Listing, Order
 
 CARDS_PER_PAGE = 24
 
@@ -141,17 +142,25 @@ def seller_dashboard(request):
 
 @login_required
 def company_create(request):
-    if request.user.company:
+    """Register the company, or correct it (a rejected company goes back to staff)."""
+    company = request.user.company
+    if company is not None and company.is_verified:
         return redirect("marketplace:seller_dashboard")
-    form = CompanyForm(request.POST or None)
+    form = CompanyForm(request.POST or None, request.FILES or None, instance=company)
     if request.method == "POST" and form.is_valid():
+        data = {key: value for key, value in form.cleaned_data.items() if key != "business_licence"}
+        licence = form.cleaned_data.get("business_licence") or None
         try:
-            services.company_create(owner=request.user, **form.cleaned_data)
+            if company is None:
+                services.company_create(owner=request.user, business_licence=licence, **data)
+            else:
+                services.company_update(user=request.user, data=data, business_licence=licence)
             messages.success(request, _("Company registered. Staff will verify it shortly."))
             return redirect("marketplace:seller_dashboard")
         except ApplicationError as exc:
             form_error(form, exc)
-    return render(request, "marketplace/form_page.html", {"form": form, "title": _("Register your company")})
+    title = _("Register your company") if company is None else _("Correct your company's details")
+    return render(request, "marketplace/form_page.html", {"form": form, "title": title})
 
 
 @login_required
@@ -369,3 +378,47 @@ def cart_line(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("marketplace:cart")
+
+
+@login_required
+def company_licence(request, pk: int):
+    """The business licence, to platform staff and the company's own members only."""
+    from django.http import FileResponse
+
+    company = get_object_or_404(Company, pk=pk)
+    if not (request.user.is_staff or company.members.filter(user=request.user).exists()) \
+            or not company.business_licence:
+        return render(request, "404.html", status=404)
+    name = company.business_licence.name.rsplit("/", 1)[-1]
+    return FileResponse(company.business_licence.open("rb"), filename=name, as_attachment=False)
+
+
+@login_required
+def company_review_list(request):
+    if not request.user.is_staff:
+        return render(request, "404.html", status=404)
+    status = request.GET.get("status", "pending")
+    if status not in Company.Verification.values:
+        status = "pending"
+    companies = Company.objects.filter(verification=status).order_by("submitted_at", "pk")[:200]
+    return render(request, "marketplace/company_review_list.html", {
+        "companies": companies, "status": status, "statuses": Company.Verification.choices})
+
+
+@login_required
+def company_review(request, pk: int):
+    if not request.user.is_staff:
+        return render(request, "404.html", status=404)
+    company = get_object_or_404(Company, pk=pk)
+    form = CompanyReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.company_verify(company=company, staff=request.user,
+                                    approve=form.cleaned_data["decision"] == "verify",
+                                    reason=form.cleaned_data["reason"])
+            messages.success(request, _("Decision recorded for %(name)s.") % {"name": company.legal_name})
+            return redirect("marketplace:company_review_list")
+        except ApplicationError as exc:
+            form_error(form, exc)
+    return render(request, "marketplace/company_review.html", {
+        "company": company, "form": form, "members": company.members.select_related("user")})
