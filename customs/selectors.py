@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
+from customs.domain.hs_index import HsEntry, HsIndex
 from customs.domain.tariff_book import (
     Agreement,
     DestinationRegime,
@@ -65,7 +66,7 @@ def _build_book() -> TariffBook:
                                                    "origin", "valid_from", "valid_to", "source", "title").iterator()
     ]
     docs: dict[str, list[dict]] = {"destination": [], "agreement": [], "restriction": []}
-    for kind, data in ReferenceDocument.objects.values_list("kind", "data"):
+    for kind, data in ReferenceDocument.objects.filter(kind__in=list(docs)).values_list("kind", "data"):
         docs[kind].append(data)
     return TariffBook(
         measures=measures,
@@ -81,17 +82,111 @@ def hs_code_exists(code: str) -> bool:
     return bool(code) and code.isdigit() and 6 <= len(code) <= 10 and tariff_book().is_known_hs(code)
 
 
-def hs_search(q: str, *, limit: int = 20) -> list[HsCode]:
-    q = (q or "").strip()[:100]
-    if not q:
-        return []
-    if q.replace(".", "").replace(" ", "").isdigit():
-        digits = q.replace(".", "").replace(" ", "")
-        return list(HsCode.objects.filter(code__startswith=digits).order_by("level", "code")[:limit])
-    condition = Q()
-    for word in q.split()[:6]:
-        condition &= Q(description__icontains=word)
-    return list(HsCode.objects.filter(condition).order_by("-level", "code")[:limit])
+_hs_lock = threading.Lock()
+_hs: HsIndex | None = None
+
+
+def hs_index() -> HsIndex:
+    """The HS 2022 nomenclature with its Chinese names, built once per process (load_reference_data fills it)."""
+    global _hs
+    if _hs is None:
+        with _hs_lock:
+            if _hs is None:
+                names_zh = {key: data.get("zh", "") for key, data in
+                            ReferenceDocument.objects.filter(kind="hs_name_zh").values_list("key", "data")}
+                _hs = HsIndex(HsEntry(code, description, names_zh.get(code, ""), level)
+                              for code, description, level in HsCode.objects.values_list("code", "description",
+                                                                                            "level"))
+    return _hs
+
+
+def hs_index_reset() -> None:
+    global _hs
+    _hs = None
+
+
+def hs_search(q: str, *, limit: int = 20) -> list[HsEntry]:
+    """Codes by prefix ("6109", "0902.10") or by words in English ("green tea") or Chinese ("茶叶")."""
+    return hs_index().search(q, limit=limit)
+
+
+def hs_detail(*, code: str, destination: str | None = None, origin: str | None = None,
+              on: date | None = None) -> dict:
+    """What applies to one code: its place in the nomenclature and, for a destination, the MFN measure,
+    the preferences (with the agreement's conditions), additional duties, restrictions and the VAT/GST
+    rate, each with its source. Raises ApplicationError for an unknown code or destination."""
+    from customs.domain.landed_cost import UnknownHsCode, UnsupportedDestination
+    from customs.domain.tariff_book import normalise_code
+
+    code = normalise_code(code or "")
+    book = tariff_book()
+    index = hs_index()
+    known = code.isdigit() and (index.get(code) is not None or (6 <= len(code) <= 10 and book.is_known_hs(code)))
+    if not known:
+        raise UnknownHsCode(f"{code!r} is not a known HS code", field="code")
+    lineage = index.lineage(code)
+    entry = index.get(code) or (lineage[-1] if lineage else None)
+    answer: dict = {
+        "code": code,
+        "description": entry.description if entry else "",
+        "description_zh": entry.description_zh if entry else "",
+        "level": len(code),
+        "lineage": [{"code": e.code, "description": e.description, "description_zh": e.description_zh}
+                    for e in lineage],
+        "source": "HS 2022 nomenclature, UN Comtrade (customs/data/hs/harmonized-system.csv); Chinese names: "
+                  "customs/data/hs/hs-names-zh.csv (the project's own rendering)",
+    }
+    if not destination:
+        return answer
+    regime = book.destination(destination)
+    if regime is None:
+        raise UnsupportedDestination(f"no customs regime is configured for {destination!r}", field="destination")
+    on = on or timezone.localdate()
+    lookup = book.lookup(regime.territory, code, on, origin or None)
+    agreements_open = {a.code for a in book.agreements_between(regime.territory, origin, on)} if origin else None
+
+    def measure_json(measure: Measure) -> dict:
+        expression = measure.expression
+        reason = expression.manual_reason or (
+            "needs manual assessment (agricultural component)" if expression.needs_manual_assessment else None)
+        return {"expression": measure.expression_text, "code": measure.code, "valid_from": measure.valid_from,
+                "valid_to": measure.valid_to, "manual_assessment": reason, "source": measure.source}
+
+    preferences = []
+    for measure in lookup.preferences:
+        agreement = book.agreements.get(measure.agreement or "")
+        in_force = agreement is not None and agreement.in_force(on)
+        preferences.append({
+            **measure_json(measure), "agreement": measure.agreement,
+            "agreement_name": agreement.name if agreement else measure.agreement, "origin": measure.origin,
+            "conditions": {
+                "origin_is_party": None if agreements_open is None else measure.agreement in agreements_open,
+                "agreement_in_force": in_force,
+                "claim_required": True,
+                "rule_of_origin": agreement.rule_of_origin if agreement else "",
+                "origin_criteria": list(agreement.origin_criteria) if agreement else [],
+                "proof_of_origin": agreement.proof_of_origin if agreement else "",
+                "agreement_source": agreement.source if agreement else "",
+            }})
+    tax = regime.tax_rate(code, on) if regime.tax_name else None
+    answer.update({
+        "destination": regime.code,
+        "customs_territory": regime.territory,
+        "origin": origin or None,
+        "date": on,
+        "mfn": {**measure_json(lookup.mfn), "matched_code": lookup.matched_code} if lookup.mfn else None,
+        "note": lookup.note,
+        "preferences": preferences,
+        "additional_duties": [{**measure_json(m), "title": m.title, "origin": m.origin} for m in lookup.additional],
+        "restrictions": [{"hs_prefix": r.hs_prefix, "kind": r.kind, "wording": r.wording, "authority": r.authority,
+                          "origin": r.origin, "source": r.source}
+                         for r in book.restrictions_for(regime.code, code, origin or None)],
+        "tax": {"name": regime.tax_name, "rate": format(tax[0].normalize(), "f"), "label": tax[1], "source": tax[2]}
+        if tax else None,
+        "currency": regime.currency,
+        "valuation_basis": regime.valuation_basis,
+    })
+    return answer
 
 
 def destination_currency(country: str) -> str:

@@ -525,16 +525,31 @@ def screening_lists_store(*, sdn: str | None = None, un: str | None = None) -> s
 
 
 def hs_nomenclature_store() -> str:
+    """The HS 2022 tree into HsCode, and the Chinese names (customs/data/hs/hs-names-zh.csv) as
+    ReferenceDocument rows of kind "hs_name_zh" (HsCode holds one description)."""
     from customs import reference
-    from customs.models import HsCode
+    from customs.models import HsCode, ReferenceDocument
+    from customs.selectors import hs_index_reset
 
     entries = reference.read_hs_nomenclature()
     HsCode.objects.all().delete()
     HsCode.objects.bulk_create(
         (HsCode(code=e.code, description=e.description, level=len(e.code), parent_code=e.parent or "",
                 section=e.section) for e in entries), batch_size=2000)
+    names_zh = reference.read_hs_names_zh()
+    known = {e.code for e in entries}
+    unknown = sorted(set(names_zh) - known)
+    if unknown:
+        raise ValueError(f"hs-names-zh.csv names codes that are not in HS 2022: {', '.join(unknown)}")
+    ReferenceDocument.objects.filter(kind="hs_name_zh").delete()
+    ReferenceDocument.objects.bulk_create(
+        (ReferenceDocument(kind="hs_name_zh", key=code, data={"zh": name, "source": reference.HS_NAMES_ZH_SOURCE})
+         for code, name in names_zh.items()), batch_size=2000)
+    hs_index_reset()
     by_level = {n: sum(1 for e in entries if len(e.code) == n) for n in (2, 4, 6)}
-    return f"{by_level[2]} chapters, {by_level[4]} headings, {by_level[6]} subheadings (HS 2022)"
+    zh_levels = {n: sum(1 for c in names_zh if len(c) == n) for n in (2, 4, 6)}
+    return (f"{by_level[2]} chapters, {by_level[4]} headings, {by_level[6]} subheadings (HS 2022); Chinese names "
+            f"for {zh_levels[2]} chapters, {zh_levels[4]} headings, {zh_levels[6]} subheadings")
 
 
 def tariff_book_store() -> str:
@@ -551,7 +566,7 @@ def tariff_book_store() -> str:
         (TariffMeasure(destination=m.destination, code=m.code, expression_text=m.expression_text, kind=m.kind,
                        agreement=m.agreement or "", origin=m.origin or "", valid_from=m.valid_from,
                        valid_to=m.valid_to, source=m.source, title=m.title) for m in measures), batch_size=5000)
-    ReferenceDocument.objects.all().delete()
+    ReferenceDocument.objects.filter(kind__in=("destination", "agreement", "restriction")).delete()
     destinations = reference.read_destinations()
     agreements = reference.read_agreements()
     restrictions = reference.read_restrictions()

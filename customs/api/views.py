@@ -1,3 +1,5 @@
+from datetime import date
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, BasePermission
@@ -112,15 +114,53 @@ class LandedCostApi(APIView):
         return Response(selectors.quote_as_json(quote))
 
 
+def _hs_json(entry) -> dict:
+    return {"code": entry.code, "description": entry.description, "description_zh": entry.description_zh,
+            "level": entry.level}
+
+
 class HsSearchApi(APIView):
+    """HS 2022 codes by prefix ("6109", "0902.10") or by words in English ("green tea") or Chinese ("茶叶")."""
+
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("q", str)], responses=inline_serializer(
-        "HsResults", {"results": serializers.ListField()}))
+    @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("limit", int)],
+                   responses=inline_serializer("HsResults", {"results": serializers.ListField()}))
     def get(self, request):
-        results = selectors.hs_search(request.query_params.get("q", ""))
-        return Response({"results": [{"code": h.code, "description": h.description, "level": h.level}
-                                     for h in results]})
+        try:
+            limit = min(max(int(request.query_params.get("limit", 20)), 1), 100)
+        except ValueError as exc:
+            raise ApplicationError("limit must be a whole number.", code="invalid", field="limit") from exc
+        results = selectors.hs_search(request.query_params.get("q", ""), limit=limit)
+        return Response({"results": [_hs_json(entry) for entry in results]})
+
+
+class HsDetailApi(APIView):
+    """One code: its chapter, heading and subheading, and with ?destination= the measures that apply there
+    (MFN, preferences with their agreement and conditions, additional duties, restrictions, VAT/GST), each
+    with its source. ?origin= narrows preferences and additional duties to one origin; ?date= (YYYY-MM-DD)
+    reads the measures in force on that day."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[OpenApiParameter("destination", str), OpenApiParameter("origin", str),
+                               OpenApiParameter("date", str)],
+                   responses=inline_serializer("HsDetail", {"code": serializers.CharField(),
+                                                            "mfn": serializers.DictField(allow_null=True)}))
+    def get(self, request, code: str):
+        params = request.query_params
+        destination = params.get("destination", "").strip().upper()
+        origin = params.get("origin", "").strip().upper()
+        if origin and (len(origin) != 2 or not origin.isalpha()):
+            raise ApplicationError("origin must be a two-letter country code.", code="invalid", field="origin")
+        on = None
+        if params.get("date"):
+            try:
+                on = date.fromisoformat(params["date"])
+            except ValueError as exc:
+                raise ApplicationError("Give the date as YYYY-MM-DD.", code="invalid_date", field="date") from exc
+        detail = selectors.hs_detail(code=code, destination=destination or None, origin=origin or None, on=on)
+        return Response(detail)
 
 
 class IsCustomsOfficer(BasePermission):
