@@ -1,0 +1,90 @@
+"""In headless Chromium against the live server and a real worker: the Hangzhou seller opens a
+paid order, splits it into two parcels, books the Hangzhou eHub, and opens the label (its barcode
+scans to the tracking number) and the CN23 the goods' value calls for."""
+
+import os
+import re
+import shutil
+
+import pytest
+
+from logistics.models import Shipment
+from marketplace import services as marketplace
+from tests import factories
+from tests.conftest import wait_for
+from tests.logistics.conftest import EHUB_AIR
+from tests.logistics.test_documents import all_text, decoded_barcodes, pdf_pages
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
+
+
+@pytest.fixture
+def page():
+    if not CHROMIUM:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing: CI must run the browser tests (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        context.close()
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def test_the_seller_books_two_parcels_through_the_ehub_and_prints_label_and_cn23(
+        page, live_server, reference_data, celery_worker_process):
+    base = live_server.url
+    # given a paid order of twenty tins (about 3,400 CNY: above 300 SDR, so a CN23) to London
+    seller, buyer = factories.seller(), factories.buyer(country="GB", currency="GBP")
+    order = marketplace.order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=20)
+    marketplace.order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+
+    # when the seller opens it and chooses parcels and service
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", seller.email)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{base}/orders/{order.pk}/")
+    page.click("[data-testid=book-options]")
+    page.wait_for_url(re.compile(rf"/orders/{order.pk}/book/$"))
+    assert page.locator("[data-testid=options] tbody tr").count() >= 3
+    page.click("[data-testid=excluded] summary")
+    assert "does not collect from CN" in page.locator("[data-testid=excluded]").inner_text()
+
+    # it splits the 7 kg order into two parcels of 3.5 kg
+    page.click("[data-testid=add-parcel]")
+    page.wait_for_load_state()
+    assert page.locator("[data-testid=parcel]").count() == 2
+    for index in (0, 1):
+        page.fill(f"#id_parcels-{index}-weight_kg", "3.5")
+    page.click("[data-testid=rate]")
+    page.wait_for_load_state()
+    page.check(f"#service-{EHUB_AIR}")
+    page.click("[data-testid=book-shipment]")
+    page.wait_for_url(re.compile(r"/logistics/shipments/\d+/$"))
+
+    # then the worker books it; the label and the customs papers appear on the shipment page
+    shipment = wait_for(lambda: Shipment.objects.exclude(tracking_number="").filter(
+        order_reference=order.reference).first(), what="the booking")
+    assert shipment.service_code == EHUB_AIR and shipment.parcels.count() == 2
+    page.reload()
+    assert page.locator("[data-testid=tracking-number]").inner_text() == shipment.tracking_number
+    label_href = page.locator("[data-testid=label]").get_attribute("href")
+    label = page.request.get(f"{base}{label_href}")
+    assert label.headers["content-type"] == "application/pdf"
+    pages = pdf_pages(label.body())
+    assert len(pages) == 2  # one label per parcel
+    for label_page in pages:
+        assert shipment.tracking_number in [text for text, _ in decoded_barcodes(label_page)]
+    declaration = page.request.get(f"{base}{page.locator('[data-testid=customs-declaration]').get_attribute('href')}")
+    assert f'filename="CN23-{shipment.tracking_number}.pdf"' in declaration.headers["content-disposition"]
+    assert "CN 23" in all_text(declaration.body())
