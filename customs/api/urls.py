@@ -9,4 +9,11 @@ urlpatterns = [
     path("cases/", views.CaseListApi.as_view(), name="api-cases"),
     path("cases/<int:pk>/release/", views.CaseReleaseApi.as_view(), name="api-case-release"),
     path("cases/<int:pk>/reject/", views.CaseRejectApi.as_view(), name="api-case-reject"),
+    path("cases/<int:pk>/", views.CaseDetailApi.as_view(), name="api-case-detail"),
+    path("cases/<int:pk>/assign/", views.CaseAssignApi.as_view(), name="api-case-assign"),
+    path("cases/<int:pk>/notes/", views.CaseNoteApi.as_view(), name="api-case-note"),
+    path("cases/<int:pk>/retry/", views.CaseRetryApi.as_view(), name="api-case-retry"),
+    path("cases/<int:pk>/document-requests/", views.CaseDocumentRequestApi.as_view(), name="api-case-document-request"),
+    path("cases/<int:pk>/documents/", views.CaseDocumentUploadApi.as_view(), name="api-case-document-upload"),
+    path("clearance/dashboard/", views.ClearanceDashboardApi.as_view(), name="api-clearance-dashboard"),
 ]

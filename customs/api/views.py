@@ -2,6 +2,8 @@ from datetime import date
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -10,7 +12,7 @@ from rest_framework.views import APIView
 from customs import selectors, services
 from customs.models import ClearanceCase
 from ewtp.api import MoneyField
-from ewtp.exceptions import ApplicationError
+from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.fx import fx_table
 from ewtp.money import Money
 
@@ -169,26 +171,123 @@ class IsCustomsOfficer(BasePermission):
                     and request.user.has_perm("customs.decide_clearancecase"))
 
 
-def _case_json(case: ClearanceCase) -> dict:
-    return {"id": case.id, "shipment_reference": case.shipment_reference, "status": case.status,
-            "destination": case.destination, "held_at": case.held_at,
-            "findings": [{"kind": f.kind, "message": f.message, "evidence": f.evidence} for f in case.findings.all()]}
+def _is_officer(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("customs.decide_clearancecase"))
+
+
+def _company_id(user) -> int | None:
+    company = getattr(user, "company", None)
+    return company.pk if company is not None else None
+
+
+def _case_for(user, pk: int) -> tuple[ClearanceCase, str]:
+    """The case and the viewer's role (officer | seller | buyer); NotFound for anyone else."""
+    case = selectors.case_detail(case_id=pk)
+    if case is not None:
+        if _is_officer(user):
+            return case, "officer"
+        if case.company_id == _company_id(user):
+            return case, "seller"
+        if case.buyer_id == user.pk:
+            return case, "buyer"
+    raise NotFound("No such clearance case.")
+
+
+def _case_json(case: ClearanceCase, role: str = "officer") -> dict:
+    """Officers see everything; sellers their findings in plain words (never a list entry or
+    score); buyers the status only."""
+    data = {"id": case.id, "shipment_reference": case.shipment_reference, "status": case.status,
+            "destination": case.destination, "updated_at": case.updated_at}
+    if role == "buyer":
+        return data
+    findings = getattr(case, "active_findings", None)
+    if findings is None:
+        findings = [f for f in case.findings.all() if f.superseded_at is None]
+    data.update({"held_at": case.held_at, "decided_at": case.decided_at})
+    if role == "seller":
+        data["findings"] = sorted({selectors.finding_summary_for_seller(f) for f in findings})
+        data["open_document_requests"] = [{"id": r.pk, "kinds": r.kinds, "message": r.message}
+                                          for r in case.document_requests.all() if r.answered_at is None]
+        return data
+    data.update({
+        "company_id": case.company_id, "escalated_at": case.escalated_at,
+        "customs_value_eur": str(case.customs_value_eur) if case.customs_value_eur is not None else None,
+        "assigned_to": case.assigned_to.email if case.assigned_to else None,
+        "last_error": case.last_error, "error_step": case.error_step, "mrn": case.mrn, "lrn": case.lrn,
+        "authority_answer": case.authority_answer,
+        "rejection_proposed_by": case.rejection_proposed_by.email if case.rejection_proposed_by else None,
+        "findings": [{"kind": f.kind, "message": f.message, "evidence": f.evidence} for f in findings]})
+    return data
+
+
+def _case_detail_json(case: ClearanceCase, role: str) -> dict:
+    data = _case_json(case, role)
+    if role == "officer":
+        data.update({"declaration": case.declaration, "assessment": case.assessment,
+                     "documents": [{"id": d.pk, "kind": d.kind, "name": d.original_name, "size": d.size,
+                                    "content_type": d.content_type, "uploaded_at": d.created_at}
+                                   for d in case.documents.all()],
+                     "events": [{"action": e.action, "from_status": e.from_status, "to_status": e.to_status,
+                                 "actor": e.actor.email if e.actor else None, "note": e.note, "at": e.created_at}
+                                for e in case.events.all()]})
+    return data
+
+
+CaseOut = inline_serializer("ClearanceCase", {"id": serializers.IntegerField(), "status": serializers.CharField(),
+                                              "shipment_reference": serializers.CharField()})
 
 
 class CaseListApi(APIView):
-    permission_classes = [IsCustomsOfficer]
+    """Officers: the hold queue (or ?status=all), filterable; sellers: their own cases; buyers:
+    the status of the cases of their orders."""
 
-    @extend_schema(responses=inline_serializer("Cases", {"results": serializers.ListField()}))
+    @extend_schema(parameters=[OpenApiParameter(n, str) for n in ("status", "destination", "reason", "seller",
+                                                                  "min_value", "max_value")],
+                   responses=inline_serializer("Cases", {"results": serializers.ListField()}))
     def get(self, request):
-        cases = selectors.cases_held(destination=request.query_params.get("destination", ""))[:200]
-        return Response({"results": [_case_json(case) for case in cases]})
+        from decimal import Decimal, InvalidOperation
+
+        user, params = request.user, request.query_params
+        if not user.is_authenticated:
+            raise NotAuthenticated
+        if _is_officer(user):
+            values = {}
+            for name in ("min_value", "max_value"):
+                try:
+                    values[name] = Decimal(params[name]) if params.get(name) else None
+                except InvalidOperation as exc:
+                    raise ApplicationError("Give the value as a number.", code="invalid_amount", field=name) from exc
+            seller = params.get("seller", "")
+            if seller and not seller.isdigit():
+                raise ApplicationError("Give the seller's number.", code="invalid", field="seller")
+            statuses = [s for s, _ in ClearanceCase.Status.choices] if params.get("status") == "all" \
+                else [params["status"]] if params.get("status") else selectors.HOLD_STATUSES
+            cases = selectors.cases_held(destination=params.get("destination", ""), kind=params.get("reason", ""),
+                                         seller=int(seller) if seller else None, min_value_eur=values["min_value"],
+                                         max_value_eur=values["max_value"], statuses=statuses)[:200]
+            return Response({"results": [_case_json(case) for case in cases]})
+        company_id = _company_id(user)
+        if company_id is not None:
+            cases = selectors.cases_for_company(company_id=company_id).prefetch_related("document_requests")[:200]
+            return Response({"results": [_case_json(case, "seller") for case in cases]})
+        cases = ClearanceCase.objects.filter(buyer_id=user.pk).order_by("-created_at")[:200]
+        return Response({"results": [_case_json(case, "buyer") for case in cases]})
+
+
+class CaseDetailApi(APIView):
+    @extend_schema(responses=CaseOut)
+    def get(self, request, pk: int):
+        if not request.user.is_authenticated:
+            raise NotAuthenticated
+        case, role = _case_for(request.user, pk)
+        return Response(_case_detail_json(case, role))
 
 
 class CaseReleaseApi(APIView):
     permission_classes = [IsCustomsOfficer]
 
     @extend_schema(request=inline_serializer("Release", {"note": serializers.CharField(required=False)}),
-                   responses=inline_serializer("Case", {"status": serializers.CharField()}))
+                   responses=CaseOut)
     def post(self, request, pk: int):
         case = services.case_release(case_id=pk, officer=request.user, note=str(request.data.get("note", ""))[:1000])
         return Response(_case_json(case))
@@ -197,8 +296,74 @@ class CaseReleaseApi(APIView):
 class CaseRejectApi(APIView):
     permission_classes = [IsCustomsOfficer]
 
-    @extend_schema(request=inline_serializer("Reject", {"reason": serializers.CharField()}),
-                   responses=inline_serializer("RejectedCase", {"status": serializers.CharField()}))
+    @extend_schema(request=inline_serializer("Reject", {"reason": serializers.CharField()}), responses=CaseOut)
     def post(self, request, pk: int):
         case = services.case_reject(case_id=pk, officer=request.user, reason=str(request.data.get("reason", ""))[:1000])
         return Response(_case_json(case))
+
+
+class CaseAssignApi(APIView):
+    permission_classes = [IsCustomsOfficer]
+
+    @extend_schema(request=None, responses=CaseOut)
+    def post(self, request, pk: int):
+        return Response(_case_json(services.case_assign(case_id=pk, officer=request.user)))
+
+
+class CaseNoteApi(APIView):
+    permission_classes = [IsCustomsOfficer]
+
+    @extend_schema(request=inline_serializer("Note", {"note": serializers.CharField()}), responses=CaseOut)
+    def post(self, request, pk: int):
+        case = services.case_add_note(case_id=pk, officer=request.user, note=str(request.data.get("note", ""))[:1000])
+        return Response(_case_json(case), status=201)
+
+
+class CaseRetryApi(APIView):
+    permission_classes = [IsCustomsOfficer]
+
+    @extend_schema(request=None, responses=CaseOut)
+    def post(self, request, pk: int):
+        return Response(_case_json(services.case_retry(case_id=pk, officer=request.user)))
+
+
+class CaseDocumentRequestApi(APIView):
+    permission_classes = [IsCustomsOfficer]
+
+    @extend_schema(request=inline_serializer("DocumentRequest", {
+        "kinds": serializers.ListField(child=serializers.CharField()), "message": serializers.CharField()}),
+        responses=inline_serializer("DocumentRequested", {"id": serializers.IntegerField()}))
+    def post(self, request, pk: int):
+        kinds = request.data.get("kinds")
+        if not isinstance(kinds, list):
+            raise ApplicationError("Give the documents as a list.", code="invalid_documents", field="kinds")
+        made = services.case_request_documents(case_id=pk, officer=request.user, kinds=[str(k) for k in kinds],
+                                               message=str(request.data.get("message", ""))[:1000])
+        return Response({"id": made.pk, "kinds": made.kinds, "message": made.message}, status=201)
+
+
+class CaseDocumentUploadApi(APIView):
+    """The seller uploads a requested document (multipart: kind, file); the case is screened again."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": inline_serializer("DocumentUpload", {
+        "kind": serializers.CharField(), "file": serializers.FileField()})},
+        responses=inline_serializer("Document", {"id": serializers.IntegerField()}))
+    def post(self, request, pk: int):
+        if not request.user.is_authenticated:
+            raise NotAuthenticated
+        document = services.case_document_upload(case_id=pk, company_id=_company_id(request.user), user=request.user,
+                                                 kind=str(request.data.get("kind", "")),
+                                                 upload=request.FILES.get("file"))
+        return Response({"id": document.pk, "kind": document.kind, "size": document.size}, status=201)
+
+
+class ClearanceDashboardApi(APIView):
+    permission_classes = [IsCustomsOfficer]
+
+    @extend_schema(responses=inline_serializer("ClearanceDashboard", {"per_state": serializers.DictField()}))
+    def get(self, request):
+        data = selectors.clearance_dashboard()
+        data["holds_per_reason"] = dict(selectors.hold_counts_by_reason())
+        return Response(data)
