@@ -55,15 +55,68 @@ class CompanyReviewForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
 class ListingForm(forms.ModelForm):
-    publish = forms.BooleanField(label=_("Publish now"), required=False, initial=True)
+    tiers = forms.CharField(
+        label=_("Volume prices (B2B)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One tier a line: from this many units = unit price, e.g. <code>50 = 140.00</code>."))
+    photos = MultipleFileField(label=_("Photos"), required=False,
+                               help_text=_("Up to 8 JPEG, PNG or WebP photos, 8 MB and 40 megapixels each."))
+    status = forms.ChoiceField(label=_("Status"), choices=[("draft", _("Draft (only you see it)")),
+                                                          ("published", _("Published (in the catalog)"))],
+                               initial="published")
 
     class Meta:
         model = Listing
-        fields = ["title_en", "title_zh", "description_en", "description_zh", "hs_code", "origin_country",
-                  "price_amount", "stock", "moq", "weight_kg", "length_cm", "width_cm", "height_cm"]
+        fields = ["title_en", "title_zh", "description_en", "description_zh", "category", "hs_code", "origin_country",
+                  "price_amount", "moq", "stock", "retail", "b2b_only", "weight_kg", "length_cm", "width_cm",
+                  "height_cm"]
         widgets = {"description_en": forms.Textarea(attrs={"rows": 3}),
-                   "description_zh": forms.Textarea(attrs={"rows": 3})}
+                   "description_zh": forms.Textarea(attrs={"rows": 3}),
+                   "hs_code": forms.TextInput(attrs={"list": "hs-options", "autocomplete": "off",
+                                                     "data-hs-search": "/api/v1/customs/hs/"})}
+        help_texts = {"hs_code": _("Type a code or words (English or Chinese): matching HS codes are suggested.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("tiers", "\n".join(f"{t.min_quantity} = {t.price_amount}"
+                                                        for t in self.instance.tiers.all()))
+            if self.instance.status == Listing.Status.SUSPENDED:
+                self.fields["status"].choices += [("suspended", _("Suspended"))]
+            self.initial.setdefault("status", self.instance.status)
+        self.fields["category"].label_from_instance = lambda c: ("— " * c.depth) + c.name
+
+    def clean_tiers(self):
+        tiers = []
+        for number, line in enumerate((self.cleaned_data.get("tiers") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            quantity, sep, price = line.partition("=")
+            if not sep or not quantity.strip().isdigit():
+                raise forms.ValidationError(_("Line %(n)s: write a tier as 50 = 140.00.") % {"n": number})
+            tiers.append((quantity.strip(), price.strip()))
+        return tiers
+
+    def clean_photos(self):
+        photos = self.cleaned_data.get("photos") or []
+        if len(photos) > 8:
+            raise forms.ValidationError(_("Choose at most 8 photos."))
+        return photos
 
 
 class OrderForm(forms.Form):

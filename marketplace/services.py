@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -22,15 +23,18 @@ from marketplace.models import (
     Company,
     CompanyMember,
     Listing,
+    ListingPhoto,
     Order,
     OrderEvent,
     OrderLine,
+    PriceTier,
     ShippingAddress,
     User,
 )
 
 LISTING_FIELDS = ("title_en", "title_zh", "description_en", "description_zh", "hs_code", "origin_country",
-                  "price_amount", "stock", "moq", "weight_kg", "length_cm", "width_cm", "height_cm", "category")
+                  "price_amount", "stock", "moq", "weight_kg", "length_cm", "width_cm", "height_cm", "category",
+                  "retail", "b2b_only")
 
 
 def _validate(instance, exclude: list[str] | None = None) -> None:
@@ -199,20 +203,28 @@ def _company_of(user: User) -> Company:
     return company
 
 
-def listing_create(*, user: User, data: dict, publish: bool = False) -> Listing:
+MAX_TIERS = 10
+MAX_PHOTOS = 8
+
+
+def listing_create(*, user: User, data: dict, publish: bool = False, tiers: list[tuple] | None = None) -> Listing:
+    """A listing in the company's currency, with its price tiers; published at once if asked and allowed."""
     company = _company_of(user)
     listing = Listing(company=company, currency=company.currency,
                       **{k: v for k, v in data.items() if k in LISTING_FIELDS})
     _check_listing(listing)
+    checked_tiers = _check_tiers(listing, tiers or [])
     with transaction.atomic():
         _save_listing(listing)
+        _replace_tiers(listing, checked_tiers)
         if publish:
             listing_publish(user=user, listing_id=listing.pk)
             listing.refresh_from_db()
     return listing
 
 
-def listing_update(*, user: User, listing_id: int, data: dict) -> Listing:
+def listing_update(*, user: User, listing_id: int, data: dict, tiers: list[tuple] | None = None) -> Listing:
+    """Change a listing of the user's company (`tiers` None keeps them; [] removes them)."""
     company = _company_of(user)
     with transaction.atomic():
         listing = Listing.objects.select_for_update().filter(pk=listing_id, company=company).first()
@@ -222,7 +234,11 @@ def listing_update(*, user: User, listing_id: int, data: dict) -> Listing:
             if key in LISTING_FIELDS:
                 setattr(listing, key, value)
         _check_listing(listing)
-        _save_listing(listing)
+        checked = _check_tiers(listing, tiers if tiers is not None else
+                               [(t.min_quantity, t.price_amount) for t in listing.tiers.all()])
+        _save_listing(listing)  # a new updated_at: cached landed costs of the old version are not used
+        if tiers is not None:
+            _replace_tiers(listing, checked)
     return listing
 
 
@@ -235,28 +251,138 @@ def _save_listing(listing: Listing) -> None:
     search.reindex([listing.pk])
 
 
+def _check_tiers(listing: Listing, tiers: list[tuple]) -> list[tuple[int, Decimal]]:
+    """Tiers as (min_quantity, unit price): above the MOQ, each cheaper than the last, in the currency's decimals."""
+    from ewtp.money import has_too_many_decimals
+
+    if len(tiers) > MAX_TIERS:
+        raise ApplicationError(f"Give at most {MAX_TIERS} price tiers.", code="too_many_tiers", field="tiers")
+    checked = []
+    for quantity, price in tiers:
+        try:
+            quantity, price = int(quantity), Decimal(str(price))
+        except (TypeError, ValueError, InvalidOperation) as exc:
+            raise ApplicationError("Write each tier as a quantity and a unit price, e.g. 50 = 12.50.",
+                                   code="invalid_tier", field="tiers") from exc
+        if not price.is_finite() or price <= 0 or has_too_many_decimals(price, listing.currency):
+            raise ApplicationError(f"Tier price {price} is not a valid {listing.currency} amount.",
+                                   code="invalid_tier", field="tiers")
+        if quantity <= listing.moq:
+            raise ApplicationError(f"A tier starts above the minimum order ({listing.moq}).", code="invalid_tier",
+                                   field="tiers")
+        checked.append((quantity, price))
+    checked.sort()
+    previous_quantity, previous_price = listing.moq, listing.price_amount
+    for quantity, price in checked:
+        if quantity == previous_quantity:
+            raise ApplicationError(f"Two tiers start at {quantity}.", code="invalid_tier", field="tiers")
+        if price >= previous_price:
+            raise ApplicationError(f"The tier from {quantity} units must cost less per unit than the one before.",
+                                   code="invalid_tier", field="tiers")
+        previous_quantity, previous_price = quantity, price
+    return checked
+
+
+def _replace_tiers(listing: Listing, tiers: list[tuple[int, Decimal]]) -> None:
+    listing.tiers.all().delete()
+    PriceTier.objects.bulk_create([PriceTier(listing=listing, min_quantity=q, price_amount=p) for q, p in tiers])
+
+
 def _check_listing(listing: Listing) -> None:
     from customs.selectors import hs_code_exists
+    from ewtp.money import has_too_many_decimals
 
     if not listing.title_en.strip() and not listing.title_zh.strip():
         raise ApplicationError("Give a title in English or Chinese.", code="required", field="title_en")
-    _validate(listing, exclude=["company"])
+    if isinstance(listing.stock, int) and listing.stock < 0:
+        raise ApplicationError("Stock cannot be negative.", code="invalid", field="stock")
+    _validate(listing, exclude=["company", "search_vector"])
+    if has_too_many_decimals(listing.price_amount, listing.currency):
+        raise ApplicationError(f"{listing.currency} prices have at most {_decimals(listing.currency)} decimals.",
+                               code="too_many_decimals", field="price_amount")
     if not hs_code_exists(listing.hs_code):
         raise ApplicationError(f"{listing.hs_code} is not in the HS nomenclature.", code="unknown_hs_code",
                                field="hs_code")
 
 
+def _decimals(currency: str) -> int:
+    from ewtp.money import minor_units
+
+    return minor_units(currency)
+
+
 def listing_publish(*, user: User, listing_id: int, publish: bool = True) -> Listing:
+    return listing_set_status(user=user, listing_id=listing_id,
+                              status=Listing.Status.PUBLISHED if publish else Listing.Status.DRAFT)
+
+
+def listing_set_status(*, user: User, listing_id: int, status: str) -> Listing:
+    """Move a listing between draft, published (verified companies only) and suspended (taken down:
+    out of the catalog, kept for the orders that name it)."""
     company = _company_of(user)
+    if status not in Listing.Status.values:
+        raise ApplicationError("Choose draft, published or suspended.", code="invalid_status", field="status")
     with transaction.atomic():
         listing = Listing.objects.select_for_update().filter(pk=listing_id, company=company).first()
         if listing is None:
             raise NotFound("No such listing.")
-        if publish and not company.is_verified:
-            raise Conflict("Your company must be verified before it can publish.", code="company_not_verified")
-        listing.status = Listing.Status.PUBLISHED if publish else Listing.Status.DRAFT
+        if status == Listing.Status.PUBLISHED and not company.is_verified:
+            raise Conflict("Your company must be verified before it can publish.", code="company_not_verified",
+                           field="status")
+        listing.status = status
         listing.save(update_fields=["status", "updated_at"])
     return listing
+
+
+def listing_suspend_by_staff(*, staff: User, listing_id: int, reason: str = "") -> Listing:
+    if not staff.is_staff:
+        raise PermissionDenied("Only platform staff suspend listings.")
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().get(pk=listing_id)
+        listing.status = Listing.Status.SUSPENDED
+        listing.save(update_fields=["status", "updated_at"])
+    return listing
+
+
+def listing_photo_add(*, user: User, listing_id: int, upload) -> ListingPhoto:
+    """Check the upload (type by its bytes, size, pixels), re-encode it with Pillow (EXIF and anything
+    hidden dropped) and store it with a thumbnail for the cards."""
+    from marketplace.domain import images
+
+    company = _company_of(user)
+    try:
+        full, thumb, (width, height) = images.reencode(upload)
+    except ValueError as exc:
+        raise ApplicationError(str(exc), code="invalid_image", field="photos") from exc
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().filter(pk=listing_id, company=company).first()
+        if listing is None:
+            raise NotFound("No such listing.")
+        count = listing.photos.count()
+        if count >= MAX_PHOTOS:
+            raise ApplicationError(f"A listing has at most {MAX_PHOTOS} photos.", code="too_many_photos",
+                                   field="photos")
+        name = uuid.uuid4().hex[:12]
+        photo = ListingPhoto(listing=listing, position=count)
+        photo.image.save(f"{name}.jpg", full, save=False)
+        photo.thumbnail.save(f"{name}-thumb.jpg", thumb, save=False)
+        photo.width, photo.height = width, height
+        photo.save()
+        listing.save(update_fields=["updated_at"])
+    return photo
+
+
+def listing_photo_delete(*, user: User, listing_id: int, photo_id: int) -> None:
+    company = _company_of(user)
+    with transaction.atomic():
+        photo = ListingPhoto.objects.select_for_update().filter(pk=photo_id, listing_id=listing_id,
+                                                                listing__company=company).first()
+        if photo is None:
+            raise NotFound("No such photo.")
+        files = [photo.image.name, photo.thumbnail.name]
+        storage = photo.image.storage
+        photo.delete()
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
 
 
 def _set_status(order: Order, target: str, *, actor: User | None = None, note: str = "") -> None:
@@ -283,6 +409,12 @@ def _check_quantity(listing: Listing, quantity: int, *, quoted: bool = False) ->
     if quantity > listing.stock:
         raise ApplicationError(f"Only {listing.stock} of {listing.title} in stock.", code="insufficient_stock",
                                field="quantity")
+
+
+def _check_b2b(listing: Listing, buyer: User | None) -> None:
+    if listing.b2b_only and buyer is not None and buyer.is_authenticated and not buyer.memberships.exists():
+        raise Conflict(f"{listing.title} is sold to businesses only: register your company to buy it.",
+                       code="b2b_only", field="listing")
 
 
 def order_place(*, buyer: User, listing_id: int, quantity: int, idempotency_key: str | None = None,
@@ -314,6 +446,7 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str) -
         raise Conflict("You cannot buy your own company's goods.", code="own_listing", field="listing")
     for listing, quantity, quotation in items:
         _check_quantity(listing, quantity, quoted=quotation is not None)
+        _check_b2b(listing, buyer)
     quote = quote_lines(lines=[QuoteLine(listing, quantity, quotation.unit_price if quotation else None)
                                for listing, quantity, quotation in items],
                         destination=buyer.country, currency=buyer.preferred_currency or None, incoterm=incoterm)
@@ -530,6 +663,7 @@ def cart_add(*, cart: Cart, listing_id: int, quantity: int, user: User | None = 
         listing = _cart_listing(listing_id)
         if user is not None and user.is_authenticated and listing.company.members.filter(user=user).exists():
             raise Conflict("You cannot buy your own company's goods.", code="own_listing", field="listing")
+        _check_b2b(listing, user)
         line = CartLine.objects.filter(cart=cart, listing=listing, quotation__isnull=True).first()
         total = (line.quantity if line else 0) + (quantity if isinstance(quantity, int) else 0)
         _check_quantity(listing, quantity if not line else total)

@@ -165,19 +165,7 @@ def company_create(request):
 
 @login_required
 def listing_create(request):
-    if request.user.company is None:
-        return redirect("marketplace:company_create")
-    form = ListingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        publish = data.pop("publish")
-        try:
-            listing = services.listing_create(user=request.user, data=data, publish=publish)
-            messages.success(request, _("Listing saved."))
-            return redirect("marketplace:listing_detail", pk=listing.pk)
-        except ApplicationError as exc:
-            form_error(form, exc)
-    return render(request, "marketplace/form_page.html", {"form": form, "title": _("New listing")})
+    return listing_edit(request, pk=None)
 
 
 @login_required
@@ -422,3 +410,49 @@ def company_review(request, pk: int):
             form_error(form, exc)
     return render(request, "marketplace/company_review.html", {
         "company": company, "form": form, "members": company.members.select_related("user")})
+
+
+@login_required
+def listing_edit(request, pk: int | None):
+    """Create or change a listing: texts, category, HS code, prices and tiers, stock, photos, status."""
+    company = request.user.company
+    if company is None:
+        return redirect("marketplace:company_create")
+    listing = None
+    if pk is not None:
+        listing = Listing.objects.filter(pk=pk, company=company).prefetch_related("tiers", "photos").first()
+        if listing is None:
+            return render(request, "404.html", status=404)
+    form = ListingForm(request.POST or None, request.FILES or None, instance=listing)
+    if request.method == "POST" and form.is_valid():
+        data = {key: value for key, value in form.cleaned_data.items() if key not in ("tiers", "photos", "status")}
+        try:
+            with transaction.atomic():  # the listing, its tiers and its photos, or nothing
+                if listing is None:
+                    saved = services.listing_create(user=request.user, data=data, tiers=form.cleaned_data["tiers"])
+                else:
+                    saved = services.listing_update(user=request.user, listing_id=listing.pk, data=data,
+                                                    tiers=form.cleaned_data["tiers"])
+                for upload in form.cleaned_data["photos"]:
+                    services.listing_photo_add(user=request.user, listing_id=saved.pk, upload=upload)
+                if form.cleaned_data["status"] != saved.status:
+                    services.listing_set_status(user=request.user, listing_id=saved.pk,
+                                                status=form.cleaned_data["status"])
+            messages.success(request, _("Listing saved."))
+            return redirect("marketplace:listing_detail", pk=saved.pk)
+        except ApplicationError as exc:
+            form_error(form, exc)
+    return render(request, "marketplace/listing_form.html", {
+        "form": form, "listing": listing, "photos": listing.photos.all() if listing else [],
+        "title": _("New listing") if listing is None else _("Edit listing")})
+
+
+@login_required
+@require_POST
+def listing_photo_delete(request, pk: int, photo_pk: int):
+    try:
+        services.listing_photo_delete(user=request.user, listing_id=pk, photo_id=photo_pk)
+        messages.success(request, _("Photo removed."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("marketplace:listing_edit", pk=pk)

@@ -6,6 +6,7 @@ from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,14 +37,34 @@ class SignupApi(APIView):
 
 class ListingOutputSerializer(serializers.ModelSerializer):
     price = serializers.SerializerMethodField()
+    category = serializers.SerializerMethodField()
+    tiers = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
 
     class Meta:
         model = Listing
-        fields = ["id", "title_en", "title_zh", "description_en", "description_zh", "hs_code", "origin_country",
-                  "price", "stock", "moq", "weight_kg", "length_cm", "width_cm", "height_cm", "status"]
+        fields = ["id", "title_en", "title_zh", "description_en", "description_zh", "category", "hs_code",
+                  "origin_country", "price", "tiers", "stock", "moq", "retail", "b2b_only", "weight_kg", "length_cm",
+                  "width_cm", "height_cm", "status", "photos", "updated_at"]
 
     def get_price(self, listing) -> dict:
         return listing.price.as_json()
+
+    def get_category(self, listing) -> str | None:
+        return listing.category.path if listing.category_id else None
+
+    def get_tiers(self, listing) -> list[dict]:
+        return [{"min_quantity": t.min_quantity, "price": {"amount": str(t.price_amount), "currency": listing.currency}}
+                for t in listing.tiers.all()]
+
+    def get_photos(self, listing) -> list[dict]:
+        return [{"id": p.id, "url": p.image.url, "thumbnail": p.thumbnail.url, "width": p.width, "height": p.height}
+                for p in listing.photos.all()]
+
+
+class TierInputSerializer(serializers.Serializer):
+    min_quantity = serializers.IntegerField(min_value=2, max_value=10_000_000)
+    price_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
 
 
 class ListingInputSerializer(serializers.Serializer):
@@ -51,33 +72,118 @@ class ListingInputSerializer(serializers.Serializer):
     title_zh = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     description_en = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     description_zh = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    category = serializers.CharField(required=False, allow_blank=True, max_length=400,
+                                     help_text="A category path, e.g. food/tea")
     hs_code = serializers.RegexField(r"^\d{6,10}$", error_messages={"invalid": "An HS code has 6 to 10 digits."})
     origin_country = serializers.RegexField(r"^[A-Z]{2}$")
     price_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     stock = serializers.IntegerField(min_value=0, max_value=10_000_000)
     moq = serializers.IntegerField(min_value=1, max_value=10_000_000, default=1)
+    retail = serializers.BooleanField(default=True)
+    b2b_only = serializers.BooleanField(default=False)
     weight_kg = serializers.DecimalField(max_digits=8, decimal_places=3, min_value=Decimal("0.001"))
     length_cm = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=Decimal("0.1"), required=False)
     width_cm = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=Decimal("0.1"), required=False)
     height_cm = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=Decimal("0.1"), required=False)
+    tiers = TierInputSerializer(many=True, required=False)
     publish = serializers.BooleanField(default=False)
+    status = serializers.ChoiceField(choices=["draft", "published", "suspended"], required=False)
+
+
+def _listing_values(values: dict) -> tuple[dict, list | None, str | None]:
+    from marketplace.models import Category
+
+    tiers = values.pop("tiers", None)
+    status_value = values.pop("status", None)
+    values.pop("publish", None)
+    if "category" in values:
+        path = values.pop("category")
+        category = Category.objects.filter(path=path).first() if path else None
+        if path and category is None:
+            raise ApplicationError(f"There is no category {path}.", code="unknown_category", field="category")
+        values["category"] = category
+    tier_pairs = None if tiers is None else [(t["min_quantity"], t["price_amount"]) for t in tiers]
+    return values, tier_pairs, status_value
+
+
+def _own_listing(request, pk: int) -> Listing:
+    """A listing of the caller's company, or 404: another company's listing does not exist for them."""
+    company = request.user.company
+    listing = (Listing.objects.filter(pk=pk, company=company).select_related("category")
+               .prefetch_related("tiers", "photos").first() if company else None)
+    if listing is None:
+        raise NotFound("No such listing.")
+    return listing
 
 
 class ListingListCreateApi(APIView):
+    """The caller's company's listings, drafts included (other companies' are never listed)."""
+
     @extend_schema(responses=ListingOutputSerializer(many=True))
     def get(self, request):
         company = request.user.company
-        listings = company.listings.all()[:500] if company else []
+        listings = (company.listings.select_related("category").prefetch_related("tiers", "photos")[:500]
+                    if company else [])
         return Response(ListingOutputSerializer(listings, many=True).data)
 
     @extend_schema(request=ListingInputSerializer, responses={201: ListingOutputSerializer})
     def post(self, request):
         data = ListingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        publish = values.pop("publish")
-        listing = services.listing_create(user=request.user, data=values, publish=publish)
-        return Response(ListingOutputSerializer(listing).data, status=status.HTTP_201_CREATED)
+        publish = data.validated_data.get("publish") or data.validated_data.get("status") == "published"
+        values, tiers, _status = _listing_values(dict(data.validated_data))
+        listing = services.listing_create(user=request.user, data=values, publish=publish, tiers=tiers)
+        return Response(ListingOutputSerializer(_own_listing(request, listing.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class ListingDetailApi(APIView):
+    """One of the caller's company's listings: read, change (partial), or take down."""
+
+    @extend_schema(responses=ListingOutputSerializer)
+    def get(self, request, pk: int):
+        return Response(ListingOutputSerializer(_own_listing(request, pk)).data)
+
+    @extend_schema(request=ListingInputSerializer, responses=ListingOutputSerializer)
+    def patch(self, request, pk: int):
+        _own_listing(request, pk)
+        data = ListingInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values, tiers, status_value = _listing_values(dict(data.validated_data))
+        with transaction.atomic():
+            services.listing_update(user=request.user, listing_id=pk, data=values, tiers=tiers)
+            if status_value:
+                services.listing_set_status(user=request.user, listing_id=pk, status=status_value)
+        return Response(ListingOutputSerializer(_own_listing(request, pk)).data)
+
+    @extend_schema(responses=ListingOutputSerializer)
+    def delete(self, request, pk: int):
+        """Listings stay for the orders that name them: deleting takes the listing down (suspended)."""
+        _own_listing(request, pk)
+        services.listing_set_status(user=request.user, listing_id=pk, status="suspended")
+        return Response(ListingOutputSerializer(_own_listing(request, pk)).data)
+
+
+class ListingPhotosApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
+        "photo": {"type": "string", "format": "binary"}}}}, responses={201: ListingOutputSerializer})
+    def post(self, request, pk: int):
+        _own_listing(request, pk)
+        upload = request.FILES.get("photo")
+        if upload is None:
+            raise ApplicationError("Attach the photo as the 'photo' field.", code="required", field="photo")
+        services.listing_photo_add(user=request.user, listing_id=pk, upload=upload)
+        return Response(ListingOutputSerializer(_own_listing(request, pk)).data, status=status.HTTP_201_CREATED)
+
+
+class ListingPhotoApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int, photo_pk: int):
+        _own_listing(request, pk)
+        services.listing_photo_delete(user=request.user, listing_id=pk, photo_id=photo_pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CatalogApi(APIView):
