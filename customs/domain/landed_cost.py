@@ -19,7 +19,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from string import Formatter
 from typing import NamedTuple
 
 from customs.domain.duty_expression import ManualAssessment, evaluate_amount
@@ -67,19 +66,22 @@ class InvalidDate(LandedCostError):
 
 # ---------------------------------------------------------------- explanation
 
-class _Sentences(Formatter):
-    """Renders the recorded templates: `{x:m}` is an amount in the quote's currency ("1,234.50 GBP"),
-    `{x:pct}` a percent rate ("20%")."""
+class _Value:
+    """A recorded value, formatted when the explanation is read: `{x:m}` is an amount in the quote's currency
+    ("1,234.50 GBP"), `{x:pct}` a percent rate ("20%"); other specs format the value as usual."""
 
-    def __init__(self, currency: str) -> None:
+    __slots__ = ("value", "currency")
+
+    def __init__(self, value: object, currency: str) -> None:
+        self.value = value
         self.currency = currency
 
-    def format_field(self, value: object, format_spec: str) -> str:
-        if format_spec == "m":
-            return _fmt(value, self.currency)
-        if format_spec == "pct":
-            return f"{value.normalize():f}%"
-        return format(value, format_spec)
+    def __format__(self, spec: str) -> str:
+        if spec == "m":
+            return _fmt(self.value, self.currency)
+        if spec == "pct":
+            return f"{self.value.normalize():f}%"
+        return format(self.value, spec)
 
 
 class Explanation:
@@ -99,8 +101,10 @@ class Explanation:
 
     def lines(self) -> list[str]:
         if self._lines is None:
-            render = _Sentences(self.currency).vformat
-            self._lines = [render(template, (), values) if values else template for template, values in self._trace]
+            currency = self.currency
+            self._lines = [
+                template.format_map({k: _Value(v, currency) if isinstance(v, Decimal) else v for k, v in values.items()})
+                if values else template for template, values in self._trace]
         return self._lines
 
 
@@ -228,14 +232,19 @@ class _Context:
         self.fx = fx
         self.on = on
         self.rates: dict[str, Decimal] = {regime.currency: Decimal(1)}
-        self.specials = [(s, self.to_dest(s.max_value, s.currency)) for s in regime.special_regimes if s.in_force(on)]
+        # (regime, limit in the destination currency, the reason its lines carry)
+        self.specials = [(s, self.to_dest(s.max_value, s.currency),
+                          f"{s.code}: consignment at or below {s.max_value:,} {s.currency}")
+                         for s in regime.special_regimes if s.in_force(on)]
         self.thresholds = []
         for kind in ("duty", "tax"):
             threshold = _threshold(regime, kind, on, origin)
             limit = None
             if threshold is not None and threshold.amount is not None:
                 limit = self.to_dest(threshold.amount, threshold.currency)
-            self.thresholds.append((kind, threshold, limit))
+            legal = ("" if threshold is None or threshold.amount is None or threshold.currency == self.dest
+                     else f" ({threshold.amount:,} {threshold.currency})")
+            self.thresholds.append((kind, threshold, limit, legal))
         self.fees = [fee for fee in regime.fees if _fee_in_force(fee, on)]
         self.tax_rates: dict[str, tuple[Decimal, str, str] | None] = {}
 
@@ -393,14 +402,15 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
 
     # 2. De minimis and low-value regimes, on the whole consignment.
     special = None
-    for candidate, limit in ctx.specials:
+    special_reason = "consignment at or below the duty de minimis"
+    for candidate, limit, reason in ctx.specials:
         if (goods if candidate.value_basis == "intrinsic" else customs_value) <= limit:
-            special = candidate
+            special, special_reason = candidate, reason
             break
     duty_relief = tax_relief = False
     relief_source = ""
     payable_limits = []
-    for kind, threshold, limit in ctx.thresholds:
+    for kind, threshold, limit, legal in ctx.thresholds:
         if threshold is None:
             say("No {kind} de minimis is configured for {code}.", kind=kind, code=regime.code)
             continue
@@ -416,7 +426,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
         values = {"kind": kind, "Kind": kind.capitalize(), "source": threshold.source, "value": value,
                   "limit": limit, "currency": threshold.currency,
                   "what": "intrinsic value (goods)" if threshold.basis == "intrinsic" else "customs value",
-                  "legal": "" if threshold.currency == dest else f" ({threshold.amount:,} {threshold.currency})"}
+                  "legal": legal}
         if applied:
             say("{Kind} de minimis applied: consignment {what} {value:m} is at or below {limit:m}{legal}, so no {kind} "
                 "is charged ({source}).", **values)
@@ -446,10 +456,8 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
         value_money = _money(value.quantize(q, rounding=ROUND_HALF_UP), dest)
         restrictions.extend(book.restrictions_for(regime.code, code, line.origin))
         if duty_relief:
-            reason = (f"{special.code}: consignment at or below {special.max_value:,} {special.currency}"
-                      if special else "consignment at or below the duty de minimis")
             quoted.append(QuotedLine(code, line.description, "", "de_minimis", _money(ZERO, dest), value_money,
-                                     special.source if special else relief_source, reason))
+                                     special.source if special else relief_source, special_reason))
             line_duty.append(ZERO)
             continue
         duty, base_duty, text, rule, source, reason = _line_duty(book, fx, regime, code, line, value, on)
