@@ -156,3 +156,10 @@ class AddressForm(forms.Form):
     postcode = forms.CharField(label=_("Postcode"), max_length=20, required=False)
     country = forms.CharField(label=_("Country (ISO code, e.g. DE)"), max_length=2, min_length=2)
     make_default = forms.BooleanField(label=_("Ship my orders here"), required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Spreadsheet (.csv UTF-8 or .xlsx)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}))
+    dry_run = forms.BooleanField(label=_("Dry run: check every row, write nothing"), required=False, initial=True)
+    valid_only = forms.BooleanField(label=_("Import the valid rows even if some rows have errors"), required=False)

@@ -168,6 +168,8 @@ class Listing(models.Model):
         SUSPENDED = "suspended", _("Suspended")  # taken down by staff or the seller
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="listings")
+    # The seller's own reference: a spreadsheet import updates the listing with the same SKU.
+    sku = models.CharField(_("SKU (your reference)"), max_length=64, blank=True)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
@@ -205,6 +207,7 @@ class Listing(models.Model):
                                    name="listing_status_valid"),
             models.CheckConstraint(condition=Q(price_amount__gt=0), name="listing_price_positive"),
             models.CheckConstraint(condition=~Q(title_en="") | ~Q(title_zh=""), name="listing_has_a_title"),
+            models.UniqueConstraint(fields=["company", "sku"], condition=~Q(sku=""), name="one_listing_per_sku"),
         ]
 
     def __str__(self) -> str:

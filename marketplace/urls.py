@@ -20,6 +20,8 @@ urlpatterns = [
     path("staff/companies/", views.company_review_list, name="company_review_list"),
     path("staff/companies/<int:pk>/", views.company_review, name="company_review"),
     path("sell/listings/new/", views.listing_create, name="listing_create"),
+    path("sell/listings/import/", views.listing_import, name="listing_import"),
+    path("sell/listings/import/template.<str:kind>", views.listing_import_template, name="listing_import_template"),
     path("sell/listings/<int:pk>/", views.listing_edit, name="listing_edit"),
     path("sell/listings/<int:pk>/photos/<int:photo_pk>/delete/", views.listing_photo_delete,
          name="listing_photo_delete"),

@@ -19,6 +19,7 @@ from marketplace.forms import (
     CheckoutForm,
     CompanyForm,
     CompanyReviewForm,
+    ImportForm,
     ListingForm,
     OrderForm,
     PayForm,
@@ -456,3 +457,40 @@ def listing_photo_delete(request, pk: int, photo_pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("marketplace:listing_edit", pk=pk)
+
+
+@login_required
+def listing_import(request):
+    """Upload a spreadsheet of listings: a dry run reports every row; a real run writes all or nothing
+    (or only the valid rows, when the seller asks)."""
+    if request.user.company is None:
+        return redirect("marketplace:company_create")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read(services.IMPORT_MAX_BYTES + 1)
+        report = services.listing_import(user=request.user, name=upload.name, data=data,
+                                         dry_run=form.cleaned_data["dry_run"],
+                                         valid_only=form.cleaned_data["valid_only"])
+        if report.written:
+            messages.success(request, _("Imported: %(c)s created, %(u)s updated.") % {
+                "c": report.count("created"), "u": report.count("updated")})
+    return render(request, "marketplace/listing_import.html", {
+        "form": form, "report": report, "created": report.count("created") if report else 0,
+        "updated": report.count("updated") if report else 0})
+
+
+@login_required
+def listing_import_template(request, kind: str):
+    from django.http import HttpResponse
+
+    from marketplace.domain import spreadsheet
+
+    if kind == "xlsx":
+        response = HttpResponse(spreadsheet.template_xlsx(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        response = HttpResponse(spreadsheet.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ewtp-listings-template.{kind}"'
+    return response

@@ -8,6 +8,7 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("catalog/", views.CatalogApi.as_view(), name="api-catalog"),
     path("listings/", views.ListingListCreateApi.as_view(), name="api-listings"),
+    path("listings/import/", views.ListingImportApi.as_view(), name="api-listings-import"),
     path("listings/<int:pk>/", views.ListingDetailApi.as_view(), name="api-listing"),
     path("listings/<int:pk>/photos/", views.ListingPhotosApi.as_view(), name="api-listing-photos"),
     path("listings/<int:pk>/photos/<int:photo_pk>/", views.ListingPhotoApi.as_view(), name="api-listing-photo"),

@@ -383,3 +383,30 @@ class CartCheckoutApi(APIView):
         orders = services.cart_checkout(buyer=request.user, incoterm=data.validated_data["incoterm"],
                                         idempotency_key=key)
         return Response(OrderOutputSerializer(orders, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class ListingImportApi(APIView):
+    """A CSV or XLSX of listings: the row-by-row report; written only when not a dry run and every row is
+    valid (or `valid_only`)."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary"}, "dry_run": {"type": "boolean"},
+        "valid_only": {"type": "boolean"}}}},
+        responses=inline_serializer("ImportReport", {"written": serializers.BooleanField(),
+                                                     "rows": serializers.ListField(child=serializers.DictField())}))
+    def post(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ApplicationError("Attach the spreadsheet as the 'file' field.", code="required", field="file")
+        flag = lambda name, default: str(request.data.get(name, default)).lower() in ("1", "true", "yes", "on")  # noqa: E731
+        report = services.listing_import(user=request.user, name=upload.name,
+                                         data=upload.read(services.IMPORT_MAX_BYTES + 1),
+                                         dry_run=flag("dry_run", "true"), valid_only=flag("valid_only", "false"))
+        if report.error:
+            raise ApplicationError(report.error, code="invalid_file", field=report.error_column or "file")
+        code = status.HTTP_201_CREATED if report.written else status.HTTP_200_OK
+        if report.errors and not report.dry_run and not report.written:
+            code = status.HTTP_400_BAD_REQUEST
+        return Response(report.as_json(), status=code)
