@@ -111,6 +111,25 @@ def test_australia_low_value_goods_and_the_value_of_the_taxable_importation(book
     assert quote.taxes[0].collected == (collected or "border")
 
 
+def test_golden_abf_amplifier_bought_in_us_dollars(book):
+    """Australian Customs and Border Protection Service, 'How is duty and GST calculated?'
+    (customs.gov.au/site/page5549): an electric sound amplifier bought for US$1,274 with US$118.30 postage and
+    insurance, A$1 = US$0.91 on the day of export, duty 5%: customs value A$1,400, transport A$130, duty A$70,
+    VoTI A$1,600, GST A$160, payable A$230. The amplifier's own line is not in the book: the arithmetic is run
+    on the 5% T-shirt line."""
+    from ewtp.money import FxTable
+
+    fx = FxTable({"AUD": Decimal("1"), "USD": Decimal("0.91")}, date(2026, 1, 14), "the example's rate")
+    request = QuoteRequest(origin="US", destination="AU", on=ON, incoterm="DDP", currency="AUD",
+                           shipping=money("118.30", "USD"), insurance=money("0.00", "USD"),
+                           lines=[a_line("610910", "1274.00", "USD", origin="US", kg="4")])
+    quote = quote_landed_cost(book, fx, request)
+    assert quote.customs_value == money("1400.00", "AUD")
+    assert quote.duty == money("70.00", "AUD")
+    assert [(t.base, t.amount) for t in quote.taxes] == [(money("1600.00", "AUD"), money("160.00", "AUD"))]
+    assert quote.total_duties_and_taxes == money("230.00", "AUD")
+
+
 def test_australia_before_the_lvg_rules_charged_nothing_at_or_below_1000(book, fx):
     quote = quote_landed_cost(book, fx, a_request("AU", [a_line(value="900.00", currency="AUD")],
                                                   on=date(2018, 6, 30)))
