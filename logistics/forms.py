@@ -103,6 +103,10 @@ class BookingForm:
         return [dict(row) for row in self.parcels.initial]
 
     @property
+    def parcels_invalid(self) -> bool:
+        return self.parcels.is_bound and not self.parcels.is_valid()
+
+    @property
     def options(self):
         return self.result.options if self.result else []
 

@@ -214,11 +214,13 @@ def _apply_events(shipment: Shipment, events) -> int:
     takes its place in the timeline without moving the parcel backwards. Returns how many were new."""
     new = 0
     for event in sort_events(events):
+        if event.code == TrackingCode.LABEL_CREATED and shipment.events.filter(code=event.code).exists():
+            continue  # our booking already wrote it; the carrier's clock may differ from ours by a little
         _, created = TrackingEvent.objects.get_or_create(
             shipment=shipment, code=event.code, occurred_at=event.occurred_at,
             defaults={"location": event.location[:120], "description": event.description[:300], "source": "carrier"})
         new += created
-    latest = shipment.events.order_by("-occurred_at", "-id").first()
+    latest = shipment.events.filter(code__in=list(STATUS_AFTER_EVENT)).order_by("-occurred_at", "-id").first()
     target = STATUS_AFTER_EVENT.get(latest.code) if latest else None
     if latest and latest.code == TrackingCode.ARRIVED_IN_DESTINATION and shipment.customs_released_at is None \
             and _customs_holding(shipment):

@@ -22,6 +22,8 @@ def shipment_detail(request, pk: int):
         shipment, role = selectors.shipment_get_for_user(shipment_id=pk, user=request.user)
     except NotFound:
         return _not_found(request)
+    book = selectors.rate_book()
+    service = book.service(shipment.service_code) if book.has_service(shipment.service_code) else None
     option = None
     if role == "seller":
         try:
@@ -29,7 +31,7 @@ def shipment_detail(request, pk: int):
         except ApplicationError:
             option = None  # a service the rate book no longer has: the page still shows the shipment
     return render(request, "logistics/shipment_detail.html", {
-        "shipment": shipment, "role": role, "is_seller": role == "seller", "option": option,
+        "shipment": shipment, "role": role, "is_seller": role == "seller", "option": option, "service": service,
         "parcels": list(shipment.parcels.all()), "timeline": selectors.shipment_timeline(shipment),
         "cancellable": role == "seller" and shipment.status in ("created", "booked", "booking_failed"),
         "documents": services.DOCUMENT_KINDS if role == "seller" and shipment.tracking_number else (),

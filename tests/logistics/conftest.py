@@ -21,6 +21,12 @@ TWO_PARCELS = {
 EHUB_AIR = "ehub_hgh_air_eu"
 
 
+@pytest.fixture(autouse=True)
+def _own_media(settings, tmp_path):
+    """Documents go to this test's own folder: references (ORD-000001) repeat across test databases."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def paid_order(db):
     """(seller, buyer, order): six tins of tea from Hangzhou to London, paid."""
