@@ -163,3 +163,16 @@ class ImportForm(forms.Form):
                            widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}))
     dry_run = forms.BooleanField(label=_("Dry run: check every row, write nothing"), required=False, initial=True)
     valid_only = forms.BooleanField(label=_("Import the valid rows even if some rows have errors"), required=False)
+
+
+class RfqForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Quantity you need"), min_value=1, max_value=10_000_000)
+    message = forms.CharField(label=_("Message to the seller"), max_length=1000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class QuotationForm(forms.Form):
+    unit_price = forms.DecimalField(label=_("Unit price"), max_digits=14, decimal_places=2, min_value=0.01)
+    valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=90, initial=14)
+    note = forms.CharField(label=_("Note to the buyer"), max_length=1000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))

@@ -226,3 +226,52 @@ def cart_view(cart, buyer: BuyerContext) -> list[CartGroup]:
 def cart_count(request) -> int:
     cart = cart_for_request(request)
     return sum(cart.lines.values_list("quantity", flat=True)) if cart else 0
+
+
+LOW_STOCK_UNITS = 10
+SELLING = ("paid", "shipped", "delivered", "completed")
+
+
+def stock_warnings(company) -> QuerySet[Listing]:
+    """Published listings that cannot fill a minimum order, or are nearly out."""
+    return company.listings.filter(status=Listing.Status.PUBLISHED).filter(
+        Q(stock__lt=F("moq")) | Q(stock__lte=LOW_STOCK_UNITS)).order_by("stock", "pk")
+
+
+def orders_to_fulfil(company) -> QuerySet[Order]:
+    return Order.objects.filter(company=company, status=Order.Status.PAID).select_related("buyer").order_by("created_at")
+
+
+def sales_by_destination(company, *, days: int = 90) -> list[dict]:
+    """Goods sold in the last `days` by destination country, in the seller's currency, largest first."""
+    from datetime import timedelta
+
+    from django.db.models import Count, Sum
+    from django.utils import timezone
+
+    from ewtp.fx import fx_table
+    from ewtp.money import Money
+
+    fx = fx_table()
+    since = timezone.now() - timedelta(days=days)
+    totals: dict[str, dict] = {}
+    rows = (Order.objects.filter(company=company, status__in=SELLING, created_at__gte=since)
+            .values("ship_country", "currency").annotate(goods=Sum("goods_amount"), orders=Count("id")))
+    for row in rows:
+        entry = totals.setdefault(row["ship_country"], {"country": row["ship_country"], "orders": 0,
+                                                        "total": Money.zero(company.currency)})
+        entry["orders"] += row["orders"]
+        entry["total"] = entry["total"] + fx.convert(Money(row["goods"], row["currency"]), company.currency).rounded()
+    return sorted(totals.values(), key=lambda e: (-e["total"].amount, e["country"]))
+
+
+def rfqs_for_company(company) -> QuerySet:
+    from marketplace.models import Rfq
+
+    return Rfq.objects.filter(listing__company=company).select_related("listing", "buyer", "quotation")
+
+
+def rfqs_for_buyer(user) -> QuerySet:
+    from marketplace.models import Rfq
+
+    return Rfq.objects.filter(buyer=user).select_related("listing", "listing__company", "quotation")

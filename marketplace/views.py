@@ -24,6 +24,8 @@ from marketplace.forms import (
     OrderForm,
     PayForm,
     ProfileForm,
+    QuotationForm,
+    RfqForm,
     SignupForm,
 )
 from marketplace.models import Company, Listing, Order
@@ -72,6 +74,7 @@ def listing_detail(request, pk: int):
     return render(request, "marketplace/listing_detail.html", {
         "listing": listing, "quote": quote, "form": form, "buyer": buyer, "idempotency_key": uuid.uuid4().hex,
         "cart_form": AddToCartForm(initial={"quantity": listing.moq}, auto_id="cart_%s"),
+        "rfq_form": RfqForm(auto_id="rfq_%s"),
         "tiers": listing.tiers.all(), "photos": listing.photos.all()})
 
 
@@ -133,12 +136,19 @@ def seller_dashboard(request):
     company = request.user.company
     if company is None:
         return redirect("marketplace:company_create")
-    listings = company.listings.all()[:200]
-    orders = selectors.orders_for_company(company)[:100]
+    from marketplace.domain.charts import bars
     from payments.selectors import payouts_for_company
 
+    sales = selectors.sales_by_destination(company)
+    chart, chart_height = bars([(row["country"], row["total"].amount, f"{row['total'].amount:,.2f} {company.currency}")
+                                for row in sales[:12]])
     return render(request, "marketplace/seller_dashboard.html", {
-        "company": company, "listings": listings, "orders": orders, "payouts": payouts_for_company(company.pk)[:20]})
+        "company": company, "listings": company.listings.select_related("category")[:200],
+        "orders": selectors.orders_for_company(company)[:100],
+        "to_fulfil": selectors.orders_to_fulfil(company)[:50], "warnings": selectors.stock_warnings(company)[:50],
+        "sales": sales, "chart": chart, "chart_height": chart_height,
+        "rfqs": selectors.rfqs_for_company(company).filter(status="open")[:50],
+        "payouts": payouts_for_company(company.pk)[:20]})
 
 
 @login_required
@@ -494,3 +504,60 @@ def listing_import_template(request, kind: str):
         response = HttpResponse(spreadsheet.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ewtp-listings-template.{kind}"'
     return response
+
+
+@login_required
+@require_POST
+def rfq_create(request, pk: int):
+    form = RfqForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the quantity you need."))
+        return redirect("marketplace:listing_detail", pk=pk)
+    try:
+        services.rfq_create(buyer=request.user, listing_id=pk, quantity=form.cleaned_data["quantity"],
+                            message=form.cleaned_data["message"])
+        messages.success(request, _("Request sent. The seller's quotation will appear under Quotations."))
+        return redirect("marketplace:rfq_list")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("marketplace:listing_detail", pk=pk)
+
+
+@login_required
+def rfq_list(request):
+    """The buyer's requests for quotation; a quoted one can be accepted into the cart."""
+    if request.method == "POST":
+        raw = request.POST.get("rfq", "")
+        try:
+            if not raw.isdigit():
+                raise ApplicationError(_("Choose a quotation."), code="invalid")
+            services.rfq_accept(buyer=request.user, rfq_id=int(raw))
+            messages.success(request, _("The quotation is in your cart at the quoted price."))
+            return redirect("marketplace:cart")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    return render(request, "marketplace/rfq_list.html", {"rfqs": selectors.rfqs_for_buyer(request.user)[:100]})
+
+
+@login_required
+def rfq_answer(request, pk: int):
+    """The seller answers a request: a unit price and how long it holds, or a refusal."""
+    company = request.user.company
+    rfq = selectors.rfqs_for_company(company).filter(pk=pk).first() if company else None
+    if rfq is None:
+        return render(request, "404.html", status=404)
+    form = QuotationForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("decline"):
+                services.rfq_decline(user=request.user, rfq_id=rfq.pk)
+                messages.success(request, _("Request declined."))
+                return redirect("marketplace:seller_dashboard")
+            if form.is_valid():
+                services.rfq_quote(user=request.user, rfq_id=rfq.pk, unit_price=form.cleaned_data["unit_price"],
+                                   valid_days=form.cleaned_data["valid_days"], note=form.cleaned_data["note"])
+                messages.success(request, _("Quotation sent to the buyer."))
+                return redirect("marketplace:seller_dashboard")
+        except ApplicationError as exc:
+            form_error(form, exc)
+    return render(request, "marketplace/rfq_answer.html", {"rfq": rfq, "form": form})

@@ -410,3 +410,65 @@ class ListingImportApi(APIView):
         if report.errors and not report.dry_run and not report.written:
             code = status.HTTP_400_BAD_REQUEST
         return Response(report.as_json(), status=code)
+
+
+# ---------------------------------------------------------------- requests for quotation
+
+def _rfq_json(rfq) -> dict:
+    quotation = getattr(rfq, "quotation", None) if rfq.status != "open" else None
+    return {"id": rfq.id, "listing": rfq.listing_id, "title": rfq.listing.title, "quantity": rfq.quantity,
+            "message": rfq.message, "status": rfq.status,
+            "quotation": {"unit_price": quotation.unit_price.as_json(), "valid_until": quotation.valid_until,
+                          "note": quotation.note} if quotation else None}
+
+
+class RfqListCreateApi(APIView):
+    """The caller's requests as a buyer and, for a seller, the requests made to the company."""
+
+    class InputSerializer(serializers.Serializer):
+        listing = serializers.IntegerField(min_value=1)
+        quantity = serializers.IntegerField(min_value=1, max_value=10_000_000)
+        message = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    @extend_schema(responses=inline_serializer("Rfqs", {"asked": serializers.ListField(), "received": serializers.ListField()}))
+    def get(self, request):
+        company = request.user.company
+        return Response({
+            "asked": [_rfq_json(r) for r in selectors.rfqs_for_buyer(request.user)[:200]],
+            "received": [_rfq_json(r) for r in selectors.rfqs_for_company(company)[:200]] if company else []})
+
+    @extend_schema(request=InputSerializer, responses={201: inline_serializer("Rfq", {"id": serializers.IntegerField()})})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rfq = services.rfq_create(buyer=request.user, listing_id=data.validated_data["listing"],
+                                  quantity=data.validated_data["quantity"], message=data.validated_data["message"])
+        return Response(_rfq_json(rfq), status=status.HTTP_201_CREATED)
+
+
+class RfqQuoteApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+        valid_days = serializers.IntegerField(min_value=1, max_value=90)
+        note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses={201: inline_serializer("RfqQuoted", {"id": serializers.IntegerField()})})
+    def post(self, request, pk: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        quotation = services.rfq_quote(user=request.user, rfq_id=pk, **data.validated_data)
+        return Response(_rfq_json(quotation.rfq), status=status.HTTP_201_CREATED)
+
+
+class RfqDeclineApi(APIView):
+    @extend_schema(request=None, responses=inline_serializer("RfqDeclined", {"id": serializers.IntegerField()}))
+    def post(self, request, pk: int):
+        return Response(_rfq_json(services.rfq_decline(user=request.user, rfq_id=pk)))
+
+
+class RfqAcceptApi(APIView):
+    @extend_schema(request=None, responses={201: inline_serializer("RfqAccepted", {"cart_line": serializers.IntegerField()})})
+    def post(self, request, pk: int):
+        line = services.rfq_accept(buyer=request.user, rfq_id=pk)
+        return Response({"cart_line": line.id, "quantity": line.quantity,
+                         "unit_price": line.quotation.unit_price.as_json()}, status=status.HTTP_201_CREATED)
