@@ -14,7 +14,6 @@ from customs.models import CaseDocument, ClearanceCase
 from customs.signals import clearance_case_context
 from ewtp.exceptions import ApplicationError
 from ewtp.fx import fx_table
-from ewtp.money import Money
 
 
 def _officer_only(request):
@@ -172,22 +171,21 @@ def document_download(request, pk: int):
 
 
 def calculator(request):
-    """A public landed-cost calculator for one line."""
-    values = {"origin": request.GET.get("origin", "CN").upper()[:2], "destination": request.GET.get("destination", "GB").upper()[:2],
-              "hs_code": request.GET.get("hs_code", "090210")[:10], "value": request.GET.get("value", "100.00")[:14],
-              "currency": request.GET.get("currency", "GBP").upper()[:3], "weight": request.GET.get("weight", "1")[:10],
-              "shipping": request.GET.get("shipping", "10.00")[:14]}
-    quote, error = None, None
-    if "hs_code" in request.GET:
-        try:
-            value = Money(Decimal(values["value"]), values["currency"])
-            quote = selectors.quote_as_json(selectors.landed_cost_quote(
-                origin=values["origin"], destination=values["destination"], currency=values["currency"],
-                shipping=Money(Decimal(values["shipping"]), values["currency"]), fx=fx_table(),
-                lines=[{"hs_code": values["hs_code"], "quantity": 1, "unit_value": value,
-                        "net_weight_kg": Decimal(values["weight"]), "origin": values["origin"]}]))
-        except (InvalidOperation, ValueError):
-            error = _("Enter amounts as numbers, e.g. 100.00.")
-        except ApplicationError as exc:
-            error = exc.message
-    return render(request, "customs/calculator.html", {"values": values, "quote": quote, "error": error})
+    """The public landed-cost calculator: one line from any origin to any destination the book holds, the
+    explanation rule by rule, and an HS code search (htmx swaps only the results; without JS the page reloads)."""
+    from customs.forms import LandedCostForm
+
+    searching = "find" in request.GET
+    form = LandedCostForm(request.GET if "hs_code" in request.GET else None)
+    quote = form.quote(fx_table()) if form.is_bound and not searching else None
+    hs_query = request.GET.get("hs_q", "").strip()[:100]
+    hs_results = []
+    if hs_query:
+        params = request.GET.copy()
+        for key in ("hs_q", "find"):
+            params.pop(key, None)
+        for entry in selectors.hs_search(hs_query, limit=8):
+            params["hs_code"] = entry.code
+            hs_results.append({"entry": entry, "url": "?" + params.urlencode()})
+    return render(request, "customs/calculator.html", {"form": form, "quote": quote, "hs_query": hs_query,
+                                                       "hs_results": hs_results, "searching": searching})

@@ -86,11 +86,13 @@ class HsIndex:
             return []
         starts = [" " + w for w in words]
         # Words must start a word of the description ("tea" is not "steam"); failing that, anywhere.
-        found = [e for text, _, e in self._english if all(s in text for s in starts)]
+        found = [(text.find(starts[0]), e) for text, _, e in self._english if all(s in text for s in starts)]
         if not found:
-            found = [e for _, raw, e in self._english if all(w in raw for w in words)]
-        found.sort(key=lambda e: (_LEVEL_ORDER[e.level], e.code))
-        return found[:limit]
+            found = [(raw.find(words[0]), e) for _, raw, e in self._english if all(w in raw for w in words)]
+        # Descriptions that name the thing early ("Raw silk") before those that mention it in passing
+        # ("Articles of gut (other than silk-worm gut)"); then headings, subheadings, chapters.
+        found.sort(key=lambda item: (item[0] // 24, _LEVEL_ORDER[item[1].level], item[1].code))
+        return [entry for _, entry in found[:limit]]
 
     def _chinese_search(self, query: str, limit: int) -> list[HsEntry]:
         tokens = _CJK_RUN.findall(query)
