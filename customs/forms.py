@@ -39,15 +39,16 @@ class LandedCostForm(forms.Form):
 
     origin = forms.ChoiceField(label=_("Made in (origin)"))
     destination = forms.ChoiceField(label=_("Shipped to (destination)"))
-    hs_code = forms.CharField(label=_("HS code"), max_length=14, help_text=_("6 to 10 digits, e.g. 610910 or "
+    hs_code = forms.CharField(label=_("HS code"), max_length=14, initial="090210", help_text=_("6 to 10 digits, e.g. 610910 or "
                                                                              "6109100010. Not sure? Search below."))
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=10_000_000, initial=1)
-    value = forms.DecimalField(label=_("Price of one item"), min_value=Decimal(0), max_digits=14, decimal_places=4)
+    value = forms.DecimalField(label=_("Price of one item"), min_value=Decimal(0), max_digits=14, decimal_places=4,
+                               initial=Decimal("100.00"))
     currency = forms.ChoiceField(label=_("Currency"), help_text=_("Of the price and shipping, and of the answer."))
     shipping = forms.DecimalField(label=_("Shipping and insurance"), min_value=Decimal(0), max_digits=14,
-                                  decimal_places=4, initial=Decimal("0"))
+                                  decimal_places=4, initial=Decimal("10.00"))
     weight = forms.DecimalField(label=_("Net weight of one item (kg)"), min_value=Decimal(0), max_digits=12,
-                                decimal_places=3, initial=Decimal("0.5"))
+                                decimal_places=3, initial=Decimal("1"))
     incoterm = forms.ChoiceField(label=_("Who pays duty and tax"), initial="DDP", choices=[
         ("DDP", _("DDP: the buyer pays everything with the order")),
         ("DAP", _("DAP: the buyer pays duty and tax on delivery"))])

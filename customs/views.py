@@ -185,7 +185,12 @@ def calculator(request):
         for key in ("hs_q", "find"):
             params.pop(key, None)
         for entry in selectors.hs_search(hs_query, limit=8):
-            params["hs_code"] = entry.code
-            hs_results.append({"entry": entry, "url": "?" + params.urlencode()})
+            if entry.level == 6:  # a subheading can be quoted: the link fills the code and calculates
+                params["hs_code"] = entry.code
+                hs_results.append({"entry": entry, "url": "?" + params.urlencode()})
+            else:  # a chapter or heading: the link lists what is under it
+                under = request.GET.copy()
+                under["hs_q"], under["find"] = entry.code, "1"
+                hs_results.append({"entry": entry, "url": "?" + under.urlencode(), "browse": True})
     return render(request, "customs/calculator.html", {"form": form, "quote": quote, "hs_query": hs_query,
                                                        "hs_results": hs_results, "searching": searching})

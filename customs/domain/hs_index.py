@@ -96,7 +96,9 @@ class HsIndex:
 
     def _chinese_search(self, query: str, limit: int) -> list[HsEntry]:
         tokens = _CJK_RUN.findall(query)
-        whole = [(0, e) for name, e in self._chinese if all(t in name for t in tokens)]
+        # A name that is, or starts with, the words first ("智能手机" is 851713 before heading 8517).
+        first = tokens[0] if tokens else ""
+        whole = [(0 if name.startswith(first) else 0.5, e) for name, e in self._chinese if all(t in name for t in tokens)]
         if whole:
             scored = whole
         else:

@@ -88,5 +88,16 @@ def test_searching_codes_in_english_and_chinese_offers_links_that_fill_the_code(
     assert ">5007</span>" in chinese and "丝或绢丝机织物" in chinese
 
 
+def test_a_heading_in_the_results_lists_the_codes_under_it_and_a_subheading_quotes():
+    html = page(**{**GOOD, "hs_q": "智能手机", "find": "1"})
+    links = dict((code, query) for query, code in
+                 re.findall(r'<a href="\?([^"]+)"><span class="chip chip--country">(\d+)</span>', html))
+    assert list(links)[0] == "851713"  # the name that is the words comes first
+    assert "hs_code=851713" in links["851713"]
+    assert "hs_q=8517" in links["8517"] and "find=1" in links["8517"]  # a heading cannot be quoted: browse it
+    quoted = Client().get(URL + "?" + links["851713"].replace("&amp;", "&")).content.decode()
+    assert 'data-testid="landed-cost"' in quoted
+
+
 def test_a_search_with_no_match_says_so():
     assert "No HS code matches" in page(**{**GOOD, "hs_q": "zzzzqqq", "find": "1"})
