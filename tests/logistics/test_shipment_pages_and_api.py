@@ -155,3 +155,18 @@ def test_every_shipment_endpoint_is_in_the_openapi_schema():
                  "/api/v1/logistics/shipments/{id}/tracking/", "/api/v1/logistics/shipments/{id}/documents/{kind}/",
                  "/api/v1/logistics/webhooks/{carrier}/"):
         assert path in schema["paths"], path
+
+
+def test_the_shipment_list_takes_the_same_queries_for_one_shipment_or_many(booked, django_assert_max_num_queries,
+                                                                           django_capture_on_commit_callbacks):
+    seller, _, _, _ = booked
+    for _ in range(5):  # five more paid orders, booked
+        buyer = factories.buyer(country="GB", currency="GBP")
+        order = marketplace.order_place(buyer=buyer, listing_id=seller.company.listings.first().pk, quantity=1)
+        marketplace.order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+        with django_capture_on_commit_callbacks():
+            marketplace.order_book_shipment(user=seller, order_id=order.pk)
+    client = api(seller)
+    with django_assert_max_num_queries(8):
+        results = client.get("/api/v1/logistics/shipments/").json()["results"]
+    assert len(results) == 6 and all(len(s["parcels"]) == 1 for s in results)
