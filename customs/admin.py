@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from customs.models import ClearanceCase, ClearanceEvent, Finding, HsCode, TariffMeasure
+from customs.models import (
+    CaseDocument,
+    ClearanceCase,
+    ClearanceEvent,
+    DocumentRequest,
+    Finding,
+    HsCode,
+    ScreeningList,
+    TariffMeasure,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -22,14 +31,24 @@ class EventInline(ReadOnlyInline):
     model = ClearanceEvent
 
 
+class DocumentInline(ReadOnlyInline):
+    model = CaseDocument
+    fields = ["kind", "original_name", "content_type", "size", "uploaded_by", "created_at"]
+    readonly_fields = fields
+
+
+class DocumentRequestInline(ReadOnlyInline):
+    model = DocumentRequest
+
+
 @admin.register(ClearanceCase)
 class ClearanceCaseAdmin(admin.ModelAdmin):
     """Read-only here: officers decide in the customs console, where every action is recorded."""
 
-    list_display = ["shipment_reference", "destination", "status", "held_at", "decided_at"]
+    list_display = ["shipment_reference", "destination", "status", "held_at", "escalated_at", "decided_at", "mrn"]
     list_filter = ["status", "destination"]
-    search_fields = ["shipment_reference"]
-    inlines = [FindingInline, EventInline]
+    search_fields = ["shipment_reference", "mrn", "lrn"]
+    inlines = [FindingInline, DocumentRequestInline, DocumentInline, EventInline]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -47,3 +66,16 @@ class TariffMeasureAdmin(admin.ModelAdmin):
     list_display = ["destination", "code", "expression_text", "kind", "agreement", "origin", "valid_from"]
     list_filter = ["destination", "kind"]
     search_fields = ["code", "expression_text"]
+
+
+@admin.register(ScreeningList)
+class ScreeningListAdmin(admin.ModelAdmin):
+    """Loaded by `manage.py load_screening_lists`; read-only here."""
+
+    list_display = ["name", "entry_count", "source", "loaded_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

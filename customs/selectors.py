@@ -270,6 +270,12 @@ def case_for_shipment(reference: str) -> ClearanceCase | None:
     return ClearanceCase.objects.filter(shipment_reference=reference).first()
 
 
+def case_holding(reference: str) -> bool:
+    """Whether customs holds the shipment for a person (an officer, the seller's documents, an
+    authority query): for the carrier's "held by customs" tracking event."""
+    return ClearanceCase.objects.filter(shipment_reference=reference, status__in=HOLD_STATUSES[:3]).exists()
+
+
 def case_detail(*, case_id: int) -> ClearanceCase | None:
     return (ClearanceCase.objects.select_related("assigned_to", "rejection_proposed_by")
             .prefetch_related("findings", "events__actor", "documents", "document_requests").filter(pk=case_id).first())
