@@ -88,14 +88,29 @@ def celery_worker_process(transactional_db, tmp_path, settings):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     yield process
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    _stop_process_group(process)
     log.close()
     if os.environ.get("SHOW_WORKER_LOG"):
         print((tmp_path / "worker.log").read_text())
+
+
+def _stop_process_group(process: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM the worker and its pool children, and wait until every one has gone, so that no
+    database session outlives the test (the test database is dropped at the end)."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)  # any member of the group left?
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGKILL)
 
 
 def wait_for(condition, *, timeout: float = 60, interval: float = 0.25, what: str = "condition"):
