@@ -183,3 +183,30 @@ def test_holds_past_the_sla_are_escalated_once(reference_data, instant_authority
     assert case_escalate_overdue() == 1
     assert case_escalate_overdue() == 0
     assert [c.pk for c in cases_held()][:2] == [old.pk, new.pk]
+
+
+def test_beat_asks_again_for_late_answers_and_gives_up_visibly(reference_data, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from customs.selectors import cases_awaiting_authority, cases_stuck
+    from customs.services import case_authority_overdue
+
+    # given a lodged case whose authority never answers, and one left between two steps
+    settings.CUSTOMS_AUTHORITY_DELAY_SECONDS = 0
+    settings.CUSTOMS_AUTHORITY_TIMEOUT_SECONDS = 3600
+    silent = open_case(authority_simulation={"answer": "silent"})
+    assert drive(silent.pk) == "submitted"
+    stuck = open_case()
+    ClearanceCase.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - timedelta(minutes=10))
+    # then beat re-drives the stuck one and asks again for the silent one
+    assert stuck.pk in cases_stuck() and silent.pk not in cases_stuck()
+    ClearanceCase.objects.filter(pk=silent.pk).update(submitted_at=timezone.now() - timedelta(minutes=5))
+    assert cases_awaiting_authority() == ([silent.pk], [])
+    # and past the timeout the case goes to error, where officers see it
+    ClearanceCase.objects.filter(pk=silent.pk).update(submitted_at=timezone.now() - timedelta(hours=2))
+    assert cases_awaiting_authority() == ([], [silent.pk])
+    case_authority_overdue(case_id=silent.pk)
+    silent.refresh_from_db()
+    assert silent.status == "error" and silent.error_step == "submitted" and "No answer" in silent.last_error
