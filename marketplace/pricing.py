@@ -71,6 +71,10 @@ def quote_lines(*, lines: list[QuoteLine], destination: str, currency: str | Non
     fx = fx_table()
     seller_currency = company.currency
     currency = currency or destination_currency(destination)
+    for code in (seller_currency, currency):
+        if not fx.supports(code):
+            raise ApplicationError(f"There is no reference exchange rate for {code}.", code="unsupported_currency",
+                                   field="currency")
     priced = [(line.listing, line.quantity, line.unit_price or line.listing.unit_price_for(line.quantity))
               for line in lines]
     goods_seller = Money.zero(seller_currency)

@@ -147,9 +147,78 @@ def categories() -> list:
     return list(Category.objects.all())
 
 
-def listing_landed_cost(listing: Listing, buyer: BuyerContext):
+@dataclass(frozen=True)
+class CardQuote:
+    """What a catalog card shows: the landed cost of the minimum order and its three parts."""
+
+    country: str
+    landed_cost: object  # Money
+    rows: tuple
+
+    @property
+    def total(self):
+        return self.landed_cost
+
+
+class _LandedCostMemo:
+    """Card quotes per (listing version, destination, currency), in process: no pickling and no
+    round trip, so a page of 48 cards costs 48 dictionary lookups once warm. A new `updated_at`
+    (any change to the listing, its tiers or photos) makes a new key; old ones age out (LRU)."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        from collections import OrderedDict
+        from threading import Lock
+
+        self.size, self.data, self.lock = size, OrderedDict(), Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.data.get(key)
+            if value is not None:
+                self.data.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.data[key] = value
+            if len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.data.clear()
+
+
+_card_quotes = _LandedCostMemo()
+_UNQUOTABLE = "unquotable"
+
+
+def landed_cost_cache_clear() -> None:
+    _card_quotes.clear()
+
+
+def listing_landed_cost(listing: Listing, buyer: BuyerContext) -> CardQuote | None:
     """The landed cost of the minimum order to the buyer's country, or None when it cannot be
-    quoted (no carrier, a line that needs manual assessment). Cached per listing version."""
+    quoted (no carrier, no FX rate, a line that needs manual assessment). Cached per listing version."""
+    from ewtp.money import CurrencyMismatch
+    from marketplace.pricing import quote_order
+
+    key = (listing.pk, listing.updated_at.timestamp(), buyer.country, buyer.currency)
+    cached = _card_quotes.get(key)
+    if cached is None:
+        try:
+            quote = quote_order(listing=listing, quantity=listing.moq, destination=buyer.country,
+                                currency=buyer.currency)
+            cached = CardQuote(country=buyer.country, landed_cost=quote.landed_cost, rows=tuple(quote.rows))
+        except (ApplicationError, CurrencyMismatch):
+            cached = _UNQUOTABLE
+        _card_quotes.put(key, cached)
+    return None if cached is _UNQUOTABLE else cached
+
+
+def listing_quote(listing: Listing, buyer: BuyerContext):
+    """The full quote (breakdown, FX, customs explanation) for a product page, cached per listing version."""
+    from ewtp.money import CurrencyMismatch
     from marketplace.pricing import quote_order
 
     key = f"landed:{listing.pk}:{listing.updated_at.timestamp()}:{buyer.country}:{buyer.currency}"
@@ -160,6 +229,8 @@ def listing_landed_cost(listing: Listing, buyer: BuyerContext):
                                  currency=buyer.currency)
         except ApplicationError as exc:
             cached = exc.message
+        except CurrencyMismatch as exc:
+            cached = str(exc)
         cache.set(key, cached, 600)
     return cached if not isinstance(cached, str) else None
 

@@ -102,6 +102,11 @@ def _check_company(company: Company, licence) -> None:
         if not getattr(company, field).strip():
             raise ApplicationError("This field is required.", code="required", field=field)
     _validate(company, exclude=["business_licence"])
+    from ewtp.fx import fx_table
+
+    if not fx_table().supports(company.currency):
+        raise ApplicationError(f"We have no exchange rate for {company.currency}; choose a currency such as USD, "
+                               "EUR or your own if the ECB quotes it.", code="unsupported_currency", field="currency")
     try:
         if company.vat_number:
             company.vat_number = tax_ids.vat_check(company.vat_number, company.country)

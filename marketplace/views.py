@@ -70,7 +70,7 @@ def listing_detail(request, pk: int):
                 return redirect("marketplace:order_detail", pk=order.pk)
             except ApplicationError as exc:
                 form_error(form, exc)
-    quote = selectors.listing_landed_cost(listing, buyer)
+    quote = selectors.listing_quote(listing, buyer)
     return render(request, "marketplace/listing_detail.html", {
         "listing": listing, "quote": quote, "form": form, "buyer": buyer, "idempotency_key": uuid.uuid4().hex,
         "cart_form": AddToCartForm(initial={"quantity": listing.moq}, auto_id="cart_%s"),

@@ -10,6 +10,29 @@ from marketplace.models import Company, Listing, User
 
 PASSWORD = "trade-demo-2026"
 
+CATEGORIES = [  # (path, English, Chinese)
+    ("food", "Food and drink", "食品饮料"), ("food/tea", "Tea", "茶叶"),
+    ("textiles", "Textiles and clothing", "纺织服装"), ("textiles/scarves", "Scarves", "围巾"),
+    ("textiles/fabric", "Fabric", "布料"), ("textiles/shirts", "Shirts", "衬衫"),
+    ("home", "Home", "家居"), ("home/ceramics", "Ceramics and tea sets", "陶瓷茶具"), ("home/art", "Wall art", "挂画"),
+]
+# Per listing title: SKU, category, price tiers (B2B) and flags.
+EXTRAS = {
+    "Longjing (Dragon Well) green tea, spring harvest, 250 g tin": {
+        "sku": "HZ-LJ-250", "category": "food/tea", "tiers": [(20, Decimal("155.00")), (100, Decimal("142.00"))]},
+    "Jasmine pearl green tea, 500 g": {"sku": "HZ-JP-500", "category": "food/tea"},
+    "Hand-painted silk scarf, West Lake lotus": {"sku": "HZ-SC-LOTUS", "category": "textiles/scarves"},
+    "Longquan celadon tea set (6 cups and teapot)": {"sku": "HZ-CEL-6", "category": "home/ceramics"},
+    "Longjing green tea, bulk 5 kg bag (for cafés and shops)": {
+        "sku": "HZ-LJ-5KG", "category": "food/tea", "b2b_only": True, "retail": False,
+        "tiers": [(20, Decimal("2150.00")), (50, Decimal("1980.00"))]},
+    "Hand-drawn batik silk scarf (batik tulis)": {"sku": "KL-SC-TULIS", "category": "textiles/scarves"},
+    "Batik cotton fabric, 2 m, hibiscus print": {
+        "sku": "KL-FAB-2M", "category": "textiles/fabric", "tiers": [(20, Decimal("68.00")), (100, Decimal("61.00"))]},
+    "Men's batik shirt, cotton, long sleeve": {"sku": "KL-SHIRT-LS", "category": "textiles/shirts"},
+    "Silk batik wall panel, museum grade, 2 x 1 m": {"sku": "KL-PANEL-2X1", "category": "home/art"},
+}
+
 SELLERS = [
     {
         "email": "tea@hangzhou-tea.example", "full_name": "Lin Wei", "country": "CN",
@@ -32,6 +55,12 @@ SELLERS = [
              "hs_code": "691110", "origin_country": "CN", "price_amount": Decimal("880.00"), "stock": 30,
              "moq": 1, "weight_kg": Decimal("2.400"), "length_cm": Decimal("40"), "width_cm": Decimal("30"),
              "height_cm": Decimal("20")},
+            {"title_en": "Longjing green tea, bulk 5 kg bag (for cafés and shops)", "title_zh": "龙井绿茶 5公斤散装（商用）",
+             "hs_code": "090210", "origin_country": "CN",
+             "description_en": "Second-flush Longjing for cafés and tea shops; sold to businesses by the bag.",
+             "description_zh": "二茬龙井，供咖啡馆和茶店使用，按袋批发。",
+             "price_amount": Decimal("2300.00"), "stock": 300, "moq": 5, "weight_kg": Decimal("5.200"),
+             "length_cm": Decimal("40"), "width_cm": Decimal("30"), "height_cm": Decimal("15")},
         ],
     },
     {
@@ -70,14 +99,33 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         admin = self._user("admin@ewtp.example", "Platform Admin", "GB", superuser=True)
+        categories = {}
+        for path, name_en, name_zh in CATEGORIES:
+            parent_path, _, slug = path.rpartition("/")
+            categories[path] = services.category_create(name_en=name_en, name_zh=name_zh, slug=slug,
+                                                        parent=categories.get(parent_path))
         for seller in SELLERS:
             user = self._user(seller["email"], seller["full_name"], seller["country"])
             company = user.company or services.company_create(owner=user, **seller["company"])
             if not company.is_verified:
                 services.company_verify(company=company, staff=admin, approve=True)
             for data in seller["listings"]:
-                if not Listing.objects.filter(company=company, title_en=data["title_en"]).exists():
-                    services.listing_create(user=user, data=data, publish=True)
+                extras = dict(EXTRAS.get(data["title_en"], {}))
+                tiers = extras.pop("tiers", [])
+                if "category" in extras:
+                    extras["category"] = categories[extras["category"]]
+                existing = Listing.objects.filter(company=company, title_en=data["title_en"]).first()
+                if existing is None:
+                    services.listing_create(user=user, data={**data, **extras}, publish=True, tiers=tiers)
+                elif existing.category_id is None:  # a demo made before categories: bring it up to date
+                    services.listing_update(user=user, listing_id=existing.pk, data=extras, tiers=tiers)
+        # A company waiting for verification, for the staff page (/staff/companies/).
+        pending = self._user("coffee@chiangmai-coffee.example", "Somchai Kaewkla", "TH")
+        if pending.company is None:
+            services.company_create(owner=pending, legal_name="Chiang Mai Highland Coffee Co., Ltd.", country="TH",
+                                    city="Chiang Mai", address="99 Nimmanhaemin Road", postcode="50200",
+                                    currency="THB", registration_number="0505561001234",
+                                    contact_name="Somchai Kaewkla", contact_phone="+66 53 123 456")
         for buyer in BUYERS:
             user = self._user(buyer["email"], buyer["full_name"], buyer["country"])
             for field in ("preferred_currency", "address_line", "city", "postcode"):
@@ -92,6 +140,7 @@ class Command(BaseCommand):
             f"Demo logins (password for all: {PASSWORD}):\n"
             "  seller (China)     tea@hangzhou-tea.example\n"
             "  seller (Malaysia)  batik@kl-batik.example\n"
+            "  seller (pending)   coffee@chiangmai-coffee.example  (staff verify it at /staff/companies/)\n"
             "  buyer (UK)         buyer.gb@example.com\n"
             "  buyer (Germany)    buyer.de@example.com\n"
             "  customs officer    officer@ewtp.example\n"
