@@ -613,6 +613,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
 
 
 _NO_QUANTITIES: Mapping[str, Decimal] = {}
+_MFN_REASON = "MFN (third-country) duty of the tariff line in force"
 _MFN_SOURCES: dict[tuple[str, date], str] = {}
 
 
@@ -633,6 +634,12 @@ def _line_duty(book: TariffBook, fx: FxTable, regime: DestinationRegime, code: s
     lookup = book.lookup(regime.territory, code, on, line.origin)
     dest = regime.currency
     mfn = lookup.mfn
+    if (mfn is not None and not lookup.preferences and not lookup.additional and not line.claim_preference
+            and mfn.expression.ad_valorem_rate is not None):
+        # The common line: one MFN percentage, nothing to prefer or add. Same answer as the full path below.
+        duty = value * mfn.expression.ad_valorem_rate / HUNDRED
+        return (duty, duty, mfn.expression_text, "mfn", _mfn_source(mfn),
+                f"{_MFN_REASON}; {lookup.note}" if lookup.note else _MFN_REASON)
     if (mfn is not None and mfn.expression.ad_valorem_rate is not None and not lookup.additional
             and not (line.claim_preference and lookup.preferences)):
         quantities: Mapping[str, Decimal] = _NO_QUANTITIES  # a plain percentage needs none
@@ -692,7 +699,7 @@ def _line_duty(book: TariffBook, fx: FxTable, regime: DestinationRegime, code: s
     else:
         duty = mfn_duty
         text, rule, source = mfn.expression_text, "mfn", _mfn_source(mfn)
-        notes.insert(0, "MFN (third-country) duty of the tariff line in force")
+        notes.insert(0, _MFN_REASON)
 
     base_duty = duty
     for extra in lookup.additional:
