@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -283,18 +282,16 @@ def test_scores_stay_within_bounds_and_above_the_threshold(sdn_index, text, coun
         assert 60.0 <= match.score <= 100.0
 
 
-def test_screening_one_party_stays_under_20_ms_at_p95(sdn_index, sdn_parties):
-    # given a mix of listed names and trade names (bench/screening.py measures this properly)
-    queries = [p.name for p in sdn_parties[::100]] + [name for name, _country in SME_NAMES] * 3
-    # when each is screened
-    durations = []
-    for query in queries:
-        started = time.perf_counter()
-        sdn_index.screen(query)
-        durations.append(time.perf_counter() - started)
-    # then the 95th percentile stays within the target of issue 7
-    durations.sort()
-    assert durations[int(0.95 * len(durations))] < 0.020
+def test_screening_one_party_scores_a_bounded_share_of_the_list(sdn_index, sdn_parties):
+    """What keeps one party under 20 ms (issue 7; bench/screening.py measures the time): a query
+    scores a few hundred candidate names, never the whole list. Counted, not timed, so a busy
+    machine cannot fail it."""
+    # given a mix of listed names and trade names
+    queries = [p.name for p in sdn_parties[::100]] + [name for name, _country in SME_NAMES]
+    # when each is looked up in the index
+    counts = sorted(sdn_index.candidate_count(query) for query in queries)
+    # then every query considers at most about the candidate budget, a few percent of the list
+    assert counts[-1] <= 500 < sdn_index.name_count / 30
 
 
 # --- the UN list -------------------------------------------------------------------------------
