@@ -304,10 +304,9 @@ def shipment_cancel(*, shipment_id: int, company_id: int) -> Shipment:
 
 
 def _customs_holding(shipment: Shipment) -> bool:
-    from customs.selectors import case_for_shipment
+    from customs.selectors import case_holding
 
-    case = case_for_shipment(shipment.order_reference)
-    return bool(case and case.status == "held")
+    return case_holding(shipment.order_reference)
 
 
 def shipment_customs_decided(*, reference: str, released: bool, reason: str = "") -> None:
