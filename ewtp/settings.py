@@ -206,6 +206,8 @@ BEAT_INTERVAL_SECONDS = env.float("BEAT_INTERVAL_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE = {
     "logistics-poll-tracking": {"task": "logistics.tasks.tracking_poll_all", "schedule": BEAT_INTERVAL_SECONDS},
     "customs-redrive-stuck-cases": {"task": "customs.tasks.clearance_redrive", "schedule": BEAT_INTERVAL_SECONDS * 6},
+    "customs-reconcile-authority": {"task": "customs.tasks.clearance_reconcile", "schedule": BEAT_INTERVAL_SECONDS * 6},
+    "customs-escalate-holds": {"task": "customs.tasks.clearance_escalate", "schedule": 300.0},
     "marketplace-release-escrow": {"task": "marketplace.tasks.escrow_release_due", "schedule": BEAT_INTERVAL_SECONDS},
 }
 
@@ -220,6 +222,19 @@ CARRIER_SIM_SECONDS_PER_STEP = env.float("CARRIER_SIM_SECONDS_PER_STEP", default
 # Clearance: a consignment above this customs value (EUR equivalent) waits for an officer.
 CLEARANCE_HIGH_VALUE_EUR = Decimal(env.str("CLEARANCE_HIGH_VALUE_EUR", default="1000"))
 SCREENING_THRESHOLD = env.float("SCREENING_THRESHOLD", default=88.0)
+# The customs authority behind clearance: "simulated" answers after a delay (see customs/integrations/authority.py).
+CUSTOMS_AUTHORITY = env.str("CUSTOMS_AUTHORITY", default="simulated")
+CUSTOMS_AUTHORITY_DELAY_SECONDS = env.float("CUSTOMS_AUTHORITY_DELAY_SECONDS", default=3.0)
+CUSTOMS_AUTHORITY_TIMEOUT_SECONDS = env.int("CUSTOMS_AUTHORITY_TIMEOUT_SECONDS", default=6 * 3600)
+CLEARANCE_HOLD_SLA_HOURS = env.float("CLEARANCE_HOLD_SLA_HOURS", default=24.0)
+CLEARANCE_STUCK_AFTER_SECONDS = env.int("CLEARANCE_STUCK_AFTER_SECONDS", default=120)
+CLEARANCE_FOUR_EYES_EUR = Decimal(env.str("CLEARANCE_FOUR_EYES_EUR", default="2000"))  # rejections above need two officers
+CLEARANCE_NEW_SELLER_REVIEW_EUR = Decimal(env.str("CLEARANCE_NEW_SELLER_REVIEW_EUR", default="500"))
+CLEARANCE_UNDERVALUE_RATIO = Decimal(env.str("CLEARANCE_UNDERVALUE_RATIO", default="0.5"))
+CLEARANCE_UNDERVALUE_MIN_HISTORY = env.int("CLEARANCE_UNDERVALUE_MIN_HISTORY", default=3)
+CLEARANCE_DUTY_TOLERANCE_PERCENT = Decimal(env.str("CLEARANCE_DUTY_TOLERANCE_PERCENT", default="5"))
+CLEARANCE_DUTY_TOLERANCE_MIN_EUR = Decimal(env.str("CLEARANCE_DUTY_TOLERANCE_MIN_EUR", default="2"))
+CLEARANCE_DOCUMENT_MAX_BYTES = env.int("CLEARANCE_DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
 QUOTE_VALIDITY_MINUTES = env.int("QUOTE_VALIDITY_MINUTES", default=30)
 # Escrow is released to the seller this long after delivery (the buyer's window to dispute).
 ESCROW_DISPUTE_WINDOW_SECONDS = env.int("ESCROW_DISPUTE_WINDOW_SECONDS", default=3 * 24 * 3600)

@@ -4,7 +4,6 @@ import pytest
 from django.test import Client
 
 
-
 @pytest.mark.django_db
 def test_healthz_reports_database_and_broker():
     # when
