@@ -4,7 +4,7 @@ those apps never import this one)."""
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from customs.signals import clearance_decided
+from customs.signals import clearance_case_context, clearance_decided
 from logistics.signals import shipment_status_changed
 from payments.signals import payment_succeeded
 
@@ -41,3 +41,30 @@ def _merge_anonymous_cart(sender, request, user, **kwargs):
     cart_id = session.pop(CART_SESSION_KEY, None) if session is not None else None
     if cart_id:
         cart_merge(source_id=cart_id, user=user)
+
+
+@receiver(clearance_case_context)
+def _order_for_the_case_page(sender, case, **kwargs):
+    """What the marketplace knows about a held shipment, for the officer's case page."""
+    from django.urls import reverse
+
+    from marketplace.models import Order
+    from payments.selectors import payment_for_reference
+
+    if not case.shipment_reference.startswith("ORD-"):
+        return None
+    order = (Order.objects.select_related("company", "buyer").prefetch_related("lines__listing__photos")
+             .filter(pk=int(case.shipment_reference[4:])).first())
+    if order is None:
+        return None
+    payment = payment_for_reference(order.reference)
+    images = [photo.thumbnail.url for line in order.lines.all() for photo in line.listing.photos.all()][:8]
+    return {
+        "title": f"Order {order.reference}",
+        "rows": [("Seller", order.company.legal_name), ("Buyer", order.buyer.email),
+                 ("Order status", order.get_status_display()), ("Incoterm", order.incoterm),
+                 ("Paid", f"{order.total} ({payment.status})" if payment else "no payment"),
+                 ("Listing price", ", ".join(f"{line.description}: {line.unit_price}" for line in order.lines.all()))],
+        "images": images,
+        "url": reverse("admin:marketplace_order_change", args=[order.pk]),
+    }

@@ -533,7 +533,8 @@ def order_book_shipment(*, user: User, order_id: int, parcels: list[dict] | None
         shipment = shipment_create_and_book(
             order_reference=order.reference, company_id=company.pk, buyer_id=order.buyer_id,
             service_code=order.shipping_service, incoterm=order.incoterm,
-            sender={"name": user.display_name, "company": company.legal_name, "lines": [company.address],
+            sender={"name": user.display_name, "company": company.legal_name, "email": user.email,
+                    "lines": [company.address],
                     "city": company.city, "postcode": company.postcode, "country": company.country},
             recipient={"name": order.ship_name, "company": "", "lines": [order.ship_address], "city": order.ship_city,
                        "postcode": order.ship_postcode, "country": order.ship_country},
