@@ -217,6 +217,9 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # e.g. a localstripe server in tests
 PLATFORM_FEE_PERCENT = Decimal(env.str("PLATFORM_FEE_PERCENT", default="3.0"))
+# Carriers sign the tracking events they push (HMAC-SHA256); production must set its own.
+CARRIER_WEBHOOK_SECRET = (env.str("CARRIER_WEBHOOK_SECRET") if PRODUCTION
+                          else env.str("CARRIER_WEBHOOK_SECRET", default="dev-carrier-webhook-secret"))
 # Simulated carrier: seconds between tracking steps (minutes in a demo, fractions in tests).
 CARRIER_SIM_SECONDS_PER_STEP = env.float("CARRIER_SIM_SECONDS_PER_STEP", default=30.0)
 # Clearance: a consignment above this customs value (EUR equivalent) waits for an officer.

@@ -512,8 +512,10 @@ def order_mark_paid(*, reference: str) -> None:
             _set_status(order, Order.Status.PAID, note="Payment captured; funds held in escrow.")
 
 
-def order_book_shipment(*, user: User, order_id: int, parcels: list[dict] | None = None):
-    """The seller books the shipment of a paid order: the booking itself runs on a worker."""
+def order_book_shipment(*, user: User, order_id: int, parcels: list[dict] | None = None,
+                        service_code: str | None = None):
+    """The seller books the shipment of a paid order (the buyer's service and one parcel unless
+    the seller chose others): the booking itself runs on a worker."""
     from logistics.services import shipment_create_and_book
 
     company = _company_of(user)
@@ -532,7 +534,7 @@ def order_book_shipment(*, user: User, order_id: int, parcels: list[dict] | None
         }]
         shipment = shipment_create_and_book(
             order_reference=order.reference, company_id=company.pk, buyer_id=order.buyer_id,
-            service_code=order.shipping_service, incoterm=order.incoterm,
+            service_code=service_code or order.shipping_service, incoterm=order.incoterm,
             sender={"name": user.display_name, "company": company.legal_name, "email": user.email,
                     "lines": [company.address],
                     "city": company.city, "postcode": company.postcode, "country": company.country},

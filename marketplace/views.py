@@ -222,12 +222,8 @@ def order_book(request, pk: int):
         try:
             with transaction.atomic():
                 if shipment is None:
-                    shipment = services.order_book_shipment(user=request.user, order_id=pk, parcels=parcels)
-                    # order_book_shipment books the buyer's choice; the seller's, if another, replaces
-                    # it before the booking task (enqueued on commit) runs.
-                    if shipment.created_now and shipment.service_code != form.service_code:
-                        shipment_rebook(shipment_id=shipment.pk, company_id=company.pk,
-                                        service_code=form.service_code)
+                    shipment = services.order_book_shipment(user=request.user, order_id=pk, parcels=parcels,
+                                                             service_code=form.service_code)
                 else:  # the carrier refused the last attempt: book again with this choice
                     shipment_rebook(shipment_id=shipment.pk, company_id=company.pk, service_code=form.service_code,
                                     parcels=parcels)

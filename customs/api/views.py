@@ -208,7 +208,8 @@ class HsSearchApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("limit", int)],
+    @extend_schema(operation_id="v1_customs_hs_search", parameters=[OpenApiParameter("q", str),
+                                                                     OpenApiParameter("limit", int)],
                    responses=inline_serializer("HsResults", {"results": serializers.ListField()}))
     def get(self, request):
         try:
@@ -323,7 +324,8 @@ class CaseListApi(APIView):
     """Officers: the hold queue (or ?status=all), filterable; sellers: their own cases; buyers:
     the status of the cases of their orders."""
 
-    @extend_schema(parameters=[OpenApiParameter(n, str) for n in ("status", "destination", "reason", "seller",
+    @extend_schema(operation_id="v1_customs_cases_list",
+                   parameters=[OpenApiParameter(n, str) for n in ("status", "destination", "reason", "seller",
                                                                   "min_value", "max_value")],
                    responses=inline_serializer("Cases", {"results": serializers.ListField()}))
     def get(self, request):

@@ -152,13 +152,13 @@ class ShipmentBookApi(APIView):
     A booked shipment is never booked twice: 409 `already_booked`. The first booking of an order
     is `POST /api/v1/orders/{id}/book-shipment/`."""
 
-    class InputSerializer(serializers.Serializer):
+    class ShipmentBookInputSerializer(serializers.Serializer):
         service_code = serializers.CharField(max_length=60)
         parcels = serializers.ListField(required=False, min_length=1, max_length=50)
 
-    @extend_schema(request=InputSerializer, responses={202: ShipmentOutputSerializer})
+    @extend_schema(request=ShipmentBookInputSerializer, responses={202: ShipmentOutputSerializer})
     def post(self, request, pk: int):
-        data = self.InputSerializer(data=request.data)
+        data = self.ShipmentBookInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         shipment_get_for_user(shipment_id=pk, user=request.user, seller_only=True)
         parcels = data.validated_data.get("parcels")
@@ -213,7 +213,7 @@ class CarrierWebhookApi(APIView):
         location = serializers.CharField(required=False, allow_blank=True, max_length=120)
         description = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
-    class InputSerializer(serializers.Serializer):
+    class CarrierWebhookInputSerializer(serializers.Serializer):
         tracking_number = serializers.CharField(max_length=40)
         events = serializers.ListField(min_length=1, max_length=100)
 
@@ -243,7 +243,7 @@ class CarrierWebhookApi(APIView):
                    signature=request.headers.get("X-Carrier-Signature"), body=body, now=time.time())
         except SignatureError as exc:
             raise ApplicationError(str(exc), code=exc.code, field="X-Carrier-Signature") from exc
-        data = self.InputSerializer(data=request.data)
+        data = self.CarrierWebhookInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         events = [RatesApi._nested(self.EventSerializer, raw, f"events[{i}]")
                   for i, raw in enumerate(data.validated_data["events"])]

@@ -330,14 +330,14 @@ class CartApi(APIView):
 
 
 class CartLineAddApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class CartLineAddInputSerializer(serializers.Serializer):
         listing = serializers.IntegerField(min_value=1)
         quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
 
-    @extend_schema(request=InputSerializer, responses={201: inline_serializer("CartLine", {
+    @extend_schema(request=CartLineAddInputSerializer, responses={201: inline_serializer("CartLine", {
         "id": serializers.IntegerField(), "quantity": serializers.IntegerField()})})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.CartLineAddInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         line = services.cart_add(cart=selectors.cart_for_request(request, create=True),
                                  listing_id=data.validated_data["listing"], quantity=data.validated_data["quantity"],
@@ -346,7 +346,7 @@ class CartLineAddApi(APIView):
 
 
 class CartLineApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class CartLineInputSerializer(serializers.Serializer):
         quantity = serializers.IntegerField(min_value=0, max_value=1_000_000)
 
     def _cart(self, request):
@@ -355,10 +355,10 @@ class CartLineApi(APIView):
             raise NotFound("No such cart line.")
         return cart
 
-    @extend_schema(request=InputSerializer, responses=inline_serializer("CartLineQuantity", {
+    @extend_schema(request=CartLineInputSerializer, responses=inline_serializer("CartLineQuantity", {
         "id": serializers.IntegerField(), "quantity": serializers.IntegerField()}))
     def patch(self, request, pk: int):
-        data = self.InputSerializer(data=request.data)
+        data = self.CartLineInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         line = services.cart_line_update(cart=self._cart(request), line_id=pk,
                                          quantity=data.validated_data["quantity"])
@@ -371,13 +371,13 @@ class CartLineApi(APIView):
 
 
 class CartCheckoutApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class CartCheckoutInputSerializer(serializers.Serializer):
         incoterm = serializers.ChoiceField(choices=["DDP", "DAP"], default="DDP")
         idempotency_key = serializers.CharField(max_length=60, required=False)
 
-    @extend_schema(request=InputSerializer, responses={201: OrderOutputSerializer(many=True)})
+    @extend_schema(request=CartCheckoutInputSerializer, responses={201: OrderOutputSerializer(many=True)})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.CartCheckoutInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         key = data.validated_data.get("idempotency_key") or request.headers.get("Idempotency-Key")
         orders = services.cart_checkout(buyer=request.user, incoterm=data.validated_data["incoterm"],
@@ -425,7 +425,7 @@ def _rfq_json(rfq) -> dict:
 class RfqListCreateApi(APIView):
     """The caller's requests as a buyer and, for a seller, the requests made to the company."""
 
-    class InputSerializer(serializers.Serializer):
+    class RfqListCreateInputSerializer(serializers.Serializer):
         listing = serializers.IntegerField(min_value=1)
         quantity = serializers.IntegerField(min_value=1, max_value=10_000_000)
         message = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
@@ -437,9 +437,9 @@ class RfqListCreateApi(APIView):
             "asked": [_rfq_json(r) for r in selectors.rfqs_for_buyer(request.user)[:200]],
             "received": [_rfq_json(r) for r in selectors.rfqs_for_company(company)[:200]] if company else []})
 
-    @extend_schema(request=InputSerializer, responses={201: inline_serializer("Rfq", {"id": serializers.IntegerField()})})
+    @extend_schema(request=RfqListCreateInputSerializer, responses={201: inline_serializer("Rfq", {"id": serializers.IntegerField()})})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.RfqListCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rfq = services.rfq_create(buyer=request.user, listing_id=data.validated_data["listing"],
                                   quantity=data.validated_data["quantity"], message=data.validated_data["message"])
@@ -447,14 +447,14 @@ class RfqListCreateApi(APIView):
 
 
 class RfqQuoteApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class RfqQuoteInputSerializer(serializers.Serializer):
         unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
         valid_days = serializers.IntegerField(min_value=1, max_value=90)
         note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses={201: inline_serializer("RfqQuoted", {"id": serializers.IntegerField()})})
+    @extend_schema(request=RfqQuoteInputSerializer, responses={201: inline_serializer("RfqQuoted", {"id": serializers.IntegerField()})})
     def post(self, request, pk: int):
-        data = self.InputSerializer(data=request.data)
+        data = self.RfqQuoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         quotation = services.rfq_quote(user=request.user, rfq_id=pk, **data.validated_data)
         return Response(_rfq_json(quotation.rfq), status=status.HTTP_201_CREATED)
