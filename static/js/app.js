@@ -60,3 +60,10 @@
     });
   });
 })();
+
+/* Panels that stay open on wide screens and start closed on phones (the catalog's filters). */
+document.addEventListener("DOMContentLoaded", function () {
+  if (window.matchMedia("(min-width: 900px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (panel) { panel.open = true; });
+  }
+});
