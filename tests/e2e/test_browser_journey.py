@@ -2,9 +2,7 @@
 worker: a seller lists, a buyer orders and pays, the seller books, an officer releases the hold,
 and the order completes with the seller paid."""
 
-import os
 import re
-import shutil
 
 import pytest
 
@@ -12,30 +10,7 @@ from marketplace.models import Order
 from tests import factories
 from tests.conftest import wait_for
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
-
-
-@pytest.fixture
-def page():
-    if not CHROMIUM:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is missing: CI must run the browser tests (apt-get install chromium)")
-        pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between clicks are still plain synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def log_in(page, base: str, email: str) -> None:

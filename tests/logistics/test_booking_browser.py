@@ -2,9 +2,7 @@
 paid order, splits it into two parcels, books the Hangzhou eHub, and opens the label (its barcode
 scans to the tracking number) and the CN23 the goods' value calls for."""
 
-import os
 import re
-import shutil
 
 import pytest
 
@@ -15,28 +13,7 @@ from tests.conftest import wait_for
 from tests.logistics.conftest import EHUB_AIR
 from tests.logistics.test_documents import all_text, decoded_barcodes, pdf_pages
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
-
-
-@pytest.fixture
-def page():
-    if not CHROMIUM:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is missing: CI must run the browser tests (apt-get install chromium)")
-        pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_the_seller_books_two_parcels_through_the_ehub_and_prints_label_and_cn23(
