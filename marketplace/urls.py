@@ -10,7 +10,6 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/authenticate/", views.payment_authenticate, name="payment_authenticate"),
     path("orders/<int:pk>/book/", views.order_book, name="order_book"),
-    path("orders/<int:pk>/documents/<slug:kind>.pdf", views.order_document, name="order_document"),
     path("cart/", views.cart, name="cart"),
     path("cart/add/<int:pk>/", views.cart_add, name="cart_add"),
     path("cart/lines/<int:pk>/", views.cart_line, name="cart_line"),

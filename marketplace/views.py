@@ -269,28 +269,6 @@ def profile(request):
 
 
 @login_required
-def order_document(request, pk: int, kind: str):
-    """The seller's shipping documents (label, customs declaration, commercial invoice)."""
-    from django.http import HttpResponse
-
-    from logistics.selectors import shipment_for_order
-    from logistics.services import shipment_document
-
-    order = get_object_or_404(Order.objects.select_related("company"), pk=pk)
-    shipment = shipment_for_order(order.reference)
-    if shipment is None or not order.company.members.filter(user=request.user).exists():
-        return render(request, "404.html", status=404)
-    try:
-        name, pdf = shipment_document(shipment=shipment, kind=kind)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("marketplace:order_detail", pk=pk)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
-
-
-@login_required
 @require_POST
 def address_action(request):
     """Add an address, make one the default, or remove one (from the profile page)."""

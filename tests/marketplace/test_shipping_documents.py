@@ -29,19 +29,19 @@ def test_the_label_barcode_scans_to_the_tracking_number(booked):
     seller, _, order, shipment = booked
     client = Client()
     client.force_login(seller)
-    response = client.get(f"/orders/{order.pk}/documents/label.pdf")
+    response = client.get(f"/logistics/shipments/{shipment.pk}/documents/label.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert shipment.tracking_number in [text for text, _ in decoded_barcodes(pdf_pages(response.content)[0])]
 
 
 @pytest.mark.parametrize("kind", ["customs-declaration", "commercial-invoice"])
 def test_the_customs_papers_are_pdfs_for_the_seller_only(booked, kind):
-    seller, buyer, order, _ = booked
+    seller, buyer, order, shipment = booked
     client = Client()
     client.force_login(seller)
-    assert client.get(f"/orders/{order.pk}/documents/{kind}.pdf").content.startswith(b"%PDF")
+    assert client.get(f"/logistics/shipments/{shipment.pk}/documents/{kind}.pdf").content.startswith(b"%PDF")
     client.force_login(buyer)
-    assert client.get(f"/orders/{order.pk}/documents/{kind}.pdf").status_code == 404
+    assert client.get(f"/logistics/shipments/{shipment.pk}/documents/{kind}.pdf").status_code == 404
 
 
 def test_booking_twice_keeps_one_shipment_and_one_tracking_number(booked):
