@@ -349,6 +349,11 @@ class OrderEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    @property
+    def to_status_label(self) -> str:
+        """The state's name in the reader's language ("Awaiting payment"), not its code."""
+        return dict(Order.Status.choices).get(self.to_status, self.to_status)
+
 
 class ShippingAddress(models.Model):
     """A buyer's saved ship-to address. The default one is also copied onto the user (the fields

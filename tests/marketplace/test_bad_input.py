@@ -140,3 +140,16 @@ def test_the_buyer_pays_the_locked_quote_whatever_the_listing_price_does_later()
     payment = services.order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
     assert payment.status == "succeeded"
     assert payment.total == locked_total
+
+
+def test_the_order_history_names_states_in_words_not_codes():
+    from django.test import Client
+
+    listing = factories.listing(factories.seller())
+    buyer = factories.buyer()
+    order = services.order_place(buyer=buyer, listing_id=listing.pk, quantity=1)
+    client = Client()
+    client.force_login(buyer)
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "Awaiting payment: Quote locked." in page
+    assert "pending_payment:" not in page
