@@ -59,3 +59,22 @@ def listing(owner: User, **overrides) -> Listing:
 
 def company_of(owner: User) -> Company:
     return owner.company
+
+
+def api_client(user=None):
+    """A DRF test client, authenticated as `user` when one is given."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def page_client(user):
+    """A Django test client logged in as `user`, for pages."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client

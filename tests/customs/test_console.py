@@ -2,22 +2,17 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from customs.models import ClearanceCase
 from tests import factories
 from tests.customs.conftest import drive, open_case
+from tests.factories import page_client as client_for
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%%EOF\n"
 SILK = [{"description": "Silk batik panel", "hs_code": "500720", "quantity": 1, "unit_value": "9000.00",
          "origin": "CN", "net_weight_kg": "1.2"}]
 
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_only_officers_see_the_console(reference_data):

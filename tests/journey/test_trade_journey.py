@@ -10,14 +10,10 @@ from payments.models import Payout
 from payments.selectors import ledger_check
 from tests import factories
 from tests.conftest import wait_for
+from tests.factories import api_client as client_for
 
 pytestmark = [pytest.mark.journey, pytest.mark.xdist_group("worker")]
 
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def order_status(order_id: int) -> str:

@@ -7,7 +7,6 @@ import json
 import time
 
 import pytest
-from django.test import Client
 
 from marketplace import services as marketplace
 from tests import factories
@@ -36,11 +35,6 @@ def paid_order(db):
     marketplace.order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
     return seller, buyer, order
 
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def signed(body: dict, *, secret: str = "dev-carrier-webhook-secret", at: int | None = None) -> dict:

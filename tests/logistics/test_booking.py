@@ -13,7 +13,8 @@ from logistics.services import shipment_book, shipment_create_and_book, shipment
 from logistics.tasks import shipment_book as shipment_book_task
 from marketplace import services as marketplace
 from tests import factories
-from tests.logistics.conftest import EHUB_AIR, TWO_PARCELS, client_for
+from tests.factories import page_client as client_for
+from tests.logistics.conftest import EHUB_AIR, TWO_PARCELS
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from marketplace import services as marketplace
 from marketplace.models import Order
 from tests import factories
 from tests.conftest import wait_for
-from tests.logistics.conftest import EHUB_AIR, TWO_PARCELS, client_for
+from tests.factories import page_client as client_for
+from tests.logistics.conftest import EHUB_AIR, TWO_PARCELS
 
 pytestmark = [pytest.mark.journey, pytest.mark.xdist_group("worker")]
 

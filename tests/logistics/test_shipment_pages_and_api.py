@@ -12,7 +12,9 @@ from logistics.models import Shipment
 from logistics.services import shipment_book
 from marketplace import services as marketplace
 from tests import factories
-from tests.logistics.conftest import EHUB_AIR, client_for, signed
+from tests.factories import api_client as api
+from tests.factories import page_client as client_for
+from tests.logistics.conftest import EHUB_AIR, signed
 from tests.logistics.test_documents import decoded_barcodes, pdf_pages
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +28,6 @@ def booked(paid_order, django_capture_on_commit_callbacks):
     shipment_book(shipment_id=shipment.pk)
     return seller, buyer, order, Shipment.objects.get(pk=shipment.pk)
 
-
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_the_seller_sees_status_tracking_number_documents_and_can_cancel(booked):

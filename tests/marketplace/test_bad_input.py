@@ -3,20 +3,14 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from marketplace import services
 from marketplace.models import Listing, Order, User
 from tests import factories
+from tests.factories import api_client as api
 
 pytestmark = pytest.mark.django_db
 
-
-def api(user=None) -> APIClient:
-    client = APIClient()
-    if user:
-        client.force_authenticate(user)
-    return client
 
 
 def test_signing_up_twice_with_one_email_is_refused():

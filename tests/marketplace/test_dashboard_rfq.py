@@ -3,19 +3,14 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from marketplace import services
 from marketplace.models import Listing, Order
 from tests import factories
+from tests.factories import api_client as api
 
 pytestmark = pytest.mark.django_db
 
-
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

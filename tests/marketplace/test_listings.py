@@ -11,14 +11,10 @@ from rest_framework.test import APIClient
 from marketplace import services
 from marketplace.models import Listing, ListingPhoto
 from tests import factories
+from tests.factories import api_client as api
 
 pytestmark = pytest.mark.django_db
 
-
-def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def png(width=800, height=600, *, fmt="PNG", exif=False) -> SimpleUploadedFile:

@@ -6,17 +6,13 @@ from rest_framework.test import APIClient
 
 from tests import factories
 from tests.customs.conftest import drive, open_case
+from tests.factories import api_client as client_for
 
 pytestmark = pytest.mark.django_db
 SILK = [{"description": "Silk batik panel", "hs_code": "500720", "quantity": 1, "unit_value": "9000.00",
          "origin": "CN", "net_weight_kg": "1.2"}]
 DENIED = {"name": "Banco Nacional de Cuba", "country": "CU", "lines": ["x"], "city": "Havana"}
 
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
