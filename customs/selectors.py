@@ -266,10 +266,6 @@ def cases_awaiting_authority() -> tuple[list[int], list[int]]:
     return waiting, overdue
 
 
-def case_for_shipment(reference: str) -> ClearanceCase | None:
-    return ClearanceCase.objects.filter(shipment_reference=reference).first()
-
-
 def case_holding(reference: str) -> bool:
     """Whether customs holds the shipment for a person (an officer, the seller's documents, an
     authority query): for the carrier's "held by customs" tracking event."""
@@ -308,12 +304,6 @@ def finding_summary_for_seller(finding: Finding) -> str:
     if finding.kind.startswith("restricted_goods"):
         return "The goods are restricted in the destination country; a licence may be needed."
     return SELLER_SUMMARIES.get(finding.kind, "Customs needs to review this shipment.")
-
-
-def value_in_eur(amount: Decimal, currency: str, fx) -> Decimal:
-    from ewtp.money import Money
-
-    return fx.convert(Money(amount, currency), "EUR").rounded().amount
 
 
 def landed_cost_quote(*, origin: str, destination: str, lines: list[dict], fx, currency: str | None = None,

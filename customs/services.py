@@ -27,7 +27,6 @@ from customs.domain.states import CLEARANCE
 from customs.models import CaseDocument, ClearanceCase, ClearanceEvent, DocumentRequest, Finding
 from customs.signals import clearance_decided, clearance_held
 from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
-from ewtp.money import Money
 
 REQUIRED_DECLARATION_FIELDS = ("consignor", "consignee", "incoterm", "lines", "currency")
 REQUIRED_LINE_FIELDS = ("description", "hs_code", "quantity", "unit_value", "origin", "net_weight_kg")
@@ -466,14 +465,6 @@ def case_notify(*, case_id: int, kind: str) -> int:
             send_mail(subject, body, None, [recipient])
         _event(case, f"notified_{kind}", note=f"Emailed {len(recipients)} recipient(s).")
     return len(recipients)
-
-
-def declared_value(declaration: dict) -> Money:
-    currency = declaration["currency"]
-    total = Money.zero(currency)
-    for line in declaration["lines"]:
-        total += Money(Decimal(line["unit_value"]), currency) * int(line["quantity"])
-    return total
 
 
 # --- reference data -------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def shipment_create_and_book(*, order_reference: str, company_id: int, buyer_id:
                              incoterm: str, sender: dict, recipient: dict, goods: list[dict], parcels: list[dict],
                              paid_duties: dict | None = None) -> Shipment:
     """Create the shipment of an order (once) and enqueue its booking. Booking twice returns
-    the first shipment and enqueues nothing; `shipment.created_now` tells the caller which it was.
+    the first shipment and enqueues nothing.
     Nonsense parcels (0 kg, a side missing or of 40 m) raise ApplicationError at the field."""
     from logistics.tasks import shipment_book
 
@@ -71,7 +71,6 @@ def shipment_create_and_book(*, order_reference: str, company_id: int, buyer_id:
     with transaction.atomic():
         existing = Shipment.objects.select_for_update().filter(order_reference=order_reference).first()
         if existing:
-            existing.created_now = False
             return existing
         shipment = Shipment.objects.create(
             order_reference=order_reference, company_id=company_id, service_code=service_code, incoterm=incoterm,
@@ -81,7 +80,6 @@ def shipment_create_and_book(*, order_reference: str, company_id: int, buyer_id:
         )
         _store_parcels(shipment, checked)
         transaction.on_commit(lambda: shipment_book.delay(shipment.pk))
-    shipment.created_now = True
     return shipment
 
 
@@ -324,13 +322,6 @@ def shipment_customs_decided(*, reference: str, released: bool, reason: str = ""
         elif shipment.status != Shipment.Status.CANCELLED:
             _event(shipment, TrackingCode.EXCEPTION, description=f"Rejected by customs: {reason}", source="customs")
             _set_status(shipment, Shipment.Status.CANCELLED)
-
-
-def shipment_get_for_company(*, shipment_id: int, company_id: int) -> Shipment:
-    shipment = Shipment.objects.filter(pk=shipment_id, company_id=company_id).first()
-    if shipment is None:
-        raise NotFound("No such shipment.")
-    return shipment
 
 
 # --- reference data -------------------------------------------------------------------------

@@ -132,10 +132,6 @@ class PayForm(forms.Form):
                                   help_text=_("Sandbox: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined."))
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 
 class AddToCartForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000)

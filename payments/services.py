@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from ewtp.exceptions import ApplicationError, Conflict, NotFound
 from ewtp.fx import fx_table
 from ewtp.money import Money
 from payments.integrations import sandbox, stripe_gateway
@@ -238,11 +238,6 @@ def payment_refund(*, reference: str, amount: Money | None = None, reason: str) 
 def payment_cancel(*, reference: str) -> None:
     Payment.objects.filter(reference=reference).exclude(status=Payment.Status.SUCCEEDED).update(
         status=Payment.Status.CANCELED)
-
-
-def ensure_owner(payment: Payment, user) -> None:
-    if payment.buyer_id != user.pk:
-        raise PermissionDenied()
 
 
 # --- reference data -------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import itertools
 from decimal import Decimal
 
 from marketplace import services
-from marketplace.models import Company, Listing, User
+from marketplace.models import Listing, User
 
 PASSWORD = "correct-horse-battery"
 _numbers = itertools.count(1)
@@ -55,10 +55,6 @@ def listing(owner: User, **overrides) -> Listing:
             "origin_country": owner.company.country, "price_amount": Decimal("168.00"), "stock": 50, "moq": 1,
             "weight_kg": Decimal("0.350"), **overrides}
     return services.listing_create(user=owner, data=data, publish=True)
-
-
-def company_of(owner: User) -> Company:
-    return owner.company
 
 
 def api_client(user=None):
