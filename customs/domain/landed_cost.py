@@ -19,10 +19,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from string import Formatter
 from typing import NamedTuple
 
 from customs.domain.duty_expression import ManualAssessment, evaluate_amount
-from customs.domain.tariff_book import DestinationRegime, Measure, Restriction, TariffBook, normalise_code
+from customs.domain.tariff_book import DestinationRegime, Lookup, Measure, Restriction, TariffBook
 from ewtp.exceptions import ApplicationError
 from ewtp.money import FxTable, Money, quantum
 
@@ -66,22 +67,38 @@ class InvalidDate(LandedCostError):
 
 # ---------------------------------------------------------------- explanation
 
-class _Value:
-    """A recorded value, formatted when the explanation is read: `{x:m}` is an amount in the quote's currency
-    ("1,234.50 GBP"), `{x:pct}` a percent rate ("20%"); other specs format the value as usual."""
+_COMPILED: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
 
-    __slots__ = ("value", "currency")
 
-    def __init__(self, value: object, currency: str) -> None:
-        self.value = value
-        self.currency = currency
+def _compile(template: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """A sentence template with its own specs taken out: `{x:m}` is an amount in the quote's currency
+    ("1,234.50 GBP"), `{x:pct}` a percent rate ("20%"); other specs format the value as usual.
+    Returns (plain template, money fields, percent fields), compiled once per template."""
+    found = _COMPILED.get(template)
+    if found is None:
+        parts, money, pct = [], [], []
+        for literal, name, spec, conversion in Formatter().parse(template):
+            parts.append(literal.replace("{", "{{").replace("}", "}}"))
+            if name is None:
+                continue
+            if spec == "m":
+                money.append(name)
+                spec = ""
+            elif spec == "pct":
+                pct.append(name)
+                spec = ""
+            parts.append("{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}")
+        found = _COMPILED[template] = ("".join(parts), tuple(money), tuple(pct))
+    return found
 
-    def __format__(self, spec: str) -> str:
-        if spec == "m":
-            return _fmt(self.value, self.currency)
-        if spec == "pct":
-            return f"{self.value.normalize():f}%"
-        return format(self.value, spec)
+
+def _render(template: str, values: dict, currency: str) -> str:
+    plain, money, pct = _compile(template)
+    for name in money:
+        values[name] = _fmt(values[name], currency)
+    for name in pct:
+        values[name] = f"{values[name].normalize():f}%"
+    return plain.format_map(values)
 
 
 class Explanation:
@@ -91,7 +108,7 @@ class Explanation:
     __slots__ = ("_trace", "_lines", "currency")
 
     def __init__(self, currency: str = "") -> None:
-        self._trace: list[tuple[str, dict]] = []
+        self._trace: list[tuple[str, dict | None]] = []
         self._lines: list[str] | None = None
         self.currency = currency
 
@@ -99,12 +116,16 @@ class Explanation:
         self._trace.append((template, values))
         self._lines = None
 
+    def add_text(self, text: str) -> None:
+        """A sentence already rendered (one that depends only on the destination and the date)."""
+        self._trace.append((text, None))
+        self._lines = None
+
     def lines(self) -> list[str]:
         if self._lines is None:
             currency = self.currency
-            self._lines = [
-                template.format_map({k: _Value(v, currency) if isinstance(v, Decimal) else v for k, v in values.items()})
-                if values else template for template, values in self._trace]
+            self._lines = [_render(template, values, currency) if values else template
+                           for template, values in self._trace]
         return self._lines
 
 
@@ -192,24 +213,64 @@ class Quote(NamedTuple):
 # ---------------------------------------------------------------- the engine
 
 _new = object.__new__
-_set = object.__setattr__
+_set_amount = Money.amount.__set__  # the slots' own setters: frozen, so nothing else writes them
+_set_currency = Money.currency.__set__
 
 
 def _money(amount: Decimal, currency: str) -> Money:
     """A Money for an amount the engine computed, in a currency checked on the way in: skips the
     constructor's re-validation, which was a fifth of a single-line quote's time."""
     money = _new(Money)
-    _set(money, "amount", amount)
-    _set(money, "currency", currency)
+    _set_amount(money, amount)
+    _set_currency(money, currency)
     return money
+
+
+_MFN_REASON = "MFN (third-country) duty of the tariff line in force"
+_MFN_SOURCES: dict[tuple[str, date], str] = {}
+
+
+def _mfn_source(mfn: Measure) -> str:
+    key = (mfn.source, mfn.valid_from)
+    text = _MFN_SOURCES.get(key)
+    if text is None:
+        if len(_MFN_SOURCES) > 1000:
+            _MFN_SOURCES.clear()
+        text = _MFN_SOURCES[key] = f"{mfn.source}, in force from {mfn.valid_from.isoformat()}"
+    return text
+
+
+class _LinePlan:
+    """What a line needs that depends only on its code, origin and claim in a context: the tariff lookup,
+    the VAT/GST rate, the restrictions and, for the common line (one MFN percentage, nothing to prefer or
+    add), its rate, measure, source and reason, which `_line_duty` would give the same."""
+
+    __slots__ = ("code", "lookup", "rate", "text", "source", "reason", "tax", "restrictions")
+
+    def __init__(self, book: TariffBook, ctx: _Context, code: str, origin: str, claim: bool) -> None:
+        regime = ctx.regime
+        self.code = code
+        lookup = self.lookup = book.lookup(regime.territory, code, ctx.on, origin)
+        mfn = lookup.mfn
+        self.rate = self.text = self.source = self.reason = None
+        if (mfn is not None and not lookup.preferences and not lookup.additional and not claim
+                and mfn.expression.ad_valorem_rate is not None):
+            self.rate = mfn.expression.ad_valorem_rate
+            self.text = mfn.expression_text
+            self.source = _mfn_source(mfn)
+            self.reason = f"{_MFN_REASON}; {lookup.note}" if lookup.note else _MFN_REASON
+        self.tax = regime.tax_rate(code, ctx.on) if regime.tax_name else None
+        self.restrictions = tuple(book.restrictions_for(regime.code, code, origin))
 
 
 class _Context:
     """What a quote needs that depends only on (fx table, destination, date, origin): the regime, exchange
     rates into its currency, the thresholds and low-value regimes in force with their limits converted,
-    the fees in force and the VAT/GST rate per code. Prepared once and kept in the book's memo."""
+    the fees in force, a plan per line code, and the sentences of the explanation that depend on nothing
+    else, rendered once. Prepared once and kept in the book's memo."""
 
-    __slots__ = ("regime", "dest", "q", "fx", "on", "rates", "specials", "thresholds", "fees", "tax_rates")
+    __slots__ = ("regime", "dest", "q", "fx", "on", "cif", "rates", "specials", "thresholds", "fees", "plans",
+                 "opening", "closing", "tax_parts", "fx_sentences")
 
     def __init__(self, book: TariffBook, fx: FxTable, destination: str, on: date, origin: str) -> None:
         regime = book.destination(destination)
@@ -226,27 +287,63 @@ class _Context:
                               field="date")
         if not fx.supports(regime.currency):
             raise CurrencyMismatchError(f"no exchange rate for {regime.currency}", field="destination")
+        dest = regime.currency
         self.regime = regime
-        self.dest = regime.currency
-        self.q = _quantum(regime.currency)
+        self.dest = dest
+        self.q = _quantum(dest)
         self.fx = fx
         self.on = on
-        self.rates: dict[str, Decimal] = {regime.currency: Decimal(1)}
-        # (regime, limit in the destination currency, the reason its lines carry)
+        self.cif = regime.valuation_basis == "CIF"
+        self.rates: dict[str, Decimal] = {dest: Decimal(1)}
+        self.plans: dict[tuple[str, str, bool], _LinePlan] = {}
+        self.fx_sentences: dict[str, str] = {}
+        self.opening = _render("Destination {name} ({code}); customs territory {territory}; figures computed in "
+                               "{dest} and rounded to its minor unit at each figure.",
+                               {"name": regime.name, "code": regime.code, "territory": regime.territory,
+                                "dest": dest}, dest)
+        # (regime, limit in the destination currency, the reason its lines carry, the sentence saying so)
         self.specials = [(s, self.to_dest(s.max_value, s.currency),
-                          f"{s.code}: consignment at or below {s.max_value:,} {s.currency}")
+                          f"{s.code}: consignment at or below {s.max_value:,} {s.currency}",
+                          _render("{name} applies from {start}: {wording} ({source}).",
+                                  {"name": s.name, "start": s.valid_from, "wording": s.wording, "source": s.source},
+                                  dest))
                          for s in regime.special_regimes if s.in_force(on)]
+        # Per kind ("duty", "tax"): (kind, threshold, limit in the destination currency, how to read it), where
+        # how is a sentence (nothing to test), "payable" (tested on the duty and tax due) or the values of the
+        # sentence that the consignment's value completes.
         self.thresholds = []
         for kind in ("duty", "tax"):
             threshold = _threshold(regime, kind, on, origin)
-            limit = None
-            if threshold is not None and threshold.amount is not None:
+            limit = how = None
+            if threshold is None:
+                how = _render("No {kind} de minimis is configured for {code}.", {"kind": kind, "code": regime.code},
+                              dest)
+            elif threshold.amount is None:
+                how = _render("No {kind} de minimis on {on}: {note} ({source}).",
+                              {"kind": kind, "on": on, "note": threshold.note, "source": threshold.source}, dest)
+            else:
                 limit = self.to_dest(threshold.amount, threshold.currency)
-            legal = ("" if threshold is None or threshold.amount is None or threshold.currency == self.dest
-                     else f" ({threshold.amount:,} {threshold.currency})")
-            self.thresholds.append((kind, threshold, limit, legal))
+                values = {"kind": kind, "Kind": kind.capitalize(), "source": threshold.source, "limit": limit,
+                          "currency": threshold.currency,
+                          "what": "intrinsic value (goods)" if threshold.basis == "intrinsic" else "customs value",
+                          "legal": "" if threshold.currency == dest else f" ({threshold.amount:,} {threshold.currency})"}
+                if threshold.basis == "amount_payable":
+                    how = "payable"
+                elif threshold.amount == 0:  # never applied: nothing below zero
+                    how = _render("No {kind} de minimis: {kind} is due from the first {currency} ({source}).",
+                                  values, dest)
+                else:
+                    how = values
+            self.thresholds.append((kind, threshold, limit, how))
         self.fees = [fee for fee in regime.fees if _fee_in_force(fee, on)]
-        self.tax_rates: dict[str, tuple[Decimal, str, str] | None] = {}
+        self.tax_parts = "customs value" + (" + duty" if regime.vat_on_duty_inclusive else "") + (
+            " + shipping and insurance" if regime.tax_base_adds_transport and not self.cif else "")
+        if not regime.tax_name:
+            self.closing = _render("{name} charges no import VAT/GST at the border. {notes}",
+                                   {"name": regime.name, "notes": regime.notes}, dest)
+        else:
+            self.closing = _render("No import {tax}: the consignment is under the tax de minimis.",
+                                   {"tax": regime.tax_name}, dest)
 
     def rate(self, currency: str) -> Decimal:
         """Units of the destination currency per unit of `currency`."""
@@ -258,12 +355,23 @@ class _Context:
     def to_dest(self, amount: Decimal, currency: str) -> Decimal:
         return amount if currency == self.dest else amount * self.rate(currency)
 
-    def tax_rate(self, code: str) -> tuple[Decimal, str, str] | None:
-        try:
-            return self.tax_rates[code]
-        except KeyError:
-            found = self.tax_rates[code] = self.regime.tax_rate(code, self.on)
-            return found
+    def fx_sentence(self, currency: str) -> str:
+        found = self.fx_sentences.get(currency)
+        if found is None:
+            found = self.fx_sentences[currency] = _render(
+                "Exchange rate: 1 {currency} = {rate:.6f} {dest} ({source}, {on}).",
+                {"currency": currency, "rate": self.rate(currency), "dest": self.dest, "source": self.fx.source,
+                 "on": self.fx.as_of}, self.dest)
+        return found
+
+    def plan(self, book: TariffBook, code: str, origin: str, claim: bool) -> _LinePlan:
+        key = (code, origin, claim)
+        found = self.plans.get(key)
+        if found is None:
+            if len(self.plans) > 5_000:  # bounded: codes vary without end
+                self.plans.clear()
+            found = self.plans[key] = _LinePlan(book, self, code, origin, claim)
+        return found
 
 
 def _fee_in_force(fee, on: date) -> bool:
@@ -282,39 +390,6 @@ def _context(book: TariffBook, fx: FxTable, destination: str, on: date, origin: 
     return found
 
 
-def _validate(book: TariffBook, fx: FxTable, request: QuoteRequest) -> tuple[_Context, list[str]]:
-    ctx = _context(book, fx, request.destination, request.on, request.origin)
-    if request.incoterm not in INCOTERMS:
-        raise LandedCostError(f"incoterm must be one of {', '.join(INCOTERMS)}", field="incoterm",
-                              code="invalid_incoterm")
-    if not fx.supports(request.currency):
-        raise CurrencyMismatchError(f"no exchange rate for {request.currency}", field="currency")
-    if not request.lines:
-        raise LandedCostError("a quote needs at least one line", field="lines", code="invalid")
-    _check_money(request.shipping, "shipping", fx)
-    _check_money(request.insurance, "insurance", fx)
-    codes = []
-    is_known = book.is_known_hs
-    for index, line in enumerate(request.lines):
-        problem = _money_problem(line.unit_value, fx)
-        if problem is not None:
-            raise problem[0](problem[1], field=f"lines[{index}].unit_value")
-        if not isinstance(line.quantity, int) or line.quantity < 1:
-            raise InvalidAmount("quantity must be a whole number of at least 1", field=f"lines[{index}].quantity")
-        if line.net_weight_kg < 0:
-            raise InvalidAmount("net weight cannot be negative", field=f"lines[{index}].net_weight_kg")
-        for key, value in line.supplementary.items():
-            if value < 0:
-                raise InvalidAmount(f"supplementary quantity {key} cannot be negative",
-                                    field=f"lines[{index}].supplementary")
-        code = line.hs_code if line.hs_code.isdigit() else normalise_code(line.hs_code)
-        if not 6 <= len(code) <= 10 or not code.isdigit() or not is_known(code):
-            raise UnknownHsCode(f"{line.hs_code!r} is not a known HS code (6 to 10 digits)",
-                                field=f"lines[{index}].hs_code")
-        codes.append(code)
-    return ctx, codes
-
-
 def _check_money(money: Money, where: str, fx: FxTable) -> None:
     problem = _money_problem(money, fx)
     if problem is not None:
@@ -328,8 +403,27 @@ def _money_problem(money: Money, fx: FxTable) -> tuple[type[LandedCostError], st
         return InvalidAmount, "amounts cannot be negative"
     if not fx.supports(money.currency):
         return CurrencyMismatchError, f"no exchange rate for {money.currency}"
-    if amount != amount.quantize(_quantum(money.currency), rounding=ROUND_HALF_UP):
+    if amount != amount.quantize(_quantum(money.currency), ROUND_HALF_UP):
         return InvalidAmount, f"{amount} has more decimals than {money.currency} allows"
+    return None
+
+
+def _line_problem(book: TariffBook, fx: FxTable, line: QuoteLine, index: int) -> LandedCostError | None:
+    """The first thing wrong with a line, or None when its code is known and its figures are sound."""
+    problem = _money_problem(line.unit_value, fx)
+    if problem is not None:
+        return problem[0](problem[1], field=f"lines[{index}].unit_value")
+    if not isinstance(line.quantity, int) or line.quantity < 1:
+        return InvalidAmount("quantity must be a whole number of at least 1", field=f"lines[{index}].quantity")
+    if line.net_weight_kg < 0:
+        return InvalidAmount("net weight cannot be negative", field=f"lines[{index}].net_weight_kg")
+    for key, value in line.supplementary.items():
+        if value < 0:
+            return InvalidAmount(f"supplementary quantity {key} cannot be negative",
+                                 field=f"lines[{index}].supplementary")
+    if book.quotable_code(line.hs_code) is None:
+        return UnknownHsCode(f"{line.hs_code!r} is not a known HS code (6 to 10 digits)",
+                             field=f"lines[{index}].hs_code")
     return None
 
 
@@ -348,23 +442,55 @@ def _quantum(currency: str) -> Decimal:
 
 
 def _fmt(amount: Decimal, currency: str) -> str:
-    return f"{amount.quantize(_quantum(currency), rounding=ROUND_HALF_UP):,} {currency}"
+    return f"{amount.quantize(_quantum(currency), ROUND_HALF_UP):,} {currency}"
 
 
 def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Quote:
-    ctx, codes = _validate(book, fx, request)
+    # Checks, in the order a caller fixes them: the context (destination, date), incoterm, currency, the
+    # costs, then line by line. The common line passes one compound test; the first fault is named by
+    # _line_problem.
+    ctx = _context(book, fx, request.destination, request.on, request.origin)
+    if request.incoterm not in INCOTERMS:
+        raise LandedCostError(f"incoterm must be one of {', '.join(INCOTERMS)}", field="incoterm",
+                              code="invalid_incoterm")
+    if not fx.supports(request.currency):
+        raise CurrencyMismatchError(f"no exchange rate for {request.currency}", field="currency")
+    lines = request.lines
+    if not lines:
+        raise LandedCostError("a quote needs at least one line", field="lines", code="invalid")
+    _check_money(request.shipping, "shipping", fx)
+    _check_money(request.insurance, "insurance", fx)
     regime = ctx.regime
     on = request.on
     dest = ctx.dest
     q = ctx.q
-    territory = regime.territory
     explanation = Explanation(dest)
     say = explanation.add
+    said = explanation.add_text
     to_dest = ctx.to_dest
+    supports = fx.supports
+    quotable = book.quotable_code
+    plan_for = ctx.plan
 
     # 1. Values in the destination currency.
-    lines = request.lines
-    line_goods = [to_dest(line.unit_value.amount, line.unit_value.currency) * line.quantity for line in lines]
+    plans: list[_LinePlan] = []
+    line_goods: list[Decimal] = []
+    foreign: set[str] = set()
+    for index, line in enumerate(lines):
+        unit = line.unit_value
+        amount, currency, quantity = unit.amount, unit.currency, line.quantity
+        code = quotable(line.hs_code)
+        if (code is None or amount < 0 or not supports(currency)
+                or amount != amount.quantize(_quantum(currency), ROUND_HALF_UP)
+                or not isinstance(quantity, int) or quantity < 1 or line.net_weight_kg < 0
+                or (line.supplementary and min(line.supplementary.values()) < 0)):
+            raise _line_problem(book, fx, line, index)
+        plans.append(plan_for(book, code, line.origin, line.claim_preference))
+        if currency == dest:
+            line_goods.append(amount * quantity)
+        else:
+            foreign.add(currency)
+            line_goods.append(amount * ctx.rate(currency) * quantity)
     goods = sum(line_goods, ZERO)
     shipping = to_dest(request.shipping.amount, request.shipping.currency)
     insurance = to_dest(request.insurance.amount, request.insurance.currency)
@@ -376,7 +502,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
         line_transport = [transport * g / goods for g in line_goods]
     else:
         line_transport = [transport / count] * count
-    cif = regime.valuation_basis == "CIF"
+    cif = ctx.cif
     if cif:
         line_values = [g + t for g, t in zip(line_goods, line_transport, strict=True)]
         customs_value = goods + transport
@@ -384,13 +510,12 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
         line_values = line_goods
         customs_value = goods
 
-    say("Destination {name} ({code}); customs territory {territory}; figures computed in {dest} and rounded to "
-        "its minor unit at each figure.", name=regime.name, code=regime.code, territory=territory, dest=dest)
-    foreign = ([line.unit_value.currency for line in lines if line.unit_value.currency != dest]
-               + [m.currency for m in (request.shipping, request.insurance) if m.currency != dest])
-    for currency in sorted(set(foreign)) if foreign else ():
-        say("Exchange rate: 1 {currency} = {rate:.6f} {dest} ({source}, {on}).", currency=currency,
-            rate=ctx.rate(currency), dest=dest, source=fx.source, on=fx.as_of)
+    said(ctx.opening)
+    for money in (request.shipping, request.insurance):
+        if money.currency != dest:
+            foreign.add(money.currency)
+    for currency in sorted(foreign):
+        said(ctx.fx_sentence(currency))
     if cif:
         say("Customs value {value:m} on a CIF basis: goods {goods:m} + shipping {shipping:m} + insurance {insurance:m}, "
             "transport apportioned over the lines by value ({source}).", value=customs_value, goods=goods,
@@ -403,38 +528,32 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
     # 2. De minimis and low-value regimes, on the whole consignment.
     special = None
     special_reason = "consignment at or below the duty de minimis"
-    for candidate, limit, reason in ctx.specials:
+    special_sentence = ""
+    for candidate, limit, reason, sentence in ctx.specials:
         if (goods if candidate.value_basis == "intrinsic" else customs_value) <= limit:
-            special, special_reason = candidate, reason
+            special, special_reason, special_sentence = candidate, reason, sentence
             break
     duty_relief = tax_relief = False
     relief_source = ""
     payable_limits = []
-    for kind, threshold, limit, legal in ctx.thresholds:
-        if threshold is None:
-            say("No {kind} de minimis is configured for {code}.", kind=kind, code=regime.code)
-            continue
-        if limit is None:
-            say("No {kind} de minimis on {on}: {note} ({source}).", kind=kind, on=on, note=threshold.note,
-                source=threshold.source)
-            continue
-        if threshold.basis == "amount_payable":
-            payable_limits.append((threshold, limit))
-            continue
-        value = goods if threshold.basis == "intrinsic" else customs_value
-        applied = value <= limit and threshold.amount > 0
-        values = {"kind": kind, "Kind": kind.capitalize(), "source": threshold.source, "value": value,
-                  "limit": limit, "currency": threshold.currency,
-                  "what": "intrinsic value (goods)" if threshold.basis == "intrinsic" else "customs value",
-                  "legal": legal}
-        if applied:
-            say("{Kind} de minimis applied: consignment {what} {value:m} is at or below {limit:m}{legal}, so no {kind} "
-                "is charged ({source}).", **values)
-        elif threshold.amount == 0:
-            say("No {kind} de minimis: {kind} is due from the first {currency} ({source}).", **values)
+    for kind, threshold, limit, how in ctx.thresholds:
+        if isinstance(how, str):
+            if how == "payable":
+                payable_limits.append((threshold, limit))
+                continue
+            said(how)  # no threshold, none in force, or zero: nothing to test
+            applied = False
         else:
-            say("{Kind} de minimis not applied: consignment {what} {value:m} is above {limit:m}{legal} ({source}).",
-                **values)
+            value = goods if threshold.basis == "intrinsic" else customs_value
+            applied = value <= limit
+            if applied:
+                say("{Kind} de minimis applied: consignment {what} {value:m} is at or below {limit:m}{legal}, so no "
+                    "{kind} is charged ({source}).", **how, value=value)
+            else:
+                say("{Kind} de minimis not applied: consignment {what} {value:m} is above {limit:m}{legal} ({source}).",
+                    **how, value=value)
+        if threshold is None or limit is None:
+            continue
         if kind == "duty":
             duty_relief = applied
             relief_source = threshold.source
@@ -443,33 +562,40 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
     if special is not None:
         duty_relief = True
         tax_relief = False
-        say("{name} applies from {start}: {wording} ({source}).", name=special.name, start=special.valid_from,
-            wording=special.wording, source=special.source)
+        said(special_sentence)
 
     # 3. Duty per line.
     quoted: list[QuotedLine] = []
     line_duty: list[Decimal] = []
     manual = False
     restrictions: list[Restriction] = []
-    for index, (line, code) in enumerate(zip(lines, codes, strict=True)):
+    for index, line in enumerate(lines):
+        plan = plans[index]
+        code = plan.code
         value = line_values[index]
-        value_money = _money(value.quantize(q, rounding=ROUND_HALF_UP), dest)
-        restrictions.extend(book.restrictions_for(regime.code, code, line.origin))
+        value_money = _money(value.quantize(q, ROUND_HALF_UP), dest)
+        if plan.restrictions:
+            restrictions.extend(plan.restrictions)
         if duty_relief:
             quoted.append(QuotedLine(code, line.description, "", "de_minimis", _money(ZERO, dest), value_money,
                                      special.source if special else relief_source, special_reason))
             line_duty.append(ZERO)
             continue
-        duty, base_duty, text, rule, source, reason = _line_duty(book, fx, regime, code, line, value, on)
-        if duty is None:
-            manual = True
-            line_duty.append(ZERO)
-            quoted.append(QuotedLine(code, line.description, text, "manual_assessment", _money(ZERO, dest),
-                                     value_money, source, reason))
-            say("Line {n} {code}: manual assessment: {reason}. Its duty is not in the totals.", n=index + 1,
-                code=code, reason=reason)
-            continue
-        duty = duty.quantize(q, rounding=ROUND_HALF_UP)
+        if plan.rate is not None:
+            duty = base_duty = value * plan.rate / HUNDRED
+            text, rule, source, reason = plan.text, "mfn", plan.source, plan.reason
+        else:
+            duty, base_duty, text, rule, source, reason = _line_duty(book, fx, regime, code, line, value, on,
+                                                                     plan.lookup)
+            if duty is None:
+                manual = True
+                line_duty.append(ZERO)
+                quoted.append(QuotedLine(code, line.description, text, "manual_assessment", _money(ZERO, dest),
+                                         value_money, source, reason))
+                say("Line {n} {code}: manual assessment: {reason}. Its duty is not in the totals.", n=index + 1,
+                    code=code, reason=reason)
+                continue
+        duty = duty.quantize(q, ROUND_HALF_UP)
         line_duty.append(duty)
         quoted.append(QuotedLine(code, line.description, text, rule, _money(duty, dest), value_money, source,
                                  reason))
@@ -481,11 +607,10 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
     taxes: dict[tuple[Decimal, str], list] = {}
     collected = "at_sale" if special is not None else "border"
     if regime.tax_name and not tax_relief:
-        for index, code in enumerate(codes):
-            rate_info = ctx.tax_rate(code)
-            if rate_info is None:
+        for index, plan in enumerate(plans):
+            if plan.tax is None:
                 continue
-            rate, label, source = rate_info
+            rate, label, source = plan.tax
             if special is not None:
                 base = line_goods[index] + (line_transport[index] if special.tax_base == "goods_and_transport" else ZERO)
             else:
@@ -501,9 +626,9 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
                 entry[0] += base
     tax_lines: list[TaxLine] = []
     for (rate, label), (base, source) in taxes.items():
-        amount = (base * rate / HUNDRED).quantize(q, rounding=ROUND_HALF_UP)
+        amount = (base * rate / HUNDRED).quantize(q, ROUND_HALF_UP)
         name = regime.tax_name if label == "standard rate" else f"{regime.tax_name} ({label})"
-        tax_lines.append(TaxLine(name, rate, _money(base.quantize(q, rounding=ROUND_HALF_UP), dest),
+        tax_lines.append(TaxLine(name, rate, _money(base.quantize(q, ROUND_HALF_UP), dest),
                                  _money(amount, dest), collected, source))
         if special is not None:
             say("{name} {rate:pct} collected at the point of sale by the seller or marketplace, on the sale price "
@@ -511,15 +636,11 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
                 what="goods + shipping and insurance" if special.tax_base == "goods_and_transport" else "goods only",
                 amount=amount, source=source)
         else:
-            parts = "customs value" + (" + duty" if regime.vat_on_duty_inclusive else "") + (
-                " + shipping and insurance" if regime.tax_base_adds_transport and not cif else "")
             say("Import {name} {rate:pct} on {parts} {base:m} = {amount:m} ({source}; base: {base_source}).", name=name,
-                rate=rate, parts=parts, base=base, amount=amount, source=source,
+                rate=rate, parts=ctx.tax_parts, base=base, amount=amount, source=source,
                 base_source=regime.tax_base_source)
-    if not regime.tax_name:
-        say("{name} charges no import VAT/GST at the border. {notes}", name=regime.name, notes=regime.notes)
-    elif tax_relief:
-        say("No import {tax}: the consignment is under the tax de minimis.", tax=regime.tax_name)
+    if not regime.tax_name or tax_relief:
+        said(ctx.closing)
 
     # China-style de minimis on the amount payable: small duty and tax bills are waived.
     for threshold, limit in payable_limits:
@@ -547,30 +668,32 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
                 amount = max(amount, fee.minimum)
             if fee.maximum is not None:
                 amount = min(amount, fee.maximum)
-            amount = to_dest(amount, fee.currency).quantize(q, rounding=ROUND_HALF_UP)
+            amount = to_dest(amount, fee.currency).quantize(q, ROUND_HALF_UP)
             fee_lines.append(FeeLine(fee.code, fee.name, _money(amount, dest), fee.illustrative, fee.source))
             say("{name}: {amount:m}{flag} ({source}).", name=fee.name, amount=amount,
                 flag=" (illustrative figure)" if fee.illustrative else "", source=fee.source)
 
     # 6. Totals, then in the requested currency.
     duty_total = sum(line_duty, ZERO)
-    tax_total = sum((t.amount.amount for t in tax_lines), ZERO)
-    fee_total = sum((f.amount.amount for f in fee_lines), ZERO)
-    charges = duty_total + tax_total + fee_total
-    landed = (goods.quantize(q, rounding=ROUND_HALF_UP) + shipping.quantize(q, rounding=ROUND_HALF_UP)
-              + insurance.quantize(q, rounding=ROUND_HALF_UP) + charges)
+    charges = duty_total
+    for tax in tax_lines:
+        charges += tax.amount.amount
+    for fee in fee_lines:
+        charges += fee.amount.amount
+    landed = (goods.quantize(q, ROUND_HALF_UP) + shipping.quantize(q, ROUND_HALF_UP)
+              + insurance.quantize(q, ROUND_HALF_UP) + charges)
     out = request.currency
     out_q = _quantum(out)
     if out == dest:
         out_rate = None
 
         def money_out(amount: Decimal) -> Money:
-            return _money(amount.quantize(out_q, rounding=ROUND_HALF_UP), out)
+            return _money(amount.quantize(out_q, ROUND_HALF_UP), out)
     else:
         out_rate = fx.rate(dest, out).rate
 
         def money_out(amount: Decimal) -> Money:
-            return _money((amount * out_rate).quantize(out_q, rounding=ROUND_HALF_UP), out)
+            return _money((amount * out_rate).quantize(out_q, ROUND_HALF_UP), out)
 
     if request.incoterm == "DDP":
         say("DDP: duties, taxes and fees {charges:m} are paid with the order; landed cost {landed:m} = goods + shipping "
@@ -582,7 +705,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
         say("Totals shown in {out} at 1 {dest} = {rate:.6f} {out} ({source}, {on}).", out=out, dest=dest,
             rate=out_rate, source=fx.source, on=fx.as_of)
     if manual:
-        say("Some lines need manual assessment: their duty is not included, so the totals are a floor.")
+        said("Some lines need manual assessment: their duty is not included, so the totals are a floor.")
     for restriction in restrictions:
         say("Restriction ({kind}) for HS {prefix} in {where}: {wording} ({authority}; {source}).",
             kind=restriction.kind.replace("_", " "), prefix=restriction.hs_prefix, where=restriction.destination,
@@ -594,52 +717,21 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
         tax_lines = [TaxLine(t.name, t.rate, money_out(t.base.amount), money_out(t.amount.amount), t.collected,
                              t.source) for t in tax_lines]
         fee_lines = [FeeLine(f.code, f.name, money_out(f.amount.amount), f.illustrative, f.source) for f in fee_lines]
-    return Quote(
-        currency=out,
-        destination_currency=dest,
-        incoterm=request.incoterm,
-        customs_value=money_out(customs_value),
-        duty=money_out(duty_total),
-        taxes=tuple(tax_lines),
-        fees=tuple(fee_lines),
-        total_duties_and_taxes=money_out(charges),
-        landed_cost=money_out(landed),
-        de_minimis=DeMinimis(duty_applied=duty_relief, tax_applied=tax_relief),
-        lines=tuple(quoted),
-        needs_manual_assessment=manual,
-        restrictions=tuple(restrictions),
-        trace=explanation,
-    )
+    # Positional: keywords cost a third of the quote's construction.
+    return Quote(out, dest, request.incoterm, money_out(customs_value), money_out(duty_total), tuple(tax_lines),
+                 tuple(fee_lines), money_out(charges), money_out(landed), DeMinimis(duty_relief, tax_relief),
+                 tuple(quoted), manual, tuple(restrictions), explanation)
 
 
 _NO_QUANTITIES: Mapping[str, Decimal] = {}
-_MFN_REASON = "MFN (third-country) duty of the tariff line in force"
-_MFN_SOURCES: dict[tuple[str, date], str] = {}
-
-
-def _mfn_source(mfn: Measure) -> str:
-    key = (mfn.source, mfn.valid_from)
-    text = _MFN_SOURCES.get(key)
-    if text is None:
-        if len(_MFN_SOURCES) > 1000:
-            _MFN_SOURCES.clear()
-        text = _MFN_SOURCES[key] = f"{mfn.source}, in force from {mfn.valid_from.isoformat()}"
-    return text
 
 
 def _line_duty(book: TariffBook, fx: FxTable, regime: DestinationRegime, code: str, line: QuoteLine,
-               value: Decimal, on: date) -> tuple[Decimal | None, Decimal, str, str, str, str]:
+               value: Decimal, on: date, lookup: Lookup) -> tuple[Decimal | None, Decimal, str, str, str, str]:
     """(duty incl. additional duties or None for manual assessment, duty before additional duties,
     measure text, rule, source, reason) for one line."""
-    lookup = book.lookup(regime.territory, code, on, line.origin)
     dest = regime.currency
     mfn = lookup.mfn
-    if (mfn is not None and not lookup.preferences and not lookup.additional and not line.claim_preference
-            and mfn.expression.ad_valorem_rate is not None):
-        # The common line: one MFN percentage, nothing to prefer or add. Same answer as the full path below.
-        duty = value * mfn.expression.ad_valorem_rate / HUNDRED
-        return (duty, duty, mfn.expression_text, "mfn", _mfn_source(mfn),
-                f"{_MFN_REASON}; {lookup.note}" if lookup.note else _MFN_REASON)
     if (mfn is not None and mfn.expression.ad_valorem_rate is not None and not lookup.additional
             and not (line.claim_preference and lookup.preferences)):
         quantities: Mapping[str, Decimal] = _NO_QUANTITIES  # a plain percentage needs none

@@ -344,6 +344,7 @@ class TariffBook:
         self._lookup_cache: dict[tuple[str, str, date, str], Lookup] = {}
         self._agreement_pairs: dict[tuple[str, str], tuple[Agreement, ...]] = {}
         self._restriction_cache: dict[tuple[str, str, str], tuple[Restriction, ...]] = {}
+        self._quotable: dict[str, str] = {}
         # The landed-cost engine keeps what it prepares per (fx table, destination, date, origin) here, so
         # that a new book (reloaded data) starts with no stale preparation. Bounded by the engine.
         self.engine_memo: dict = {}
@@ -495,6 +496,18 @@ class TariffBook:
                         restriction.origin is None or origin is None or restriction.origin == origin):
                     found.append(restriction)
         return found
+
+    def quotable_code(self, code: str) -> str | None:
+        """The code normalised ("6109.10.00 10" -> "6109100010") when it has 6 to 10 digits and is known
+        (`is_known_hs`), else None. Memoised: the landed-cost engine asks it for every line it quotes."""
+        found = self._quotable.get(code)
+        if found is None:
+            normal = normalise_code(code)
+            found = normal if 6 <= len(normal) <= 10 and normal.isdigit() and self.is_known_hs(normal) else ""
+            if len(self._quotable) > 50_000:  # bounded: callers may send any text
+                self._quotable.clear()
+            self._quotable[code] = found
+        return found or None
 
     def is_known_hs(self, code: str) -> bool:
         """A 6-10 digit code whose subheading is in HS 2022, in a destination's national tariff, or in the
