@@ -11,9 +11,11 @@ from payments.signals import payment_succeeded
 
 @receiver(payment_succeeded)
 def _order_paid(sender, payment, **kwargs):
+    """One payment pays every seller order of its checkout."""
     from marketplace.services import order_mark_paid
 
-    order_mark_paid(reference=payment.reference)
+    for allocation in payment.allocations.all():
+        order_mark_paid(reference=allocation.reference)
 
 
 @receiver(shipment_status_changed)

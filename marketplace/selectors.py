@@ -346,3 +346,56 @@ def rfqs_for_buyer(user) -> QuerySet:
     from marketplace.models import Rfq
 
     return Rfq.objects.filter(buyer=user).select_related("listing", "listing__company", "quotation")
+
+
+# ---------------------------------------------------------------- checkouts
+
+@dataclass
+class Checkout:
+    """Seller orders placed together and paid in one payment (a "buy now" order is a checkout of one)."""
+
+    reference: str
+    payment: object  # payments.models.Payment
+    orders: list[Order]
+
+    @property
+    def total(self):
+        return self.payment.total
+
+    @property
+    def payable(self) -> bool:
+        return self.payment.status in ("requires_payment_method", "failed") and all(
+            order.status == Order.Status.PENDING_PAYMENT for order in self.orders)
+
+    @property
+    def quote_expires_at(self):
+        return min(order.quote_expires_at for order in self.orders)
+
+    @property
+    def changes(self) -> list[dict]:
+        """What the last re-quote changed, order by order, while the buyer has yet to pay."""
+        if not self.payable:
+            return []
+        return [order.quote["requoted"] for order in self.orders if order.quote.get("requoted")]
+
+
+def checkout_get(*, buyer: User, reference: str, lock: bool = False) -> Checkout | None:
+    """The buyer's checkout with its orders (locked FOR UPDATE with `lock`), or None."""
+    from payments.selectors import payment_for_checkout
+
+    payment = payment_for_checkout(reference)
+    if payment is None or payment.buyer_id != buyer.pk:
+        return None
+    orders = Order.objects.filter(pk__in=[int(a.reference[4:]) for a in payment.allocations.all()]).order_by("pk")
+    if lock:
+        orders = orders.select_for_update(of=("self",))
+    return Checkout(reference=payment.reference, payment=payment,
+                    orders=list(orders.select_related("company").prefetch_related("lines")))
+
+
+def checkout_reference_of(order: Order) -> str | None:
+    """The checkout (payment) an order was placed in."""
+    from payments.selectors import payment_for_reference
+
+    payment = payment_for_reference(order.reference)
+    return payment.reference if payment else None

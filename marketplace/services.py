@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from ewtp.money import Money
 from marketplace.domain.states import ORDER
 from marketplace.models import (
     CUSTOMS_OFFICERS_GROUP,
@@ -448,14 +449,30 @@ def order_place(*, buyer: User, listing_id: int, quantity: int, idempotency_key:
             pk=listing_id, status=Listing.Status.PUBLISHED).first()
         if listing is None:
             raise NotFound("This product is not for sale.", field="listing")
-        return _order_create(buyer=buyer, items=[(listing, quantity, None)], incoterm=incoterm, key=key)
+        order = _order_create(buyer=buyer, items=[(listing, quantity, None)], incoterm=incoterm, key=key)
+        _checkout_payment_create(buyer=buyer, orders=[order])
+        return order
+
+
+def _share(order: Order):
+    from payments.services import Share
+
+    return Share(reference=order.reference, company_id=order.company_id, total=order.total,
+                 duties=Money(order.duties_amount, order.currency))
+
+
+def _checkout_payment_create(*, buyer: User, orders: list[Order]):
+    """The checkout's one payment, each order's share in it. The checkout is named after its first order."""
+    from payments.services import payment_create
+
+    return payment_create(reference=f"CHK-{orders[0].pk:06d}", buyer=buyer, shares=[_share(o) for o in orders],
+                          destination=orders[0].ship_country, idempotency_key=f"checkout:{orders[0].pk}")
 
 
 def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str) -> Order:
-    """One seller's order from locked listings: check, quote, take the stock, record, create the payment.
+    """One seller's order from locked listings: check, quote, take the stock, record.
     `items` are (listing locked FOR UPDATE, quantity, quotation or None). Runs inside the caller's transaction."""
     from marketplace.pricing import QuoteLine, quote_lines
-    from payments.services import payment_create
 
     company = items[0][0].company
     if company.members.filter(user=buyer).exists():
@@ -484,25 +501,136 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str) -
                                  unit_price_amount=unit.amount, currency=unit.currency,
                                  unit_weight_kg=listing.weight_kg)
     OrderEvent.objects.create(order=order, to_status=order.status, actor=buyer, note="Quote locked.")
-    payment_create(reference=order.reference, buyer=buyer, total=order.total, duties=quote.duties_payable_now,
-                   destination=order.ship_country, idempotency_key=f"order:{order.pk}")
     return order
 
 
-def order_pay(*, buyer: User, order_id: int, card_number: str):
-    """Pay with a card through the payment provider; success moves the order to paid (by signal)."""
-    from payments.models import Payment
+class QuoteChanged(Conflict):
+    """The checkout was re-quoted and a figure changed: the buyer must confirm the new total."""
+
+    def __init__(self, changes: list[dict]) -> None:
+        super().__init__("The quote has changed since you checked out: confirm the new total to pay.",
+                         code="quote_changed")
+        self.changes = changes
+
+
+def _quote_figures(quote: dict) -> dict[str, dict]:
+    """The figures a buyer compares when a quote changes, each as Money JSON."""
+    currency = quote["currency"]
+    duty = Money(Decimal(quote["customs"]["duty"]["amount"]), currency)
+    duties = Money(Decimal(quote["duties_estimate"]["amount"]), currency)
+    return {"goods": quote["goods"], "shipping": quote["shipping"], "duty": duty.as_json(),
+            "tax": (duties - duty).as_json(), "total": quote["total_payable_now"]}
+
+
+def _quote_stale(order: Order, buyer: User, now) -> bool:
+    """The locked quote no longer holds: it expired, or the buyer moved the ship-to or changed currency."""
+    from customs.selectors import destination_currency
+
+    currency = buyer.preferred_currency or destination_currency(buyer.country)
+    return (order.quote_expires_at <= now or order.currency != currency
+            or (order.ship_country, order.ship_address, order.ship_city, order.ship_postcode)
+            != (buyer.country, buyer.address_line, buyer.city, buyer.postcode))
+
+
+def checkout_requote(*, buyer: User, reference: str) -> list[dict]:
+    """Re-quote every order of an unpaid checkout whose quote no longer holds (expired, or the
+    ship-to or currency changed): the seller's unit prices stay; FX, shipping, duty and taxes
+    are quoted afresh, the payment takes the new total. Returns what changed, per order
+    (nothing when the figures are the same)."""
+    from marketplace.pricing import QuoteLine, quote_lines
+    from marketplace.selectors import checkout_get
+    from payments.services import payment_reprice
+
+    with transaction.atomic():
+        checkout = checkout_get(buyer=buyer, reference=reference, lock=True)
+        if checkout is None:
+            raise NotFound("No such checkout.")
+        now = timezone.now()
+        if not checkout.payable or not any(_quote_stale(order, buyer, now) for order in checkout.orders):
+            return []
+        _check_buyer(buyer, checkout.orders[0].incoterm)
+        changes = []
+        for order in checkout.orders:
+            lines = list(order.lines.select_related("listing", "listing__company"))
+            quote = quote_lines(lines=[QuoteLine(line.listing, line.quantity, line.unit_price) for line in lines],
+                                destination=buyer.country, currency=buyer.preferred_currency or None,
+                                incoterm=order.incoterm)
+            before, after = _quote_figures(order.quote), _quote_figures(quote.snapshot)
+            change = {"order": order.reference, "seller": order.company.legal_name,
+                      "figures": [{"name": name, "old": before[name], "new": after[name]} for name in before],
+                      "fx_old": order.quote["fx"], "fx_new": quote.snapshot["fx"]}
+            changed = before != after
+            order.ship_address, order.ship_city, order.ship_postcode, order.ship_country = (
+                buyer.address_line, buyer.city, buyer.postcode, buyer.country)
+            order.currency, order.goods_amount, order.shipping_amount = quote.currency, quote.goods.amount, \
+                quote.shipping.amount
+            order.duties_amount, order.total_amount = quote.duties_payable_now.amount, quote.total_payable_now.amount
+            order.quote = {**quote.snapshot, "requoted": change if changed else None}
+            order.quote_expires_at = now + timedelta(minutes=settings.QUOTE_VALIDITY_MINUTES)
+            order.shipping_service = quote.shipping_service
+            order.save()
+            OrderEvent.objects.create(order=order, from_status=order.status, to_status=order.status, actor=buyer,
+                                      note=f"Re-quoted: total {before['total']['amount']} {before['total']['currency']}"
+                                           f" → {quote.total_payable_now}.")
+            if changed:
+                changes.append(change)
+        payment_reprice(payment_id=checkout.payment.pk, shares=[_share(order) for order in checkout.orders],
+                        destination=buyer.country)
+    return changes
+
+
+def checkout_prepare(*, buyer: User, reference: str, expected_total: Money | None = None):
+    """Make sure the checkout can be charged what the buyer saw: re-quote it if its quote no
+    longer holds (raising QuoteChanged when a figure moved), and refuse a total or currency other
+    than the server's own. No amount from the client is ever charged: it is only compared."""
+    from marketplace.selectors import checkout_get
+
+    checkout = checkout_get(buyer=buyer, reference=reference)
+    if checkout is None:
+        raise NotFound("No such checkout.")
+    if checkout.payment.status == "succeeded":
+        return checkout  # a replayed submit: paid already, nothing more happens
+    if not checkout.payable and checkout.payment.status != "requires_action":
+        raise Conflict("This checkout was cancelled (its quote expired unpaid and the stock was released): "
+                       "check out again.", code="checkout_cancelled")
+    changes = checkout_requote(buyer=buyer, reference=reference)
+    if changes:
+        raise QuoteChanged(changes)
+    checkout = checkout_get(buyer=buyer, reference=reference)
+    if expected_total is not None:
+        if expected_total.currency != checkout.payment.currency:
+            raise ApplicationError(f"This checkout is paid in {checkout.payment.currency}.",
+                                   code="currency_mismatch", field="currency")
+        if expected_total.rounded() != checkout.total:
+            raise Conflict(f"The total you confirmed ({expected_total}) is not this checkout's total "
+                           f"({checkout.total}): reload the page.", code="total_mismatch", field="amount")
+    return checkout
+
+
+def checkout_pay(*, buyer: User, reference: str, expected_total: Money | None = None, card_number: str = "",
+                 payment_method: str = ""):
+    """Pay every order of a checkout in one payment; success marks them all paid (by signal).
+    Paying twice (a replayed submit) returns the same payment and moves no more money."""
     from payments.services import payment_confirm
 
-    order = Order.objects.filter(pk=order_id, buyer=buyer).first()
-    if order is None:
-        raise NotFound("No such order.")
-    if order.status == Order.Status.PENDING_PAYMENT and order.quote_expires_at < timezone.now():
-        raise Conflict("This quote has expired; place the order again for a fresh quote.", code="quote_expired")
-    if not card_number or not card_number.strip():
+    checkout = checkout_prepare(buyer=buyer, reference=reference, expected_total=expected_total)
+    if checkout.payment.status == "succeeded":
+        return checkout.payment
+    if checkout.payment.provider == "sandbox" and not card_number.strip():
         raise ApplicationError("Enter a card number.", code="required", field="card_number")
-    payment = Payment.objects.get(reference=order.reference)
-    return payment_confirm(payment_id=payment.pk, buyer=buyer, card_number=card_number)
+    return payment_confirm(payment_id=checkout.payment.pk, buyer=buyer, card_number=card_number,
+                           payment_method=payment_method)
+
+
+def order_pay(*, buyer: User, order_id: int, card_number: str):
+    """Pay the checkout an order was placed in (all its seller orders: one payment)."""
+    from marketplace.selectors import checkout_reference_of
+
+    order = Order.objects.filter(pk=order_id, buyer=buyer).first()
+    reference = checkout_reference_of(order) if order else None
+    if reference is None:
+        raise NotFound("No such order.")
+    return checkout_pay(buyer=buyer, reference=reference, card_number=card_number)
 
 
 def order_mark_paid(*, reference: str) -> None:
@@ -739,15 +867,18 @@ def cart_merge(*, source_id: int, user: User) -> Cart:
     return target
 
 
-def cart_checkout(*, buyer: User, incoterm: str = "DDP", idempotency_key: str | None = None) -> list[Order]:
-    """One order per seller from the buyer's cart, all or nothing: every line is checked against the
-    minimum order and stock under lock; the same key returns the same orders."""
+def cart_checkout(*, buyer: User, incoterm: str = "DDP", idempotency_key: str | None = None):
+    """One order per seller from the buyer's cart and one payment for them all, all or nothing:
+    every line is checked against the minimum order and stock under lock; the same key returns
+    the same checkout."""
+    from marketplace.selectors import checkout_get
+
     _check_buyer(buyer, incoterm)
     key = (idempotency_key or uuid.uuid4().hex)[:60]
     with transaction.atomic():
-        done = list(Order.objects.filter(buyer=buyer, idempotency_key__startswith=f"cart:{key}:").order_by("pk"))
+        done = Order.objects.filter(buyer=buyer, idempotency_key__startswith=f"cart:{key}:").order_by("pk").first()
         if done:
-            return done
+            return checkout_get(buyer=buyer, reference=f"CHK-{done.pk:06d}")
         cart = Cart.objects.select_for_update().filter(user=buyer).first()
         lines = list(cart.lines.select_related("quotation").order_by("listing_id", "pk")) if cart else []
         if not lines:
@@ -766,8 +897,9 @@ def cart_checkout(*, buyer: User, incoterm: str = "DDP", idempotency_key: str | 
             by_seller.setdefault(listing.company_id, []).append((listing, line.quantity, line.quotation))
         orders = [_order_create(buyer=buyer, items=items, incoterm=incoterm, key=f"cart:{key}:{company_id}")
                   for company_id, items in sorted(by_seller.items())]
+        payment = _checkout_payment_create(buyer=buyer, orders=orders)
         cart.lines.all().delete()
-    return orders
+        return checkout_get(buyer=buyer, reference=payment.reference)
 
 
 # ---------------------------------------------------------------- bulk import

@@ -1,4 +1,5 @@
 import uuid
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -67,7 +68,7 @@ def listing_detail(request, pk: int):
                                              quantity=form.cleaned_data["quantity"],
                                              incoterm=form.cleaned_data["incoterm"],
                                              idempotency_key=request.POST.get("idempotency_key") or None)
-                return redirect("marketplace:order_detail", pk=order.pk)
+                return redirect("marketplace:checkout", reference=selectors.checkout_reference_of(order))
             except ApplicationError as exc:
                 form_error(form, exc)
     quote = selectors.listing_quote(listing, buyer)
@@ -86,49 +87,106 @@ def order_list(request):
 
 @login_required
 def order_detail(request, pk: int):
+    from logistics.selectors import shipment_for_order
+    from payments.selectors import payment_for_reference
+
     order = get_object_or_404(Order.objects.select_related("company"), pk=pk)
     is_buyer = order.buyer_id == request.user.pk
     is_seller = order.company.members.filter(user=request.user).exists()
     if not (is_buyer or is_seller):
         return render(request, "404.html", status=404)
-    form = PayForm(request.POST or None)
-    if request.method == "POST" and is_buyer and form.is_valid():
-        try:
-            payment = services.order_pay(buyer=request.user, order_id=order.pk,
-                                         card_number=form.cleaned_data["card_number"])
-            if payment.status == "succeeded":
-                messages.success(request, _("Payment received. The seller has been told to ship."))
-            elif payment.status == "requires_action":
-                messages.warning(request, _("Your bank asks you to confirm this payment."))
-            else:
-                form.add_error("card_number", payment.failure_reason)
-            if payment.status != "failed":
-                return redirect("marketplace:order_detail", pk=order.pk)
-        except ApplicationError as exc:
-            form_error(form, exc)
-    from logistics.selectors import shipment_for_order
-    from payments.selectors import payment_for_reference
-
     return render(request, "marketplace/order_detail.html", {
-        "order": order, "form": form, "is_buyer": is_buyer, "is_seller": is_seller,
+        "order": order, "is_buyer": is_buyer, "is_seller": is_seller,
         "payment": payment_for_reference(order.reference),
         "shipment": shipment_for_order(order.reference), "lines": order.lines.all(), "events": order.events.all(),
     })
 
 
+def _expected_total(data) -> Money:
+    """The total the page showed the buyer: compared with the server's, never charged."""
+    try:
+        return Money(Decimal(data.get("expected_amount", "")), data.get("expected_currency", "").upper())
+    except (InvalidOperation, ValueError) as exc:
+        raise ApplicationError(_("Reload the page to see the total to pay."), code="invalid", field="amount") from exc
+
+
+def _after_payment(request, checkout):
+    messages.success(request, _("Payment received. The sellers have been told to ship."))
+    if len(checkout.orders) == 1:
+        return redirect("marketplace:order_detail", pk=checkout.orders[0].pk)
+    return redirect("marketplace:order_list")
+
+
+@login_required
+def checkout(request, reference: str):
+    """The one pay page of a checkout: every seller order with its breakdown, one total, one payment
+    (the sandbox card form, or Stripe's Payment Element when Stripe is the provider)."""
+    from django.conf import settings
+    from django.http import JsonResponse
+
+    from payments.services import payment_sync
+
+    found = selectors.checkout_get(buyer=request.user, reference=reference)
+    if found is None:
+        return render(request, "404.html", status=404)
+    if found.payment.provider == "stripe" and request.GET.get("payment_intent") == found.payment.provider_id:
+        payment_sync(payment_id=found.payment.pk)  # back from Stripe.js: take Stripe's word (webhooks also do)
+        found = selectors.checkout_get(buyer=request.user, reference=reference)
+        if found.payment.status == "succeeded":
+            return _after_payment(request, found)
+    form = PayForm(request.POST or None)
+    stripe_mode = found.payment.provider == "stripe"
+    if request.method == "POST":
+        try:
+            if found.payment.status == "succeeded":  # a replayed submit: the same result, no more money
+                return _after_payment(request, found)
+            expected = _expected_total(request.POST)
+            if stripe_mode:  # Stripe.js asks first, then confirms with Stripe directly
+                services.checkout_prepare(buyer=request.user, reference=reference, expected_total=expected)
+                return JsonResponse({"ok": True})
+            if form.is_valid():
+                payment = services.checkout_pay(buyer=request.user, reference=reference, expected_total=expected,
+                                                card_number=form.cleaned_data["card_number"])
+                if payment.status == "succeeded":
+                    return _after_payment(request, found)
+                if payment.status == "requires_action":
+                    messages.warning(request, _("Your bank asks you to confirm this payment."))
+                    return redirect("marketplace:checkout", reference=reference)
+                form.add_error("card_number", payment.failure_reason)
+        except services.QuoteChanged as exc:
+            messages.warning(request, exc.message)
+            if stripe_mode:
+                return JsonResponse({"reload": True}, status=409)
+            return redirect("marketplace:checkout", reference=reference)
+        except ApplicationError as exc:
+            if stripe_mode:
+                return JsonResponse(exc.as_json(), status=exc.status_code)
+            form_error(form, exc)
+        found = selectors.checkout_get(buyer=request.user, reference=reference)
+    return render(request, "marketplace/checkout.html", {
+        "checkout": found, "form": form, "stripe_mode": stripe_mode,
+        "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+    })
+
+
 @login_required
 @require_POST
-def payment_authenticate(request, pk: int):
-    from payments.selectors import payment_for_reference
+def checkout_authenticate(request, reference: str):
+    """The buyer's answer to the sandbox's 3-D Secure challenge."""
     from payments.services import payment_authenticate as authenticate
 
-    order = get_object_or_404(Order, pk=pk, buyer=request.user)
-    payment = payment_for_reference(order.reference)
+    found = selectors.checkout_get(buyer=request.user, reference=reference)
+    if found is None:
+        return render(request, "404.html", status=404)
     try:
-        authenticate(payment_id=payment.pk, buyer=request.user, approve=request.POST.get("approve") == "1")
+        payment = authenticate(payment_id=found.payment.pk, buyer=request.user,
+                               approve=request.POST.get("approve") == "1")
+        if payment.status == "succeeded":
+            return _after_payment(request, found)
+        messages.error(request, payment.failure_reason)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return redirect("marketplace:order_detail", pk=order.pk)
+    return redirect("marketplace:checkout", reference=reference)
 
 
 @login_required
@@ -306,13 +364,9 @@ def cart(request):
             return redirect(f"/accounts/login/?next={request.path}")
         if form.is_valid():
             try:
-                orders = services.cart_checkout(buyer=request.user, incoterm=form.cleaned_data["incoterm"],
+                placed = services.cart_checkout(buyer=request.user, incoterm=form.cleaned_data["incoterm"],
                                                 idempotency_key=request.POST.get("idempotency_key") or None)
-                messages.success(request, _("%(count)s order(s) placed, one per seller. Pay each to confirm it.")
-                                 % {"count": len(orders)})
-                if len(orders) == 1:
-                    return redirect("marketplace:order_detail", pk=orders[0].pk)
-                return redirect("marketplace:order_list")
+                return redirect("marketplace:checkout", reference=placed.reference)
             except ApplicationError as exc:
                 form_error(form, exc)
     groups = selectors.cart_view(cart_obj, buyer)

@@ -6,7 +6,8 @@ from ewtp.money import Money
 
 
 class Payment(models.Model):
-    """One payment by a buyer for an order reference. Status names follow Stripe's PaymentIntent."""
+    """One payment by a buyer for a checkout: one or more seller orders, each with its share
+    (`allocations`). Status names follow Stripe's PaymentIntent."""
 
     class Status(models.TextChoices):
         REQUIRES_PAYMENT_METHOD = "requires_payment_method"  # created, waiting for a card
@@ -15,7 +16,7 @@ class Payment(models.Model):
         FAILED = "failed"  # declined; the buyer may try another card
         CANCELED = "canceled"  # abandoned or the order was cancelled before payment
 
-    reference = models.CharField(max_length=40, db_index=True)  # e.g. the order reference
+    reference = models.CharField(max_length=40, db_index=True)  # the checkout, e.g. CHK-000012
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3)
@@ -48,9 +49,40 @@ class Payment(models.Model):
 
     @property
     def escrow_held(self) -> Money:
-        """What escrow holds for this payment until it is released to the seller."""
+        """What escrow holds for this payment's orders until each is released to its seller."""
         refunded_from_escrow = self.refunded_amount - self.refunded_duties_amount
         return Money(self.amount - self.duties_amount - refunded_from_escrow, self.currency)
+
+
+class PaymentAllocation(models.Model):
+    """One seller order's share of a checkout's payment (in the payment's currency): escrow holds
+    it, releases it to that seller and refunds it, order by order."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
+    reference = models.CharField(max_length=40, unique=True)  # the seller order, e.g. ORD-000012
+    company_id = models.PositiveBigIntegerField(db_index=True)  # the seller
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    duties_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)  # owed to customs (DDP)
+    refunded_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    refunded_duties_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+            models.CheckConstraint(condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=models.F("amount")),
+                                   name="allocation_refund_within_amount"),
+        ]
+
+    @property
+    def total(self) -> Money:
+        return Money(self.amount, self.payment.currency)
+
+    @property
+    def escrow_held(self) -> Money:
+        """What escrow holds for this order until it is released to its seller."""
+        refunded_from_escrow = self.refunded_amount - self.refunded_duties_amount
+        return Money(self.amount - self.duties_amount - refunded_from_escrow, self.payment.currency)
 
 
 class LedgerTransaction(models.Model):
@@ -71,6 +103,8 @@ class LedgerEntry(models.Model):
 
     transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
     account = models.CharField(max_length=60, db_index=True)  # e.g. escrow, seller_payable:12
+    # The seller order the entry is for: a checkout's capture holds escrow for several orders at once.
+    reference = models.CharField(max_length=40, db_index=True)
     amount = models.DecimalField(max_digits=16, decimal_places=2)
     currency = models.CharField(max_length=3)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from payments.models import LedgerEntry, LedgerTransaction, Payment, Payout
+from payments.models import LedgerEntry, LedgerTransaction, Payment, PaymentAllocation, Payout
 
 
 def account_balances(*, prefix: str = "") -> list[dict]:
@@ -25,8 +25,8 @@ class LedgerReport:
 
 
 def ledger_check() -> LedgerReport:
-    """Every transaction balances per currency; escrow holds exactly what paid, unreleased,
-    unrefunded orders are owed; every captured payment is in the ledger."""
+    """Every transaction balances per currency; escrow holds exactly what each paid, unreleased
+    order's share is owed (less its refunds); every captured payment is in the ledger."""
     report = LedgerReport(transactions=LedgerTransaction.objects.count())
     sums: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     for txn_id, currency, amount in LedgerEntry.objects.values_list("transaction_id", "currency", "amount"):
@@ -37,16 +37,18 @@ def ledger_check() -> LedgerReport:
 
     escrow_by_ref: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for ref, currency, amount in LedgerEntry.objects.filter(account="escrow").values_list(
-            "transaction__reference", "currency", "amount"):
+            "reference", "currency", "amount"):
         escrow_by_ref[(ref, currency)] += -amount
     released = set(Payout.objects.values_list("reference", flat=True))
-    for payment in Payment.objects.filter(status=Payment.Status.SUCCEEDED):
-        expected = Decimal(0) if payment.reference in released else payment.escrow_held.amount
-        held = escrow_by_ref.pop((payment.reference, payment.currency), Decimal(0))
+    captured = set(LedgerTransaction.objects.filter(kind="payment_captured").values_list("reference", flat=True))
+    for allocation in PaymentAllocation.objects.filter(payment__status=Payment.Status.SUCCEEDED).select_related(
+            "payment"):
+        expected = Decimal(0) if allocation.reference in released else allocation.escrow_held.amount
+        held = escrow_by_ref.pop((allocation.reference, allocation.payment.currency), Decimal(0))
         if held != expected:
-            report.problems.append(f"escrow for {payment.reference} holds {held}, expected {expected}")
-        if not LedgerTransaction.objects.filter(kind="payment_captured", reference=payment.reference).exists():
-            report.problems.append(f"payment {payment.reference} is not in the ledger")
+            report.problems.append(f"escrow for {allocation.reference} holds {held}, expected {expected}")
+        if allocation.payment.reference not in captured:
+            report.problems.append(f"payment {allocation.payment.reference} is not in the ledger")
     for (ref, currency), held in escrow_by_ref.items():
         if held != 0:
             report.problems.append(f"escrow holds {held} {currency} for {ref}, which has no captured payment")
@@ -54,7 +56,13 @@ def ledger_check() -> LedgerReport:
 
 
 def payment_for_reference(reference: str) -> Payment | None:
-    return Payment.objects.filter(reference=reference).first()
+    """The payment of a checkout, or of the checkout an order belongs to."""
+    return (Payment.objects.filter(reference=reference).first()
+            or Payment.objects.filter(allocations__reference=reference).first())
+
+
+def payment_for_checkout(reference: str) -> Payment | None:
+    return Payment.objects.filter(reference=reference).prefetch_related("allocations").first()
 
 
 def payouts_for_company(company_id: int):

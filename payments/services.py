@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,7 +14,15 @@ from ewtp.exceptions import ApplicationError, Conflict, NotFound
 from ewtp.fx import fx_table
 from ewtp.money import Money
 from payments.integrations import sandbox, stripe_gateway
-from payments.models import LedgerEntry, LedgerTransaction, Payment, Payout, ProviderEvent, SellerAccount
+from payments.models import (
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    PaymentAllocation,
+    Payout,
+    ProviderEvent,
+    SellerAccount,
+)
 from payments.signals import payment_failed, payment_succeeded
 
 ESCROW = "escrow"
@@ -30,10 +39,12 @@ def duties_payable(country: str) -> str:
     return f"duties_payable:{country}"
 
 
-def ledger_post(*, kind: str, reference: str, entries: list[tuple[str, Money]], memo: str = "") -> LedgerTransaction:
-    """Post one balanced transaction. Refuses entries that do not sum to zero per currency."""
+def ledger_post(*, kind: str, reference: str, entries: list[tuple], memo: str = "") -> LedgerTransaction:
+    """Post one balanced transaction. Refuses entries that do not sum to zero per currency.
+    An entry is (account, Money), or (account, Money, order reference) when the transaction
+    covers several orders; otherwise the entry is for the transaction's reference."""
     totals: dict[str, Decimal] = defaultdict(Decimal)
-    for _, money in entries:
+    for _, money, *_ref in entries:
         totals[money.currency] += money.rounded().amount
     unbalanced = {cur: total for cur, total in totals.items() if total != 0}
     if unbalanced:
@@ -41,8 +52,9 @@ def ledger_post(*, kind: str, reference: str, entries: list[tuple[str, Money]], 
     with transaction.atomic():
         txn = LedgerTransaction.objects.create(kind=kind, reference=reference, memo=memo)
         LedgerEntry.objects.bulk_create(
-            LedgerEntry(transaction=txn, account=account, amount=money.rounded().amount, currency=money.currency)
-            for account, money in entries
+            LedgerEntry(transaction=txn, account=account, amount=money.rounded().amount, currency=money.currency,
+                        reference=ref[0] if ref else reference)
+            for account, money, *ref in entries
             if not money.rounded().is_zero()
         )
     return txn
@@ -52,16 +64,35 @@ def _stripe() -> bool:
     return settings.PAYMENT_PROVIDER == "stripe"
 
 
-def payment_create(*, reference: str, buyer, total: Money, duties: Money, destination: str,
-                   idempotency_key: str) -> Payment:
-    """Create the payment for an order (a PaymentIntent with Stripe), or return the one this
-    key already made."""
-    if total.amount <= 0:
+@dataclass(frozen=True)
+class Share:
+    """One seller order's part of a checkout's payment."""
+
+    reference: str  # the order
+    company_id: int  # its seller
+    total: Money
+    duties: Money  # the part of `total` owed to customs (DDP)
+
+
+def _check_shares(shares: list[Share]) -> Money:
+    if not shares:
+        raise ApplicationError("A payment covers at least one order.", code="invalid_amount", field="amount")
+    currency = shares[0].total.currency
+    if any(share.total.currency != currency or share.duties.currency != currency for share in shares):
+        raise ApplicationError("One payment is in one currency.", code="currency_mismatch", field="currency")
+    if any(share.total.amount <= 0 for share in shares):
         raise ApplicationError("A payment must be for a positive amount.", code="invalid_amount", field="amount")
+    return sum((share.total.rounded() for share in shares), Money.zero(currency))
+
+
+def payment_create(*, reference: str, buyer, shares: list[Share], destination: str, idempotency_key: str) -> Payment:
+    """Create the one payment for a checkout (a PaymentIntent with Stripe) with each order's
+    share, or return the one this key already made."""
+    total = _check_shares(shares)
     with transaction.atomic():
         existing = Payment.objects.select_for_update().filter(idempotency_key=idempotency_key).first()
         if existing:
-            if existing.reference != reference or existing.total != total.rounded():
+            if existing.reference != reference or existing.total != total:
                 raise Conflict("This idempotency key was used for a different payment.", code="idempotency_conflict")
             return existing
         if _stripe():
@@ -70,11 +101,39 @@ def payment_create(*, reference: str, buyer, total: Money, duties: Money, destin
             provider_id, client_secret = intent.id, intent.client_secret
         else:
             provider_id, client_secret = sandbox.intent_id(idempotency_key), ""
-        return Payment.objects.create(
-            reference=reference, buyer=buyer, amount=total.rounded().amount, currency=total.currency,
-            duties_amount=duties.rounded().amount, destination=destination, provider=settings.PAYMENT_PROVIDER,
-            provider_id=provider_id, client_secret=client_secret, idempotency_key=idempotency_key,
+        payment = Payment.objects.create(
+            reference=reference, buyer=buyer, amount=total.amount, currency=total.currency,
+            duties_amount=sum(share.duties.rounded().amount for share in shares), destination=destination,
+            provider=settings.PAYMENT_PROVIDER, provider_id=provider_id, client_secret=client_secret,
+            idempotency_key=idempotency_key,
         )
+        PaymentAllocation.objects.bulk_create(
+            PaymentAllocation(payment=payment, reference=share.reference, company_id=share.company_id,
+                              amount=share.total.rounded().amount, duties_amount=share.duties.rounded().amount)
+            for share in shares)
+        return payment
+
+
+def payment_reprice(*, payment_id: int, shares: list[Share], destination: str) -> Payment:
+    """A re-quoted checkout: the unpaid payment (and its PaymentIntent) takes the new figures."""
+    total = _check_shares(shares)
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.status not in (Payment.Status.REQUIRES_PAYMENT_METHOD, Payment.Status.FAILED):
+            raise Conflict("This payment can no longer change.", code="invalid_transition")
+        allocations = {a.reference: a for a in payment.allocations.select_for_update()}
+        if set(allocations) != {share.reference for share in shares}:
+            raise Conflict("A re-quote covers the same orders.", code="invalid_shares")
+        if payment.provider == "stripe" and total != payment.total:
+            stripe_gateway.update_intent_amount(intent_id=payment.provider_id, amount=total)
+        for share in shares:
+            allocation = allocations[share.reference]
+            allocation.amount, allocation.duties_amount = share.total.rounded().amount, share.duties.rounded().amount
+            allocation.save(update_fields=["amount", "duties_amount"])
+        payment.amount, payment.currency, payment.destination = total.amount, total.currency, destination
+        payment.duties_amount = sum(share.duties.rounded().amount for share in shares)
+        payment.save(update_fields=["amount", "currency", "destination", "duties_amount", "updated_at"])
+        return payment
 
 
 def payment_confirm(*, payment_id: int, buyer, card_number: str = "", payment_method: str = "") -> Payment:
@@ -149,27 +208,38 @@ def payment_authenticate(*, payment_id: int, buyer, approve: bool) -> Payment:
 
 
 def _capture(payment: Payment) -> None:
-    total = payment.total
-    duties = Money(payment.duties_amount, payment.currency)
-    ledger_post(kind="payment_captured", reference=payment.reference, entries=[
-        (PROVIDER_CASH, total),
-        (ESCROW, -(total - duties)),
-        (duties_payable(payment.destination), -duties),
-    ], memo=f"{payment.provider} {payment.provider_id}")
+    """One transaction for the checkout's one charge; escrow and duties are booked per order."""
+    entries: list[tuple] = [(PROVIDER_CASH, payment.total)]
+    for allocation in payment.allocations.all():
+        duties = Money(allocation.duties_amount, payment.currency)
+        entries += [(ESCROW, -(allocation.total - duties), allocation.reference),
+                    (duties_payable(payment.destination), -duties, allocation.reference)]
+    ledger_post(kind="payment_captured", reference=payment.reference, entries=entries,
+                memo=f"{payment.provider} {payment.provider_id}")
     payment_succeeded.send(sender=Payment, payment=payment)
 
 
+def _paid_allocation(reference: str) -> PaymentAllocation:
+    """The order's share of a succeeded payment, locked with its payment."""
+    allocation = PaymentAllocation.objects.select_for_update().select_related("payment").filter(
+        reference=reference).first()
+    if allocation is None or allocation.payment.status != Payment.Status.SUCCEEDED:
+        raise Conflict("Nothing was paid for this order.", code="not_paid")
+    return allocation
+
+
 def escrow_release(*, reference: str, company_id: int, seller_currency: str) -> Payout:
-    """Pay the seller what escrow holds for this reference, minus the platform fee, in the
-    seller's currency at the reference rate of the day. Safe to call twice: one payout."""
+    """Pay the seller what escrow holds for this order, minus the platform fee, in the seller's
+    currency at the reference rate of the day. Safe to call twice: one payout."""
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().filter(reference=reference).first()
-        if payment is None or payment.status != Payment.Status.SUCCEEDED:
-            raise Conflict("Nothing was paid for this order.", code="not_paid")
+        allocation = _paid_allocation(reference)
+        payment = allocation.payment
         existing = Payout.objects.filter(reference=reference).first()
         if existing:
             return existing
-        held = payment.escrow_held
+        if allocation.company_id != company_id:
+            raise Conflict("This order was paid to another seller.", code="wrong_seller")
+        held = allocation.escrow_held
         if held.amount <= 0:
             raise Conflict("Escrow holds nothing for this order.", code="nothing_held")
         fee = Money(held.amount * settings.PLATFORM_FEE_PERCENT / 100, held.currency).rounded()
@@ -187,12 +257,13 @@ def escrow_release(*, reference: str, company_id: int, seller_currency: str) -> 
                     memo=f"rate {rate.rate:.6f} {rate.base}->{rate.quote} of {rate.as_of}")
         transfer_id = ""
         if payment.provider == "stripe":
-            # Separate charges and transfers: the seller's net share of the buyer's one charge.
+            # Separate charges and transfers: this seller's net share of the checkout's one charge.
             account = SellerAccount.objects.filter(company_id=company_id, payouts_enabled=True).first()
             if account is None:
                 raise Conflict("The seller has not finished Stripe onboarding.", code="seller_not_onboarded")
             transfer_id = stripe_gateway.transfer(amount=net, destination=account.stripe_account_id,
-                                                  reference=reference, idempotency_key=f"transfer:{reference}")
+                                                  transfer_group=payment.reference, reference=reference,
+                                                  idempotency_key=f"transfer:{reference}")
         payout = Payout.objects.create(
             reference=reference, company_id=company_id, amount=paid_out.amount, currency=seller_currency,
             fee_amount=fee.amount, fee_currency=fee.currency, fx_rate=rate.rate.quantize(Decimal("1e-10")),
@@ -206,22 +277,21 @@ def escrow_release(*, reference: str, company_id: int, seller_currency: str) -> 
 
 
 def payment_refund(*, reference: str, amount: Money | None = None, reason: str) -> Payment:
-    """Return money to the buyer: all that remains when `amount` is None. Once per reference
-    for a full refund; partial refunds add up and can never exceed what was paid."""
+    """Return an order's share to the buyer: all that remains of it when `amount` is None. A
+    partial refund of the checkout's one charge; refunds add up and never exceed the share."""
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().filter(reference=reference).first()
-        if payment is None or payment.status != Payment.Status.SUCCEEDED:
-            raise Conflict("Nothing was paid for this order.", code="not_paid")
+        allocation = _paid_allocation(reference)
+        payment = allocation.payment
         if Payout.objects.filter(reference=reference).exists():
             raise Conflict("The seller has already been paid for this order.", code="already_paid_out")
-        remaining = Money(payment.amount - payment.refunded_amount, payment.currency)
+        remaining = Money(allocation.amount - allocation.refunded_amount, payment.currency)
         refund = (amount or remaining).rounded()
         if refund.currency != payment.currency:
             raise ApplicationError("Refund in the currency that was paid.", code="currency_mismatch", field="currency")
         if refund.amount <= 0 or refund > remaining:
             raise ApplicationError(f"You can refund at most {remaining}.", code="invalid_amount", field="amount")
         # Duties collected are returned first in proportion; the rest comes out of escrow.
-        duties_share = Money(payment.duties_amount * refund.amount / payment.amount, payment.currency).rounded()
+        duties_share = Money(allocation.duties_amount * refund.amount / allocation.amount, payment.currency).rounded()
         count = LedgerTransaction.objects.filter(kind__startswith="refund", reference=reference).count()
         if payment.provider == "stripe":  # money first; a failure rolls the ledger back
             stripe_gateway.refund(intent_id=payment.provider_id, amount=refund,
@@ -229,6 +299,9 @@ def payment_refund(*, reference: str, amount: Money | None = None, reason: str) 
         ledger_post(kind=f"refund#{count + 1}", reference=reference, entries=[
             (ESCROW, refund - duties_share), (duties_payable(payment.destination), duties_share), (PROVIDER_CASH, -refund),
         ], memo=reason[:300])
+        allocation.refunded_amount += refund.amount
+        allocation.refunded_duties_amount += duties_share.amount
+        allocation.save(update_fields=["refunded_amount", "refunded_duties_amount"])
         payment.refunded_amount += refund.amount
         payment.refunded_duties_amount += duties_share.amount
         payment.save(update_fields=["refunded_amount", "refunded_duties_amount", "updated_at"])
@@ -236,7 +309,8 @@ def payment_refund(*, reference: str, amount: Money | None = None, reason: str) 
 
 
 def payment_cancel(*, reference: str) -> None:
-    Payment.objects.filter(reference=reference).exclude(status=Payment.Status.SUCCEEDED).update(
+    """An order of the checkout was cancelled unpaid: the checkout can no longer be paid as quoted."""
+    Payment.objects.filter(allocations__reference=reference).exclude(status=Payment.Status.SUCCEEDED).update(
         status=Payment.Status.CANCELED)
 
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.parsers import MultiPartParser
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ewtp.exceptions import ApplicationError, NotFound
+from ewtp.money import Money
 from marketplace import selectors, services
 from marketplace.models import Listing, Order
 
@@ -242,14 +243,37 @@ def _positive_int(value: str | None, *, default: int, field: str, maximum: int) 
 class OrderOutputSerializer(serializers.ModelSerializer):
     reference = serializers.CharField()
     total = serializers.SerializerMethodField()
+    checkout = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
-        fields = ["id", "reference", "status", "incoterm", "currency", "total", "quote", "quote_expires_at",
-                  "shipping_service", "ship_country"]
+        fields = ["id", "reference", "checkout", "status", "incoterm", "currency", "total", "quote",
+                  "quote_expires_at", "shipping_service", "ship_country"]
 
     def get_total(self, order) -> dict:
         return order.total.as_json()
+
+    def get_checkout(self, order) -> str | None:
+        """The checkout the order is paid in (one payment for all its orders)."""
+        return self.context.get("checkout") or selectors.checkout_reference_of(order)
+
+
+class CheckoutOutputSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.CharField(source="payment.status")
+    provider = serializers.CharField(source="payment.provider")
+    client_secret = serializers.CharField(source="payment.client_secret",
+                                          help_text="For Stripe.js's Payment Element (Stripe only).")
+    total = serializers.SerializerMethodField()
+    quote_expires_at = serializers.DateTimeField()
+    orders = serializers.SerializerMethodField()
+
+    def get_total(self, checkout) -> dict:
+        return checkout.total.as_json()
+
+    @extend_schema_field(OrderOutputSerializer(many=True))
+    def get_orders(self, checkout) -> list:
+        return OrderOutputSerializer(checkout.orders, many=True, context={"checkout": checkout.reference}).data
 
 
 class OrderCreateApi(APIView):
@@ -282,23 +306,6 @@ class OrderDetailApi(APIView):
     @extend_schema(responses=OrderOutputSerializer)
     def get(self, request, pk: int):
         return Response(OrderOutputSerializer(_visible_order(request, pk)).data)
-
-
-class OrderPayApi(APIView):
-    class PayInputSerializer(serializers.Serializer):
-        card_number = serializers.CharField(max_length=23)
-
-    @extend_schema(request=PayInputSerializer, responses=inline_serializer(
-        "PaymentResult", {"status": serializers.CharField(), "failure_reason": serializers.CharField()}))
-    def post(self, request, pk: int):
-        data = self.PayInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        payment = services.order_pay(buyer=request.user, order_id=pk, card_number=data.validated_data["card_number"])
-        code = status.HTTP_402_PAYMENT_REQUIRED if payment.status == "failed" else status.HTTP_200_OK
-        body = {"status": payment.status, "failure_reason": payment.failure_reason}
-        if payment.status == "failed":
-            body = {"error": {"code": "card_declined", "message": payment.failure_reason, "field": "card_number"}}
-        return Response(body, status=code)
 
 
 class OrderBookShipmentApi(APIView):
@@ -371,18 +378,72 @@ class CartLineApi(APIView):
 
 
 class CartCheckoutApi(APIView):
+    """One order per seller and one payment for them all: pay it at /checkouts/{reference}/pay/."""
+
     class CartCheckoutInputSerializer(serializers.Serializer):
         incoterm = serializers.ChoiceField(choices=["DDP", "DAP"], default="DDP")
         idempotency_key = serializers.CharField(max_length=60, required=False)
 
-    @extend_schema(request=CartCheckoutInputSerializer, responses={201: OrderOutputSerializer(many=True)})
+    @extend_schema(request=CartCheckoutInputSerializer, responses={201: CheckoutOutputSerializer})
     def post(self, request):
         data = self.CartCheckoutInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         key = data.validated_data.get("idempotency_key") or request.headers.get("Idempotency-Key")
-        orders = services.cart_checkout(buyer=request.user, incoterm=data.validated_data["incoterm"],
-                                        idempotency_key=key)
-        return Response(OrderOutputSerializer(orders, many=True).data, status=status.HTTP_201_CREATED)
+        checkout = services.cart_checkout(buyer=request.user, incoterm=data.validated_data["incoterm"],
+                                          idempotency_key=key)
+        return Response(CheckoutOutputSerializer(checkout).data, status=status.HTTP_201_CREATED)
+
+
+def _own_checkout(request, reference: str):
+    checkout = selectors.checkout_get(buyer=request.user, reference=reference)
+    if checkout is None:
+        raise NotFound("No such checkout.")
+    return checkout
+
+
+class CheckoutDetailApi(APIView):
+    @extend_schema(responses=CheckoutOutputSerializer)
+    def get(self, request, reference: str):
+        return Response(CheckoutOutputSerializer(_own_checkout(request, reference)).data)
+
+
+class MoneyInputSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.RegexField(r"^[A-Za-z]{3}$", help_text="ISO 4217, e.g. EUR")
+
+
+class CheckoutPayApi(APIView):
+    """Pay every order of a checkout at once. `expected_total` is the total the buyer agreed to: the
+    server charges its own total, and only when the two agree. An expired quote is re-quoted first:
+    409 `quote_changed` lists what changed; pay again with the new total to confirm it."""
+
+    class CheckoutPayInputSerializer(serializers.Serializer):
+        expected_total = MoneyInputSerializer()
+        card_number = serializers.CharField(max_length=23, required=False, default="",
+                                            help_text="Sandbox only: a test card number.")
+        payment_method = serializers.CharField(max_length=100, required=False, default="",
+                                               help_text="Stripe only: a PaymentMethod id made by Stripe.js.")
+
+    @extend_schema(request=CheckoutPayInputSerializer, responses={
+        200: CheckoutOutputSerializer,
+        409: inline_serializer("QuoteChangedError", {"error": serializers.DictField(),
+                                                     "changes": serializers.ListField(child=serializers.DictField())}),
+    })
+    def post(self, request, reference: str):
+        data = self.CheckoutPayInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        expected = data.validated_data["expected_total"]
+        try:
+            payment = services.checkout_pay(
+                buyer=request.user, reference=reference,
+                expected_total=Money(expected["amount"], expected["currency"].upper()),
+                card_number=data.validated_data["card_number"], payment_method=data.validated_data["payment_method"])
+        except services.QuoteChanged as exc:
+            return Response({**exc.as_json(), "changes": exc.changes}, status=status.HTTP_409_CONFLICT)
+        if payment.status == "failed":
+            return Response({"error": {"code": "card_declined", "message": payment.failure_reason,
+                                       "field": "card_number"}}, status=status.HTTP_402_PAYMENT_REQUIRED)
+        return Response(CheckoutOutputSerializer(_own_checkout(request, reference)).data)
 
 
 class ListingImportApi(APIView):

@@ -58,8 +58,9 @@ def _call(fn, *args, **kwargs):
 
 
 def create_intent(*, amount: Money, reference: str, idempotency_key: str, payment_method: str | None = None) -> Intent:
+    """One PaymentIntent per checkout; its transfers to the sellers share the checkout's group."""
     params = {"amount": to_minor(amount), "currency": amount.currency.lower(), "payment_method_types": ["card"],
-              "metadata": {"reference": reference}}
+              "transfer_group": reference, "metadata": {"reference": reference}}
     if payment_method:
         params["payment_method"] = payment_method
     raw = _call(_client().v1.payment_intents.create, params=params, options={"idempotency_key": idempotency_key})
@@ -79,6 +80,12 @@ def confirm_intent(*, intent_id: str, payment_method: str | None = None) -> Inte
     return _intent(raw)
 
 
+def update_intent_amount(*, intent_id: str, amount: Money) -> Intent:
+    """A re-quoted checkout, before the buyer confirms: the intent asks for the new total."""
+    return _intent(_call(_client().v1.payment_intents.update, intent_id,
+                         params={"amount": to_minor(amount), "currency": amount.currency.lower()}))
+
+
 def retrieve_intent(*, intent_id: str) -> Intent:
     return _intent(_call(_client().v1.payment_intents.retrieve, intent_id))
 
@@ -89,11 +96,13 @@ def refund(*, intent_id: str, amount: Money, idempotency_key: str) -> str:
     return raw.to_dict()["id"]
 
 
-def transfer(*, amount: Money, destination: str, reference: str, idempotency_key: str) -> str:
-    """Separate charges and transfers: the seller's share of one charge, when escrow is released."""
+def transfer(*, amount: Money, destination: str, transfer_group: str, reference: str, idempotency_key: str) -> str:
+    """Separate charges and transfers: one seller order's share of the checkout's charge, when its
+    escrow is released. `transfer_group` is the checkout; `reference` the order."""
     raw = _call(_client().v1.transfers.create, params={
         "amount": to_minor(amount), "currency": amount.currency.lower(), "destination": destination,
-        "transfer_group": reference}, options={"idempotency_key": idempotency_key})
+        "transfer_group": transfer_group, "metadata": {"reference": reference}},
+        options={"idempotency_key": idempotency_key})
     return raw.to_dict()["id"]
 
 

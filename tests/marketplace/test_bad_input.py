@@ -102,8 +102,10 @@ def test_another_buyer_cannot_see_or_pay_an_order():
     order = services.order_place(buyer=factories.buyer(), listing_id=listing.pk, quantity=1)
     stranger = factories.buyer()
     assert api(stranger).get(f"/api/v1/orders/{order.pk}/").status_code == 404
-    response = api(stranger).post(f"/api/v1/orders/{order.pk}/pay/", {"card_number": "4242424242424242"},
-                                  format="json")
+    checkout = f"CHK-{order.pk:06d}"
+    assert api(stranger).get(f"/api/v1/checkouts/{checkout}/").status_code == 404
+    response = api(stranger).post(f"/api/v1/checkouts/{checkout}/pay/", {
+        "card_number": "4242424242424242", "expected_total": order.total.as_json()}, format="json")
     assert response.status_code == 404
     order.refresh_from_db()
     assert order.status == "pending_payment"
@@ -115,8 +117,8 @@ def test_a_declined_card_leaves_the_order_unpaid_and_the_ledger_empty():
     listing = factories.listing(factories.seller())
     buyer = factories.buyer()
     order = services.order_place(buyer=buyer, listing_id=listing.pk, quantity=1)
-    response = api(buyer).post(f"/api/v1/orders/{order.pk}/pay/", {"card_number": "4000 0000 0000 0002"},
-                               format="json")
+    response = api(buyer).post(f"/api/v1/checkouts/CHK-{order.pk:06d}/pay/", {
+        "card_number": "4000 0000 0000 0002", "expected_total": order.total.as_json()}, format="json")
     assert response.status_code == 402
     assert response.json()["error"]["code"] == "card_declined"
     order.refresh_from_db()

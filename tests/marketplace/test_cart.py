@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from marketplace import services
 from marketplace.models import Cart, Listing, Order
+from payments.models import Payment
 from tests import factories
 from tests.factories import api_client as api
 
@@ -99,11 +100,17 @@ def test_checkout_makes_one_order_per_seller_takes_the_stock_and_is_idempotent(t
     # when
     first = client.post("/api/v1/cart/checkout/", {"idempotency_key": "k1"}, format="json")
     again = client.post("/api/v1/cart/checkout/", {"idempotency_key": "k1"}, format="json")
-    # then two orders, one per seller, each in euros; a retry returns the same two
+    # then one checkout: two orders, one per seller, each in euros, and one payment for both;
+    # a retry returns the same checkout
     assert first.status_code == 201, first.json()
-    assert [o["id"] for o in first.json()] == [o["id"] for o in again.json()]
+    assert first.json()["reference"] == again.json()["reference"]
+    assert [o["id"] for o in first.json()["orders"]] == [o["id"] for o in again.json()["orders"]]
     orders = Order.objects.filter(buyer=buyer)
     assert orders.count() == 2 and {o.currency for o in orders} == {"EUR"}
+    assert Payment.objects.filter(buyer=buyer).count() == 1
+    total = sum(Decimal(o["total"]["amount"]) for o in first.json()["orders"])
+    assert first.json()["total"] == {"amount": str(total), "currency": "EUR"}
+    assert {o["checkout"] for o in first.json()["orders"]} == {first.json()["reference"]}
     assert {o.company_id for o in orders} == {tea.company_id, batik.company_id}
     assert Listing.objects.get(pk=tea.pk).stock == 6 and Listing.objects.get(pk=batik.pk).stock == 3
     assert client.get("/api/v1/cart/").json()["groups"] == []
@@ -143,5 +150,6 @@ def test_the_cart_page_shows_each_sellers_landed_cost_and_checks_out(two_sellers
     assert page.count('data-testid="cart-seller"') == 2 and "Landed cost" in page
     assert "Place 2 orders, one per seller" in page
     done = client.post("/cart/", {"incoterm": "DDP", "idempotency_key": "page-1"})
-    assert done.status_code == 302 and done.url == "/orders/"
+    payment = Payment.objects.get(buyer=buyer)
+    assert done.status_code == 302 and done.url == f"/checkout/{payment.reference}/"
     assert Order.objects.filter(buyer=buyer).count() == 2

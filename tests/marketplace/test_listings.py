@@ -83,8 +83,8 @@ def test_other_companies_orders_are_refused(media):
     order = services.order_place(buyer=factories.buyer(), listing_id=listing.pk, quantity=1)
     rival = api(factories.seller(country="MY", currency="MYR", legal_name="Rival Sdn. Bhd."))
     assert rival.get(f"/api/v1/orders/{order.pk}/").status_code == 404
-    assert rival.post(f"/api/v1/orders/{order.pk}/pay/", {"card_number": "4242424242424242"},
-                      format="json").status_code == 404
+    assert rival.post(f"/api/v1/checkouts/CHK-{order.pk:06d}/pay/", {
+        "card_number": "4242424242424242", "expected_total": order.total.as_json()}, format="json").status_code == 404
     assert rival.post(f"/api/v1/orders/{order.pk}/book-shipment/").status_code == 404
 
 

@@ -2,6 +2,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +17,8 @@ def _free_port() -> int:
 def localstripe_url():
     """A real fake Stripe server (localstripe) on a loopback port, for the whole session."""
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
+    script = Path(__file__).with_name("localstripe_server.py")
+    process = subprocess.Popen([sys.executable, str(script), "--port", str(port), "--from-scratch"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -11,8 +11,8 @@ import pytest
 from ewtp.exceptions import Conflict
 from marketplace import services as marketplace
 from payments import services
-from payments.models import Payment, Payout, SellerAccount
-from payments.selectors import ledger_check
+from payments.models import Payout, SellerAccount
+from payments.selectors import ledger_check, payment_for_reference
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_escrow_is_transferred_to_the_onboarded_seller_once(stripe_mode, card, s
     seller = factories.seller()
     buyer = factories.buyer()
     order = marketplace.order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=2)
-    payment = Payment.objects.get(reference=order.reference)
+    payment = payment_for_reference(order.reference)
     services.payment_confirm(payment_id=payment.pk, buyer=buyer, payment_method=card("4242424242424242"))
     settings.STRIPE_API_BASE = connect_api  # Connect calls go to the fake from here on
     company = seller.company
@@ -92,6 +92,7 @@ def test_escrow_is_transferred_to_the_onboarded_seller_once(stripe_mode, card, s
     assert len(transfers) == 1
     form, key = transfers[0]
     assert key == f"transfer:{order.reference}" and form["destination"] == ["acct_seller1"]
+    assert form["transfer_group"] == [payment.reference]  # the checkout's one charge
     assert form["currency"] == ["eur"] and int(form["amount"][0]) < int(payment.amount * 100)
     assert payout.status == "transferred" and payout.provider_id.startswith("tr_")
     assert SellerAccount.objects.get(company_id=company.pk).stripe_account_id == "acct_seller1"

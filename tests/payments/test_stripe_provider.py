@@ -15,8 +15,8 @@ from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
 from marketplace import services as marketplace
 from payments import services
-from payments.models import LedgerTransaction, Payment, ProviderEvent
-from payments.selectors import ledger_check
+from payments.models import LedgerTransaction, ProviderEvent
+from payments.selectors import ledger_check, payment_for_reference
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +27,13 @@ def order(stripe_mode):
     listing = factories.listing(factories.seller())
     buyer = factories.buyer()
     placed = marketplace.order_place(buyer=buyer, listing_id=listing.pk, quantity=2)
-    return placed, Payment.objects.get(reference=placed.reference)
+    return placed, payment_for_reference(placed.reference)
 
 
 def test_an_order_creates_one_payment_intent_in_the_buyers_currency(order):
     placed, payment = order
     assert payment.provider == "stripe" and payment.provider_id.startswith("pi_")
+    assert payment.reference == f"CHK-{placed.pk:06d}"  # a "buy now" order is a checkout of one
     assert payment.currency == "EUR" and payment.total == placed.total
     assert payment.client_secret
 
@@ -46,7 +47,7 @@ def test_a_good_card_captures_into_escrow_once(order, card):
     assert paid.status == "succeeded"
     placed.refresh_from_db()
     assert placed.status == "paid"
-    assert LedgerTransaction.objects.filter(kind="payment_captured", reference=placed.reference).count() == 1
+    assert LedgerTransaction.objects.filter(kind="payment_captured", reference=payment.reference).count() == 1
     assert ledger_check().ok
 
 
