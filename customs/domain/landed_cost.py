@@ -93,9 +93,11 @@ def _compile(template: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
 
 
 def _render(template: str, values: dict, currency: str) -> str:
-    plain, money, pct = _compile(template)
-    for name in money:
-        values[name] = _fmt(values[name], currency)
+    plain, money, pct = _COMPILED.get(template) or _compile(template)
+    if money:
+        q = _quantum(currency)
+        for name in money:  # as _fmt does
+            values[name] = f"{values[name].quantize(q, ROUND_HALF_UP):,} {currency}"
     for name in pct:
         values[name] = f"{values[name].normalize():f}%"
     return plain.format_map(values)
@@ -108,12 +110,17 @@ class Explanation:
     __slots__ = ("_trace", "_lines", "currency")
 
     def __init__(self, currency: str = "") -> None:
-        self._trace: list[tuple[str, dict | None]] = []
+        self._trace: list[tuple[str, dict | tuple[dict, dict] | None]] = []
         self._lines: list[str] | None = None
         self.currency = currency
 
     def add(self, template: str, **values: object) -> None:
         self._trace.append((template, values))
+        self._lines = None
+
+    def add_to(self, template: str, prepared: dict, **values: object) -> None:
+        """`add` with values prepared once (per destination and date) beside the quote's own."""
+        self._trace.append((template, (prepared, values)))
         self._lines = None
 
     def add_text(self, text: str) -> None:
@@ -124,8 +131,9 @@ class Explanation:
     def lines(self) -> list[str]:
         if self._lines is None:
             currency = self.currency
-            self._lines = [_render(template, values, currency) if values else template
-                           for template, values in self._trace]
+            self._lines = [
+                template if not values else _render(template, values, currency) if isinstance(values, dict)
+                else _render(template, {**values[0], **values[1]}, currency) for template, values in self._trace]
         return self._lines
 
 
@@ -175,6 +183,9 @@ class FeeLine(NamedTuple):
 class DeMinimis(NamedTuple):
     duty_applied: bool  # True: no duty because the consignment is at or below a threshold
     tax_applied: bool  # True: no VAT/GST at the border because of a tax threshold
+
+
+_DE_MINIMIS = {(duty, tax): DeMinimis(duty, tax) for duty in (False, True) for tax in (False, True)}
 
 
 class QuotedLine(NamedTuple):
@@ -390,12 +401,6 @@ def _context(book: TariffBook, fx: FxTable, destination: str, on: date, origin: 
     return found
 
 
-def _check_money(money: Money, where: str, fx: FxTable) -> None:
-    problem = _money_problem(money, fx)
-    if problem is not None:
-        raise problem[0](problem[1], field=where)
-
-
 def _money_problem(money: Money, fx: FxTable) -> tuple[type[LandedCostError], str] | None:
     """What is wrong with an amount given to quote (the caller names the field), or None."""
     amount = money.amount
@@ -458,8 +463,12 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
     lines = request.lines
     if not lines:
         raise LandedCostError("a quote needs at least one line", field="lines", code="invalid")
-    _check_money(request.shipping, "shipping", fx)
-    _check_money(request.insurance, "insurance", fx)
+    for where, money in (("shipping", request.shipping), ("insurance", request.insurance)):
+        amount = money.amount
+        if amount < 0 or not fx.supports(money.currency) or amount != amount.quantize(_quantum(money.currency),
+                                                                                      ROUND_HALF_UP):
+            problem = _money_problem(money, fx)
+            raise problem[0](problem[1], field=where)
     regime = ctx.regime
     on = request.on
     dest = ctx.dest
@@ -467,6 +476,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
     explanation = Explanation(dest)
     say = explanation.add
     said = explanation.add_text
+    say_to = explanation.add_to
     to_dest = ctx.to_dest
     supports = fx.supports
     quotable = book.quotable_code
@@ -547,11 +557,11 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
             value = goods if threshold.basis == "intrinsic" else customs_value
             applied = value <= limit
             if applied:
-                say("{Kind} de minimis applied: consignment {what} {value:m} is at or below {limit:m}{legal}, so no "
-                    "{kind} is charged ({source}).", **how, value=value)
+                say_to("{Kind} de minimis applied: consignment {what} {value:m} is at or below {limit:m}{legal}, so "
+                       "no {kind} is charged ({source}).", how, value=value)
             else:
-                say("{Kind} de minimis not applied: consignment {what} {value:m} is above {limit:m}{legal} ({source}).",
-                    **how, value=value)
+                say_to("{Kind} de minimis not applied: consignment {what} {value:m} is above {limit:m}{legal} "
+                       "({source}).", how, value=value)
         if threshold is None or limit is None:
             continue
         if kind == "duty":
@@ -719,7 +729,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
         fee_lines = [FeeLine(f.code, f.name, money_out(f.amount.amount), f.illustrative, f.source) for f in fee_lines]
     # Positional: keywords cost a third of the quote's construction.
     return Quote(out, dest, request.incoterm, money_out(customs_value), money_out(duty_total), tuple(tax_lines),
-                 tuple(fee_lines), money_out(charges), money_out(landed), DeMinimis(duty_relief, tax_relief),
+                 tuple(fee_lines), money_out(charges), money_out(landed), _DE_MINIMIS[duty_relief, tax_relief],
                  tuple(quoted), manual, tuple(restrictions), explanation)
 
 
