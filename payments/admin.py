@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from payments.models import LedgerEntry, LedgerTransaction, Payment, Payout
+from payments.models import LedgerEntry, LedgerTransaction, Payment, PaymentAllocation, Payout
 
 
 class ImmutableAdmin(admin.ModelAdmin):
@@ -16,18 +16,29 @@ class ImmutableAdmin(admin.ModelAdmin):
         return False
 
 
+class AllocationInline(admin.TabularInline):
+    """Each seller order's share of the checkout's payment."""
+
+    model = PaymentAllocation
+    extra = 0
+    can_delete = False
+    readonly_fields = ["reference", "company_id", "amount", "duties_amount", "refunded_amount",
+                       "refunded_duties_amount"]
+
+
 @admin.register(Payment)
 class PaymentAdmin(ImmutableAdmin):
     list_display = ["reference", "buyer", "amount", "currency", "status", "refunded_amount", "provider", "created_at"]
     list_filter = ["status", "currency", "provider"]
-    search_fields = ["reference", "provider_id"]
+    search_fields = ["reference", "provider_id", "allocations__reference"]
+    inlines = [AllocationInline]
 
 
 class EntryInline(admin.TabularInline):
     model = LedgerEntry
     extra = 0
     can_delete = False
-    readonly_fields = ["account", "amount", "currency"]
+    readonly_fields = ["account", "reference", "amount", "currency"]
 
 
 @admin.register(LedgerTransaction)

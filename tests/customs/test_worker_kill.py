@@ -87,7 +87,8 @@ def paid_order():
     client = APIClient()
     client.force_authenticate(buyer)
     order = client.post("/api/v1/orders/", {"listing": listing.pk, "quantity": 1}, format="json").json()
-    paid = client.post(f"/api/v1/orders/{order['id']}/pay/", {"card_number": "4242424242424242"}, format="json")
+    paid = client.post(f"/api/v1/checkouts/{order['checkout']}/pay/", {
+        "card_number": "4242424242424242", "expected_total": order["total"]}, format="json")
     assert paid.json()["status"] == "succeeded"
     return seller, buyer, order
 
@@ -128,7 +129,7 @@ def test_a_pool_process_killed_while_lodging_is_replaced_and_the_refund_happens_
     from marketplace.models import Order
     from payments.models import LedgerTransaction, Payment
 
-    payment = Payment.objects.get(reference=order["reference"])
+    payment = Payment.objects.get(reference=order["checkout"])
     assert payment.refunded_amount == payment.amount
     assert LedgerTransaction.objects.filter(reference=order["reference"], kind__startswith="refund").count() == 1
     assert Order.objects.get(pk=order["id"]).status == "refunded"

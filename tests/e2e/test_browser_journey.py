@@ -1,6 +1,6 @@
 """The trade journey clicked through in headless Chromium against the live server and a real
-worker: a seller lists, a buyer orders and pays, the seller books, an officer releases the hold,
-and the order completes with the seller paid."""
+worker: a seller lists, a buyer puts goods from two sellers in the cart and pays once, the seller
+books, an officer releases the hold, and the order completes with the seller paid."""
 
 import re
 
@@ -25,6 +25,8 @@ def log_in(page, base: str, email: str) -> None:
 def test_trade_journey_in_the_browser(page, live_server, reference_data, celery_worker_process):
     base = live_server.url
     seller, buyer, officer = factories.seller(), factories.buyer(country="DE"), factories.officer()
+    batik = factories.listing(factories.seller(country="MY", currency="MYR", legal_name="KL Batik Sdn. Bhd."),
+                              title_en="Batik scarf", title_zh="", hs_code="621410")
 
     # the seller lists a product in the browser
     log_in(page, base, seller.email)
@@ -39,19 +41,36 @@ def test_trade_journey_in_the_browser(page, live_server, reference_data, celery_
     page.click("[data-testid=save]")
     page.wait_for_url(re.compile(r"/listings/\d+/$"))
 
-    # a buyer in Germany finds it with a landed cost in euros, orders six tins and pays
+    # a buyer in Germany finds it with a landed cost in euros, puts six tins and a Malaysian scarf in the cart
     log_in(page, base, buyer.email)
     page.goto(f"{base}/?q=green+tea")
     card = page.locator("[data-testid=catalog] li", has_text="Longjing green tea")
     assert "EUR" in card.inner_text()
     card.locator("a").first.click()
-    page.fill("#id_quantity", "6")
-    page.click("[data-testid=order]")
-    page.wait_for_url(re.compile(r"/orders/\d+/$"))
-    order_id = int(page.url.rstrip("/").split("/")[-1])
+    page.fill("#cart_quantity", "6")
+    page.click("[data-testid=add-to-cart]")
+    page.wait_for_url(re.compile(r"/cart/$"))
+    page.goto(f"{base}/listings/{batik.pk}/")
+    page.click("[data-testid=add-to-cart]")
+    page.wait_for_url(re.compile(r"/cart/$"))
+
+    # checks out and lands on one pay page with both sellers' orders and one total
+    page.click("[data-testid=checkout]")
+    page.wait_for_url(re.compile(r"/checkout/CHK-\d+/$"))
+    assert page.locator("[data-testid=checkout-order]").count() == 2
+    assert "EUR" in page.locator("[data-testid=checkout-total]").inner_text()
+
+    # a declined card is refused on the page; the good card pays both orders at once
+    page.fill("#id_card_number", "4000 0000 0000 0002")
     page.click("[data-testid=pay]")
     page.wait_for_load_state()
-    assert "Paid" in page.locator("[data-testid=order-status]").inner_text()
+    assert "declined" in page.content()
+    page.fill("#id_card_number", "4242 4242 4242 4242")
+    page.click("[data-testid=pay]")
+    page.wait_for_url(re.compile(r"/orders/$"))
+    orders = list(Order.objects.filter(buyer=buyer).order_by("pk"))
+    assert [o.status for o in orders] == ["paid", "paid"]
+    order_id = next(o.pk for o in orders if o.company_id == seller.company.pk)
 
     # the seller books the shipment
     log_in(page, base, seller.email)

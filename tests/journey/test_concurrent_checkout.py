@@ -9,7 +9,7 @@ from django.db import connection
 from ewtp.exceptions import ApplicationError
 from marketplace import services
 from marketplace.models import Listing, Order
-from payments.models import Payment
+from payments.models import Payment, PaymentAllocation
 from tests import factories
 
 pytestmark = pytest.mark.xdist_group("worker")
@@ -33,5 +33,6 @@ def test_fifty_checkouts_for_the_last_ten_units_make_ten_orders(transactional_db
 
     assert outcomes.count("ordered") == 10
     assert set(outcomes) == {"ordered", "insufficient_stock"}
-    assert Order.objects.count() == 10 and Payment.objects.count() == 10
+    assert Order.objects.count() == 10 and Payment.objects.count() == 10  # each a checkout of one order
+    assert PaymentAllocation.objects.count() == 10
     assert Listing.objects.get(pk=listing.pk).stock == 0
