@@ -1,16 +1,19 @@
 """Catalog throughput: the catalog API and page with landed costs, beside a bare DRF endpoint.
 
-Run: .venv/bin/python bench/catalog.py [--seconds 15] [--concurrency 8] [--workers 2]
+Run: .venv/bin/python bench/catalog.py [--seconds 15] [--rounds 3] [--concurrency 8] [--workers 2]
 
 1. Seeds PostgreSQL database `ewtp_bench` (created if missing; DATABASE_URL overrides) with the
    reference data and 20,000 published listings from 500 verified companies (bulk_create; skipped
    when they are there already).
 2. Serves the project with gunicorn on 127.0.0.1 (this file is the WSGI app: the project's URLs plus
    one bare endpoint, `GET /bench/bare/`, a plain DRF view listing 50 listings with a ModelSerializer
-   and nothing else).
-3. Loads each target on loopback with a keep-alive HTTP load generator (threads, in this process,
-   after a warm-up that fills the per-listing landed-cost cache) and prints requests/s and p95
-   latency, and each catalog figure as a ratio of the bare endpoint's measured in the same run.
+   and nothing else), with the cache in Redis as in docker-compose (CACHE_URL, default
+   redis://127.0.0.1:6379/3), so card landed costs are shared by the workers as in production.
+3. Loads each target on loopback with a keep-alive HTTP load generator (threads, in this process):
+   every target gets the same clients and the same gunicorn, a warm-up (which also fills the
+   landed-cost cache), then `--rounds` turns of `--seconds` each, taken in turn (bare, catalog API,
+   page, ...) so that a noisy neighbour slows all of them alike. Prints requests/s and p95 latency
+   over all rounds, each catalog figure as a ratio of the bare endpoint's, and the ratio in each round.
    Target: the catalog API (48 cards with landed costs) at >= 0.6 of the bare endpoint's throughput.
 """
 
@@ -33,6 +36,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/ewtp_bench"
+DEFAULT_CACHE = "redis://127.0.0.1:6379/3"  # as docker-compose: a Redis cache (database 3: the bench's own)
 COMPANIES, PER_COMPANY = 500, 40
 TARGET = 0.6
 PORT = int(os.environ.get("BENCH_PORT", "8131"))
@@ -221,7 +225,8 @@ def load(paths: list[str], *, seconds: float, concurrency: int) -> dict:
     latencies.sort()
     p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else float("nan")
     return {"rps": len(latencies) / elapsed, "p95_ms": p95 * 1e3, "n": len(latencies), "errors": errors[0],
-            "median_ms": statistics.median(latencies) * 1e3 if latencies else float("nan")}
+            "median_ms": statistics.median(latencies) * 1e3 if latencies else float("nan"),
+            "latencies": latencies, "elapsed": elapsed}
 
 
 def wait_ready(timeout: float = 60) -> None:
@@ -239,10 +244,11 @@ def wait_ready(timeout: float = 60) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--seconds", type=float, default=15, help="seconds per target and round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--warmup", type=float, default=60, help="seconds per target before measuring")
+    parser.add_argument("--warmup", type=float, default=30, help="seconds per target before measuring")
     args = parser.parse_args()
 
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
@@ -250,41 +256,55 @@ def main() -> None:
         raise SystemExit("bench/catalog.py measures PostgreSQL: set DATABASE_URL=postgres://…")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ewtp.settings")
     os.environ.setdefault("EWTP_VAR_DIR", "/tmp/var-bench-catalog")
+    os.environ.setdefault("CACHE_URL", DEFAULT_CACHE)
     ensure_database(url)
     count = seed()
-    print(f"database: {url.rsplit('/', 1)[1]}, {count:,} bench listings")
+    print(f"database: {url.rsplit('/', 1)[1]}, {count:,} bench listings; cache: {os.environ['CACHE_URL']}")
 
     env = {**os.environ, "CONN_MAX_AGE": "600", "DEBUG": "false"}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "bench.catalog:application", "-b", f"127.0.0.1:{PORT}", "-w",
          str(args.workers), "--worker-class", "gthread", "--threads", "4", "--keep-alive", "30", "--log-level",
          "warning"], cwd=ROOT, env=env, start_new_session=True)
+    targets = {
+        "bare DRF, 50 rows": ["/bench/bare/"],
+        "catalog API, 48 cards": [f"/api/v1/catalog/?page_size=48&{q}" for q in CATALOG_QUERIES],
+        "catalog page, 24 cards": [f"/?{q}" for q in CATALOG_QUERIES],
+        "catalog API, no text search": [f"/api/v1/catalog/?page_size=48&{q}" for q in CATALOG_QUERIES
+                                        if "q=" not in q],
+    }
+    rounds: list[dict] = []
     try:
         wait_ready()
-        targets = {
-            "bare DRF, 50 rows": ["/bench/bare/"],
-            "catalog API, 48 cards": [f"/api/v1/catalog/?page_size=48&{q}" for q in CATALOG_QUERIES],
-            "catalog page, 24 cards": [f"/?{q}" for q in CATALOG_QUERIES],
-            "catalog API, no text search": [f"/api/v1/catalog/?page_size=48&{q}" for q in CATALOG_QUERIES
-                                            if "q=" not in q],
-        }
-        for paths in targets.values():  # warm-up: every worker fills its landed-cost cache for these pages
+        for paths in targets.values():  # warm-up: connections, caches and the landed costs of these pages
             load(paths, seconds=args.warmup, concurrency=args.concurrency)
-        results = {name: load(paths, seconds=args.seconds, concurrency=args.concurrency)
-                   for name, paths in targets.items()}
+        for _ in range(args.rounds):
+            rounds.append({name: load(paths, seconds=args.seconds, concurrency=args.concurrency)
+                           for name, paths in targets.items()})
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
+    results = {name: _merge([r[name] for r in rounds]) for name in targets}
     bare = results["bare DRF, 50 rows"]["rps"]
     print(f"\n{args.workers} gunicorn workers x 4 threads, {args.concurrency} keep-alive clients on loopback, "
-          f"{args.seconds:.0f} s per target\n")
+          f"{args.rounds} rounds of {args.seconds:.0f} s per target\n")
     print(f"{'target':<30}{'req/s':>9}{'p95 ms':>9}{'median':>9}{'errors':>8}{'ratio':>8}")
     for name, r in results.items():
         print(f"{name:<30}{r['rps']:>9.1f}{r['p95_ms']:>9.1f}{r['median_ms']:>9.1f}{r['errors']:>8}"
               f"{r['rps'] / bare:>8.2f}")
+    per_round = [r["catalog API, 48 cards"]["rps"] / r["bare DRF, 50 rows"]["rps"] for r in rounds]
     ratio = results["catalog API, 48 cards"]["rps"] / bare
-    print(f"\ncatalog API / bare DRF throughput: {ratio:.2f} (target >= {TARGET})"
-          f" -> {'OK' if ratio >= TARGET else 'BELOW TARGET'}")
+    print(f"\ncatalog API / bare DRF throughput: {ratio:.2f} (rounds: {', '.join(f'{x:.2f}' for x in per_round)};"
+          f" target >= {TARGET}) -> {'OK' if ratio >= TARGET else 'BELOW TARGET'}")
+
+
+def _merge(runs: list[dict]) -> dict:
+    """Rounds of one target as one: requests over the time of all rounds, percentiles over all latencies."""
+    latencies = sorted(x for run in runs for x in run["latencies"])
+    elapsed = sum(run["elapsed"] for run in runs)
+    return {"rps": len(latencies) / elapsed, "errors": sum(run["errors"] for run in runs),
+            "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1e3 if latencies else float("nan"),
+            "median_ms": statistics.median(latencies) * 1e3 if latencies else float("nan")}
 
 
 if __name__ == "__main__":

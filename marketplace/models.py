@@ -196,12 +196,16 @@ class Listing(models.Model):
     retail = models.BooleanField(_("sold by the unit to consumers"), default=True)
     search_zh = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # The unit price in EUR at the latest reference rates, so that the catalog sorts and filters by
+    # price across currencies with an index; set with the search columns (search.reindex) and again
+    # when new FX rates are stored. Null only for a currency without a reference rate.
+    price_eur = models.DecimalField(max_digits=24, decimal_places=8, null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "-created_at"]), models.Index(fields=["status", "price_amount"])]
+        indexes = [models.Index(fields=["status", "-created_at"]), models.Index(fields=["status", "price_eur"])]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=["draft", "published", "suspended"]),
                                    name="listing_status_valid"),

@@ -39,12 +39,17 @@ class OrderQuote:
 
     @property
     def rows(self) -> list[dict]:
-        return [
-            {"label": _("Goods"), "money": self.goods},
-            {"label": _("Shipping"), "money": self.shipping,
-             "note": _("%(min)s–%(max)s days") % {"min": self.shipping_days[0], "max": self.shipping_days[1]}},
-            {"label": _("Duty and import taxes"), "money": self.duties_estimate},
-        ]
+        return quote_rows(goods=self.goods, shipping=self.shipping, duties=self.duties_estimate,
+                          days=self.shipping_days)
+
+
+def quote_rows(*, goods: Money, shipping: Money, duties: Money, days: tuple[int, int]) -> list[dict]:
+    """A landed cost's parts as labelled rows (breakdown tables and catalog cards)."""
+    return [
+        {"label": _("Goods"), "money": goods},
+        {"label": _("Shipping"), "money": shipping, "note": _("%(min)s–%(max)s days") % {"min": days[0], "max": days[1]}},
+        {"label": _("Duty and import taxes"), "money": duties},
+    ]
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,12 @@
 those apps never import this one)."""
 
 from django.contrib.auth.signals import user_logged_in
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from customs.signals import clearance_case_context, clearance_decided
+from ewtp.models import FxRateSet
 from logistics.signals import shipment_status_changed
 from payments.signals import payment_succeeded
 
@@ -70,3 +73,21 @@ def _order_for_the_case_page(sender, case, **kwargs):
         "images": images,
         "url": reverse("admin:marketplace_order_change", args=[order.pk]),
     }
+
+
+@receiver(post_save, sender=FxRateSet)
+def _prices_follow_fx(sender, instance, **kwargs):
+    """New latest reference rates: the catalog's prices in EUR (its price sort and filter) follow."""
+    from ewtp.fx import fx_table
+    from marketplace.search import reprice_all
+
+    fx_table.cache_clear()  # this runs before fx_rates_store clears it
+    if fx_table().as_of == instance.as_of:
+        reprice_all()
+
+
+@receiver(connection_created)
+def _catalog_search_settings(sender, connection, **kwargs):
+    from marketplace.search import connection_setup
+
+    connection_setup(connection)

@@ -1,22 +1,26 @@
-"""Catalog search on two databases.
+"""Catalog search on two databases, and the stored columns it searches and sorts by.
 
 PostgreSQL: a stored, weighted tsvector (English title A, English description B, jieba-segmented
 Chinese words A under the 'simple' configuration) ranked with ts_rank, OR'ed with pg_trgm word
-similarity on the English title so that misspellings ("gren tea") still find things.
+similarity on the English title so that misspellings ("gren tea") still find things; both through
+their GIN indexes.
 SQLite (a laptop's `make test`): every word must appear in a title, a description or the Chinese
 words; when nothing matches, a fuzzy pass over the titles with rapidfuzz stands in for trigrams.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import connection
-from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, DecimalField, F, FloatField, Lookup, Q, QuerySet, Value, When
 
 from marketplace.domain.text import index_text, query_words
 
 TRIGRAM_THRESHOLD = 0.5  # pg_trgm word_similarity of the query within the English title
 FUZZY_SCORE = 80  # rapidfuzz partial ratio on SQLite
 FUZZY_SCAN_LIMIT = 20_000
+RANKED_MAX = 1000  # PostgreSQL ranks the newest 1,000 matches of a search: its result pages end there
 
 
 def is_postgres() -> bool:
@@ -28,17 +32,35 @@ def search_zh_for(listing) -> str:
 
 
 def reindex(listing_ids) -> None:
-    """Refresh the stored tsvector of these listings (PostgreSQL only; SQLite searches the columns)."""
-    if not is_postgres():
-        return
-    from django.contrib.postgres.search import SearchVector
-
+    """Refresh the stored catalog columns of these listings after a save: the price in EUR and, on
+    PostgreSQL, the tsvector (SQLite searches the columns)."""
     from marketplace.models import Listing
 
-    Listing.objects.filter(pk__in=listing_ids).update(search_vector=(
-        SearchVector("title_en", weight="A", config="english")
-        + SearchVector("description_en", weight="B", config="english")
-        + SearchVector("search_zh", weight="A", config="simple")))
+    columns = {"price_eur": price_eur_expression()}
+    if is_postgres():
+        from django.contrib.postgres.search import SearchVector
+
+        columns["search_vector"] = (SearchVector("title_en", weight="A", config="english")
+                                    + SearchVector("description_en", weight="B", config="english")
+                                    + SearchVector("search_zh", weight="A", config="simple"))
+    Listing.objects.filter(pk__in=listing_ids).update(**columns)
+
+
+def reprice_all() -> int:
+    """Every listing's price in EUR at the latest reference rates (after new rates are stored)."""
+    from marketplace.models import Listing
+
+    return Listing.objects.update(price_eur=price_eur_expression())
+
+
+def price_eur_expression():
+    """The unit price in EUR at the latest reference rates, as SQL; NULL for a currency without a rate."""
+    from ewtp.fx import fx_table
+
+    rates = fx_table().rates_per_eur
+    return Case(*[When(currency=code, then=F("price_amount") * Value(Decimal(1) / per_eur))
+                  for code, per_eur in rates.items()],
+                default=None, output_field=DecimalField(max_digits=24, decimal_places=8))
 
 
 def _stem(word: str) -> str:
@@ -63,8 +85,19 @@ def apply(listings: QuerySet, q: str) -> QuerySet:
     return _apply_sqlite(listings, latin, chinese)
 
 
+def connection_setup(connection) -> None:
+    """On each new PostgreSQL connection: the word-similarity threshold that the `%>` operator (and so the
+    trigram GIN index) applies, below pg_trgm's default of 0.6, which misses "batk scarf"."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                           [str(TRIGRAM_THRESHOLD)])
+
+
 def _apply_postgres(listings, q, latin, chinese):
-    from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.contrib.postgres.lookups import TrigramWordSimilar
+    from django.contrib.postgres.search import SearchQuery, SearchRank
 
     query = None
     if latin:
@@ -72,16 +105,29 @@ def _apply_postgres(listings, q, latin, chinese):
     if chinese:
         zh = SearchQuery(" ".join(chinese), config="simple", search_type="plain")
         query = zh if query is None else query | zh
-    condition = Q(search_vector=query)
-    relevance = SearchRank(F("search_vector"), query)
-    if latin:
-        text = " ".join(latin)
-        # Misspellings: pg_trgm word similarity of the query within the English title. A threshold of 0.5
-        # (below the `<%` operator's default 0.6, which misses "batk scarf") means a scan of the titles
-        # that match the other filters; exact matches rank first (ts_rank), misspelt ones after.
-        listings = listings.annotate(similarity=TrigramWordSimilarity(Value(text), "title_en"))
-        condition |= Q(similarity__gte=TRIGRAM_THRESHOLD)
-    return listings.annotate(relevance=relevance).filter(condition)
+    matched = listings.filter(search_vector=query)
+    if latin and not matched.exists():
+        # Misspellings, when no listing holds every word (as on SQLite): word similarity of the query within
+        # the English title, at TRIGRAM_THRESHOLD (connection_setup), through the trigram index; newest first.
+        similar = TrigramWordSimilar(F("title_en"), Value(" ".join(latin)))  # title_en %> 'text'
+        return listings.filter(similar).annotate(relevance=Value(0.0, output_field=FloatField()))
+    # ts_rank reads the tsvector of every row it ranks: rank the newest RANKED_MAX matches, not all of them.
+    # `id = ANY(ARRAY(subquery))`: the subquery runs once and the ids are fetched through the primary key
+    # (`id IN (subquery)` would hash-join a scan of the whole table).
+    newest = ArraySubquery(matched.order_by("-created_at", "-id").values("pk")[:RANKED_MAX])
+    return (listings.model._default_manager.filter(_EqualsAny(F("pk"), newest))
+            .annotate(relevance=SearchRank(F("search_vector"), query)))
+
+
+class _EqualsAny(Lookup):
+    """`lhs = ANY(rhs)`, rhs an array (PostgreSQL)."""
+
+    lookup_name = "equals_any"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
 def _apply_sqlite(listings, latin, chinese):

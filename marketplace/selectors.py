@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ewtp.exceptions import ApplicationError
+from ewtp.money import Money
 from marketplace.models import Listing, Order, User
 
 MAX_QUERY_LENGTH = 200
@@ -80,20 +81,6 @@ def catalog_filters_from(params, *, sort_default: str = "relevance") -> CatalogF
                           ships_to_me=ships, sort=sort, **prices)
 
 
-def _price_in(currency: str):
-    """The listing's unit price converted to `currency` with the reference rates, as an SQL expression."""
-    from ewtp.fx import fx_table
-
-    fx = fx_table()
-    target = fx.rates_per_eur.get(currency)
-    if target is None:
-        return F("price_amount")
-    whens = [When(currency=code, then=Value(target / per_eur)) for code, per_eur in fx.rates_per_eur.items()]
-    return ExpressionWrapper(F("price_amount") * Case(*whens, default=Value(Decimal(1)),
-                                                       output_field=DecimalField(max_digits=24, decimal_places=12)),
-                             output_field=DecimalField(max_digits=28, decimal_places=12))
-
-
 def prohibited_hs_codes(destination: str) -> list[str]:
     """HS codes of published listings that the destination prohibits (by the tariff book)."""
     from customs.selectors import tariff_book
@@ -106,7 +93,9 @@ def prohibited_hs_codes(destination: str) -> list[str]:
 
 
 def catalog_search(*, filters: CatalogFilters, buyer: BuyerContext) -> QuerySet[Listing]:
-    """Published listings of verified companies, filtered and sorted for this buyer."""
+    """Published listings of verified companies, filtered and sorted for this buyer (turn a page of
+    them into cards with catalog_cards)."""
+    from ewtp.fx import fx_table
     from marketplace import search
 
     listings = Listing.objects.filter(status=Listing.Status.PUBLISHED, company__verification="verified")
@@ -117,28 +106,23 @@ def catalog_search(*, filters: CatalogFilters, buyer: BuyerContext) -> QuerySet[
         listings = listings.filter(origin_country=filters.origin)
     if filters.seller:
         listings = listings.filter(company_id=filters.seller)
-    if filters.price_min is not None or filters.price_max is not None or filters.sort.startswith("price"):
-        listings = listings.annotate(buyer_price=_price_in(buyer.currency))
-        if filters.price_min is not None:
-            listings = listings.filter(buyer_price__gte=filters.price_min)
-        if filters.price_max is not None:
-            listings = listings.filter(buyer_price__lte=filters.price_max)
+    # Prices compare in EUR (the stored price_eur, indexed): the buyer's bounds are converted once.
+    per_eur = fx_table().rates_per_eur.get(buyer.currency, Decimal(1))
+    if filters.price_min is not None:
+        listings = listings.filter(price_eur__gte=filters.price_min / per_eur)
+    if filters.price_max is not None:
+        listings = listings.filter(price_eur__lte=filters.price_max / per_eur)
     if filters.ships_to_me:
         prohibited = prohibited_hs_codes(buyer.country)
         if prohibited:
             listings = listings.exclude(hs_code__in=prohibited)
     if filters.q:
         listings = search.apply(listings, filters.q)
-    order = {"price_asc": ["buyer_price", "-id"], "price_desc": ["-buyer_price", "-id"],
+    order = {"price_asc": ["price_eur", "-id"], "price_desc": ["-price_eur", "-id"],
              "newest": ["-created_at", "-id"]}.get(filters.sort)
     if order is None:  # relevance
         order = ["-relevance", "-created_at", "-id"] if filters.q else ["-created_at", "-id"]
-    return (listings.select_related("company", "category").prefetch_related("tiers", "photos")
-            .defer("search_vector").order_by(*order))
-
-
-def catalog_list(*, q: str = "") -> QuerySet[Listing]:
-    return catalog_search(filters=catalog_filters_from({"q": q}), buyer=BuyerContext(country="GB", currency="GBP"))
+    return listings.order_by(*order)
 
 
 def categories() -> list:
@@ -152,76 +136,142 @@ class CardQuote:
     """What a catalog card shows: the landed cost of the minimum order and its three parts."""
 
     country: str
-    landed_cost: object  # Money
-    rows: tuple
+    landed_cost: Money
+    goods: Money
+    shipping: Money
+    duties: Money
+    shipping_days: tuple[int, int]
 
     @property
-    def total(self):
+    def total(self) -> Money:
         return self.landed_cost
 
+    @property
+    def rows(self) -> list[dict]:
+        from marketplace.pricing import quote_rows
 
-class _LandedCostMemo:
-    """Card quotes per (listing version, destination, currency), in process: no pickling and no
-    round trip, so a page of 48 cards costs 48 dictionary lookups once warm. A new `updated_at`
-    (any change to the listing, its tiers or photos) makes a new key; old ones age out (LRU)."""
-
-    def __init__(self, size: int = 100_000) -> None:
-        from collections import OrderedDict
-        from threading import Lock
-
-        self.size, self.data, self.lock = size, OrderedDict(), Lock()
-
-    def get(self, key):
-        with self.lock:
-            value = self.data.get(key)
-            if value is not None:
-                self.data.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            self.data[key] = value
-            if len(self.data) > self.size:
-                self.data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.data.clear()
+        return quote_rows(goods=self.goods, shipping=self.shipping, duties=self.duties, days=self.shipping_days)
 
 
-_card_quotes = _LandedCostMemo()
+@dataclass(frozen=True)
+class Card:
+    """One listing in the catalog: what its card (page) and its result (API) show."""
+
+    id: int
+    title_en: str
+    title_zh: str
+    seller_id: int
+    seller_name: str
+    origin_country: str
+    hs_code: str
+    category_path: str | None
+    price: Money
+    moq: int
+    b2b_only: bool
+    image_url: str
+    landed: CardQuote | None
+
+    @property
+    def title(self) -> str:
+        """In the reader's language where the seller wrote one, else the other (as Listing.title)."""
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("zh"):
+            return self.title_zh or self.title_en
+        return self.title_en or self.title_zh
+
+    @property
+    def url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("marketplace:listing_detail", args=[self.id])
+
+
+CARD_FIELDS = ("id", "title_en", "title_zh", "company_id", "company__legal_name", "origin_country", "hs_code",
+               "category__path", "price_amount", "currency", "moq", "b2b_only", "updated_at")
+
+
+def catalog_cards(listings: QuerySet[Listing], buyer: BuyerContext, *, photos: bool = False) -> list[Card]:
+    """A page of catalog_search (already sliced) as cards with their landed costs, in at most four
+    queries whatever its size: the rows, first photos (`photos`), and for landed costs not cached
+    yet the listings and their tiers."""
+    rows = list(listings.values(*CARD_FIELDS))
+    images = _first_thumbnails([row["id"] for row in rows]) if photos and rows else {}
+    quotes = card_quotes(rows, buyer)
+    return [Card(id=row["id"], title_en=row["title_en"], title_zh=row["title_zh"], seller_id=row["company_id"],
+                 seller_name=row["company__legal_name"], origin_country=row["origin_country"],
+                 hs_code=row["hs_code"], category_path=row["category__path"],
+                 price=Money(row["price_amount"], row["currency"]), moq=row["moq"], b2b_only=row["b2b_only"],
+                 image_url=images.get(row["id"], ""), landed=quote)
+            for row, quote in zip(rows, quotes, strict=True)]
+
+
+def _first_thumbnails(listing_ids: list[int]) -> dict[int, str]:
+    from django.core.files.storage import default_storage
+
+    from marketplace.models import ListingPhoto
+
+    first: dict[int, str] = {}
+    for listing_id, thumbnail in (ListingPhoto.objects.filter(listing_id__in=listing_ids)
+                                  .values_list("listing_id", "thumbnail")):  # in position order
+        if thumbnail and listing_id not in first:
+            first[listing_id] = default_storage.url(thumbnail)
+    return first
+
+
+CARD_QUOTE_SECONDS = 3600  # tariff and rate-card changes reach the cards within the hour
 _UNQUOTABLE = "unquotable"
 
 
-def landed_cost_cache_clear() -> None:
-    _card_quotes.clear()
-
-
-def listing_landed_cost(listing: Listing, buyer: BuyerContext) -> CardQuote | None:
-    """The landed cost of the minimum order to the buyer's country, or None when it cannot be
-    quoted (no carrier, no FX rate, a line that needs manual assessment). Cached per listing version."""
+def card_quotes(rows: list[dict], buyer: BuyerContext) -> list[CardQuote | None]:
+    """The landed cost of each listing's minimum order to the buyer (None where it cannot be quoted: no
+    carrier, no FX rate, a line that needs manual assessment). Each is computed once per listing version
+    (`updated_at` changes with the listing, its tiers and photos), destination, currency and FX rate
+    date, and kept in the cache: a busy page costs one cache round trip."""
+    from ewtp.fx import fx_table
     from ewtp.money import CurrencyMismatch
     from marketplace.pricing import quote_order
 
-    key = (listing.pk, listing.updated_at.timestamp(), buyer.country, buyer.currency)
-    cached = _card_quotes.get(key)
-    if cached is None:
-        try:
-            quote = quote_order(listing=listing, quantity=listing.moq, destination=buyer.country,
-                                currency=buyer.currency)
-            cached = CardQuote(country=buyer.country, landed_cost=quote.landed_cost, rows=tuple(quote.rows))
-        except (ApplicationError, CurrencyMismatch):
-            cached = _UNQUOTABLE
-        _card_quotes.put(key, cached)
-    return None if cached is _UNQUOTABLE else cached
+    as_of = fx_table().as_of.isoformat()
+    keys = [f"card-quote:{row['id']}:{row['updated_at'].timestamp()}:{buyer.country}:{buyer.currency}:{as_of}"
+            for row in rows]
+    found = cache.get_many(keys)
+    missing = {row["id"]: key for row, key in zip(rows, keys, strict=True) if key not in found}
+    if missing:
+        computed = {}
+        for listing in (Listing.objects.filter(pk__in=missing).select_related("company")
+                        .prefetch_related("tiers")):
+            try:
+                quote = quote_order(listing=listing, quantity=listing.moq, destination=buyer.country,
+                                    currency=buyer.currency)
+                value = (quote.currency, quote.landed_cost.amount, quote.goods.amount, quote.shipping.amount,
+                         quote.duties_estimate.amount, *quote.shipping_days)
+            except (ApplicationError, CurrencyMismatch):
+                value = _UNQUOTABLE
+            computed[missing[listing.pk]] = value
+        cache.set_many(computed, CARD_QUOTE_SECONDS)
+        found.update(computed)
+    return [_card_quote(found.get(key), buyer.country) for key in keys]
+
+
+def _card_quote(value, country: str) -> CardQuote | None:
+    if value is None or value == _UNQUOTABLE:
+        return None
+    currency, total, goods, shipping, duties, days_min, days_max = value
+    return CardQuote(country=country, landed_cost=Money(total, currency), goods=Money(goods, currency),
+                     shipping=Money(shipping, currency), duties=Money(duties, currency),
+                     shipping_days=(days_min, days_max))
 
 
 def listing_quote(listing: Listing, buyer: BuyerContext):
-    """The full quote (breakdown, FX, customs explanation) for a product page, cached per listing version."""
+    """The full quote (breakdown, FX, customs explanation) for a product page, cached per listing
+    version, destination, currency and FX rate date."""
+    from ewtp.fx import fx_table
     from ewtp.money import CurrencyMismatch
     from marketplace.pricing import quote_order
 
-    key = f"landed:{listing.pk}:{listing.updated_at.timestamp()}:{buyer.country}:{buyer.currency}"
+    key = (f"landed:{listing.pk}:{listing.updated_at.timestamp()}:{buyer.country}:{buyer.currency}:"
+           f"{fx_table().as_of.isoformat()}")
     cached = cache.get(key)
     if cached is None:
         try:

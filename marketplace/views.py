@@ -43,7 +43,7 @@ def catalog(request):
     except ApplicationError as exc:
         filters, listings, error = selectors.CatalogFilters(), Listing.objects.none(), exc
     page = Paginator(listings, CARDS_PER_PAGE).get_page(request.GET.get("page"))
-    cards = [(listing, selectors.listing_landed_cost(listing, buyer)) for listing in page]
+    cards = selectors.catalog_cards(page.object_list, buyer, photos=True)
     return render(request, "marketplace/catalog.html", {
         "page": page, "cards": cards, "q": request.GET.get("q", "")[:200], "filters": filters,
         "error": error.message if error else None, "error_field": error.field if error else None,

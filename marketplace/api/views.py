@@ -210,20 +210,18 @@ class CatalogApi(APIView):
         size = _positive_int(params.get("page_size"), default=self.MAX_PAGE_SIZE, field="page_size",
                              maximum=self.MAX_PAGE_SIZE)
         start = (page - 1) * size
-        listings = list(selectors.catalog_search(filters=filters, buyer=buyer)[start:start + size + 1])
-        results = []
-        for listing in listings[:size]:
-            quote = selectors.listing_landed_cost(listing, buyer)
-            results.append({
-                "id": listing.id, "title": listing.title, "seller": listing.company.legal_name,
-                "seller_id": listing.company_id, "origin_country": listing.origin_country,
-                "hs_code": listing.hs_code, "category": listing.category.path if listing.category_id else None,
-                "price": listing.price.as_json(), "moq": listing.moq,
-                "landed_cost": quote.landed_cost.as_json() if quote else None,
-                "destination": buyer.country,
-            })
+        # One row past the page says whether there is a next one, without counting the matches.
+        listings = selectors.catalog_search(filters=filters, buyer=buyer)[start:start + size + 1]
+        cards = selectors.catalog_cards(listings, buyer)
+        results = [{
+            "id": card.id, "title": card.title, "seller": card.seller_name, "seller_id": card.seller_id,
+            "origin_country": card.origin_country, "hs_code": card.hs_code, "category": card.category_path,
+            "price": card.price.as_json(), "moq": card.moq,
+            "landed_cost": card.landed.landed_cost.as_json() if card.landed else None,
+            "destination": buyer.country,
+        } for card in cards[:size]]
         return Response({"destination": buyer.country, "currency": buyer.currency, "page": page,
-                         "next": page + 1 if len(listings) > size else None, "results": results})
+                         "next": page + 1 if len(cards) > size else None, "results": results})
 
 
 def _country_param(value: str | None) -> str | None:
