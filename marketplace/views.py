@@ -81,8 +81,13 @@ def listing_detail(request, pk: int):
 
 @login_required
 def order_list(request):
-    orders = selectors.orders_for_buyer(request.user)
-    return render(request, "marketplace/order_list.html", {"orders": orders[:100]})
+    from payments.selectors import checkout_references
+
+    orders = list(selectors.orders_for_buyer(request.user)[:100])
+    checkouts = checkout_references([order.reference for order in orders])
+    for order in orders:
+        order.checkout_reference = checkouts.get(order.reference)
+    return render(request, "marketplace/order_list.html", {"orders": orders})
 
 
 @login_required

@@ -281,3 +281,17 @@ def test_the_order_page_links_to_its_checkouts_payment(cart_of_two_sellers):
     client.force_login(buyer)
     page = client.get(f"/orders/{checkout.orders[0].pk}/").content.decode()
     assert f'href="/checkout/{checkout.reference}/"' in page
+
+
+def test_the_order_list_links_unpaid_orders_to_their_checkout_in_constant_queries(
+        cart_of_two_sellers, django_assert_max_num_queries):
+    buyer, _, _ = cart_of_two_sellers
+    checkout = services.cart_checkout(buyer=buyer)
+    client = Client()
+    client.force_login(buyer)
+    with django_assert_max_num_queries(10):  # the layout's own queries, then orders, lines, checkouts
+        page = client.get("/orders/").content.decode()
+    assert page.count(f'href="/checkout/{checkout.reference}/"') == 2
+    services.checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                          card_number="4242424242424242")
+    assert 'data-testid="pay-link"' not in client.get("/orders/").content.decode()
