@@ -45,7 +45,7 @@ def test_a_quotation_for_a_large_quantity_becomes_a_cart_line_at_that_price(tea)
     assert line["quantity"] == 600 and line["unit_price"] == {"amount": "120.00", "currency": "CNY"}
     orders = api(buyer).post("/api/v1/cart/checkout/", {}, format="json")
     assert orders.status_code == 201, orders.json()
-    order = Order.objects.get(pk=orders.json()[0]["id"])
+    order = Order.objects.get(pk=orders.json()["orders"][0]["id"])
     assert order.lines.get().unit_price_amount == Decimal("120.00")
     assert Listing.objects.get(pk=tea.pk).stock == 4400
 
