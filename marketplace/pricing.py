@@ -42,6 +42,21 @@ class OrderQuote:
         return quote_rows(goods=self.goods, shipping=self.shipping, duties=self.duties_estimate,
                           days=self.shipping_days)
 
+    @property
+    def breakdown(self) -> list[dict]:
+        """The product page's rows: goods, shipping, then the duty and each import tax and fee that make
+        up the duties estimate."""
+        customs = self.snapshot["customs"]
+        rows = [*self.rows[:2], {"label": _("Duty"), "money": _money(customs["duty"])}]
+        rows += [{"label": tax["name"], "money": _money(tax["amount"]), "note": f"{tax['rate']}%"}
+                 for tax in customs["taxes"]]
+        rows += [{"label": fee["name"], "money": _money(fee["amount"])} for fee in customs["fees"]]
+        return rows
+
+
+def _money(data: dict) -> Money:
+    return Money(Decimal(data["amount"]), data["currency"])
+
 
 def quote_rows(*, goods: Money, shipping: Money, duties: Money, days: tuple[int, int]) -> list[dict]:
     """A landed cost's parts as labelled rows (breakdown tables and catalog cards)."""

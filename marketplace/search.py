@@ -1,9 +1,9 @@
 """Catalog search on two databases, and the stored columns it searches and sorts by.
 
 PostgreSQL: a stored, weighted tsvector (English title A, English description B, jieba-segmented
-Chinese words A under the 'simple' configuration) ranked with ts_rank, OR'ed with pg_trgm word
-similarity on the English title so that misspellings ("gren tea") still find things; both through
-their GIN indexes.
+Chinese words A under the 'simple' configuration) ranked with ts_rank (the newest RANKED_MAX
+matches); when no listing holds every word, pg_trgm word similarity on the English title, so that
+misspellings ("gren tea") still find things; both through their GIN indexes.
 SQLite (a laptop's `make test`): every word must appear in a title, a description or the Chinese
 words; when nothing matches, a fuzzy pass over the titles with rapidfuzz stands in for trigrams.
 """
@@ -20,7 +20,7 @@ from marketplace.domain.text import index_text, query_words
 TRIGRAM_THRESHOLD = 0.5  # pg_trgm word_similarity of the query within the English title
 FUZZY_SCORE = 80  # rapidfuzz partial ratio on SQLite
 FUZZY_SCAN_LIMIT = 20_000
-RANKED_MAX = 1000  # PostgreSQL ranks the newest 1,000 matches of a search: its result pages end there
+RANKED_MAX = 500  # PostgreSQL ranks the newest 500 matches of a search by relevance: its result pages end there
 
 
 def is_postgres() -> bool:
@@ -72,8 +72,8 @@ def _stem(word: str) -> str:
     return word
 
 
-def apply(listings: QuerySet, q: str) -> QuerySet:
-    """Listings matching `q`, annotated with `relevance` (higher is better)."""
+def apply(listings: QuerySet, q: str, *, rank: bool = True) -> QuerySet:
+    """Listings matching `q`, annotated with `relevance` (higher is better) when they are to be sorted by it."""
     latin, chinese = query_words(q)
     digits = q.replace(".", "").replace(" ", "")
     if digits.isdigit() and 2 <= len(digits) <= 10:
@@ -81,7 +81,7 @@ def apply(listings: QuerySet, q: str) -> QuerySet:
     if not latin and not chinese:
         return listings.none()
     if is_postgres():
-        return _apply_postgres(listings, q, latin, chinese)
+        return _apply_postgres(listings, latin, chinese, rank=rank)
     return _apply_sqlite(listings, latin, chinese)
 
 
@@ -94,7 +94,7 @@ def connection_setup(connection) -> None:
                            [str(TRIGRAM_THRESHOLD)])
 
 
-def _apply_postgres(listings, q, latin, chinese):
+def _apply_postgres(listings, latin, chinese, *, rank: bool):
     from django.contrib.postgres.expressions import ArraySubquery
     from django.contrib.postgres.lookups import TrigramWordSimilar
     from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -111,6 +111,8 @@ def _apply_postgres(listings, q, latin, chinese):
         # the English title, at TRIGRAM_THRESHOLD (connection_setup), through the trigram index; newest first.
         similar = TrigramWordSimilar(F("title_en"), Value(" ".join(latin)))  # title_en %> 'text'
         return listings.filter(similar).annotate(relevance=Value(0.0, output_field=FloatField()))
+    if not rank:  # sorted by price or date: every match
+        return matched
     # ts_rank reads the tsvector of every row it ranks: rank the newest RANKED_MAX matches, not all of them.
     # `id = ANY(ARRAY(subquery))`: the subquery runs once and the ids are fetched through the primary key
     # (`id IN (subquery)` would hash-join a scan of the whole table).

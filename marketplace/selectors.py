@@ -117,7 +117,7 @@ def catalog_search(*, filters: CatalogFilters, buyer: BuyerContext) -> QuerySet[
         if prohibited:
             listings = listings.exclude(hs_code__in=prohibited)
     if filters.q:
-        listings = search.apply(listings, filters.q)
+        listings = search.apply(listings, filters.q, rank=filters.sort == "relevance")
     order = {"price_asc": ["price_eur", "-id"], "price_desc": ["-price_eur", "-id"],
              "newest": ["-created_at", "-id"]}.get(filters.sort)
     if order is None:  # relevance
