@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
@@ -20,6 +20,7 @@ from customs.domain.tariff_book import (
     parse_date,
 )
 from customs.models import ClearanceCase, DocumentRequest, Finding, HsCode, ReferenceDocument, TariffMeasure
+from ewtp.money import quantum
 
 _book_lock = threading.Lock()
 _book: TariffBook | None = None
@@ -325,22 +326,33 @@ def landed_cost_quote(*, origin: str, destination: str, lines: list[dict], fx, c
     return quote_landed_cost(tariff_book(), fx, request)
 
 
+_QUANTA: dict[str, Decimal] = {}
+
+
+def _money_json(money) -> dict[str, str]:
+    """Money.as_json without building a rounded Money on the way (a 5-line quote has some twenty amounts)."""
+    currency = money.currency
+    step = _QUANTA.get(currency) or _QUANTA.setdefault(currency, quantum(currency))
+    return {"amount": str(money.amount.quantize(step, ROUND_HALF_UP)), "currency": currency}
+
+
 def quote_as_json(quote) -> dict:
     """The API's landed-cost answer (the contract of issue 4)."""
+    money = _money_json
     return {
         "currency": quote.currency,
         "incoterm": quote.incoterm,
-        "customs_value": quote.customs_value.as_json(),
-        "duty": quote.duty.as_json(),
-        "taxes": [{"name": t.name, "rate": format(t.rate.normalize(), "f"), "base": t.base.as_json(),
-                   "amount": t.amount.as_json(), "collected": t.collected, "source": t.source} for t in quote.taxes],
-        "fees": [{"code": f.code, "name": f.name, "amount": f.amount.as_json(), "illustrative": f.illustrative,
+        "customs_value": money(quote.customs_value),
+        "duty": money(quote.duty),
+        "taxes": [{"name": t.name, "rate": format(t.rate.normalize(), "f"), "base": money(t.base),
+                   "amount": money(t.amount), "collected": t.collected, "source": t.source} for t in quote.taxes],
+        "fees": [{"code": f.code, "name": f.name, "amount": money(f.amount), "illustrative": f.illustrative,
                   "source": f.source} for f in quote.fees],
-        "total_duties_and_taxes": quote.total_duties_and_taxes.as_json(),
-        "landed_cost": quote.landed_cost.as_json(),
+        "total_duties_and_taxes": money(quote.total_duties_and_taxes),
+        "landed_cost": money(quote.landed_cost),
         "de_minimis": {"duty_applied": quote.de_minimis.duty_applied, "tax_applied": quote.de_minimis.tax_applied},
         "lines": [{"hs_code": line.hs_code, "description": line.description, "measure": line.measure,
-                   "rule": line.rule, "duty": line.duty.as_json(), "customs_value": line.customs_value.as_json(),
+                   "rule": line.rule, "duty": money(line.duty), "customs_value": money(line.customs_value),
                    "source": line.source, "reason": line.reason} for line in quote.lines],
         "needs_manual_assessment": quote.needs_manual_assessment,
         "restrictions": [{"hs_prefix": r.hs_prefix, "kind": r.kind, "wording": r.wording, "authority": r.authority}

@@ -62,7 +62,8 @@ class MoneyField(serializers.Field):
     """`{"amount": "12.50", "currency": "EUR"}` in and out; floats and excess decimals refused."""
 
     default_error_messages = {
-        "shape": 'Expected {"amount": "<decimal string>", "currency": "<ISO 4217>"}.',
+        # Braces doubled: DRF's fail() formats the message.
+        "shape": 'Expected {{"amount": "<decimal string>", "currency": "<ISO 4217>"}}.',
         "amount": "Amount must be a decimal number written as a string.",
         "negative": "Amount must not be negative.",
         "decimals": "Amount has more decimals than {currency} allows.",

@@ -15,12 +15,13 @@ from customs.models import ClearanceCase
 from ewtp.api import MoneyField
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.fx import fx_table
-from ewtp.money import Money
+from ewtp.money import Money, has_too_many_decimals
 
 # MoneyField's failure codes, as the landed-cost contract names them.
 _MONEY_ERROR_CODES = {"currency": "currency_mismatch"}
 _MONEY = MoneyField()
 _MAX_LINES = 100
+_MONEY_LIMIT = Decimal("1e12")  # MoneyField's "too_large"
 
 
 class CountryField(serializers.CharField):
@@ -51,6 +52,19 @@ def _money(data: dict, field: str, where: str, *, required: bool) -> Money | Non
         if required:
             raise _bad("This field is required.", where, "required")
         return None
+    # The usual shape, a string amount and a known currency's code, read here; anything else, and any
+    # fault, goes through MoneyField, which names it.
+    if isinstance(value, dict):
+        amount, currency = value.get("amount"), value.get("currency")
+        if isinstance(amount, str) and isinstance(currency, str) and len(currency) == 3 and currency.isalpha():
+            currency = currency.upper()
+            try:
+                number = Decimal(amount)
+            except InvalidOperation:
+                number = None
+            if (number is not None and number.is_finite() and 0 <= number < _MONEY_LIMIT
+                    and not has_too_many_decimals(number, currency)):
+                return Money(number, currency)
     try:
         return _MONEY.to_internal_value(value)
     except serializers.ValidationError as exc:

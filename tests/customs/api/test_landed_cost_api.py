@@ -203,11 +203,28 @@ def test_bad_input_answers_400_with_code_and_field(change, code, field):
     ({"origin": "CN", "destination": "GB", "lines": []}, "lines"),
     ({"origin": "CN", "destination": "GB", "lines": [{"quantity": 1}]}, "lines[0].hs_code"),
     ({**a_body("GB"), "incoterm": "EXW"}, "incoterm"),
+    ({**a_body("GB"), "shipping": "12.00"}, "shipping"),
+    ({**a_body("GB"), "lines": [{**a_line(), "unit_value": "5.00"}]}, "lines[0].unit_value"),
 ])
 def test_a_malformed_request_names_the_field(body, field):
     response = post(body)
     assert response.status_code == 400
     assert response.json()["error"]["field"] == field
+
+
+def test_a_quote_reads_nothing_from_the_database_once_the_tariff_book_and_rates_are_cached(
+        django_assert_num_queries):
+    # given a first quote, which loads the tariff book and the FX rates into this process
+    body = a_body("GB", lines=[a_line(code, "25.00", quantity=4) for code in
+                               ("6109100010", "61102091", "42022100", "95030070", "39241000")],
+                  shipping=m("12.00", "GBP"), insurance=m("1.50", "GBP"))
+    assert post(body).status_code == 200
+
+    # when an anonymous client quotes five lines again, then no query runs: not for the book, the rates,
+    # the session, the user or the throttle
+    with django_assert_num_queries(0):
+        answer = post(body)
+    assert answer.status_code == 200 and len(answer.json()["lines"]) == 5
 
 
 def test_country_and_currency_codes_are_read_in_any_case():
