@@ -707,6 +707,27 @@ def order_refund_rejected(*, reference: str, reason: str) -> None:
         _set_status(order, Order.Status.REFUNDED, note=f"Refunded: customs rejected the shipment ({reason}).")
 
 
+def order_cancel_by_seller(*, user: User, order_id: int, reason: str) -> Order:
+    """The seller cannot ship a paid order: the buyer gets that order's share of the checkout's
+    payment back (the other sellers' orders are untouched) and the stock returns to the listings."""
+    from payments.services import payment_refund
+
+    company = _company_of(user)
+    if not reason or not reason.strip():
+        raise ApplicationError("Tell the buyer why you cancel.", code="required", field="reason")
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id, company=company).first()
+        if order is None:
+            raise NotFound("No such order.")
+        if order.status != Order.Status.PAID:
+            raise Conflict("Only a paid order that is not shipped yet can be cancelled.", code="invalid_transition")
+        payment_refund(reference=order.reference, reason=f"The seller cancelled: {reason.strip()}")
+        for line in order.lines.all():
+            Listing.objects.filter(pk=line.listing_id).update(stock=F("stock") + line.quantity)
+        _set_status(order, Order.Status.REFUNDED, actor=user, note=f"Cancelled by the seller and refunded: {reason}")
+    return order
+
+
 def order_release_escrow(*, order_id: int) -> None:
     """Delivered and past the dispute window: pay the seller, once."""
     from payments.services import escrow_release

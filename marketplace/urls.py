@@ -11,6 +11,7 @@ urlpatterns = [
     path("checkout/<str:reference>/", views.checkout, name="checkout"),
     path("checkout/<str:reference>/authenticate/", views.checkout_authenticate, name="checkout_authenticate"),
     path("orders/<int:pk>/book/", views.order_book, name="order_book"),
+    path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
     path("cart/", views.cart, name="cart"),
     path("cart/add/<int:pk>/", views.cart_add, name="cart_add"),
     path("cart/lines/<int:pk>/", views.cart_line, name="cart_line"),

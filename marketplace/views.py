@@ -123,6 +123,18 @@ def _after_payment(request, checkout):
 
 
 @login_required
+@require_POST
+def order_cancel(request, pk: int):
+    """The seller cancels a paid order it cannot ship: the buyer is refunded that order's share."""
+    try:
+        services.order_cancel_by_seller(user=request.user, order_id=pk, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Order cancelled; the buyer has been refunded."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("marketplace:order_detail", pk=pk)
+
+
+@login_required
 def checkout(request, reference: str):
     """The one pay page of a checkout: every seller order with its breakdown, one total, one payment
     (the sandbox card form, or Stripe's Payment Element when Stripe is the provider)."""

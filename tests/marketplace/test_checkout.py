@@ -295,3 +295,32 @@ def test_the_order_list_links_unpaid_orders_to_their_checkout_in_constant_querie
     services.checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
                           card_number="4242424242424242")
     assert 'data-testid="pay-link"' not in client.get("/orders/").content.decode()
+
+
+def test_a_seller_who_cannot_ship_cancels_its_order_and_only_that_share_is_refunded(cart_of_two_sellers):
+    buyer, tea, batik = cart_of_two_sellers
+    checkout = services.cart_checkout(buyer=buyer)
+    services.checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                          card_number="4242424242424242")
+    tea_order = next(o for o in checkout.orders if o.company_id == tea.company_id)
+    batik_order = next(o for o in checkout.orders if o.company_id == batik.company_id)
+    seller = tea.company.members.first().user
+    client = Client()
+    client.force_login(seller)
+    page = client.get(f"/orders/{tea_order.pk}/").content.decode()
+    assert 'data-testid="cancel-order"' in page
+    # another seller cannot cancel it, and a reason is required
+    other = Client()
+    other.force_login(batik.company.members.first().user)
+    other.post(f"/orders/{tea_order.pk}/cancel/", {"reason": "no"})
+    client.post(f"/orders/{tea_order.pk}/cancel/", {"reason": ""})
+    assert Order.objects.get(pk=tea_order.pk).status == "paid"
+    # when the seller cancels with a reason
+    client.post(f"/orders/{tea_order.pk}/cancel/", {"reason": "Harvest ruined by frost."})
+    # then that order is refunded and its stock is back; the other seller's order is untouched
+    assert Order.objects.get(pk=tea_order.pk).status == "refunded"
+    assert Order.objects.get(pk=batik_order.pk).status == "paid"
+    assert Listing.objects.get(pk=tea.pk).stock == 10
+    payment = Payment.objects.get(buyer=buyer)
+    assert payment.refunded_amount == tea_order.total_amount < payment.amount
+    assert ledger_check().ok
