@@ -155,16 +155,17 @@ def _assess(case: ClearanceCase) -> None:
 
 
 def _decide(case: ClearanceCase) -> None:
-    active = case.findings.filter(superseded_at__isnull=True)
-    if active.exists():
+    findings = list(case.findings.filter(superseded_at__isnull=True).values_list("message", flat=True))
+    if findings:
         case.held_at = timezone.now()
         case.escalated_at = None
-        _transition(case, "held", action="held", note="; ".join(active.values_list("message", flat=True))[:1000])
+        _transition(case, "held", action="held", note="; ".join(findings)[:1000])
         clearance_held.send(sender=ClearanceCase, case=case)
     else:
         case.decided_at = timezone.now()
         _transition(case, "auto_released", action="auto_released", note="No findings.")
-        _enqueue(case)
+        # Handing over for lodging is a status change with nothing to wait for: same step, one task fewer.
+        _to_submitted(case)
 
 
 def _to_submitted(case: ClearanceCase, *, actor=None, note: str = "") -> None:

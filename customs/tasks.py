@@ -2,7 +2,8 @@
 
 Each step is its own task; all are idempotent (the service re-checks the status under the row
 lock), acks_late with reject-on-worker-lost (settings), retry transient failures with backoff,
-and, when those keep failing, leave the case in `error` where officers see it. Countdowns stay
+and, when those keep failing (or at once, for any other exception), leave the case in `error`
+where officers see it. Countdowns stay
 under the broker's visibility timeout; longer waits are re-driven by the beat tasks below.
 
 Beat entries (ewtp/settings.py CELERY_BEAT_SCHEDULE):
@@ -31,6 +32,9 @@ def _run(task, case_id: int, expected: str) -> str:
         if task.request.retries >= task.max_retries:
             case_fail(case_id=case_id, error=f"Step '{expected}' kept failing: {exc}")
             return "error"
+        raise
+    except Exception as exc:  # a refusal or a bug: retrying the same step cannot help, so say so on the case
+        case_fail(case_id=case_id, error=f"Step '{expected}' failed: {exc}")
         raise
 
 

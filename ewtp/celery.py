@@ -21,7 +21,9 @@ app.conf["CELERY_DB_REUSE_MAX"] = 1000  # the fix-up reads this exact (old-style
 
 
 @task_prerun.connect
-def _close_old_connections(**kwargs) -> None:
+def _close_old_connections(task=None, **kwargs) -> None:
+    if task is not None and task.request.is_eager:
+        return  # run inline by the caller, inside the caller's connection and transaction
     from django.db import close_old_connections
 
     close_old_connections()

@@ -5,7 +5,8 @@ The interface
 -------------
 An adapter has two calls and one hint, and raises ``AuthorityUnavailable`` for anything worth
 retrying (timeouts, 5xx, a closed window); the pipeline retries those with backoff and, when they
-keep failing, leaves the case in ``error`` for an officer to retry.
+keep failing, leaves the case in ``error`` for an officer to retry. ``AuthorityRefused`` (or any
+other exception) is not retried: the case goes to ``error`` with the reason at once.
 
 ``lodge(lodgement) -> Receipt``
     Lodge the declaration. Must be idempotent per ``lodgement.lrn`` (the Local Reference Number
@@ -35,7 +36,8 @@ steers it with ``declaration["authority_simulation"]``:
 
     {"answer": "release" | "query" | "reject" | "silent",   # default "release"
      "lodge_seconds": 4,          # how long lodging takes (to kill a worker in the middle)
-     "unavailable": true}         # every call raises AuthorityUnavailable
+     "unavailable": true,         # every call raises AuthorityUnavailable
+     "malformed": true}           # lodging raises AuthorityRefused (the message fails validation)
 
 It keeps a journal of what it received (one JSON line per lodging call, in
 ``<EWTP_VAR_DIR>/customs-authority-sim.jsonl``): the outside system's own record, outside our
@@ -59,6 +61,11 @@ MAX_COUNTDOWN_SECONDS = 300  # far below the Redis visibility timeout (3600 s)
 
 class AuthorityUnavailable(Exception):
     """A transient failure talking to the authority: worth retrying."""
+
+
+class AuthorityRefused(Exception):
+    """The authority refused the message itself (malformed, an unknown code): retrying the same
+    message cannot help, so the case goes to `error` at once for an officer."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,9 @@ class SimulatedAuthority:
         steer = self._steer(lodgement)
         if steer.get("unavailable"):
             raise AuthorityUnavailable("The simulated authority is unavailable (authority_simulation.unavailable).")
+        if steer.get("malformed"):
+            raise AuthorityRefused("The simulated authority refused the message: it fails schema validation "
+                                   "(authority_simulation.malformed).")
         mrn = "SIM" + hashlib.sha256(lodgement.lrn.encode()).hexdigest()[:15].upper()  # same LRN, same MRN
         if self.journal is not None:
             with open(self.journal, "a", encoding="utf-8") as out:

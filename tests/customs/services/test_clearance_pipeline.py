@@ -84,6 +84,23 @@ def test_an_unavailable_authority_ends_in_a_visible_error_that_an_officer_retrie
     assert actions(case).count("step_failed") == 1 and "retried" in actions(case)
 
 
+def test_a_refused_message_goes_to_error_at_once_with_the_reason(reference_data, instant_authority):
+    from customs.integrations.authority import AuthorityRefused
+    from customs.tasks import clearance_lodge
+
+    # given a case whose declaration the authority's validation refuses
+    case = open_case(authority_simulation={"malformed": True})
+    with pytest.raises(AuthorityRefused):
+        drive(case.pk)
+    # when the lodging task runs it once: no retries, the case shows why at once
+    result = clearance_lodge.apply(args=[case.pk])
+    assert isinstance(result.result, AuthorityRefused) and result.state == "FAILURE"
+    case.refresh_from_db()
+    assert case.status == "error" and case.error_step == "submitted"
+    assert "schema validation" in case.last_error
+    assert not case.mrn
+
+
 def test_a_high_value_hold_is_released_by_an_officer_and_cleared(reference_data, instant_authority):
     officer = factories.officer()
     case = open_case(lines=[{"description": "Silk batik panel", "hs_code": "500720", "quantity": 3,
