@@ -277,11 +277,11 @@ class _LinePlan:
 class _Context:
     """What a quote needs that depends only on (fx table, destination, date, origin): the regime, exchange
     rates into its currency, the thresholds and low-value regimes in force with their limits converted,
-    the fees in force, a plan per line code, and the sentences of the explanation that depend on nothing
-    else, rendered once. Prepared once and kept in the book's memo."""
+    the fees in force, and the sentences of the explanation that depend on nothing else, rendered once.
+    Prepared once and kept in the book's memo, as are its line plans."""
 
-    __slots__ = ("regime", "dest", "q", "fx", "on", "cif", "rates", "specials", "thresholds", "fees", "plans",
-                 "opening", "closing", "tax_parts", "fx_sentences")
+    __slots__ = ("regime", "dest", "q", "fx", "on", "cif", "rates", "specials", "thresholds", "fees", "opening",
+                 "closing", "tax_parts", "fx_sentences")
 
     def __init__(self, book: TariffBook, fx: FxTable, destination: str, on: date, origin: str) -> None:
         regime = book.destination(destination)
@@ -306,7 +306,6 @@ class _Context:
         self.on = on
         self.cif = regime.valuation_basis == "CIF"
         self.rates: dict[str, Decimal] = {dest: Decimal(1)}
-        self.plans: dict[tuple[str, str, bool], _LinePlan] = {}
         self.fx_sentences: dict[str, str] = {}
         self.opening = _render("Destination {name} ({code}); customs territory {territory}; figures computed in "
                                "{dest} and rounded to its minor unit at each figure.",
@@ -376,12 +375,12 @@ class _Context:
         return found
 
     def plan(self, book: TariffBook, code: str, origin: str, claim: bool) -> _LinePlan:
-        key = (code, origin, claim)
-        found = self.plans.get(key)
+        memo = book.engine_memo
+        key = (self, code, origin, claim)
+        found = memo.get(key)
         if found is None:
-            if len(self.plans) > 5_000:  # bounded: codes vary without end
-                self.plans.clear()
-            found = self.plans[key] = _LinePlan(book, self, code, origin, claim)
+            found = _LinePlan(book, self, code, origin, claim)
+            _keep(memo, key, found)
         return found
 
 
@@ -395,10 +394,16 @@ def _context(book: TariffBook, fx: FxTable, destination: str, on: date, origin: 
     found = memo.get(key)
     if found is None:
         found = _Context(book, fx, destination, on, origin)
-        if len(memo) > 20_000:  # bounded: dates and origins vary without end
-            memo.clear()
-        memo[key] = found
+        _keep(memo, key, found)
     return found
+
+
+def _keep(memo: dict, key: tuple, value: object) -> None:
+    """Contexts and line plans share one memo, bounded (dates, origins and codes vary without end): some
+    tens of MB at most."""
+    if len(memo) > 50_000:
+        memo.clear()
+    memo[key] = value
 
 
 def _money_problem(money: Money, fx: FxTable) -> tuple[type[LandedCostError], str] | None:

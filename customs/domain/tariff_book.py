@@ -345,8 +345,8 @@ class TariffBook:
         self._agreement_pairs: dict[tuple[str, str], tuple[Agreement, ...]] = {}
         self._restriction_cache: dict[tuple[str, str, str], tuple[Restriction, ...]] = {}
         self._quotable: dict[str, str] = {}
-        # The landed-cost engine keeps what it prepares per (fx table, destination, date, origin) here, so
-        # that a new book (reloaded data) starts with no stale preparation. Bounded by the engine.
+        # The landed-cost engine keeps what it prepares per (fx table, destination, date, origin) and per line
+        # code here, so that a new book (reloaded data) starts with no stale preparation. Bounded by the engine.
         self.engine_memo: dict = {}
 
     # -- destinations
