@@ -214,7 +214,9 @@ CELERY_BEAT_SCHEDULE = {
 # --- Domain knobs --------------------------------------------------------------------------
 PAYMENT_PROVIDER = "stripe" if env.str("STRIPE_SECRET_KEY", default="") else "sandbox"
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
-STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")  # Stripe.js's Payment Element in the pay page
+# Stripe.js's Payment Element in the pay page: required once Stripe takes payments in production.
+STRIPE_PUBLISHABLE_KEY = (env.str("STRIPE_PUBLISHABLE_KEY") if PRODUCTION and PAYMENT_PROVIDER == "stripe"
+                          else env.str("STRIPE_PUBLISHABLE_KEY", default=""))
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # e.g. a localstripe server in tests
 PLATFORM_FEE_PERCENT = Decimal(env.str("PLATFORM_FEE_PERCENT", default="3.0"))
