@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from customs.signals import clearance_case_context, clearance_decided
 from ewtp.models import FxRateSet
 from logistics.signals import shipment_status_changed
-from payments.signals import payment_succeeded
+from payments.signals import payment_orders, payment_succeeded
 
 
 @receiver(payment_succeeded)
@@ -73,6 +73,20 @@ def _order_for_the_case_page(sender, case, **kwargs):
         "images": images,
         "url": reverse("admin:marketplace_order_change", args=[order.pk]),
     }
+
+
+@receiver(payment_orders)
+def _orders_for_the_payment_page(sender, references, **kwargs):
+    """The orders a payment paid, for the staff payment page, in one query."""
+    from django.urls import reverse
+
+    from marketplace.models import Order
+
+    ids = [int(ref[4:]) for ref in references if ref.startswith("ORD-") and ref[4:].isdigit()]
+    return [{"reference": order.reference, "status": order.status, "status_label": order.get_status_display(),
+             "seller": order.company.legal_name, "company_id": order.company_id, "total": order.total,
+             "url": reverse("admin:marketplace_order_change", args=[order.pk])}
+            for order in Order.objects.select_related("company").filter(pk__in=ids).order_by("pk")]
 
 
 @receiver(post_save, sender=FxRateSet)

@@ -4,9 +4,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.conf import settings
+from django.db.models import Max, Q, Sum
 
-from payments.models import LedgerEntry, LedgerTransaction, Payment, PaymentAllocation, Payout
+from ewtp.money import Money
+from payments.models import LedgerEntry, LedgerTransaction, Payment, PaymentAllocation, Payout, SellerAccount
 
 
 def account_balances(*, prefix: str = "") -> list[dict]:
@@ -75,10 +77,197 @@ def payouts_for_company(company_id: int):
     return Payout.objects.filter(company_id=company_id).order_by("-created_at")
 
 
-def ledger_transactions(*, account: str = "", reference: str = ""):
+def _dates(queryset, *, field: str, date_from=None, date_to=None):
+    if date_from:
+        queryset = queryset.filter(**{f"{field}__date__gte": date_from})
+    if date_to:
+        queryset = queryset.filter(**{f"{field}__date__lte": date_to})
+    return queryset
+
+
+# --- staff pages ---------------------------------------------------------------------------
+# Each list takes the filters its page offers (blank means "any") and returns a queryset that
+# the page paginates; everything a row shows comes with it, so a page costs the same queries
+# whatever its size. A payment is for a checkout (CHK-…); refunds, payouts and escrow are per
+# seller order (ORD-…), each order being one allocation of a payment.
+
+def _payments_matching(q: str):
+    """Payments whose checkout or one of whose orders has `q` in its reference, or whose provider id is `q`."""
+    return Q(reference__icontains=q) | Q(provider_id=q) | Q(
+        pk__in=PaymentAllocation.objects.filter(reference__icontains=q).values("payment_id"))
+
+
+def payment_list(*, q: str = "", status: str = "", provider: str = "", currency: str = "", buyer: str = "",
+                 company: int | None = None, date_from=None, date_to=None):
+    """Payments with their orders, newest first."""
+    payments = Payment.objects.select_related("buyer").prefetch_related("allocations").order_by("-created_at", "-id")
+    if q:
+        payments = payments.filter(_payments_matching(q))
+    if status:
+        payments = payments.filter(status=status)
+    if provider:
+        payments = payments.filter(provider=provider)
+    if currency:
+        payments = payments.filter(currency=currency)
+    if buyer:
+        payments = payments.filter(buyer__email__icontains=buyer)
+    if company:
+        payments = payments.filter(pk__in=PaymentAllocation.objects.filter(company_id=company).values("payment_id"))
+    return _dates(payments, field="created_at", date_from=date_from, date_to=date_to)
+
+
+def _refunds():
+    """Refund transactions with what went back to the buyer (what left the provider's cash)."""
+    from payments.services import PROVIDER_CASH
+
+    cash = Q(entries__account=PROVIDER_CASH)
+    return LedgerTransaction.objects.filter(kind__startswith="refund").annotate(
+        amount=-Sum("entries__amount", filter=cash), currency=Max("entries__currency", filter=cash))
+
+
+def refund_list(*, q: str = "", provider: str = "", currency: str = "", buyer: str = "", company: int | None = None,
+                date_from=None, date_to=None):
+    """Refunds, newest first; `with_payments` sets on a page's refunds the order and payment each came out of."""
+    refunds = _refunds().order_by("-created_at", "-id")
+    if q or provider or currency or buyer:
+        payments = payment_list(q=q, provider=provider, currency=currency, buyer=buyer)
+        refunds = refunds.filter(reference__in=PaymentAllocation.objects.filter(
+            payment__in=payments.values("pk")).values("reference"))
+    if company:
+        refunds = refunds.filter(reference__in=PaymentAllocation.objects.filter(company_id=company).values("reference"))
+    return _dates(refunds, field="created_at", date_from=date_from, date_to=date_to)
+
+
+def with_payments(rows) -> list:
+    """Set `.allocation` and `.payment` on each refund or payout of a page (found by its order
+    reference), in one query."""
+    rows = list(rows)
+    allocations = {a.reference: a for a in PaymentAllocation.objects.select_related("payment__buyer").filter(
+        reference__in={row.reference for row in rows})}
+    for row in rows:
+        row.allocation = allocations.get(row.reference)
+        row.payment = row.allocation.payment if row.allocation else None
+    return rows
+
+
+def payout_list(*, q: str = "", status: str = "", currency: str = "", company: int | None = None, date_from=None,
+                date_to=None):
+    """Payouts to sellers, newest first. `q` finds an order or checkout reference or a Stripe transfer id."""
+    payouts = Payout.objects.order_by("-created_at", "-id")
+    if q:
+        payouts = payouts.filter(Q(reference__icontains=q) | Q(provider_id=q) | Q(
+            reference__in=PaymentAllocation.objects.filter(payment__reference__icontains=q).values("reference")))
+    if status:
+        payouts = payouts.filter(status=status)
+    if currency:
+        payouts = payouts.filter(currency=currency)
+    if company:
+        payouts = payouts.filter(company_id=company)
+    return _dates(payouts, field="created_at", date_from=date_from, date_to=date_to)
+
+
+@dataclass
+class PaymentDetail:
+    payment: Payment
+    allocations: list  # the orders it paid, each with its share, refunds and payout set on it
+    refunds: list
+    transactions: list
+    payouts: list
+
+    @property
+    def order_references(self) -> list[str]:
+        return [allocation.reference for allocation in self.allocations]
+
+    @property
+    def refundable(self) -> list:
+        """The orders whose share can still be refunded: something left and the seller not yet paid."""
+        return [a for a in self.allocations if a.refundable.amount > 0 and a.payout is None]
+
+
+def payment_detail(*, payment_id: int) -> PaymentDetail | None:
+    """A payment with its orders' shares, its refunds, its payouts and its ledger transactions."""
+    payment = Payment.objects.select_related("buyer").filter(pk=payment_id).first()
+    if payment is None:
+        return None
+    allocations = list(payment.allocations.all())
+    references = [allocation.reference for allocation in allocations]
+    payouts = list(Payout.objects.filter(reference__in=references).order_by("created_at", "id"))
+    paid_out = {payout.reference: payout for payout in payouts}
+    for allocation in allocations:
+        allocation.refundable = Money(allocation.amount - allocation.refunded_amount, payment.currency)
+        allocation.payout = paid_out.get(allocation.reference)
+    return PaymentDetail(
+        payment=payment, allocations=allocations, payouts=payouts,
+        refunds=list(_refunds().filter(reference__in=references).order_by("created_at", "id")),
+        transactions=list(LedgerTransaction.objects.prefetch_related("entries").filter(
+            Q(reference=payment.reference) | Q(reference__in=references)).order_by("created_at", "id")),
+    )
+
+
+def ledger_kinds() -> list[str]:
+    """The kinds of transaction the ledger holds, numbered refunds ("refund#2") as one."""
+    kinds = LedgerTransaction.objects.order_by().values_list("kind", flat=True).distinct()
+    return sorted({kind.split("#")[0] for kind in kinds})
+
+
+def ledger_transactions(*, account: str = "", reference: str = "", kind: str = "", date_from=None, date_to=None):
+    """Transactions with their entries, newest first. `account` is the start of an account's
+    name; `reference` a checkout's or an order's (a checkout's capture books each order's share)."""
     transactions = LedgerTransaction.objects.prefetch_related("entries").order_by("-created_at", "-id")
     if account:
-        transactions = transactions.filter(entries__account__startswith=account).distinct()
+        transactions = transactions.filter(
+            pk__in=LedgerEntry.objects.filter(account__startswith=account).values("transaction_id"))
     if reference:
-        transactions = transactions.filter(reference=reference)
-    return transactions
+        transactions = transactions.filter(
+            Q(reference=reference) | Q(pk__in=LedgerEntry.objects.filter(reference=reference).values("transaction_id")))
+    if kind:
+        transactions = transactions.filter(kind__startswith=kind)
+    return _dates(transactions, field="created_at", date_from=date_from, date_to=date_to)
+
+
+def ledger_account_entries(*, account: str, reference: str = "", kind: str = "", date_from=None, date_to=None):
+    """One account's entries with their transaction, newest first (entry ids follow posting order)."""
+    entries = LedgerEntry.objects.filter(account=account).select_related("transaction").order_by("-id")
+    if reference:
+        entries = entries.filter(Q(reference=reference) | Q(transaction__reference=reference))
+    if kind:
+        entries = entries.filter(transaction__kind__startswith=kind)
+    return _dates(entries, field="transaction__created_at", date_from=date_from, date_to=date_to)
+
+
+def with_running_balances(*, account: str, entries) -> list:
+    """Set `.balance` on each of a page of one account's entries: the account's balance in that
+    entry's currency right after it. Two queries whatever the page size: the balance before the
+    oldest entry shown, then every movement from it to the newest (entries the filters hide included)."""
+    entries = list(entries)
+    if not entries:
+        return entries
+    low, high = min(entry.pk for entry in entries), max(entry.pk for entry in entries)
+    running: dict[str, Decimal] = defaultdict(Decimal)
+    running.update(LedgerEntry.objects.filter(account=account, pk__lt=low).order_by().values("currency")
+                   .annotate(total=Sum("amount")).values_list("currency", "total"))
+    after: dict[int, Decimal] = {}
+    for pk, currency, amount in LedgerEntry.objects.filter(account=account, pk__gte=low, pk__lte=high).order_by(
+            "pk").values_list("pk", "currency", "amount"):
+        running[currency] += amount
+        after[pk] = running[currency]
+    for entry in entries:
+        entry.balance = Money(after[entry.pk], entry.currency)
+    return entries
+
+
+def seller_account(*, company_id: int) -> SellerAccount | None:
+    return SellerAccount.objects.filter(company_id=company_id).first()
+
+
+@dataclass(frozen=True)
+class PayoutSetup:
+    provider: str  # "sandbox": the platform records payouts; "stripe": Connect transfers
+    account: SellerAccount | None = None  # Stripe: the seller's Express account, once onboarding began
+
+
+def payout_setup(*, company_id: int) -> PayoutSetup:
+    """How a seller company gets paid, for its dashboard."""
+    if settings.PAYMENT_PROVIDER != "stripe":
+        return PayoutSetup(provider=settings.PAYMENT_PROVIDER)
+    return PayoutSetup(provider="stripe", account=seller_account(company_id=company_id))

@@ -5,3 +5,7 @@ from django.dispatch import Signal
 # Sent inside the transaction that captured the money; receivers update their own records.
 payment_succeeded = Signal()  # kwargs: payment
 payment_failed = Signal()  # kwargs: payment
+# Asked by the staff payment page for the orders a payment paid. kwargs: references (the order
+# references). Receivers return a list of dicts: reference, status, status_label, seller,
+# company_id, total (Money) and url.
+payment_orders = Signal()

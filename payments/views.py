@@ -1,11 +1,25 @@
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import JsonResponse
-from django.shortcuts import render
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from ewtp.exceptions import ApplicationError
+from ewtp.money import Money
+from ewtp.views import form_error
 from payments import selectors, services
+from payments.forms import LedgerFilters, PaymentFilters, PayoutFilters, RefundFilters, RefundForm
+from payments.integrations.stripe_gateway import GatewayError
+from payments.signals import payment_orders
+
+PAGE_SIZE = 50
 
 
 @csrf_exempt  # Stripe signs the request instead; the signature is checked first
@@ -19,13 +33,129 @@ def stripe_webhook(request):
     return JsonResponse({"received": True, "duplicate": event is None})
 
 
-@staff_member_required
+def staff_only(view):
+    """Platform staff only: others are asked to log in, or told there is no such page."""
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            return render(request, "404.html", status=404)
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@staff_only
+def payment_list(request):
+    form = PaymentFilters(request.GET)
+    return render(request, "payments/payment_list.html", {
+        "form": form, "page": _page(request, selectors.payment_list(**form.filters()))})
+
+
+@staff_only
+def payment_detail(request, pk: int):
+    """A payment with what it paid, its refunds, payouts and ledger transactions; staff refund here."""
+    detail = selectors.payment_detail(payment_id=pk)
+    if detail is None:
+        raise Http404
+    payment = detail.payment
+    form = RefundForm(request.POST or None, allocations=detail.refundable)
+    if request.method == "POST" and form.is_valid():
+        amount = form.cleaned_data["amount"]
+        try:
+            services.payment_refund(reference=form.cleaned_data["order"], reason=form.cleaned_data["reason"],
+                                    amount=Money(amount, payment.currency) if amount else None)
+            messages.success(request, _("Refunded. The buyer gets the money back on their card."))
+            return redirect("payments:payment_detail", pk=pk)
+        except ApplicationError as exc:
+            form_error(form, exc)
+        except GatewayError as exc:  # Stripe refused: nothing was recorded
+            form.add_error(None, exc.message)
+    # What the apps above know about the orders this payment paid (payments never imports them).
+    orders = {row["reference"]: row for _receiver, rows in payment_orders.send(
+        sender=type(payment), references=detail.order_references) for row in rows or []}
+    for allocation in detail.allocations:
+        allocation.order = orders.get(allocation.reference)
+    return render(request, "payments/payment_detail.html", {"detail": detail, "payment": payment, "form": form})
+
+
+@staff_only
+def refund_list(request):
+    form = RefundFilters(request.GET)
+    page = _page(request, selectors.refund_list(**form.filters()))
+    page.object_list = selectors.with_payments(page.object_list)
+    return render(request, "payments/refund_list.html", {"form": form, "page": page})
+
+
+@staff_only
+def payout_list(request):
+    form = PayoutFilters(request.GET)
+    page = _page(request, selectors.payout_list(**form.filters()))
+    page.object_list = selectors.with_payments(page.object_list)
+    return render(request, "payments/payout_list.html", {"form": form, "page": page})
+
+
+@staff_only
 def ledger(request):
-    """Staff: balances by account and the latest transactions, filtered by account or reference."""
-    prefix = request.GET.get("account", "")[:60]
-    reference = request.GET.get("reference", "")[:40]
+    """Staff: balances by account; one account's entries with its running balance, or else the
+    transactions, filtered by account, kind, order reference and dates."""
+    form = LedgerFilters(request.GET, kinds=selectors.ledger_kinds())
+    filters = form.filters()
+    prefix = filters.pop("account", "")
+    reference = filters.pop("q", "")
+    balances = selectors.account_balances(prefix=prefix)
+    account = prefix if any(row["account"] == prefix for row in balances) else ""
+    if account:
+        page = _page(request, selectors.ledger_account_entries(account=account, reference=reference, **filters))
+        page.object_list = selectors.with_running_balances(account=account, entries=page.object_list)
+    else:
+        page = _page(request, selectors.ledger_transactions(account=prefix, reference=reference, **filters))
     return render(request, "payments/ledger.html", {
-        "balances": selectors.account_balances(prefix=prefix),
-        "transactions": selectors.ledger_transactions(account=prefix, reference=reference)[:100],
-        "report": selectors.ledger_check(), "prefix": prefix, "reference": reference,
-    })
+        "form": form, "balances": balances, "account": account, "page": page, "report": selectors.ledger_check()})
+
+
+# --- the seller's Stripe Connect onboarding (from the seller dashboard) -----------------------
+
+def _seller_company(request):
+    company = request.user.company
+    if company is None:
+        raise Http404
+    return company
+
+
+@login_required
+def seller_onboarding(request):
+    """Start or continue the seller's Stripe onboarding: a button posts here; Stripe sends the
+    seller back here (GET) when a link has expired, which only continues an existing account."""
+    company = _seller_company(request)
+    if request.method != "POST" and selectors.seller_account(company_id=company.pk) is None:
+        return redirect("marketplace:seller_dashboard")
+    try:
+        link = services.seller_account_onboarding_link(
+            company_id=company.pk, country=company.country, email=request.user.email,
+            return_url=request.build_absolute_uri(reverse("payments:seller_onboarding_return")),
+            refresh_url=request.build_absolute_uri(reverse("payments:seller_onboarding")))
+    except GatewayError as exc:
+        messages.error(request, _("Stripe could not start onboarding: %(reason)s") % {"reason": exc.message})
+        return redirect("marketplace:seller_dashboard")
+    return redirect(link)
+
+
+@login_required
+def seller_onboarding_return(request):
+    """Back from Stripe: ask it how far the seller got."""
+    company = _seller_company(request)
+    try:
+        account = services.seller_account_refresh(company_id=company.pk)
+    except GatewayError as exc:
+        messages.error(request, _("Stripe could not be asked about your account: %(reason)s") % {"reason": exc.message})
+        return redirect("marketplace:seller_dashboard")
+    if account is not None and account.payouts_enabled:
+        messages.success(request, _("Stripe payouts are set up: you are paid once buyers receive their goods."))
+    elif account is not None:
+        messages.warning(request, _("Stripe still needs some details before it can pay you."))
+    return redirect("marketplace:seller_dashboard")
