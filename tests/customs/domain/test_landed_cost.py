@@ -184,6 +184,23 @@ def test_preference_refused_says_which_condition_failed(book, fx, origin, claim,
     assert reason in quote.lines[0].reason
 
 
+def test_a_line_quoted_again_gets_its_own_figures_claim_and_explanation(book, fx):
+    # The engine prepares each line once per destination, date and origin: the next quote of the same code
+    # must still read its own value, its own claim and its own sentences.
+    def quote(value, claim):
+        line = a_line("0902100000", value, "JPY", origin="VN", claim=claim)
+        return quote_landed_cost(book, fx, a_request("JP", [line], origin="VN"))
+
+    first, dearer, claimed, again = (quote("100000", False), quote("200000", False), quote("100000", True),
+                                     quote("100000", False))
+    assert (first.duty, dearer.duty, claimed.duty, again.duty) == (
+        money("17000", "JPY"), money("34000", "JPY"), money("0", "JPY"), money("17000", "JPY"))
+    assert [q.lines[0].rule for q in (first, claimed, again)] == ["mfn", "preference:CPTPP", "mfn"]
+    assert any("200,000 JPY" in sentence for sentence in dearer.explanation)
+    assert not any("200,000 JPY" in sentence for sentence in again.explanation)
+    assert again.explanation == first.explanation
+
+
 def test_preference_over_a_manual_mfn_line(book, fx):
     # GB tomatoes: the UKGT rate is seasonal (manual), but the UK-Japan CEPA rate is 0.00%
     line = a_line("0702000007", "500.00", origin="JP", claim=True, kg="100")

@@ -98,6 +98,15 @@ def test_is_known_hs(book, code, known):
     assert book.is_known_hs(code) is known
 
 
+@pytest.mark.parametrize(("code", "quotable"), [
+    ("6109.10.00 10", "6109100010"), ("610910", "610910"), ("851713", "851713"),
+    ("0101", None), ("999999", None), ("61x910", None), ("61091000101", None), ("", None),
+])
+def test_a_quote_line_takes_a_known_code_of_6_to_10_digits(book, code, quotable):
+    assert book.quotable_code(code) == quotable
+    assert book.quotable_code(code) == quotable  # asked again: the same answer from the memo
+
+
 def test_member_states_get_the_unions_customs_rules_with_their_own_vat(book):
     germany, ireland = book.destination("DE"), book.destination("IE")
     assert germany.territory == ireland.territory == "EU"
