@@ -212,7 +212,7 @@ def seller_dashboard(request):
     if company is None:
         return redirect("marketplace:company_create")
     from marketplace.domain.charts import bars
-    from payments.selectors import payouts_for_company
+    from payments.selectors import payout_setup, payouts_for_company
 
     sales = selectors.sales_by_destination(company)
     chart, chart_height = bars([(row["country"], row["total"].amount, f"{row['total'].amount:,.2f} {company.currency}")
@@ -223,7 +223,7 @@ def seller_dashboard(request):
         "to_fulfil": selectors.orders_to_fulfil(company)[:50], "warnings": selectors.stock_warnings(company)[:50],
         "sales": sales, "chart": chart, "chart_height": chart_height,
         "rfqs": selectors.rfqs_for_company(company).filter(status="open")[:50],
-        "payouts": payouts_for_company(company.pk)[:20]})
+        "payouts": payouts_for_company(company.pk)[:20], "payout_setup": payout_setup(company_id=company.pk)})
 
 
 @login_required
