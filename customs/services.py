@@ -155,17 +155,30 @@ def _assess(case: ClearanceCase) -> None:
 
 
 def _decide(case: ClearanceCase) -> None:
-    findings = list(case.findings.filter(superseded_at__isnull=True).values_list("message", flat=True))
+    findings = dict(case.findings.filter(superseded_at__isnull=True).values_list("kind", "message"))
     if findings:
         case.held_at = timezone.now()
         case.escalated_at = None
-        _transition(case, "held", action="held", note="; ".join(findings)[:1000])
+        _transition(case, "held", action="held", note="; ".join(findings.values())[:1000])
         clearance_held.send(sender=ClearanceCase, case=case)
+        if "preference_without_proof" in findings:
+            _ask_for_proof_of_origin(case)
     else:
         case.decided_at = timezone.now()
         _transition(case, "auto_released", action="auto_released", note="No findings.")
         # Handing over for lodging is a status change with nothing to wait for: same step, one task fewer.
         _to_submitted(case)
+
+
+def _ask_for_proof_of_origin(case: ClearanceCase) -> None:
+    """Only the seller can fix a preference claimed without proof: ask at once instead of making
+    them wait for an officer to ask. The upload screens the case again."""
+    DocumentRequest.objects.create(
+        case=case, kinds=[CaseDocument.Kind.PROOF_OF_ORIGIN], requested_by=None,
+        message="A preferential tariff rate is claimed: upload the proof of origin the trade agreement asks for "
+                "(a certificate of origin or the exporter's statement on origin).")
+    _transition(case, "awaiting_documents", action="documents_requested",
+                note="proof_of_origin: asked the seller automatically (preference claimed without proof).")
 
 
 def _to_submitted(case: ClearanceCase, *, actor=None, note: str = "") -> None:

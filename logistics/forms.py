@@ -65,6 +65,7 @@ class BookingForm:
         self.shop = shop  # callable(parcels: list[dict]) -> ShopResult (the page binds origin, goods, currency)
         self.action = (data or {}).get("action", "rate")
         self.service_code = (data or {}).get("service_code") or default_service
+        self.claim_preference = (data or {}).get("claim_preference") == "on"
         self.service_error: str | None = None
         self.result: ShopResult | None = None
         if data is None:

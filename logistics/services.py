@@ -178,7 +178,8 @@ def _declaration(shipment: Shipment) -> dict:
         "tracking_number": shipment.tracking_number, "service_code": shipment.service_code,
         "paid_duties": shipment.paid_duties,
         "lines": [{"description": g["description"], "hs_code": g["hs_code"], "quantity": g["quantity"],
-                   "unit_value": g["unit_value"], "origin": g["origin"], "net_weight_kg": g["net_weight_kg"]}
+                   "unit_value": g["unit_value"], "origin": g["origin"], "net_weight_kg": g["net_weight_kg"],
+                   "claim_preference": bool(g.get("claim_preference"))}
                   for g in shipment.goods],
     }
 

@@ -641,9 +641,11 @@ def order_mark_paid(*, reference: str) -> None:
 
 
 def order_book_shipment(*, user: User, order_id: int, parcels: list[dict] | None = None,
-                        service_code: str | None = None):
+                        service_code: str | None = None, claim_preference: bool = False):
     """The seller books the shipment of a paid order (the buyer's service and one parcel unless
-    the seller chose others): the booking itself runs on a worker."""
+    the seller chose others): the booking itself runs on a worker. `claim_preference`: the seller,
+    as exporter, claims preferential origin for the goods and must back it with a proof of origin
+    at clearance."""
     from logistics.services import shipment_create_and_book
 
     company = _company_of(user)
@@ -670,7 +672,8 @@ def order_book_shipment(*, user: User, order_id: int, parcels: list[dict] | None
                        "postcode": order.ship_postcode, "country": order.ship_country},
             goods=[{"description": line.description, "hs_code": line.hs_code, "origin": line.origin_country,
                     "quantity": line.quantity, "unit_value": str(line.unit_price_amount), "currency": line.currency,
-                    "net_weight_kg": str(line.unit_weight_kg * line.quantity)} for line in lines],
+                    "net_weight_kg": str(line.unit_weight_kg * line.quantity),
+                    "claim_preference": bool(claim_preference)} for line in lines],
             parcels=parcels or default_parcels,
             paid_duties=order.quote.get("duties_payable_now"),
         )

@@ -298,7 +298,8 @@ def order_book(request, pk: int):
             with transaction.atomic():
                 if shipment is None:
                     shipment = services.order_book_shipment(user=request.user, order_id=pk, parcels=parcels,
-                                                             service_code=form.service_code)
+                                                             service_code=form.service_code,
+                                                             claim_preference=form.claim_preference)
                 else:  # the carrier refused the last attempt: book again with this choice
                     shipment_rebook(shipment_id=shipment.pk, company_id=company.pk, service_code=form.service_code,
                                     parcels=parcels)

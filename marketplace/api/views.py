@@ -306,11 +306,19 @@ class OrderDetailApi(APIView):
         return Response(OrderOutputSerializer(_visible_order(request, pk)).data)
 
 
+class BookShipmentInputSerializer(serializers.Serializer):
+    claim_preference = serializers.BooleanField(
+        default=False, help_text="Claim preferential origin; the proof of origin is required at clearance.")
+
+
 class OrderBookShipmentApi(APIView):
-    @extend_schema(request=None, responses=inline_serializer(
+    @extend_schema(request=BookShipmentInputSerializer, responses=inline_serializer(
         "Booking", {"status": serializers.CharField(), "tracking_number": serializers.CharField()}))
     def post(self, request, pk: int):
-        shipment = services.order_book_shipment(user=request.user, order_id=pk)
+        data = BookShipmentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        shipment = services.order_book_shipment(user=request.user, order_id=pk,
+                                                claim_preference=data.validated_data["claim_preference"])
         return Response({"status": shipment.status, "tracking_number": shipment.tracking_number},
                         status=status.HTTP_202_ACCEPTED)
 

@@ -50,6 +50,26 @@ def test_the_seller_books_two_parcels_through_the_ehub(paid_order, django_captur
     assert order.status == "shipped"
 
 
+def test_a_preference_claimed_at_booking_reaches_the_declaration_and_asks_for_the_proof(paid_order, settings):
+    from customs.models import ClearanceCase
+    from tests.customs.conftest import drive
+
+    settings.CUSTOMS_AUTHORITY_DELAY_SECONDS = 0
+    seller, _, order = paid_order
+    # when the seller books claiming preferential origin
+    page = client_for(seller).get(f"/orders/{order.pk}/book/").content.decode()
+    assert 'name="claim_preference"' in page
+    client_for(seller).post(f"/orders/{order.pk}/book/", {**TWO_PARCELS, "service_code": EHUB_AIR, "action": "book",
+                                                           "claim_preference": "on"})
+    shipment = Shipment.objects.get(order_reference=order.reference)
+    shipment_book(shipment_id=shipment.pk)  # the worker's part: books and opens the clearance case
+    # then every declared line carries the claim, and clearance asks the seller for the proof of origin
+    case = ClearanceCase.objects.get(shipment_reference=order.reference)
+    assert [line["claim_preference"] for line in case.declaration["lines"]] == [True] * order.lines.count()
+    assert drive(case.pk) == "awaiting_documents"
+    assert case.document_requests.get().kinds == ["proof_of_origin"]
+
+
 def test_adding_a_parcel_reprices_the_options(paid_order):
     seller, _, order = paid_order
     one = {key: value for key, value in TWO_PARCELS.items() if not key.startswith("parcels-1")}

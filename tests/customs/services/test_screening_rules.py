@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from customs.models import ClearanceCase
 from customs.selectors import finding_summary_for_seller
-from customs.services import case_document_upload, case_request_documents
+from customs.services import case_document_upload
 from ewtp.exceptions import ApplicationError, NotFound
 from tests import factories
 from tests.customs.conftest import drive, open_case
@@ -84,16 +84,18 @@ def test_duties_paid_far_from_the_assessment_are_a_finding(reference_data, insta
 
 
 def test_a_missing_proof_of_origin_is_fixed_by_the_sellers_upload(reference_data, instant_authority):
-    # given a preference claimed without a proof of origin, held
-    seller, officer = factories.seller(), factories.officer()
+    # given a preference claimed without a proof of origin: held, and the seller asked for the proof at once
+    seller = factories.seller()
     company_id = seller.company.pk
     ClearanceCase.objects.create(shipment_reference="TST-EARLIER", company_id=company_id, buyer_id=1,
                                  destination="GB", status="cleared", declaration={})
     case = open_case(company_id=company_id, destination="GB", lines=[{**TEA, "claim_preference": True}])
-    assert drive(case.pk) == "held"
+    assert drive(case.pk) == "awaiting_documents"
     assert kinds(case) == {"preference_without_proof"}
-    # when the officer asks for it and the seller uploads a PDF
-    case_request_documents(case_id=case.pk, officer=officer, kinds=["proof_of_origin"], message="Send the REX statement.")
+    request = case.document_requests.get()
+    assert request.kinds == ["proof_of_origin"] and request.requested_by is None and request.answered_at is None
+    assert "held" in case.events.values_list("action", flat=True)
+    # when the seller uploads a PDF (a wrong file type or another company is refused)
     with pytest.raises(ApplicationError) as wrong_type:
         case_document_upload(case_id=case.pk, company_id=company_id, user=seller, kind="proof_of_origin",
                              upload=SimpleUploadedFile("x.exe", b"MZ\x90\x00", content_type="application/pdf"))
@@ -108,6 +110,7 @@ def test_a_missing_proof_of_origin_is_fixed_by_the_sellers_upload(reference_data
     assert document.file.read().startswith(b"%PDF")
     assert kinds(case) == set() and case.findings.filter(superseded_at__isnull=False).count() == 1
     assert "documents_received" in case.events.values_list("action", flat=True)
+    assert case.document_requests.get().answered_at is not None
 
 
 def test_an_oversized_upload_is_refused(reference_data, instant_authority, settings):
