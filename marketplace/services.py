@@ -619,7 +619,7 @@ def checkout_pay(*, buyer: User, reference: str, expected_total: Money | None = 
     if checkout.payment.provider == "sandbox" and not card_number.strip():
         raise ApplicationError("Enter a card number.", code="required", field="card_number")
     return payment_confirm(payment_id=checkout.payment.pk, buyer=buyer, card_number=card_number,
-                           payment_method=payment_method)
+                           payment_method=payment_method, amount=checkout.total)
 
 
 def order_pay(*, buyer: User, order_id: int, card_number: str):

@@ -136,9 +136,11 @@ def payment_reprice(*, payment_id: int, shares: list[Share], destination: str) -
         return payment
 
 
-def payment_confirm(*, payment_id: int, buyer, card_number: str = "", payment_method: str = "") -> Payment:
-    """Confirm with a card (sandbox: its number; Stripe: a PaymentMethod id). Succeeding
-    captures the money into escrow, once; a replayed confirmation changes nothing."""
+def payment_confirm(*, payment_id: int, buyer, card_number: str = "", payment_method: str = "",
+                    amount: Money | None = None) -> Payment:
+    """Confirm with a card (sandbox: its number; Stripe: a PaymentMethod id), for `amount` when
+    given (a re-quote may have changed the payment since the buyer saw it). Succeeding captures the
+    money into escrow, once; a replayed confirmation changes nothing."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
         if payment is None or payment.buyer_id != buyer.pk:
@@ -147,6 +149,9 @@ def payment_confirm(*, payment_id: int, buyer, card_number: str = "", payment_me
             return payment
         if payment.status == Payment.Status.CANCELED:
             raise Conflict("This payment was cancelled.", code="payment_canceled")
+        if amount is not None and amount.rounded() != payment.total:
+            raise Conflict("The total changed while you were paying: reload the page.", code="total_mismatch",
+                           field="amount")
         if payment.provider == "stripe":
             if not payment_method:
                 raise ApplicationError("Choose a card.", code="required", field="payment_method")

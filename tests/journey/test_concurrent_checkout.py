@@ -36,3 +36,32 @@ def test_fifty_checkouts_for_the_last_ten_units_make_ten_orders(transactional_db
     assert Order.objects.count() == 10 and Payment.objects.count() == 10  # each a checkout of one order
     assert PaymentAllocation.objects.count() == 10
     assert Listing.objects.get(pk=listing.pk).stock == 0
+
+
+def test_a_checkout_paid_from_five_tabs_at_once_is_charged_once(transactional_db, reference_data):
+    from payments.models import LedgerTransaction
+    from payments.selectors import ledger_check
+
+    tea = factories.listing(factories.seller(), stock=10)
+    batik = factories.listing(factories.seller(country="MY", currency="MYR", legal_name="KL Batik Sdn. Bhd."),
+                              title_en="Batik scarf", title_zh="", hs_code="621410")
+    buyer = factories.buyer()
+    cart = services.Cart.objects.create(user=buyer)
+    services.cart_add(cart=cart, listing_id=tea.pk, quantity=2, user=buyer)
+    services.cart_add(cart=cart, listing_id=batik.pk, quantity=1, user=buyer)
+    checkout = services.cart_checkout(buyer=buyer)
+
+    def pay(_) -> str:
+        try:
+            return services.checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                                         card_number="4242424242424242").status
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        outcomes = list(pool.map(pay, range(5)))
+
+    assert outcomes == ["succeeded"] * 5
+    assert LedgerTransaction.objects.filter(kind="payment_captured").count() == 1
+    assert set(Order.objects.filter(buyer=buyer).values_list("status", flat=True)) == {"paid"}
+    assert ledger_check().ok
