@@ -562,8 +562,8 @@ def checkout_requote(*, buyer: User, reference: str) -> list[dict]:
             changed = before != after
             order.ship_address, order.ship_city, order.ship_postcode, order.ship_country = (
                 buyer.address_line, buyer.city, buyer.postcode, buyer.country)
-            order.currency, order.goods_amount, order.shipping_amount = quote.currency, quote.goods.amount, \
-                quote.shipping.amount
+            order.currency = quote.currency
+            order.goods_amount, order.shipping_amount = quote.goods.amount, quote.shipping.amount
             order.duties_amount, order.total_amount = quote.duties_payable_now.amount, quote.total_payable_now.amount
             order.quote = {**quote.snapshot, "requoted": change if changed else None}
             order.quote_expires_at = now + timedelta(minutes=settings.QUOTE_VALIDITY_MINUTES)
