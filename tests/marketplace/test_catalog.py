@@ -50,6 +50,25 @@ def test_the_catalog_runs_a_constant_number_of_queries(url):
     assert _queries(url) == few <= 7
 
 
+def test_a_page_of_48_cards_takes_the_queries_of_a_page_of_4():
+    # given 49 listings, with tiers, to a buyer in Germany
+    seller = factories.seller()
+    for n in range(49):
+        listing = factories.listing(seller, title_en=f"Green tea lot {n}")
+        listing.tiers.create(min_quantity=10, price_amount="150.00")
+    url = "/api/v1/catalog/?country=DE&q=green+tea&page_size="
+    Client().get(url + "4")  # the process's reference data loaded once
+    # when the landed costs are computed afresh, and when they come from the cache
+    cold = {size: _queries(url + size) for size in ("4", "48")}
+    with CaptureQueriesContext(connection) as warm:
+        response = Client().get(url + "48")
+    # then 48 cards cost what 4 do: the rows, and the listings and tiers to quote; once cached, the rows only
+    assert cold["4"] == cold["48"] <= 4
+    assert len(warm) <= 2  # the search, and whether any listing holds every word
+    assert len(response.json()["results"]) == 48
+    assert all(row["landed_cost"]["currency"] == "EUR" for row in response.json()["results"])
+
+
 def test_a_search_of_ten_thousand_characters_is_refused_cleanly(client):
     page = client.get("/", {"q": "tea " * 2500})
     assert page.status_code == 200

@@ -156,3 +156,42 @@ def test_search_uses_the_stored_tsvector_on_postgresql(shelf):
 
     vector = Listing.objects.values_list("search_vector", flat=True).get(pk=shelf["longjing"].pk)
     assert "绿茶" in vector and "longj" in vector
+
+
+def test_a_new_price_moves_the_listing_in_the_price_sort(shelf):
+    # given the jasmine pearls are the cheapest tea
+    assert titles(catalog(sort="price_asc", category="food"))[0] == "Jasmine pearls"
+    # when the seller raises their price above the Longjing's
+    jasmine = shelf["jasmine"]
+    services.listing_update(user=jasmine.company.members.first().user, listing_id=jasmine.pk,
+                            data={"price_amount": Decimal("200.00")})
+    # then the sort and the price filter follow at once
+    assert titles(catalog(sort="price_asc", category="food"))[0] == "Longjing green tea, spring harvest"
+    assert "Jasmine pearls" not in titles(catalog(price_max="22", category="food"))
+
+
+@pytest.fixture
+def fresh_fx():
+    from ewtp.fx import fx_table
+
+    yield
+    fx_table.cache_clear()  # the rates stored by the test are rolled back with it
+
+
+def test_new_exchange_rates_reprice_the_catalog(shelf, fresh_fx):
+    from datetime import timedelta
+
+    from ewtp.fx import fx_rates_store, fx_table
+
+    # given the MYR scarf (189 MYR, about 38 EUR) costs more than the CNY tea (168 CNY, about 20 EUR)
+    by_price = titles(catalog(sort="price_asc"))
+    assert by_price.index("Longjing green tea, spring harvest") < by_price.index("Batik silk scarf")
+    # when the next day's rates make the ringgit worth a tenth of its value
+    today = fx_table()
+    rates = {code: rate for code, rate in today.rates_per_eur.items() if code != "EUR"}
+    rates["MYR"] = rates["MYR"] * 10
+    fx_rates_store(as_of=today.as_of + timedelta(days=1), rates_per_eur=rates, source="test")
+    # then the scarf (about 3.80 EUR) sorts before the tea, and the price filter agrees
+    by_price = titles(catalog(sort="price_asc"))
+    assert by_price.index("Batik silk scarf") < by_price.index("Longjing green tea, spring harvest")
+    assert "Batik silk scarf" in titles(catalog(price_max="5"))
