@@ -90,7 +90,25 @@ BUYERS = [
      "address_line": "12 Camden High Street", "city": "London", "postcode": "NW1 0JH"},
     {"email": "buyer.de@example.com", "full_name": "Anna Schmidt", "country": "DE", "preferred_currency": "EUR",
      "address_line": "Torstraße 45", "city": "Berlin", "postcode": "10119"},
+    # Named as an entity on the OFAC SDN list (CUBA programme): its orders are held for a denied-party match.
+    {"email": "orders@tropic-tours.example", "full_name": "Tropic Tours GmbH", "country": "DE",
+     "preferred_currency": "EUR", "address_line": "Friedrichstraße 120", "city": "Berlin", "postcode": "10117"},
 ]
+# Orders that the demo pays, ships and puts through customs clearance, so that the officer's queue
+# and the sellers' customs pages have something in every state:
+# (key, buyer, seller, listing title, quantity, claim preferential origin at booking, the officer rejects).
+CLEARANCE_DEMO = [
+    ("auto-1", "buyer.gb@example.com", "tea@hangzhou-tea.example", "Jasmine pearl green tea, 500 g", 1, False, False),
+    ("auto-2", "buyer.de@example.com", "batik@kl-batik.example", "Men's batik shirt, cotton, long sleeve", 1, False,
+     False),
+    ("denied-party", "orders@tropic-tours.example", "tea@hangzhou-tea.example",
+     "Longjing (Dragon Well) green tea, spring harvest, 250 g tin", 2, False, False),
+    ("proof-of-origin", "buyer.gb@example.com", "batik@kl-batik.example", "Hand-drawn batik silk scarf (batik tulis)",
+     1, True, False),
+    ("rejected", "orders@tropic-tours.example", "tea@hangzhou-tea.example", "Jasmine pearl green tea, 500 g", 3, False,
+     True),
+]
+SANDBOX_CARD = "4242424242424242"
 
 
 class Command(BaseCommand):
@@ -135,6 +153,8 @@ class Command(BaseCommand):
         officer.is_staff = True
         officer.save(update_fields=["is_staff"])
         officer.groups.add(services.customs_officers_group())
+        for scenario in CLEARANCE_DEMO:
+            self._clearance_demo(*scenario, officer=officer)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {Company.objects.count()} companies, {Listing.objects.count()} listings.\n"
             f"Demo logins (password for all: {PASSWORD}):\n"
@@ -143,8 +163,35 @@ class Command(BaseCommand):
             "  seller (pending)   coffee@chiangmai-coffee.example  (staff verify it at /staff/companies/)\n"
             "  buyer (UK)         buyer.gb@example.com\n"
             "  buyer (Germany)    buyer.de@example.com\n"
+            "  buyer on a denied-party list  orders@tropic-tours.example\n"
             "  customs officer    officer@ewtp.example\n"
             "  platform staff     admin@ewtp.example  (/admin/)"))
+
+    def _clearance_demo(self, key: str, buyer_email: str, seller_email: str, title: str, quantity: int,
+                        claim_preference: bool, reject: bool, *, officer: User) -> None:
+        """Order, pay, book and clear one shipment through the real services, running the worker's
+        steps here (the worker finishes what waits: the authority's answer, the parcel's journey)."""
+        from customs.domain.states import AUTOMATIC
+        from customs.models import ClearanceCase
+        from customs.services import case_reject, case_step
+        from logistics.services import shipment_book
+
+        buyer, seller = User.objects.get(email=buyer_email), User.objects.get(email=seller_email)
+        key = f"demo-clearance-{key}"
+        if buyer.orders.filter(idempotency_key=key).exists():
+            return  # seeded by an earlier run
+        listing = Listing.objects.get(company=seller.company, title_en=title)
+        order = services.order_place(buyer=buyer, listing_id=listing.pk, quantity=quantity, idempotency_key=key)
+        services.order_pay(buyer=buyer, order_id=order.pk, card_number=SANDBOX_CARD)
+        shipment = services.order_book_shipment(user=seller, order_id=order.pk, claim_preference=claim_preference)
+        shipment_book(shipment_id=shipment.pk)
+        case = ClearanceCase.objects.get(shipment_reference=order.reference)
+        while case.status in AUTOMATIC:
+            case_step(case_id=case.pk, expected=case.status)
+            case.refresh_from_db()
+        if reject:
+            case_reject(case_id=case.pk, officer=officer,
+                        reason="The consignee is on the OFAC SDN list (CUBA programme); no licence was shown.")
 
     def _user(self, email: str, full_name: str, country: str, superuser: bool = False) -> User:
         user = User.objects.filter(email=email).first()
