@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import threading
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -51,6 +52,11 @@ def tariff_book() -> TariffBook:
         with _book_lock:
             if _book is None:
                 _book = _build_book()
+                # The book is some hundred thousand objects that live as long as the process. Frozen, the
+                # cyclic collector stops walking them on each full collection: a 0.2 s pause of the worker,
+                # every few thousand requests, that every request in flight waited out.
+                gc.collect()
+                gc.freeze()
     return _book
 
 
