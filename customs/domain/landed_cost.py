@@ -93,6 +93,7 @@ def _compile(template: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
 
 
 def _render(template: str, values: dict, currency: str) -> str:
+    """The sentence; its amounts and rates in `values` are replaced by their text."""
     plain, money, pct = _COMPILED.get(template) or _compile(template)
     if money:
         q = _quantum(currency)
@@ -105,36 +106,36 @@ def _render(template: str, values: dict, currency: str) -> str:
 
 class Explanation:
     """The quote's sentences, recorded as templates and values and rendered on first read: catalog pages
-    ask for thousands of totals and read few explanations. Amounts stay Decimals until then."""
+    ask for thousands of totals and read few explanations. Amounts stay Decimals until then; each sentence
+    is rendered once."""
 
     __slots__ = ("_trace", "_lines", "currency")
 
     def __init__(self, currency: str = "") -> None:
         self._trace: list[tuple[str, dict | tuple[dict, dict] | None]] = []
-        self._lines: list[str] | None = None
+        self._lines: list[str] = []
         self.currency = currency
 
     def add(self, template: str, **values: object) -> None:
         self._trace.append((template, values))
-        self._lines = None
 
     def add_to(self, template: str, prepared: dict, **values: object) -> None:
         """`add` with values prepared once (per destination and date) beside the quote's own."""
         self._trace.append((template, (prepared, values)))
-        self._lines = None
 
     def add_text(self, text: str) -> None:
         """A sentence already rendered (one that depends only on the destination and the date)."""
         self._trace.append((text, None))
-        self._lines = None
 
     def lines(self) -> list[str]:
-        if self._lines is None:
+        done = self._lines
+        if len(done) < len(self._trace):
             currency = self.currency
-            self._lines = [
+            done.extend(
                 template if not values else _render(template, values, currency) if isinstance(values, dict)
-                else _render(template, {**values[0], **values[1]}, currency) for template, values in self._trace]
-        return self._lines
+                else _render(template, {**values[0], **values[1]}, currency)
+                for template, values in self._trace[len(done):])
+        return done
 
 
 # ---------------------------------------------------------------- input and output

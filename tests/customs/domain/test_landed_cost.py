@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from customs.domain.landed_cost import QuoteLine, QuoteRequest, quote_landed_cost
+from customs.domain.landed_cost import Explanation, QuoteLine, QuoteRequest, quote_landed_cost
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
 
@@ -199,6 +199,21 @@ def test_a_line_quoted_again_gets_its_own_figures_claim_and_explanation(book, fx
     assert any("200,000 JPY" in sentence for sentence in dearer.explanation)
     assert not any("200,000 JPY" in sentence for sentence in again.explanation)
     assert again.explanation == first.explanation
+
+
+def test_explanation_sentences_render_amounts_in_the_quote_currency_once_read():
+    # given a sentence recorded with amounts, read, then more sentences recorded
+    explanation = Explanation("JPY")
+    explanation.add("Duty {duty:m} at {rate:pct} on {base:m} ({source}).", duty=Decimal("1234.5"), rate=Decimal("17.0"),
+                    base=Decimal("7262"), source="JP tariff")
+    first = list(explanation.lines())
+    explanation.add_text("A sentence prepared earlier {as is}.")
+    explanation.add_to("{Kind} de minimis: {value:m}.", {"Kind": "Duty"}, value=Decimal("10000"))
+
+    # then each amount reads in yen, and reading again renders nothing twice
+    assert first == ["Duty 1,235 JPY at 17% on 7,262 JPY (JP tariff)."]
+    assert explanation.lines() == [*first, "A sentence prepared earlier {as is}.", "Duty de minimis: 10,000 JPY."]
+    assert explanation.lines() == explanation.lines()
 
 
 def test_preference_over_a_manual_mfn_line(book, fx):
