@@ -47,9 +47,18 @@ def _event(case: ClearanceCase, action: str, *, actor=None, note: str = "", from
 
 
 def _transition(case: ClearanceCase, target: str, *, action: str, actor=None, note: str = "") -> None:
-    CLEARANCE.check(case.status, target)
-    _event(case, action, actor=actor, note=note, from_status=case.status, to_status=target)
-    case.status = target
+    _transitions(case, [(target, action, note)], actor=actor)
+
+
+def _transitions(case: ClearanceCase, steps: list[tuple[str, str, str]], *, actor=None) -> None:
+    """Move through (target, action, note) steps in one write: an event each, one save."""
+    events = []
+    for target, action, note in steps:
+        CLEARANCE.check(case.status, target)
+        events.append(ClearanceEvent(case=case, action=action, from_status=case.status, to_status=target,
+                                     actor=actor, note=note[:1000]))
+        case.status = target
+    ClearanceEvent.objects.bulk_create(events)
     case.save(update_fields=CASE_FIELDS)
 
 
@@ -100,11 +109,17 @@ def case_step(*, case_id: int, expected: str) -> str:
         return case.status
 
 
-def _declare(case: ClearanceCase) -> None:
-    declaration = case.declaration
+def _missing(declaration: dict) -> list[str]:
+    """The declaration's empty required fields ("lines[0].hs_code"): an incomplete declaration is
+    neither screened nor assessed, only held."""
     missing = [f for f in REQUIRED_DECLARATION_FIELDS if not declaration.get(f)]
     for index, line in enumerate(declaration.get("lines") or []):
         missing += [f"lines[{index}].{f}" for f in REQUIRED_LINE_FIELDS if line.get(f) in (None, "")]
+    return missing
+
+
+def _declare(case: ClearanceCase) -> None:
+    missing = _missing(case.declaration)
     if missing:
         Finding.objects.create(case=case, kind="incomplete_declaration",
                                message="The declaration lacks: " + ", ".join(missing), evidence={"missing": missing})
@@ -118,10 +133,10 @@ def _screen(case: ClearanceCase) -> None:
     from customs.screening import screen_declaration
 
     _transition(case, "screening", action="screening_started")
-    # A re-screen (after documents) supersedes the previous round; the old findings stay on record.
-    case.findings.filter(superseded_at__isnull=True).exclude(kind="incomplete_declaration").update(
-        superseded_at=timezone.now())
-    findings = [] if case.findings.filter(kind="incomplete_declaration").exists() else screen_declaration(
+    if case.held_at:  # only a held case is screened again (after documents): its old findings stay on record
+        case.findings.filter(superseded_at__isnull=True).exclude(kind="incomplete_declaration").update(
+            superseded_at=timezone.now())
+    findings = [] if _missing(case.declaration) else screen_declaration(
         case.declaration, destination=case.destination, company_id=case.company_id, case_id=case.pk)
     Finding.objects.bulk_create(Finding(case=case, kind=f.kind, message=f.message[:500], evidence=f.evidence)
                                 for f in findings)
@@ -134,7 +149,7 @@ def _assess(case: ClearanceCase) -> None:
     from customs.screening import assess_declaration
 
     on = timezone.localdate(case.declared_at) if case.declared_at else None
-    if case.findings.filter(kind="incomplete_declaration", superseded_at__isnull=True).exists():
+    if _missing(case.declaration):
         assessment, value = {"summary": "Not assessed: the declaration is incomplete."}, None
     else:
         assessment, value = assess_declaration(case.declaration, destination=case.destination, on=on)
@@ -165,9 +180,11 @@ def _decide(case: ClearanceCase) -> None:
             _ask_for_proof_of_origin(case)
     else:
         case.decided_at = timezone.now()
-        _transition(case, "auto_released", action="auto_released", note="No findings.")
         # Handing over for lodging is a status change with nothing to wait for: same step, one task fewer.
-        _to_submitted(case)
+        _new_submission(case)
+        _transitions(case, [("auto_released", "auto_released", "No findings."),
+                            ("submitted", "submitted", HANDED_OVER)])
+        _enqueue(case)
 
 
 def _ask_for_proof_of_origin(case: ClearanceCase) -> None:
@@ -181,13 +198,19 @@ def _ask_for_proof_of_origin(case: ClearanceCase) -> None:
                 note="proof_of_origin: asked the seller automatically (preference claimed without proof).")
 
 
-def _to_submitted(case: ClearanceCase, *, actor=None, note: str = "") -> None:
-    """Hand the case to the authority: the lodging itself runs on a worker (`_lodge`)."""
+HANDED_OVER = "Handed to the customs authority for lodging."
+
+
+def _new_submission(case: ClearanceCase) -> None:
     case.submission_count += 1
     case.mrn = ""
     case.authority_answer = {}
-    _transition(case, "submitted", action="submitted", actor=actor,
-                note=note or "Handed to the customs authority for lodging.")
+
+
+def _to_submitted(case: ClearanceCase, *, actor=None, note: str = "") -> None:
+    """Hand the case to the authority: the lodging itself runs on a worker (`_lodge`)."""
+    _new_submission(case)
+    _transition(case, "submitted", action="submitted", actor=actor, note=note or HANDED_OVER)
     _enqueue(case)
 
 
