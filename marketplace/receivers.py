@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from customs.signals import clearance_case_context, clearance_decided
 from ewtp.models import FxRateSet
 from logistics.signals import shipment_status_changed
-from payments.signals import payment_orders, payment_succeeded
+from payments.signals import payment_orders, payment_refunded, payment_succeeded
 
 
 @receiver(payment_succeeded)
@@ -19,6 +19,13 @@ def _order_paid(sender, payment, **kwargs):
 
     for allocation in payment.allocations.all():
         order_mark_paid(reference=allocation.reference)
+
+
+@receiver(payment_refunded)
+def _order_follows_refund(sender, reference, amount, in_full, reason, actor=None, **kwargs):
+    from marketplace.services import order_refunded
+
+    order_refunded(reference=reference, amount=amount, in_full=in_full, reason=reason, actor=actor)
 
 
 @receiver(shipment_status_changed)

@@ -699,7 +699,7 @@ def order_follow_shipment(*, reference: str, shipment_status: str) -> None:
 
 
 def order_refund_rejected(*, reference: str, reason: str) -> None:
-    """Customs rejected the shipment: refund the buyer in full and close the order."""
+    """Customs rejected the shipment: refund the buyer in full (the order follows, `order_refunded`)."""
     from payments.services import payment_refund
 
     with transaction.atomic():
@@ -707,7 +707,19 @@ def order_refund_rejected(*, reference: str, reason: str) -> None:
         if order is None or order.status == Order.Status.REFUNDED:
             return
         payment_refund(reference=reference, reason=f"Customs rejected the shipment: {reason}")
-        _set_status(order, Order.Status.REFUNDED, note=f"Refunded: customs rejected the shipment ({reason}).")
+
+
+def order_refunded(*, reference: str, amount: Money, in_full: bool, reason: str, actor: User | None = None) -> None:
+    """Money went back to the buyer (customs, the seller or staff asked): a full refund closes the
+    order, a partial one is written in its history."""
+    order = _order_by_reference(reference)
+    if order is None:
+        return
+    if in_full and ORDER.can(order.status, Order.Status.REFUNDED):
+        _set_status(order, Order.Status.REFUNDED, actor=actor, note=f"Refunded {amount}: {reason}")
+    else:
+        OrderEvent.objects.create(order=order, from_status=order.status, to_status=order.status, actor=actor,
+                                  note=f"Partly refunded {amount}: {reason}"[:500])
 
 
 def order_cancel_by_seller(*, user: User, order_id: int, reason: str) -> Order:
@@ -724,10 +736,10 @@ def order_cancel_by_seller(*, user: User, order_id: int, reason: str) -> Order:
             raise NotFound("No such order.")
         if order.status != Order.Status.PAID:
             raise Conflict("Only a paid order that is not shipped yet can be cancelled.", code="invalid_transition")
-        payment_refund(reference=order.reference, reason=f"The seller cancelled: {reason.strip()}")
+        payment_refund(reference=order.reference, reason=f"The seller cancelled: {reason.strip()}", actor=user)
         for line in order.lines.all():
             Listing.objects.filter(pk=line.listing_id).update(stock=F("stock") + line.quantity)
-        _set_status(order, Order.Status.REFUNDED, actor=user, note=f"Cancelled by the seller and refunded: {reason}")
+    order.refresh_from_db()
     return order
 
 

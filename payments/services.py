@@ -23,7 +23,7 @@ from payments.models import (
     ProviderEvent,
     SellerAccount,
 )
-from payments.signals import payment_failed, payment_succeeded
+from payments.signals import payment_failed, payment_refunded, payment_succeeded
 
 ESCROW = "escrow"
 PROVIDER_CASH = "provider_cash"
@@ -281,7 +281,7 @@ def escrow_release(*, reference: str, company_id: int, seller_currency: str) -> 
         return payout
 
 
-def payment_refund(*, reference: str, amount: Money | None = None, reason: str) -> Payment:
+def payment_refund(*, reference: str, amount: Money | None = None, reason: str, actor=None) -> Payment:
     """Return an order's share to the buyer: all that remains of it when `amount` is None. A
     partial refund of the checkout's one charge; refunds add up and never exceed the share."""
     with transaction.atomic():
@@ -310,6 +310,8 @@ def payment_refund(*, reference: str, amount: Money | None = None, reason: str) 
         payment.refunded_amount += refund.amount
         payment.refunded_duties_amount += duties_share.amount
         payment.save(update_fields=["refunded_amount", "refunded_duties_amount", "updated_at"])
+        payment_refunded.send(sender=Payment, reference=reference, amount=refund, reason=reason, actor=actor,
+                              in_full=allocation.refunded_amount == allocation.amount)
         return payment
 
 

@@ -68,7 +68,7 @@ def payment_detail(request, pk: int):
         amount = form.cleaned_data["amount"]
         try:
             services.payment_refund(reference=form.cleaned_data["order"], reason=form.cleaned_data["reason"],
-                                    amount=Money(amount, payment.currency) if amount else None)
+                                    amount=Money(amount, payment.currency) if amount else None, actor=request.user)
             messages.success(request, _("Refunded. The buyer gets the money back on their card."))
             return redirect("payments:payment_detail", pk=pk)
         except ApplicationError as exc:

@@ -140,6 +140,15 @@ def test_a_full_refund_returns_what_remains_of_the_share(staff_client):
     assert ledger_check().ok
     # and nothing is left to refund: the form is gone
     assert b'data-testid="refund-form"' not in staff_client.get(f"/payments/staff/{payment.pk}/").content
+    # and the order follows: the part refund is in its history, the full one closes it (the seller cannot ship it)
+    from marketplace.models import Order
+
+    order = Order.objects.get(pk=int(share.reference.removeprefix("ORD-")))
+    assert order.status == "refunded"
+    notes = list(order.events.values_list("note", flat=True))
+    assert any(note.startswith("Partly refunded") and note.endswith(": late") for note in notes)
+    assert any(note.startswith("Refunded") and note.endswith(": cancelled") for note in notes)
+    assert order.events.last().actor.is_staff
 
 
 @pytest.mark.parametrize("data, field", [
