@@ -62,7 +62,8 @@ def quote_rows(*, goods: Money, shipping: Money, duties: Money, days: tuple[int,
     """A landed cost's parts as labelled rows (breakdown tables and catalog cards)."""
     return [
         {"label": _("Goods"), "money": goods},
-        {"label": _("Shipping"), "money": shipping, "note": _("%(min)s–%(max)s days") % {"min": days[0], "max": days[1]}},
+        {"label": _("Shipping"), "money": shipping,
+         "note": _("%(min)s–%(max)s days") % {"min": days[0], "max": days[1]}},
         {"label": _("Duty and import taxes"), "money": duties},
     ]
 
