@@ -29,7 +29,7 @@ def test_the_queue_filters_and_counts_per_reason(reference_data, instant_authori
     with django_assert_max_num_queries(20):
         page = client.get("/customs/console/").content.decode()
     assert all(c.shipment_reference in page for c in held)
-    assert "high_value (3)" in page
+    assert "High value (3)" in page and 'value="high_value"' in page
     only_gb = client.get("/customs/console/?destination=gb").content.decode()
     assert held[2].shipment_reference in only_gb and held[0].shipment_reference not in only_gb
     bad = client.get("/customs/console/?min_value=lots").content.decode()

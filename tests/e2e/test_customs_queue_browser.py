@@ -38,7 +38,7 @@ def test_an_officer_clears_the_demo_queue_in_the_browser(page, live_server, refe
     page.goto(f"{base}/customs/console/")
     holds = page.locator("[data-testid=holds]").inner_text()
     assert denied.shipment_reference in holds and waiting.shipment_reference in holds
-    assert "denied_party" in page.locator("[data-testid=reason-counts]").inner_text()
+    assert "Denied-party match" in page.locator("[data-testid=reason-counts]").inner_text()
 
     # the denied-party case shows the list entry it matched; the officer rejects it with a reason
     page.locator("[data-testid=holds] tr", has_text=denied.shipment_reference).get_by_role("link").click()
