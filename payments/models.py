@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from ewtp.money import Money
 
@@ -10,11 +11,11 @@ class Payment(models.Model):
     (`allocations`). Status names follow Stripe's PaymentIntent."""
 
     class Status(models.TextChoices):
-        REQUIRES_PAYMENT_METHOD = "requires_payment_method"  # created, waiting for a card
-        REQUIRES_ACTION = "requires_action"  # 3-D Secure: the buyer must authenticate
-        SUCCEEDED = "succeeded"  # money captured and held in escrow
-        FAILED = "failed"  # declined; the buyer may try another card
-        CANCELED = "canceled"  # abandoned or the order was cancelled before payment
+        REQUIRES_PAYMENT_METHOD = "requires_payment_method", _("Awaiting payment")  # created, waiting for a card
+        REQUIRES_ACTION = "requires_action", _("Needs your bank's confirmation")  # 3-D Secure
+        SUCCEEDED = "succeeded", _("Paid")  # money captured and held in escrow
+        FAILED = "failed", _("Declined")  # the buyer may try another card
+        CANCELED = "canceled", _("Cancelled")  # abandoned or the order was cancelled before payment
 
     reference = models.CharField(max_length=40, db_index=True)  # the checkout, e.g. CHK-000012
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments")
