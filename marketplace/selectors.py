@@ -223,11 +223,61 @@ CARD_QUOTE_SECONDS = 3600  # tariff and rate-card changes reach the cards within
 _UNQUOTABLE = "unquotable"
 
 
+class _RecentQuotes:
+    """The card quotes this process read last, for a minute: a busy page's 48 cards are then dictionary
+    lookups, with no cache round trip and no unpickling. Keys name the listing version, destination,
+    currency and FX date, so an entry never goes stale; it only ages out (LRU, and after RECENT_SECONDS
+    so that a tariff change reaching the shared cache reaches this process soon after)."""
+
+    RECENT_SECONDS = 60
+    SIZE = 20_000
+
+    def __init__(self) -> None:
+        from collections import OrderedDict
+        from threading import Lock
+
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = Lock()
+
+    def get_many(self, keys: list[str], now: float) -> dict:
+        found = {}
+        with self.lock:
+            for key in keys:
+                entry = self.entries.get(key)
+                if entry is not None and entry[0] > now:
+                    found[key] = entry[1]
+                    self.entries.move_to_end(key)
+        return found
+
+    def set_many(self, values: dict, now: float) -> None:
+        with self.lock:
+            for key, value in values.items():
+                self.entries[key] = (now + self.RECENT_SECONDS, value)
+                self.entries.move_to_end(key)
+            while len(self.entries) > self.SIZE:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+_recent_quotes = _RecentQuotes()
+
+
+def recent_quotes_clear() -> None:
+    """Forget this process's recent card quotes (tests that count the queries of computing them)."""
+    _recent_quotes.clear()
+
+
 def card_quotes(rows: list[dict], buyer: BuyerContext) -> list[CardQuote | None]:
     """The landed cost of each listing's minimum order to the buyer (None where it cannot be quoted: no
     carrier, no FX rate, a line that needs manual assessment). Each is computed once per listing version
     (`updated_at` changes with the listing, its tiers and photos), destination, currency and FX rate
-    date, and kept in the cache: a busy page costs one cache round trip."""
+    date, and kept in the shared cache (one round trip for a page), the quotes read last also in this
+    process (none)."""
+    from time import monotonic
+
     from ewtp.fx import fx_table
     from ewtp.money import CurrencyMismatch
     from marketplace.pricing import quote_order
@@ -235,23 +285,29 @@ def card_quotes(rows: list[dict], buyer: BuyerContext) -> list[CardQuote | None]
     as_of = fx_table().as_of.isoformat()
     keys = [f"card-quote:{row['id']}:{row['updated_at'].timestamp()}:{buyer.country}:{buyer.currency}:{as_of}"
             for row in rows]
-    found = cache.get_many(keys)
-    missing = {row["id"]: key for row, key in zip(rows, keys, strict=True) if key not in found}
-    if missing:
-        computed = {}
-        for listing in (Listing.objects.filter(pk__in=missing).select_related("company")
-                        .prefetch_related("tiers")):
-            try:
-                quote = quote_order(listing=listing, quantity=listing.moq, destination=buyer.country,
-                                    currency=buyer.currency)
-                value = (quote.currency, quote.landed_cost.amount, quote.goods.amount, quote.shipping.amount,
-                         quote.duties_estimate.amount, *quote.shipping_days)
-            except (ApplicationError, CurrencyMismatch):
-                value = _UNQUOTABLE
-            computed[missing[listing.pk]] = value
-        cache.set_many(computed, CARD_QUOTE_SECONDS)
-        found.update(computed)
-    return [_card_quote(found.get(key), buyer.country) for key in keys]
+    now = monotonic()
+    found = _recent_quotes.get_many(keys, now)
+    if len(found) < len(keys):
+        shared = cache.get_many([key for key in keys if key not in found])
+        missing = {row["id"]: key for row, key in zip(rows, keys, strict=True) if key not in found and key not in shared}
+        if missing:
+            computed = {}
+            for listing in (Listing.objects.filter(pk__in=missing).select_related("company")
+                            .prefetch_related("tiers")):
+                try:
+                    quote = quote_order(listing=listing, quantity=listing.moq, destination=buyer.country,
+                                        currency=buyer.currency)
+                    value = (quote.currency, quote.landed_cost.amount, quote.goods.amount, quote.shipping.amount,
+                             quote.duties_estimate.amount, *quote.shipping_days)
+                except (ApplicationError, CurrencyMismatch):
+                    value = _UNQUOTABLE
+                computed[missing[listing.pk]] = value
+            cache.set_many(computed, CARD_QUOTE_SECONDS)
+            shared.update(computed)
+        decoded = {key: _card_quote(value, buyer.country) for key, value in shared.items()}
+        _recent_quotes.set_many(decoded, now)
+        found.update(decoded)
+    return [found.get(key) for key in keys]
 
 
 def _card_quote(value, country: str) -> CardQuote | None:

@@ -4,7 +4,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from marketplace import services
+from marketplace import selectors, services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +25,7 @@ def test_every_card_shows_the_landed_cost_in_the_buyers_currency(client):
 
 def _queries(url: str) -> int:
     cache.clear()  # landed costs computed afresh, not from an earlier request
+    selectors.recent_quotes_clear()
     with CaptureQueriesContext(connection) as captured:
         assert Client().get(url).status_code == 200
     return len(captured)
