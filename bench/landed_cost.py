@@ -12,11 +12,10 @@
 2. Over HTTP: migrates a SQLite database under $EWTP_VAR_DIR (default /tmp/ewtp-bench-landed-cost),
    loads the reference data, starts gunicorn (gthread, one worker per CPU, DEBUG off, the anonymous
    throttle lifted to a per-second rate, see LIFTED_THROTTLE) on 127.0.0.1:--port with
-   bench/bench_settings.py, and loads it from
-   --connections keep-alive connections (threads + http.client) for --http-seconds each, in --rounds
-   alternating rounds after a warm-up: a bare Django view reading the same JSON, a bare DRF view with the
-   API's permission and throttle (both in bench/bench_urls.py), and POST /api/v1/customs/landed-cost/
-   with a 5-line GB quote. Prints requests/s, p50, p95 and p99 of each, the workers' CPU time per
+   bench/bench_settings.py, and loads it from --connections keep-alive connections (threads +
+   http.client) for --http-seconds each, in --rounds alternating rounds after a warm-up: a bare Django
+   view reading the same JSON, a bare DRF view with the API's permission and throttle (both in
+   bench/bench_urls.py), and POST /api/v1/customs/landed-cost/ with a 5-line GB quote. Prints requests/s, p50, p95 and p99 of each, the workers' CPU time per
    request, and the API's ratios to both floors. Target: API p95 < 15 ms.
 """
 
