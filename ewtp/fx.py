@@ -1,7 +1,10 @@
-"""Reference FX rates, read once per process and day."""
+"""Reference FX rates, cached per process and read again every FX_REFRESH_SECONDS, so that
+rates loaded by another process (`load_fx_rates`, a beat task) reach every web worker within
+that time without a query per quote."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -9,10 +12,22 @@ from functools import lru_cache
 from ewtp.exceptions import ApplicationError
 from ewtp.money import FxTable
 
+_read_at = time.monotonic()
 
-@lru_cache(maxsize=64)
+
 def fx_table(on: date | None = None) -> FxTable:
     """The latest reference rates on or before `on` (the newest when None)."""
+    global _read_at
+    from django.conf import settings
+
+    if time.monotonic() - _read_at > settings.FX_REFRESH_SECONDS:
+        _fx_table.cache_clear()
+        _read_at = time.monotonic()
+    return _fx_table(on)
+
+
+@lru_cache(maxsize=64)
+def _fx_table(on: date | None) -> FxTable:
     from ewtp.models import FxRateSet
 
     rate_sets = FxRateSet.objects.all()
@@ -34,3 +49,6 @@ def fx_rates_store(*, as_of: date, rates_per_eur: dict[str, Decimal], source: st
         as_of=as_of, defaults={"source": source, "rates": {k: str(v) for k, v in rates_per_eur.items()}})
     fx_table.cache_clear()
     return rate_set
+
+
+fx_table.cache_clear = _fx_table.cache_clear  # tests and loaders: forget the rates now

@@ -242,6 +242,7 @@ CLEARANCE_DUTY_TOLERANCE_PERCENT = Decimal(env.str("CLEARANCE_DUTY_TOLERANCE_PER
 CLEARANCE_DUTY_TOLERANCE_MIN_EUR = Decimal(env.str("CLEARANCE_DUTY_TOLERANCE_MIN_EUR", default="2"))
 CLEARANCE_DOCUMENT_MAX_BYTES = env.int("CLEARANCE_DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
 QUOTE_VALIDITY_MINUTES = env.int("QUOTE_VALIDITY_MINUTES", default=30)
+FX_REFRESH_SECONDS = env.int("FX_REFRESH_SECONDS", default=60)  # how soon every process sees newly loaded rates
 # Escrow is released to the seller this long after delivery (the buyer's window to dispute).
 ESCROW_DISPUTE_WINDOW_SECONDS = env.int("ESCROW_DISPUTE_WINDOW_SECONDS", default=3 * 24 * 3600)
 
