@@ -137,6 +137,10 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="eWTP Marketplace <no-reply@ewtp.example>")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # The catalog caches a landed cost per listing and destination: Django's default of 300 entries
+    # would recompute them on every page of a real catalog.
+    CACHES["default"].setdefault("OPTIONS", {})["MAX_ENTRIES"] = 50_000
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
