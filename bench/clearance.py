@@ -136,6 +136,7 @@ def bench_pipeline(count: int, run: str) -> tuple[float, list[float], int]:
     for index in range(count):
         case_open(shipment_reference=f"BENCH-{run}-{index:05d}", company_id=900000 + index % 50, buyer_id=1,
                   destination="DE", declaration=declaration(rng, index))
+    print(f"  (opened {count} cases in {time.monotonic() - started:.1f} s)")
     cases = ClearanceCase.objects.filter(shipment_reference__startswith=f"BENCH-{run}-")
     while cases.filter(status__in=["cleared", "held", "error", "rejected", "queried"]).count() < count:
         time.sleep(0.25)

@@ -228,7 +228,9 @@ def _lodge(case: ClearanceCase) -> None:
     case.mrn = receipt.mrn
     case.save(update_fields=CASE_FIELDS)
     _event(case, "lodged", note=f"Lodged as {case.lrn}; the authority's reference is {case.mrn}.")
-    _enqueue(case, countdown=min(adapter.poll_after_seconds + 0.5, MAX_COUNTDOWN_SECONDS))
+    # Ask when the answer is due (a little after, so that it is); an authority that answers at once, at once.
+    wait = adapter.poll_after_seconds
+    _enqueue(case, countdown=min(wait + 0.5, MAX_COUNTDOWN_SECONDS) if wait > 0 else None)
 
 
 def _lodgement(case: ClearanceCase):

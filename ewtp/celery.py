@@ -4,7 +4,7 @@ reject_on_worker_lost, time limits, enqueued on commit, long waits re-driven by 
 import os
 
 from celery import Celery
-from celery.signals import task_prerun
+from celery.signals import task_prerun, worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ewtp.settings")
 
@@ -15,9 +15,21 @@ app.autodiscover_tasks()
 # Celery's Django fix-up closes every database connection before and after each task unless
 # `db_reuse_max` is set: a new PostgreSQL connection per task (~3 ms here, and a backend
 # process on the server), more than most of our tasks' own work. Keep connections as Django's
-# request cycle does instead: CONN_MAX_AGE and CONN_HEALTH_CHECKS decide (below), and the
-# fix-up still recycles them every 1,000 tasks.
+# request cycle does instead: CONN_MAX_AGE decides (below), and the fix-up still recycles them
+# every 1,000 tasks.
 app.conf["CELERY_DB_REUSE_MAX"] = 1000  # the fix-up reads this exact (old-style) key
+
+
+@worker_init.connect
+@worker_process_init.connect
+def _no_health_check_per_task(**kwargs) -> None:
+    """CONN_HEALTH_CHECKS pings the database before each request's first query; before each task
+    that is a fifth of a clearance step's queries. A worker finds a dead connection by the task's
+    error instead: every step retries OperationalError, and the next task's check closes it."""
+    from django.db import connections
+
+    for alias in connections:
+        connections[alias].settings_dict["CONN_HEALTH_CHECKS"] = False
 
 
 @task_prerun.connect
