@@ -6,9 +6,17 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ewtp.money import Money
+
+
+def in_reader_language(english: str, chinese: str) -> str:
+    """The text in the reader's language where there is one, else the other."""
+    if (get_language() or "").startswith("zh"):
+        return chinese or english
+    return english or chinese
 
 CUSTOMS_OFFICERS_GROUP = "Customs officers"
 hs_code_validator = RegexValidator(r"^\d{6,10}$", _("An HS code has 6 to 10 digits."), code="invalid_hs_code")
@@ -150,11 +158,7 @@ class Category(models.Model):
 
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
-
-        if (get_language() or "").startswith("zh"):
-            return self.name_zh or self.name_en
-        return self.name_en
+        return in_reader_language(self.name_en, self.name_zh)
 
     @property
     def depth(self) -> int:
@@ -224,12 +228,7 @@ class Listing(models.Model):
 
     @property
     def title(self) -> str:
-        """In the reader's language where the seller wrote one, else the other."""
-        from django.utils.translation import get_language
-
-        if (get_language() or "").startswith("zh"):
-            return self.title_zh or self.title_en
-        return self.title_en or self.title_zh
+        return in_reader_language(self.title_en, self.title_zh)
 
     @property
     def seller_name(self) -> str:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
-from marketplace.models import Listing, Order, User
+from marketplace.models import Listing, Order, User, in_reader_language
 
 MAX_QUERY_LENGTH = 200
 
@@ -173,12 +173,7 @@ class Card:
 
     @property
     def title(self) -> str:
-        """In the reader's language where the seller wrote one, else the other (as Listing.title)."""
-        from django.utils.translation import get_language
-
-        if (get_language() or "").startswith("zh"):
-            return self.title_zh or self.title_en
-        return self.title_en or self.title_zh
+        return in_reader_language(self.title_en, self.title_zh)
 
     @property
     def url(self) -> str:
