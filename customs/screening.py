@@ -18,6 +18,7 @@ Thresholds are settings (read with defaults, so they can be tuned per deployment
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -33,6 +34,7 @@ from ewtp.money import Money
 _index_lock = threading.Lock()
 _index: ScreeningIndex | None = None
 _index_version: tuple = ()
+_checked_at = float("-inf")
 
 
 def setting(name: str, default):
@@ -54,9 +56,13 @@ def _lists_version() -> tuple:
 
 def screening_index() -> ScreeningIndex:
     """The loaded denied-party lists (see `load_screening_lists`), indexed once per process and
-    rebuilt when a newer list is loaded (one small query per call checks the version)."""
-    global _index, _index_version
+    rebuilt when a newer list is loaded: a small query checks the versions, at most every
+    SCREENING_LIST_RECHECK_SECONDS (the process that loads a list sees it at once)."""
+    global _index, _index_version, _checked_at
+    if _index is not None and time.monotonic() - _checked_at < setting("SCREENING_LIST_RECHECK_SECONDS", 10):
+        return _index
     version = _lists_version()
+    _checked_at = time.monotonic()
     if _index is None or version != _index_version:
         with _index_lock:
             if _index is None or version != _index_version:
@@ -70,6 +76,12 @@ def screening_index() -> ScreeningIndex:
                 _index = ScreeningIndex.build(parties)
                 _index_version = version
     return _index
+
+
+def screening_index_recheck() -> None:
+    """Check the lists' versions on the next screening (after loading a list in this process)."""
+    global _checked_at
+    _checked_at = float("-inf")
 
 
 def _goods_value(declaration: dict) -> Money:

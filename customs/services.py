@@ -50,14 +50,18 @@ def _transition(case: ClearanceCase, target: str, *, action: str, actor=None, no
     _transitions(case, [(target, action, note)], actor=actor)
 
 
-def _transitions(case: ClearanceCase, steps: list[tuple[str, str, str]], *, actor=None) -> None:
-    """Move through (target, action, note) steps in one write: an event each, one save."""
+def _transitions(case: ClearanceCase, steps: list[tuple[str, str, str]], *, actor=None,
+                 then: tuple[tuple[str, str], ...] = ()) -> None:
+    """Move through (target, action, note) steps in one write: an event each, one save; `then`
+    adds (action, note) events at the status reached."""
     events = []
     for target, action, note in steps:
         CLEARANCE.check(case.status, target)
         events.append(ClearanceEvent(case=case, action=action, from_status=case.status, to_status=target,
                                      actor=actor, note=note[:1000]))
         case.status = target
+    events += [ClearanceEvent(case=case, action=action, from_status=case.status, to_status=case.status,
+                              actor=actor, note=note[:1000]) for action, note in then]
     ClearanceEvent.objects.bulk_create(events)
     case.save(update_fields=CASE_FIELDS)
 
@@ -132,16 +136,17 @@ def _declare(case: ClearanceCase) -> None:
 def _screen(case: ClearanceCase) -> None:
     from customs.screening import screen_declaration
 
-    _transition(case, "screening", action="screening_started")
     if case.held_at:  # only a held case is screened again (after documents): its old findings stay on record
         case.findings.filter(superseded_at__isnull=True).exclude(kind="incomplete_declaration").update(
             superseded_at=timezone.now())
     findings = [] if _missing(case.declaration) else screen_declaration(
         case.declaration, destination=case.destination, company_id=case.company_id, case_id=case.pk)
-    Finding.objects.bulk_create(Finding(case=case, kind=f.kind, message=f.message[:500], evidence=f.evidence)
-                                for f in findings)
-    _event(case, "screened", note=f"{len(findings)} finding(s)" + (": " + ", ".join(sorted({f.kind for f in findings}))
-                                                                  if findings else "."))
+    if findings:
+        Finding.objects.bulk_create(Finding(case=case, kind=f.kind, message=f.message[:500], evidence=f.evidence)
+                                    for f in findings)
+    kinds = ": " + ", ".join(sorted({f.kind for f in findings})) if findings else "."
+    _transitions(case, [("screening", "screening_started", "")],
+                 then=(("screened", f"{len(findings)} finding(s){kinds}"),))
     _enqueue(case)
 
 
@@ -551,6 +556,9 @@ def screening_lists_store(*, sdn: str | None = None, un: str | None = None) -> s
                                 countries=list(p.countries), remarks=p.remarks) for p in unique.values()),
                 batch_size=2000)
             summary.append(f"{list_name} {len(unique)} entries")
+    from customs.screening import screening_index_recheck
+
+    screening_index_recheck()
     return ", ".join(summary)
 
 

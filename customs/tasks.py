@@ -3,8 +3,8 @@
 Each step is its own task; all are idempotent (the service re-checks the status under the row
 lock), acks_late with reject-on-worker-lost (settings), retry transient failures with backoff,
 and, when those keep failing (or at once, for any other exception), leave the case in `error`
-where officers see it. Countdowns stay
-under the broker's visibility timeout; longer waits are re-driven by the beat tasks below.
+where officers see it. Countdowns stay under the broker's visibility timeout; longer waits are
+re-driven by the beat tasks below.
 
 Beat entries (ewtp/settings.py CELERY_BEAT_SCHEDULE):
     customs.tasks.clearance_redrive     re-enqueue cases stuck between steps
@@ -13,7 +13,8 @@ Beat entries (ewtp/settings.py CELERY_BEAT_SCHEDULE):
 """
 
 from celery import shared_task
-from django.db import OperationalError
+from celery.signals import worker_init
+from django.db import DatabaseError, OperationalError
 
 from customs.integrations.authority import AuthorityUnavailable
 
@@ -21,6 +22,25 @@ TRANSIENT = (OperationalError, AuthorityUnavailable)
 STEP_OPTIONS = {"bind": True, "acks_late": True, "autoretry_for": TRANSIENT, "retry_backoff": True,
                 "retry_backoff_max": 120, "retry_jitter": True, "max_retries": 5, "soft_time_limit": 60,
                 "time_limit": 90}
+
+
+@worker_init.connect
+def _load_reference_data_before_work(**kwargs) -> None:
+    """Build the denied-party index and the tariff book in the worker's main process before it forks
+    its pool: every child starts with them (shared copy-on-write) instead of the first screening
+    and assessment of each child waiting a second or two for them."""
+    from django.db import connections
+
+    from customs.screening import screening_index
+    from customs.selectors import tariff_book
+
+    try:
+        screening_index()
+        tariff_book()
+    except DatabaseError:
+        pass  # not migrated yet: each child builds them on first use
+    finally:
+        connections.close_all()  # the children open their own
 
 
 def _run(task, case_id: int, expected: str) -> str:

@@ -232,6 +232,8 @@ CARRIER_SIM_SECONDS_PER_STEP = env.float("CARRIER_SIM_SECONDS_PER_STEP", default
 # Clearance: a consignment above this customs value (EUR equivalent) waits for an officer.
 CLEARANCE_HIGH_VALUE_EUR = Decimal(env.str("CLEARANCE_HIGH_VALUE_EUR", default="1000"))
 SCREENING_THRESHOLD = env.float("SCREENING_THRESHOLD", default=88.0)
+# How soon a worker sees a denied-party list that another process loaded (load_screening_lists).
+SCREENING_LIST_RECHECK_SECONDS = env.float("SCREENING_LIST_RECHECK_SECONDS", default=10.0)
 # The customs authority behind clearance: "simulated" answers after a delay (see customs/integrations/authority.py).
 CUSTOMS_AUTHORITY = env.str("CUSTOMS_AUTHORITY", default="simulated")
 CUSTOMS_AUTHORITY_DELAY_SECONDS = env.float("CUSTOMS_AUTHORITY_DELAY_SECONDS", default=3.0)

@@ -30,6 +30,8 @@ def pytest_configure(config):
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Real password hashing costs half a second per user on this machine; tests make hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests load and roll back denied-party lists one after the other: check the version on every screening.
+    settings.SCREENING_LIST_RECHECK_SECONDS = 0
     queue = f"test-{uuid.uuid4().hex[:8]}"
     os.environ["CELERY_QUEUE"] = queue  # inherited by the worker processes the tests start
     settings.CELERY_TASK_DEFAULT_QUEUE = queue

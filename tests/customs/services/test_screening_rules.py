@@ -131,3 +131,22 @@ def test_a_newer_list_loaded_by_the_command_is_screened_without_a_restart(refere
     case = open_case(consignee={"name": "Zephyrion Trading House", "country": "DE", "lines": ["x"], "city": "Berlin"})
     assert drive(case.pk) == "held"
     assert case.findings.get(kind="denied_party").evidence["programs"] == ["SDGT"]
+
+
+def test_a_list_loaded_by_another_process_is_screened_within_the_recheck_interval(reference_data, settings):
+    from customs.models import ScreeningEntry, ScreeningList
+    from customs.screening import screening_index, screening_index_recheck
+
+    # given this process has indexed the lists and checks their versions only every hour
+    settings.SCREENING_LIST_RECHECK_SECONDS = 0
+    before = screening_index()
+    settings.SCREENING_LIST_RECHECK_SECONDS = 3600
+    # when another process replaces a list (here: straight into the tables, so this process is not told)
+    listing = ScreeningList.objects.create(name="TEST-LIST", source="test", entry_count=1, version="v2")
+    ScreeningEntry.objects.create(screening_list=listing, entry_id="1", name="QUILLFEATHER EXPORTS", aliases=[],
+                                  party_type="entity", programs=["TEST"], countries=[], remarks="")
+    # then the index in memory answers until the interval is over, and the new list after it
+    assert screening_index() is before
+    screening_index_recheck()  # as if the hour had passed
+    assert screening_index() is not before
+    assert screening_index().screen("Quillfeather Exports", None, threshold=88, limit=1)
