@@ -291,6 +291,9 @@ class Order(models.Model):
     total_amount = models.DecimalField(max_digits=14, decimal_places=2)
     quote = models.JSONField()
     quote_expires_at = models.DateTimeField()
+    # The listings' stock is held for this order: from checkout until a payment fails (paying again
+    # takes it again) or the order is cancelled.
+    stock_reserved = models.BooleanField(default=True)
     shipping_service = models.CharField(max_length=60)
     delivered_at = models.DateTimeField(null=True, blank=True)  # starts the dispute window
     created_at = models.DateTimeField(auto_now_add=True)

@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from customs.signals import clearance_case_context, clearance_decided
 from ewtp.models import FxRateSet
 from logistics.signals import shipment_status_changed
-from payments.signals import payment_orders, payment_refunded, payment_succeeded
+from payments.signals import payment_failed, payment_orders, payment_refunded, payment_succeeded
 
 
 @receiver(payment_succeeded)
@@ -19,6 +19,14 @@ def _order_paid(sender, payment, **kwargs):
 
     for allocation in payment.allocations.all():
         order_mark_paid(reference=allocation.reference)
+
+
+@receiver(payment_failed)
+def _stock_back_on_sale(sender, payment, **kwargs):
+    from marketplace.services import order_payment_failed
+
+    for allocation in payment.allocations.all():
+        order_payment_failed(reference=allocation.reference)
 
 
 @receiver(payment_refunded)

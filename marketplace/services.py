@@ -610,7 +610,9 @@ def checkout_prepare(*, buyer: User, reference: str, expected_total: Money | Non
 def checkout_pay(*, buyer: User, reference: str, expected_total: Money | None = None, card_number: str = "",
                  payment_method: str = ""):
     """Pay every order of a checkout in one payment; success marks them all paid (by signal).
-    Paying twice (a replayed submit) returns the same payment and moves no more money."""
+    Paying twice (a replayed submit) returns the same payment and moves no more money. After a
+    failed payment the stock was released: paying again takes it again, or says what sold out."""
+    from marketplace.selectors import checkout_get
     from payments.services import payment_confirm
 
     checkout = checkout_prepare(buyer=buyer, reference=reference, expected_total=expected_total)
@@ -618,8 +620,48 @@ def checkout_pay(*, buyer: User, reference: str, expected_total: Money | None = 
         return checkout.payment
     if checkout.payment.provider == "sandbox" and not card_number.strip():
         raise ApplicationError("Enter a card number.", code="required", field="card_number")
-    return payment_confirm(payment_id=checkout.payment.pk, buyer=buyer, card_number=card_number,
-                           payment_method=payment_method, amount=checkout.total)
+    with transaction.atomic():
+        for order in checkout_get(buyer=buyer, reference=reference, lock=True).orders:
+            _reserve_stock(order)
+        return payment_confirm(payment_id=checkout.payment.pk, buyer=buyer, card_number=card_number,
+                               payment_method=payment_method, amount=checkout.total)
+
+
+def _reserve_stock(order: Order) -> None:
+    """Take the stock of an unpaid order whose earlier payment failed (the order is locked)."""
+    if order.stock_reserved or order.status != Order.Status.PENDING_PAYMENT:
+        return
+    lines = list(order.lines.all())
+    listings = {listing.pk: listing for listing in Listing.objects.select_for_update().filter(
+        pk__in=[line.listing_id for line in lines]).order_by("pk")}
+    for line in lines:
+        if listings[line.listing_id].stock < line.quantity:
+            raise Conflict(f"{line.description} sold out while your payment was refused; "
+                           "check out again for what is left.", code="out_of_stock", field="cart")
+    for line in lines:
+        Listing.objects.filter(pk=line.listing_id).update(stock=F("stock") - line.quantity)
+    order.stock_reserved = True
+    order.save(update_fields=["stock_reserved", "updated_at"])
+    OrderEvent.objects.create(order=order, from_status=order.status, to_status=order.status,
+                              note="Stock reserved again for a new payment.")
+
+
+def _release_stock(order: Order, *, note: str) -> None:
+    """Give the locked order's reserved stock back to its listings, once."""
+    if not order.stock_reserved:
+        return
+    for line in order.lines.all():
+        Listing.objects.filter(pk=line.listing_id).update(stock=F("stock") + line.quantity)
+    order.stock_reserved = False
+    order.save(update_fields=["stock_reserved", "updated_at"])
+    OrderEvent.objects.create(order=order, from_status=order.status, to_status=order.status, note=note)
+
+
+def order_payment_failed(*, reference: str) -> None:
+    """The checkout's payment failed: its stock goes back on sale until the buyer pays again."""
+    order = _order_by_reference(reference)
+    if order is not None and order.status == Order.Status.PENDING_PAYMENT:
+        _release_stock(order, note="Payment failed; stock released until the buyer pays.")
 
 
 def order_pay(*, buyer: User, order_id: int, card_number: str):
@@ -737,8 +779,7 @@ def order_cancel_by_seller(*, user: User, order_id: int, reason: str) -> Order:
         if order.status != Order.Status.PAID:
             raise Conflict("Only a paid order that is not shipped yet can be cancelled.", code="invalid_transition")
         payment_refund(reference=order.reference, reason=f"The seller cancelled: {reason.strip()}", actor=user)
-        for line in order.lines.all():
-            Listing.objects.filter(pk=line.listing_id).update(stock=F("stock") + line.quantity)
+        _release_stock(order, note="The seller cancelled; stock back on sale.")
     order.refresh_from_db()
     return order
 
@@ -763,10 +804,9 @@ def order_cancel_unpaid(*, order_id: int) -> None:
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         if order is None or order.status != Order.Status.PENDING_PAYMENT:
             return
-        for line in order.lines.select_related("listing"):
-            Listing.objects.filter(pk=line.listing_id).update(stock=F("stock") + line.quantity)
+        _release_stock(order, note="Quote expired unpaid; stock released.")
         payment_cancel(reference=order.reference)
-        _set_status(order, Order.Status.CANCELLED, note="Quote expired unpaid; stock released.")
+        _set_status(order, Order.Status.CANCELLED, note="Quote expired unpaid.")
 
 
 

@@ -324,3 +324,52 @@ def test_a_seller_who_cannot_ship_cancels_its_order_and_only_that_share_is_refun
     payment = Payment.objects.get(buyer=buyer)
     assert payment.refunded_amount == tea_order.total_amount < payment.amount
     assert ledger_check().ok
+
+
+def test_a_failed_payment_puts_the_stock_back_on_sale_and_paying_again_takes_it_again(cart_of_two_sellers):
+    buyer, tea, batik = cart_of_two_sellers
+    checkout = services.cart_checkout(buyer=buyer)
+    tea.refresh_from_db()
+    assert tea.stock == 6  # 4 of 10 held for the checkout
+
+    # when the card is declined
+    payment = services.checkout_pay(buyer=buyer, reference=checkout.reference, card_number="4000000000000002")
+
+    # then the stock is back on sale while the orders wait for another card
+    assert payment.status == "failed"
+    tea.refresh_from_db()
+    batik.refresh_from_db()
+    assert (tea.stock, batik.stock) == (10, 5)
+    assert set(Order.objects.filter(buyer=buyer).values_list("status", "stock_reserved")) == {
+        ("pending_payment", False)}
+
+    # when another buyer takes all but one scarf, paying again is refused with what sold out; nothing charged
+    Listing.objects.filter(pk=batik.pk).update(stock=1)
+    with pytest.raises(services.Conflict) as sold_out:
+        services.checkout_pay(buyer=buyer, reference=checkout.reference, card_number="4242424242424242")
+    assert sold_out.value.code == "out_of_stock" and "Batik scarf" in sold_out.value.message
+    assert Payment.objects.get(pk=payment.pk).status == "failed"
+    tea.refresh_from_db()
+    assert tea.stock == 10  # nothing half-taken
+
+    # when the scarves are back, paying again takes the stock again and pays once
+    Listing.objects.filter(pk=batik.pk).update(stock=5)
+    paid = services.checkout_pay(buyer=buyer, reference=checkout.reference, card_number="4242424242424242")
+    assert paid.status == "succeeded"
+    tea.refresh_from_db()
+    batik.refresh_from_db()
+    assert (tea.stock, batik.stock) == (6, 3)
+    assert set(Order.objects.filter(buyer=buyer).values_list("status", "stock_reserved")) == {("paid", True)}
+    assert ledger_check().ok
+
+
+def test_an_unpaid_order_whose_payment_failed_is_cancelled_without_returning_stock_twice(cart_of_two_sellers):
+    buyer, tea, _ = cart_of_two_sellers
+    checkout = services.cart_checkout(buyer=buyer)
+    services.checkout_pay(buyer=buyer, reference=checkout.reference, card_number="4000000000000002")
+    order = next(order for order in checkout.orders if order.company_id == tea.company_id)
+    # when the reservation runs out (the beat task)
+    services.order_cancel_unpaid(order_id=order.pk)
+    # then the order is cancelled and the stock counted back once
+    tea.refresh_from_db()
+    assert tea.stock == 10 and Order.objects.get(pk=order.pk).status == "cancelled"
