@@ -461,11 +461,16 @@ def _share(order: Order):
                  duties=Money(order.duties_amount, order.currency))
 
 
+def _checkout_reference(first_order: Order) -> str:
+    """A checkout is named after its first order."""
+    return f"CHK-{first_order.pk:06d}"
+
+
 def _checkout_payment_create(*, buyer: User, orders: list[Order]):
-    """The checkout's one payment, each order's share in it. The checkout is named after its first order."""
+    """The checkout's one payment, each order's share in it."""
     from payments.services import payment_create
 
-    return payment_create(reference=f"CHK-{orders[0].pk:06d}", buyer=buyer, shares=[_share(o) for o in orders],
+    return payment_create(reference=_checkout_reference(orders[0]), buyer=buyer, shares=[_share(o) for o in orders],
                           destination=orders[0].ship_country, idempotency_key=f"checkout:{orders[0].pk}")
 
 
@@ -954,7 +959,7 @@ def cart_checkout(*, buyer: User, incoterm: str = "DDP", idempotency_key: str | 
     with transaction.atomic():
         done = Order.objects.filter(buyer=buyer, idempotency_key__startswith=f"cart:{key}:").order_by("pk").first()
         if done:
-            return checkout_get(buyer=buyer, reference=f"CHK-{done.pk:06d}")
+            return checkout_get(buyer=buyer, reference=_checkout_reference(done))
         cart = Cart.objects.select_for_update().filter(user=buyer).first()
         lines = list(cart.lines.select_related("quotation").order_by("listing_id", "pk")) if cart else []
         if not lines:

@@ -32,7 +32,6 @@ class Payment(models.Model):
     card_last4 = models.CharField(max_length=4, blank=True)
     failure_reason = models.CharField(max_length=300, blank=True)
     refunded_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    refunded_duties_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -47,12 +46,6 @@ class Payment(models.Model):
     @property
     def total(self) -> Money:
         return Money(self.amount, self.currency)
-
-    @property
-    def escrow_held(self) -> Money:
-        """What escrow holds for this payment's orders until each is released to its seller."""
-        refunded_from_escrow = self.refunded_amount - self.refunded_duties_amount
-        return Money(self.amount - self.duties_amount - refunded_from_escrow, self.currency)
 
 
 class PaymentAllocation(models.Model):

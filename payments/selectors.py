@@ -58,9 +58,8 @@ def ledger_check() -> LedgerReport:
 
 
 def payment_for_reference(reference: str) -> Payment | None:
-    """The payment of a checkout, or of the checkout an order belongs to."""
-    return (Payment.objects.filter(reference=reference).first()
-            or Payment.objects.filter(allocations__reference=reference).first())
+    """The payment of the checkout an order (its reference) was placed in."""
+    return Payment.objects.filter(allocations__reference=reference).first()
 
 
 def payment_for_checkout(reference: str) -> Payment | None:

@@ -308,8 +308,7 @@ def payment_refund(*, reference: str, amount: Money | None = None, reason: str, 
         allocation.refunded_duties_amount += duties_share.amount
         allocation.save(update_fields=["refunded_amount", "refunded_duties_amount"])
         payment.refunded_amount += refund.amount
-        payment.refunded_duties_amount += duties_share.amount
-        payment.save(update_fields=["refunded_amount", "refunded_duties_amount", "updated_at"])
+        payment.save(update_fields=["refunded_amount", "updated_at"])
         payment_refunded.send(sender=Payment, reference=reference, amount=refund, reason=reason, actor=actor,
                               in_full=allocation.refunded_amount == allocation.amount)
         return payment
