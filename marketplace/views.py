@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
-from ewtp.views import form_error
+from ewtp.views import form_error, staff_only
 from marketplace import selectors, services
 from marketplace.forms import (
     AddressForm,
@@ -438,10 +438,8 @@ def company_licence(request, pk: int):
     return FileResponse(company.business_licence.open("rb"), filename=name, as_attachment=False)
 
 
-@login_required
+@staff_only
 def company_review_list(request):
-    if not request.user.is_staff:
-        return render(request, "404.html", status=404)
     status = request.GET.get("status", "pending")
     if status not in Company.Verification.values:
         status = "pending"
@@ -450,10 +448,8 @@ def company_review_list(request):
         "companies": companies, "status": status, "statuses": Company.Verification.choices})
 
 
-@login_required
+@staff_only
 def company_review(request, pk: int):
-    if not request.user.is_staff:
-        return render(request, "404.html", status=404)
     company = get_object_or_404(Company, pk=pk)
     form = CompanyReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,8 +1,5 @@
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
-from ewtp.views import form_error
+from ewtp.views import form_error, staff_only
 from payments import selectors, services
 from payments.forms import LedgerFilters, PaymentFilters, PayoutFilters, RefundFilters, RefundForm
 from payments.integrations.stripe_gateway import GatewayError
@@ -31,18 +28,6 @@ def stripe_webhook(request):
     except ApplicationError as exc:
         return JsonResponse(exc.as_json(), status=400)
     return JsonResponse({"received": True, "duplicate": event is None})
-
-
-def staff_only(view):
-    """Platform staff only: others are asked to log in, or told there is no such page."""
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff:
-            return render(request, "404.html", status=404)
-        return view(request, *args, **kwargs)
-    return wrapped
 
 
 def _page(request, queryset):
