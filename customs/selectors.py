@@ -6,7 +6,7 @@ import dataclasses
 import gc
 import threading
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
@@ -21,7 +21,7 @@ from customs.domain.tariff_book import (
     parse_date,
 )
 from customs.models import ClearanceCase, DocumentRequest, Finding, HsCode, ReferenceDocument, TariffMeasure
-from ewtp.money import quantum
+from ewtp.money import Money
 
 _book_lock = threading.Lock()
 _book: TariffBook | None = None
@@ -317,7 +317,6 @@ def landed_cost_quote(*, origin: str, destination: str, lines: list[dict], fx, c
                       incoterm: str = "DDP", shipping=None, insurance=None, on: date | None = None):
     """Quote duty, taxes and fees with the cached tariff book (see customs/domain/landed_cost.py)."""
     from customs.domain.landed_cost import QuoteLine, QuoteRequest, quote_landed_cost
-    from ewtp.money import Money
 
     currency = currency or destination_currency(destination)
     request = QuoteRequest(
@@ -332,19 +331,9 @@ def landed_cost_quote(*, origin: str, destination: str, lines: list[dict], fx, c
     return quote_landed_cost(tariff_book(), fx, request)
 
 
-_QUANTA: dict[str, Decimal] = {}
-
-
-def _money_json(money) -> dict[str, str]:
-    """Money.as_json without building a rounded Money on the way (a 5-line quote has some twenty amounts)."""
-    currency = money.currency
-    step = _QUANTA.get(currency) or _QUANTA.setdefault(currency, quantum(currency))
-    return {"amount": str(money.amount.quantize(step, ROUND_HALF_UP)), "currency": currency}
-
-
 def quote_as_json(quote) -> dict:
     """The API's landed-cost answer (the contract of issue 4)."""
-    money = _money_json
+    money = Money.as_json
     return {
         "currency": quote.currency,
         "incoterm": quote.incoterm,

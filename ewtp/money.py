@@ -22,8 +22,15 @@ def minor_units(currency: str) -> int:
     return MINOR_UNITS.get(currency, 2)
 
 
+_QUANTA: dict[str, Decimal] = {}
+
+
 def quantum(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-minor_units(currency))
+    """The currency's smallest unit (0.01, or 1 for JPY), made once per currency: hot paths round often."""
+    found = _QUANTA.get(currency)
+    if found is None:
+        found = _QUANTA[currency] = Decimal(1).scaleb(-minor_units(currency))
+    return found
 
 
 def to_decimal(value: object) -> Decimal:
@@ -110,7 +117,7 @@ class Money:
 
     def as_json(self) -> dict[str, str]:
         """The API's money shape: the amount as a string rounded to the minor unit."""
-        return {"amount": str(self.rounded().amount), "currency": self.currency}
+        return {"amount": str(self.amount.quantize(quantum(self.currency), ROUND_HALF_UP)), "currency": self.currency}
 
     def __str__(self) -> str:
         return f"{self.rounded().amount:,} {self.currency}"

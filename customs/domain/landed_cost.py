@@ -29,7 +29,6 @@ from ewtp.money import FxTable, Money, quantum
 
 INCOTERMS = ("DDP", "DAP")
 EARLIEST_DATE = date(2000, 1, 1)
-_QUANTA: dict[str, Decimal] = {}
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
@@ -96,7 +95,7 @@ def _render(template: str, values: dict, currency: str) -> str:
     """The sentence; its amounts and rates in `values` are replaced by their text."""
     plain, money, pct = _COMPILED.get(template) or _compile(template)
     if money:
-        q = _quantum(currency)
+        q = quantum(currency)
         for name in money:  # as _fmt does
             values[name] = f"{values[name].quantize(q, ROUND_HALF_UP):,} {currency}"
     for name in pct:
@@ -292,7 +291,7 @@ class _Context:
         dest = regime.currency
         self.regime = regime
         self.dest = dest
-        self.q = _quantum(dest)
+        self.q = quantum(dest)
         self.fx = fx
         self.on = on
         self.cif = regime.valuation_basis == "CIF"
@@ -404,7 +403,7 @@ def _money_problem(money: Money, fx: FxTable) -> tuple[type[LandedCostError], st
         return InvalidAmount, "amounts cannot be negative"
     if not fx.supports(money.currency):
         return CurrencyMismatchError, f"no exchange rate for {money.currency}"
-    if amount != amount.quantize(_quantum(money.currency), ROUND_HALF_UP):
+    if amount != amount.quantize(quantum(money.currency), ROUND_HALF_UP):
         return InvalidAmount, f"{amount} has more decimals than {money.currency} allows"
     return None
 
@@ -435,15 +434,8 @@ def _threshold(regime: DestinationRegime, kind: str, on: date, origin: str):
     return None
 
 
-def _quantum(currency: str) -> Decimal:
-    found = _QUANTA.get(currency)
-    if found is None:
-        found = _QUANTA[currency] = quantum(currency)
-    return found
-
-
 def _fmt(amount: Decimal, currency: str) -> str:
-    return f"{amount.quantize(_quantum(currency), ROUND_HALF_UP):,} {currency}"
+    return f"{amount.quantize(quantum(currency), ROUND_HALF_UP):,} {currency}"
 
 
 def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Quote:
@@ -461,7 +453,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
         raise LandedCostError("a quote needs at least one line", field="lines", code="invalid")
     for where, money in (("shipping", request.shipping), ("insurance", request.insurance)):
         amount = money.amount
-        if amount < 0 or not fx.supports(money.currency) or amount != amount.quantize(_quantum(money.currency),
+        if amount < 0 or not fx.supports(money.currency) or amount != amount.quantize(quantum(money.currency),
                                                                                       ROUND_HALF_UP):
             problem = _money_problem(money, fx)
             raise problem[0](problem[1], field=where)
@@ -487,7 +479,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
         amount, currency, quantity = unit.amount, unit.currency, line.quantity
         code = quotable(line.hs_code)
         if (code is None or amount < 0 or not supports(currency)
-                or amount != amount.quantize(_quantum(currency), ROUND_HALF_UP)
+                or amount != amount.quantize(quantum(currency), ROUND_HALF_UP)
                 or not isinstance(quantity, int) or quantity < 1 or line.net_weight_kg < 0
                 or (line.supplementary and min(line.supplementary.values()) < 0)):
             raise _line_problem(book, fx, line, index)
@@ -689,7 +681,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
     landed = (goods.quantize(q, ROUND_HALF_UP) + shipping.quantize(q, ROUND_HALF_UP)
               + insurance.quantize(q, ROUND_HALF_UP) + charges)
     out = request.currency
-    out_q = _quantum(out)
+    out_q = quantum(out)
     if out == dest:
         out_rate = None
 
