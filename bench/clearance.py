@@ -4,9 +4,12 @@ Run (Redis and, ideally, PostgreSQL):
     CELERY_BROKER_URL=redis://127.0.0.1:6379/0 DATABASE_URL=postgres://... \\
         .venv/bin/python bench/clearance.py [--cases 1000] [--noops 2000]
 
-In one run, on the same worker (one `celery worker --concurrency 2`, simulated authority answering
-at once):
-  1. baseline: `ewtp.noop` tasks per second (enqueue N, wait until the queue and the unacked set drain);
+In one run, on the same worker (one `celery worker --concurrency 2`, DEBUG off as in production,
+simulated authority answering at once). Both workloads are queued while the worker is told not to
+consume (Celery's cancel_consumer), then timed from add_consumer, so that the bench's own
+enqueueing does not compete with the worker for the two cores in one phase more than the other:
+  1. baseline: `ewtp.noop` tasks per second (queue N, consume, wait until the queue and the
+     unacked set drain);
   2. pipeline: N cases opened with `case_open` (one in ten held for value, the rest auto-released,
      lodged, answered and cleared), cases per minute until every case is cleared or held, and
      p50/p95 from declaration to decision (declared_at → decided_at, or held_at for a hold);
@@ -22,6 +25,7 @@ import argparse
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -31,7 +35,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 QUEUE = f"bench-clearance-{uuid.uuid4().hex[:6]}"
+WORKER_NAME = f"{QUEUE}@{socket.gethostname()}"
 os.environ["CELERY_QUEUE"] = QUEUE
+# As in production: with DEBUG on, Django records every query in memory (Celery warns of the leak).
+os.environ["DEBUG"] = "false"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ewtp.settings")
 
 import django  # noqa: E402
@@ -84,7 +91,7 @@ def start_worker(log_path: Path) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench._clearance_worker_settings"}
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "ewtp", "worker", "--loglevel", "WARNING", "--concurrency", "2",
-         "--pool", "prefork", "-n", f"{QUEUE}@%h"],
+         "--pool", "prefork", "-n", WORKER_NAME],
         cwd=ROOT, env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -99,12 +106,23 @@ def wait_ready(client, timeout: float = 60) -> None:
         time.sleep(0.2)
 
 
+def consume(on: bool) -> None:
+    """Start or stop the worker taking tasks from the bench's queue (it answers once it has)."""
+    from ewtp.celery import app
+
+    command = app.control.add_consumer if on else app.control.cancel_consumer
+    if not command(QUEUE, destination=[WORKER_NAME], reply=True, timeout=10):
+        raise SystemExit("the worker did not answer the remote-control command; see the log")
+
+
 def bench_noop(client, count: int) -> float:
     from ewtp.celery import noop
 
-    started = time.monotonic()
+    consume(False)
     for _ in range(count):
         noop.delay()
+    started = time.monotonic()
+    consume(True)
     while not drained(client):
         time.sleep(0.05)
     return count / (time.monotonic() - started)
@@ -132,11 +150,12 @@ def bench_pipeline(count: int, run: str) -> tuple[float, list[float], int]:
     from customs.services import case_open
 
     rng = random.Random(7)
-    started = time.monotonic()
+    consume(False)
     for index in range(count):
         case_open(shipment_reference=f"BENCH-{run}-{index:05d}", company_id=900000 + index % 50, buyer_id=1,
                   destination="DE", declaration=declaration(rng, index))
-    print(f"  (opened {count} cases in {time.monotonic() - started:.1f} s)")
+    started = time.monotonic()
+    consume(True)
     cases = ClearanceCase.objects.filter(shipment_reference__startswith=f"BENCH-{run}-")
     while cases.filter(status__in=["cleared", "held", "error", "rejected", "queried"]).count() < count:
         time.sleep(0.25)

@@ -83,6 +83,23 @@ class ClearanceCase(models.Model):
     def __str__(self) -> str:
         return f"Clearance {self.shipment_reference}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        case = super().from_db(db, field_names, values)
+        case._as_read = dict(zip(field_names, values, strict=True))
+        return case
+
+    def save_changes(self) -> None:
+        """Write only the fields set since the case was read or last saved: a step changes a field
+        or two, and writing the whole row re-sent the declaration and assessment every step.
+        JSON values are replaced, never edited in place, so a change is always seen."""
+        as_read = getattr(self, "_as_read", {})
+        fields = self._meta.concrete_fields
+        changed = [f.name for f in fields if not f.primary_key
+                   and (f.attname not in as_read or getattr(self, f.attname) != as_read[f.attname])]
+        self.save(update_fields={"updated_at", *changed})
+        self._as_read = {f.attname: getattr(self, f.attname) for f in fields}
+
 
 class Finding(models.Model):
     """A reason to hold, with its evidence (the rule, the matched list entry and score...).

@@ -30,9 +30,6 @@ from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDeni
 
 REQUIRED_DECLARATION_FIELDS = ("consignor", "consignee", "incoterm", "lines", "currency")
 REQUIRED_LINE_FIELDS = ("description", "hs_code", "quantity", "unit_value", "origin", "net_weight_kg")
-CASE_FIELDS = ["status", "updated_at", "declared_at", "held_at", "escalated_at", "decided_at", "last_error",
-               "error_step", "declaration", "assessment", "customs_value_eur", "assigned_to", "lrn", "mrn",
-               "submission_count", "submitted_at", "authority_answer", "rejection_proposed_by", "rejection_reason"]
 DOCUMENT_TYPES = {"application/pdf": b"%PDF", "image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff"}
 
 
@@ -63,7 +60,7 @@ def _transitions(case: ClearanceCase, steps: list[tuple[str, str, str]], *, acto
     events += [ClearanceEvent(case=case, action=action, from_status=case.status, to_status=case.status,
                               actor=actor, note=note[:1000]) for action, note in then]
     ClearanceEvent.objects.bulk_create(events)
-    case.save(update_fields=CASE_FIELDS)
+    case.save_changes()
 
 
 def _enqueue(case: ClearanceCase, *, countdown: float | None = None) -> None:
@@ -76,8 +73,17 @@ def _enqueue(case: ClearanceCase, *, countdown: float | None = None) -> None:
         transaction.on_commit(lambda: task.apply_async((case_id,), countdown=countdown))
 
 
+def _lock(case_id: int) -> ClearanceCase | None:
+    """The case, row-locked until the transaction ends (None if there is none). `get` rather
+    than `first`: no ORDER BY to compile and run for a primary-key lookup on every step."""
+    try:
+        return ClearanceCase.objects.select_for_update().get(pk=case_id)
+    except ClearanceCase.DoesNotExist:
+        return None
+
+
 def _locked(case_id: int) -> ClearanceCase:
-    case = ClearanceCase.objects.select_for_update().filter(pk=case_id).first()
+    case = _lock(case_id)
     if case is None:
         raise NotFound("No such clearance case.")
     return case
@@ -104,7 +110,7 @@ def case_step(*, case_id: int, expected: str) -> str:
     """Run the step that starts from `expected`, if the case is still there. Returns the status
     the case is left in. Worker side: `customs.tasks` calls this, one task per step."""
     with transaction.atomic():
-        case = ClearanceCase.objects.select_for_update().filter(pk=case_id).first()
+        case = _lock(case_id)
         if case is None:
             return "missing"
         if case.status != expected:
@@ -231,7 +237,7 @@ def _lodge(case: ClearanceCase) -> None:
     receipt = adapter.lodge(Lodgement(lrn=case.lrn, destination=case.destination, declaration=case.declaration,
                                       lodged_at=case.submitted_at))
     case.mrn = receipt.mrn
-    case.save(update_fields=CASE_FIELDS)
+    case.save_changes()
     _event(case, "lodged", note=f"Lodged as {case.lrn}; the authority's reference is {case.mrn}.")
     # Ask when the answer is due (a little after, so that it is); an authority that answers at once, at once.
     wait = adapter.poll_after_seconds
@@ -250,7 +256,7 @@ def case_poll_authority(*, case_id: int) -> str:
     from customs.integrations.authority import authority_adapter
 
     with transaction.atomic():
-        case = ClearanceCase.objects.select_for_update().filter(pk=case_id).first()
+        case = _lock(case_id)
         if case is None or case.status != "submitted" or not case.mrn:
             return case.status if case else "missing"
         receipt, lodgement = _lodgement(case)
@@ -303,7 +309,7 @@ STEPS = {"pending": _declare, "declared": _screen, "screening": _assess, "assess
 def case_fail(*, case_id: int, error: str) -> None:
     """A step failed for good: the case shows the error (and where it stopped) instead of failing silently."""
     with transaction.atomic():
-        case = ClearanceCase.objects.select_for_update().filter(pk=case_id).first()
+        case = _lock(case_id)
         if case is not None and CLEARANCE.can(case.status, "error"):
             case.last_error = error[:500]
             case.error_step = case.status
@@ -373,7 +379,7 @@ def case_reject(*, case_id: int, officer, reason: str) -> ClearanceCase:
         if case.customs_value_eur is not None and case.customs_value_eur > threshold:
             if case.rejection_proposed_by_id is None:
                 case.rejection_proposed_by, case.rejection_reason = officer, reason[:1000]
-                case.save(update_fields=CASE_FIELDS)
+                case.save_changes()
                 _event(case, "rejection_proposed", actor=officer,
                        note=f"{reason} (above {threshold} EUR: a second officer must confirm)")
                 return case
@@ -393,7 +399,7 @@ def case_assign(*, case_id: int, officer) -> ClearanceCase:
         case = _locked(case_id)
         if case.assigned_to_id != officer.pk:
             case.assigned_to = officer
-            case.save(update_fields=CASE_FIELDS)
+            case.save_changes()
             _event(case, "assigned", actor=officer, note=f"Assigned to {officer.email}.")
     return case
 
@@ -442,7 +448,7 @@ def case_document_upload(*, case_id: int, company_id: int | None, user, kind: st
     if content_type is None:
         raise ApplicationError("Upload a PDF, PNG or JPEG file.", code="invalid_file_type", field="file")
     with transaction.atomic():
-        case = ClearanceCase.objects.select_for_update().filter(pk=case_id).first()
+        case = _lock(case_id)
         if case is None or company_id is None or case.company_id != company_id:
             raise NotFound("No such clearance case.")
         if case.status != "awaiting_documents":
@@ -473,7 +479,7 @@ def case_escalate_overdue() -> int:
             case = _locked(case_id)
             if case.escalated_at is None and case.status in ("held", "awaiting_documents", "queried"):
                 case.escalated_at = timezone.now()
-                case.save(update_fields=CASE_FIELDS)
+                case.save_changes()
                 _event(case, "escalated", note="Waiting longer than the SLA.")
                 escalated += 1
     return escalated
@@ -490,7 +496,7 @@ def case_notify(*, case_id: int, kind: str) -> int:
     from django.core.mail import send_mail
 
     with transaction.atomic():
-        case = ClearanceCase.objects.select_for_update().filter(pk=case_id).first()
+        case = _lock(case_id)
         if case is None or case.events.filter(action=f"notified_{kind}").exists():
             return 0
         buyer = get_user_model().objects.filter(pk=case.buyer_id).values_list("email", flat=True).first()

@@ -42,6 +42,27 @@ def test_every_step_is_idempotent(reference_data, instant_authority):
     assert actions(case) == ["opened", "declared"]
 
 
+def test_a_step_writes_only_what_it_changed_in_a_fixed_number_of_queries(reference_data, instant_authority):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given a declared case, and the reference data read by an earlier case
+    drive(open_case().pk)
+    case = open_case()
+    case_step(case_id=case.pk, expected="pending")
+    # when the worker screens it
+    with CaptureQueriesContext(connection) as queries:
+        case_step(case_id=case.pk, expected="declared")
+    # then the row is locked, the lists' version and the seller's history read, two events written
+    # and the status updated; the update does not send the declaration back
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    update = next(sql for sql in statements if sql.startswith("UPDATE"))
+    assert len(statements) == 5, statements
+    assert '"status"' in update and '"declaration"' not in update
+    case.refresh_from_db()
+    assert case.status == "screening" and case.declaration["lines"]
+
+
 def test_the_authority_answer_waits_for_its_delay(reference_data, settings):
     settings.CUSTOMS_AUTHORITY_DELAY_SECONDS = 3600
     case = open_case()
