@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
 
 from customs.models import ClearanceCase, ClearanceEvent, ImmutableError
 from customs.services import case_add_note, case_assign, case_reject, case_release, case_step
@@ -55,12 +56,29 @@ def test_a_step_writes_only_what_it_changed_in_a_fixed_number_of_queries(referen
         case_step(case_id=case.pk, expected="declared")
     # then the row is locked, the lists' version and the seller's history read, two events written
     # and the status updated; the update does not send the declaration back
-    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"] and "SET LOCAL" not in q["sql"]]
     update = next(sql for sql in statements if sql.startswith("UPDATE"))
     assert len(statements) == 5, statements
     assert '"status"' in update and '"declaration"' not in update
     case.refresh_from_db()
     assert case.status == "screening" and case.declaration["lines"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="synchronous_commit is PostgreSQL's")
+def test_automatic_steps_commit_without_waiting_for_the_disk_and_officers_decisions_wait(reference_data,
+                                                                                         instant_authority):
+    from django.test.utils import CaptureQueriesContext
+
+    officer = factories.officer()
+    case = open_case(lines=[{"description": "Silk batik panel", "hs_code": "500720", "quantity": 3,
+                             "unit_value": "4000.00", "origin": "CN", "net_weight_kg": "1.2"}])
+    with CaptureQueriesContext(connection) as automatic:
+        assert drive(case.pk) == "held"
+    with CaptureQueriesContext(connection) as decision:
+        case_release(case_id=case.pk, officer=officer, note="Checked the invoice.")
+    relaxed = "SET LOCAL synchronous_commit TO OFF"
+    assert sum(q["sql"] == relaxed for q in automatic.captured_queries) == 4  # declare, screen, assess, decide
+    assert not any(relaxed in q["sql"] for q in decision.captured_queries)
 
 
 def test_the_authority_answer_waits_for_its_delay(reference_data, settings):
