@@ -153,3 +153,15 @@ def test_the_cart_page_shows_each_sellers_landed_cost_and_checks_out(two_sellers
     payment = Payment.objects.get(buyer=buyer)
     assert done.status_code == 302 and done.url == f"/checkout/{payment.reference}/"
     assert Order.objects.filter(buyer=buyer).count() == 2
+
+
+def test_one_sellers_cart_and_checkout_read_as_one_order_in_english_and_chinese(two_sellers, client):
+    tea, _ = two_sellers
+    client.force_login(factories.buyer())
+    client.post(f"/cart/add/{tea.pk}/", {"quantity": "2"})
+    assert "Place the order" in client.get("/cart/").content.decode()
+    assert "提交订单" in client.get("/cart/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    done = client.post("/cart/", {"incoterm": "DDP", "idempotency_key": "one-seller"})
+    assert "One order, one payment" in client.get(done.url).content.decode()
+    chinese = client.get(done.url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "一个订单，一次付款" in chinese and "每位卖家" not in chinese
