@@ -279,6 +279,11 @@ def case_holding(reference: str) -> bool:
     return ClearanceCase.objects.filter(shipment_reference=reference, status__in=HOLD_STATUSES[:3]).exists()
 
 
+def case_rejected(reference: str) -> bool:
+    """Whether customs refused the shipment's goods (the buyer is refunded; nothing ships again)."""
+    return ClearanceCase.objects.filter(shipment_reference=reference, status="rejected").exists()
+
+
 def case_detail(*, case_id: int) -> ClearanceCase | None:
     return (ClearanceCase.objects.select_related("assigned_to", "rejection_proposed_by")
             .prefetch_related("findings", "events__actor", "documents", "document_requests").filter(pk=case_id).first())

@@ -91,7 +91,9 @@ def _locked(case_id: int) -> ClearanceCase:
 
 def case_open(*, shipment_reference: str, company_id: int, buyer_id: int, destination: str,
               declaration: dict) -> ClearanceCase:
-    """Open the case for a booked shipment (once) and start the pipeline."""
+    """Open the case for a booked shipment (once) and start the pipeline. A shipment booked again
+    (the seller cancelled before pickup) keeps its case: the goods and parties are the same, so the
+    case goes on where it was, with the new carrier's tracking number on the declaration."""
     with transaction.atomic():
         case, created = ClearanceCase.objects.get_or_create(
             shipment_reference=shipment_reference,
@@ -101,6 +103,13 @@ def case_open(*, shipment_reference: str, company_id: int, buyer_id: int, destin
         if created:
             _event(case, "opened", note="Declaration received from the booked shipment.")
             _enqueue(case)
+        elif case.declaration.get("tracking_number") != declaration.get("tracking_number"):
+            case = _lock(case.pk)
+            case.declaration = case.declaration | {key: declaration.get(key)
+                                                   for key in ("tracking_number", "service_code")}
+            case.save_changes()
+            _event(case, "rebooked", note=f"Shipment booked again under tracking number "
+                                          f"{declaration.get('tracking_number')}.")
     return case
 
 

@@ -43,6 +43,8 @@ class Shipment(models.Model):
     paid_duties = models.JSONField(null=True, blank=True)  # what the buyer paid for duties (DDP), as money
     tracking_number = models.CharField(max_length=40, blank=True, db_index=True)
     carrier_reference = models.CharField(max_length=60, blank=True)
+    # The seller's n-th booking of the order: after a cancel the carrier must see a new idempotency key.
+    booking_number = models.PositiveSmallIntegerField(default=1)
     failure_reason = models.CharField(max_length=500, blank=True)
     booked_at = models.DateTimeField(null=True, blank=True)
     customs_released_at = models.DateTimeField(null=True, blank=True)
@@ -61,6 +63,11 @@ class Shipment(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number or f"shipment for {self.order_reference}"
+
+    @property
+    def booking_key(self) -> str:
+        """The idempotency key the carrier sees: the order, and the booking's number after a cancel."""
+        return self.order_reference if self.booking_number == 1 else f"{self.order_reference}-{self.booking_number}"
 
 
 class Parcel(models.Model):

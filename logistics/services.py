@@ -47,7 +47,7 @@ def _set_status(shipment: Shipment, target: str) -> None:
     SHIPMENT.check(shipment.status, target)
     shipment.status = target
     shipment.save(update_fields=["status", "updated_at", "tracking_number", "carrier_reference", "booked_at",
-                                 "failure_reason", "delivered_at", "customs_released_at"])
+                                 "booking_number", "failure_reason", "delivered_at", "customs_released_at"])
     shipment_status_changed.send(sender=Shipment, shipment=shipment)
 
 
@@ -89,20 +89,30 @@ def _store_parcels(shipment: Shipment, checked) -> None:
                                       width_cm=p.width_cm, height_cm=p.height_cm) for p in checked)
 
 
+def shipment_rebookable(shipment: Shipment) -> bool:
+    """A booking the seller cancelled before pickup can be booked again (another carrier, other
+    parcels); goods that customs rejected cannot (the buyer has been refunded)."""
+    from customs.selectors import case_rejected
+
+    return shipment.status == Shipment.Status.CANCELLED and not case_rejected(shipment.order_reference)
+
+
 def shipment_rebook(*, shipment_id: int, company_id: int, service_code: str,
                     parcels: list[dict] | None = None) -> Shipment:
     """The seller's choice of service (and parcels) for a shipment the carrier has not booked yet:
-    one still waiting for the worker (it books the new choice) or one whose booking failed (booked
-    again, on a worker). Refused once the carrier gave a tracking number: nothing is booked twice."""
+    one still waiting for the worker (it books the new choice), one whose booking failed, or one
+    the seller cancelled before pickup (both booked again, on a worker, under a new tracking
+    number). Refused for a live booking: nothing is booked twice."""
     from logistics.tasks import shipment_book
 
     with transaction.atomic():
         shipment = Shipment.objects.select_for_update().filter(pk=shipment_id, company_id=company_id).first()
         if shipment is None:
             raise NotFound("No such shipment.")
-        if shipment.tracking_number or shipment.status not in (Shipment.Status.BOOKING,
-                                                                Shipment.Status.BOOKING_FAILED):
-            raise Conflict("This shipment is already booked (or cancelled); it cannot be booked again.",
+        cancelled = shipment_rebookable(shipment)
+        if not cancelled and (shipment.tracking_number or shipment.status not in (Shipment.Status.BOOKING,
+                                                                                  Shipment.Status.BOOKING_FAILED)):
+            raise Conflict("This shipment is already booked (or customs refused it); it cannot be booked again.",
                            code="already_booked")
         checked = _parcels(parcels) if parcels is not None else _stored_parcels(shipment)
         check_parcels(checked)
@@ -111,7 +121,10 @@ def shipment_rebook(*, shipment_id: int, company_id: int, service_code: str,
         shipment.save(update_fields=["service_code", "updated_at"])
         if parcels is not None:
             _store_parcels(shipment, checked)
-        if shipment.status == Shipment.Status.BOOKING_FAILED:
+        if cancelled:  # a new booking under a new key; the carrier gives a new tracking number
+            shipment.tracking_number, shipment.carrier_reference, shipment.booked_at = "", "", None
+            shipment.booking_number += 1
+        if shipment.status in (Shipment.Status.BOOKING_FAILED, Shipment.Status.CANCELLED):
             shipment.failure_reason = ""
             _set_status(shipment, Shipment.Status.BOOKING)
             transaction.on_commit(lambda: shipment_book.delay(shipment.pk))
@@ -127,7 +140,7 @@ def _booking_request(shipment: Shipment, parcels=None) -> BookingRequest:
     from logistics.domain.rates import Goods
 
     return BookingRequest(
-        reference=shipment.order_reference, service_code=shipment.service_code,
+        reference=shipment.booking_key, service_code=shipment.service_code,
         origin=shipment.origin_country, destination=shipment.destination_country,
         parcels=parcels if parcels is not None else _stored_parcels(shipment),
         goods=[Goods(hs_code=g["hs_code"], description=g["description"],
@@ -385,7 +398,7 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
         name, render = f"label-{shipment.tracking_number}.pdf", documents.render_label
     else:
         name, render = f"invoice-{shipment.order_reference}.pdf", documents.render_commercial_invoice
-    path = f"shipments/{shipment.order_reference}/{name}"
+    path = f"shipments/{shipment.order_reference}/{shipment.tracking_number}/{name}"  # per booking
     if not default_storage.exists(path):
         default_storage.save(path, ContentFile(render(data)))
     with default_storage.open(path, "rb") as handle:

@@ -34,6 +34,7 @@ def shipment_detail(request, pk: int):
         "shipment": shipment, "role": role, "is_seller": role == "seller", "option": option, "service": service,
         "parcels": list(shipment.parcels.all()), "timeline": selectors.shipment_timeline(shipment),
         "cancellable": role == "seller" and shipment.status in ("created", "booked", "booking_failed"),
+        "rebookable": role == "seller" and (shipment.status == "booking_failed" or services.shipment_rebookable(shipment)),
         "documents": services.DOCUMENT_KINDS if role == "seller" and shipment.tracking_number else (),
     })
 
@@ -70,7 +71,8 @@ def shipment_cancel(request, pk: int):
 @login_required
 @require_POST
 def shipment_retry(request, pk: int):
-    """Book a failed shipment again with the same service and parcels."""
+    """Book a failed or cancelled shipment again with the same service and parcels (another
+    service or parcels: the API's book endpoint)."""
     company = request.user.company
     try:
         shipment, _role = selectors.shipment_get_for_user(shipment_id=pk, user=request.user, seller_only=True)

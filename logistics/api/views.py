@@ -148,8 +148,9 @@ class ShipmentTrackingApi(APIView):
 
 class ShipmentBookApi(APIView):
     """The seller books a shipment again with another service or parcels: while the carrier has not
-    booked it yet (status `booking`) or after it refused (`booking_failed`, booked again on a worker).
-    A booked shipment is never booked twice: 409 `already_booked`. The first booking of an order
+    booked it yet (status `booking`), after it refused (`booking_failed`), or after the seller
+    cancelled it before pickup (`cancelled`; a new tracking number), booked again on a worker.
+    A live booking is never booked twice, nor goods customs rejected: 409 `already_booked`. The first booking of an order
     is `POST /api/v1/orders/{id}/book-shipment/`."""
 
     class ShipmentBookInputSerializer(serializers.Serializer):

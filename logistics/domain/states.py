@@ -9,5 +9,5 @@ SHIPMENT = StateMachine("shipment", {
     "in_transit": {"customs_hold", "delivered", "cancelled"},
     "customs_hold": {"in_transit", "delivered", "cancelled"},
     "delivered": set(),
-    "cancelled": set(),
+    "cancelled": {"booking"},  # only a booking the seller cancelled before pickup (logistics.services)
 })

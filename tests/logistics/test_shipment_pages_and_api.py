@@ -167,3 +167,49 @@ def test_the_shipment_list_takes_the_same_queries_for_one_shipment_or_many(booke
     with django_assert_max_num_queries(8):
         results = client.get("/api/v1/logistics/shipments/").json()["results"]
     assert len(results) == 6 and all(len(s["parcels"]) == 1 for s in results)
+
+
+def test_the_seller_books_again_after_cancelling_before_pickup(booked, django_capture_on_commit_callbacks):
+    from customs.models import ClearanceCase
+
+    # given a booking the seller cancelled before pickup
+    seller, buyer, order, shipment = booked
+    old_number = shipment.tracking_number
+    client_for(seller).post(f"/logistics/shipments/{shipment.pk}/cancel/")
+    page = client_for(seller).get(f"/logistics/shipments/{shipment.pk}/").content.decode()
+    assert 'data-testid="retry"' in page and "You cancelled this booking before pickup" in page
+    assert 'data-testid="retry"' not in client_for(buyer).get(f"/logistics/shipments/{shipment.pk}/").content.decode()
+    # when the seller books it again and the worker books it with the carrier
+    with django_capture_on_commit_callbacks() as enqueued:
+        client_for(seller).post(f"/logistics/shipments/{shipment.pk}/retry/")
+    assert len(enqueued) == 1 and Shipment.objects.get(pk=shipment.pk).status == "booking"
+    shipment_book(shipment_id=shipment.pk)
+    # then the carrier gave a new tracking number, under a new idempotency key
+    shipment.refresh_from_db()
+    assert shipment.status == "booked" and shipment.booking_number == 2
+    assert shipment.tracking_number and shipment.tracking_number != old_number
+    label = client_for(seller).get(f"/logistics/shipments/{shipment.pk}/documents/label.pdf")
+    assert shipment.tracking_number in [text for text, _ in decoded_barcodes(pdf_pages(label.content)[0])]
+    # the clearance case goes on with the new number on its declaration
+    case = ClearanceCase.objects.get(shipment_reference=order.reference)
+    assert case.declaration["tracking_number"] == shipment.tracking_number
+    assert case.events.filter(action="rebooked").count() == 1
+    # and the live booking is not booked a third time
+    again = api(seller).post(f"/api/v1/logistics/shipments/{shipment.pk}/book/", {"service_code": EHUB_AIR},
+                             format="json")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_booked"
+
+
+def test_goods_customs_rejected_are_not_booked_again(booked):
+    from customs.models import ClearanceCase
+    from logistics.services import shipment_customs_decided
+
+    seller, _, order, shipment = booked
+    ClearanceCase.objects.filter(shipment_reference=order.reference).update(status="rejected")
+    shipment_customs_decided(reference=order.reference, released=False, reason="Prohibited goods.")
+    assert 'data-testid="retry"' not in client_for(seller).get(f"/logistics/shipments/{shipment.pk}/").content.decode()
+    response = api(seller).post(f"/api/v1/logistics/shipments/{shipment.pk}/book/", {"service_code": EHUB_AIR},
+                                format="json")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "already_booked"
+    shipment.refresh_from_db()
+    assert shipment.status == "cancelled" and shipment.booking_number == 1
