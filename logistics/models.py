@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 
 class RateBookVersion(models.Model):
@@ -20,14 +21,14 @@ class Shipment(models.Model):
     and a snapshot of what the documents and the declaration need."""
 
     class Status(models.TextChoices):
-        CREATED = "created"  # waiting for the seller to book
-        BOOKING = "booking"  # booking task enqueued / running
-        BOOKED = "booked"  # carrier answered with a tracking number; label printable
-        IN_TRANSIT = "in_transit"  # picked up, moving
-        CUSTOMS_HOLD = "customs_hold"  # arrived; clearance held it for an officer
-        DELIVERED = "delivered"  # at the buyer's door
-        BOOKING_FAILED = "booking_failed"  # the carrier refused; the reason is shown to the seller
-        CANCELLED = "cancelled"  # cancelled before pickup, or rejected by customs
+        CREATED = "created", pgettext_lazy("status", "Not booked yet")  # waiting for the seller to book
+        BOOKING = "booking", pgettext_lazy("status", "Booking")  # booking task enqueued / running
+        BOOKED = "booked", pgettext_lazy("status", "Booked")  # carrier answered with a tracking number; label printable
+        IN_TRANSIT = "in_transit", pgettext_lazy("status", "In transit")  # picked up, moving
+        CUSTOMS_HOLD = "customs_hold", pgettext_lazy("status", "Held by customs")  # arrived; clearance held it for an officer
+        DELIVERED = "delivered", pgettext_lazy("status", "Delivered")  # at the buyer's door
+        BOOKING_FAILED = "booking_failed", pgettext_lazy("status", "Booking failed")  # the carrier refused; the reason is shown
+        CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")  # cancelled before pickup, or rejected by customs
 
     order_reference = models.CharField(max_length=40, unique=True)
     company_id = models.PositiveBigIntegerField(db_index=True)
@@ -63,6 +64,11 @@ class Shipment(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number or f"shipment for {self.order_reference}"
+
+    @property
+    def printable(self) -> bool:
+        """A label and papers exist for a booking that stands (not for a cancelled one)."""
+        return bool(self.tracking_number) and self.status != self.Status.CANCELLED
 
     @property
     def booking_key(self) -> str:

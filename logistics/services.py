@@ -374,6 +374,8 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
         raise NotFound("No such document.")
     if not shipment.tracking_number:
         raise ApplicationError("The shipment is not booked yet.", code="not_booked")
+    if not shipment.printable:  # a dead label on a parcel would strand it
+        raise Conflict("This booking is cancelled: book it again for a new label.", code="booking_cancelled")
     currency = shipment.goods[0]["currency"]
     lines = [documents.DocumentLine(description=g["description"], hs_code=g["hs_code"], origin_country=g["origin"],
                                     quantity=int(g["quantity"]), unit_value=Money(Decimal(g["unit_value"]), currency),

@@ -100,8 +100,9 @@ class ShipmentOutputSerializer(serializers.Serializer):
                  "height_cm": str(p.height_cm)} for p in shipment.parcels.all()]
 
     def get_documents(self, shipment) -> list[str]:
-        """Kinds downloadable from /shipments/{id}/documents/{kind}/ (the seller's, once booked)."""
-        if not shipment.tracking_number or self.context.get("role", "seller") != "seller":
+        """Kinds downloadable from /shipments/{id}/documents/{kind}/ (the seller's, once booked and
+        while the booking stands)."""
+        if not shipment.printable or self.context.get("role", "seller") != "seller":
             return []
         return list(DOCUMENT_KINDS)
 

@@ -178,6 +178,10 @@ def test_the_seller_books_again_after_cancelling_before_pickup(booked, django_ca
     client_for(seller).post(f"/logistics/shipments/{shipment.pk}/cancel/")
     page = client_for(seller).get(f"/logistics/shipments/{shipment.pk}/").content.decode()
     assert 'data-testid="retry"' in page and "You cancelled this booking before pickup" in page
+    assert 'data-testid="label"' not in page  # the cancelled label is not offered, nor served
+    dead = api(seller).get(f"/api/v1/logistics/shipments/{shipment.pk}/documents/label/")
+    assert dead.status_code == 409 and dead.json()["error"]["code"] == "booking_cancelled"
+    assert api(seller).get(f"/api/v1/logistics/shipments/{shipment.pk}/").json()["documents"] == []
     assert 'data-testid="retry"' not in client_for(buyer).get(f"/logistics/shipments/{shipment.pk}/").content.decode()
     # when the seller books it again and the worker books it with the carrier
     with django_capture_on_commit_callbacks() as enqueued:
