@@ -55,6 +55,16 @@ def cheapest_option(*, origin: str, destination: str, parcels: list[dict], goods
     return options[0] if options else None
 
 
+def shipment_rebookable(shipment: Shipment) -> bool:
+    """Whether the seller may book the shipment again: the carrier refused it, or the seller
+    cancelled it before pickup. Goods customs rejected never are (the buyer has been refunded)."""
+    from customs.selectors import case_rejected
+
+    if shipment.status == Shipment.Status.BOOKING_FAILED:
+        return True
+    return shipment.status == Shipment.Status.CANCELLED and not case_rejected(shipment.order_reference)
+
+
 def shipment_for_order(reference: str) -> Shipment | None:
     shipment = Shipment.objects.filter(order_reference=reference).prefetch_related("events").first()
     if shipment:

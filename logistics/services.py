@@ -18,7 +18,7 @@ from logistics.domain.tracking import CUSTOMS_CODES, TrackingCode, is_known, sor
 from logistics.domain.tracking import TrackingEvent as CarrierEvent
 from logistics.integrations.base import BookingRequest, CarrierError, Party
 from logistics.models import Parcel, RateBookVersion, Shipment, TrackingEvent
-from logistics.selectors import _parcels, rate_book, rate_book_reset
+from logistics.selectors import _parcels, rate_book, rate_book_reset, shipment_rebookable
 from logistics.signals import shipment_status_changed
 
 # Which shipment status each carrier event puts the parcel in.
@@ -70,6 +70,10 @@ def shipment_create_and_book(*, order_reference: str, company_id: int, buyer_id:
     check_parcels(checked)
     with transaction.atomic():
         existing = Shipment.objects.select_for_update().filter(order_reference=order_reference).first()
+        if existing and existing.status == Shipment.Status.CANCELLED and shipment_rebookable(existing):
+            # the seller cancelled the booking before pickup and books the order again
+            return shipment_rebook(shipment_id=existing.pk, company_id=company_id, service_code=service_code,
+                                   parcels=parcels)
         if existing:
             return existing
         shipment = Shipment.objects.create(
@@ -89,14 +93,6 @@ def _store_parcels(shipment: Shipment, checked) -> None:
                                       width_cm=p.width_cm, height_cm=p.height_cm) for p in checked)
 
 
-def shipment_rebookable(shipment: Shipment) -> bool:
-    """A booking the seller cancelled before pickup can be booked again (another carrier, other
-    parcels); goods that customs rejected cannot (the buyer has been refunded)."""
-    from customs.selectors import case_rejected
-
-    return shipment.status == Shipment.Status.CANCELLED and not case_rejected(shipment.order_reference)
-
-
 def shipment_rebook(*, shipment_id: int, company_id: int, service_code: str,
                     parcels: list[dict] | None = None) -> Shipment:
     """The seller's choice of service (and parcels) for a shipment the carrier has not booked yet:
@@ -109,9 +105,8 @@ def shipment_rebook(*, shipment_id: int, company_id: int, service_code: str,
         shipment = Shipment.objects.select_for_update().filter(pk=shipment_id, company_id=company_id).first()
         if shipment is None:
             raise NotFound("No such shipment.")
-        cancelled = shipment_rebookable(shipment)
-        if not cancelled and (shipment.tracking_number or shipment.status not in (Shipment.Status.BOOKING,
-                                                                                  Shipment.Status.BOOKING_FAILED)):
+        waiting = shipment.status == Shipment.Status.BOOKING and not shipment.tracking_number
+        if not (waiting or shipment_rebookable(shipment)):
             raise Conflict("This shipment is already booked (or customs refused it); it cannot be booked again.",
                            code="already_booked")
         checked = _parcels(parcels) if parcels is not None else _stored_parcels(shipment)
@@ -121,7 +116,7 @@ def shipment_rebook(*, shipment_id: int, company_id: int, service_code: str,
         shipment.save(update_fields=["service_code", "updated_at"])
         if parcels is not None:
             _store_parcels(shipment, checked)
-        if cancelled:  # a new booking under a new key; the carrier gives a new tracking number
+        if shipment.status == Shipment.Status.CANCELLED:  # a new booking under a new key and tracking number
             shipment.tracking_number, shipment.carrier_reference, shipment.booked_at = "", "", None
             shipment.booking_number += 1
         if shipment.status in (Shipment.Status.BOOKING_FAILED, Shipment.Status.CANCELLED):

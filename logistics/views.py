@@ -34,7 +34,7 @@ def shipment_detail(request, pk: int):
         "shipment": shipment, "role": role, "is_seller": role == "seller", "option": option, "service": service,
         "parcels": list(shipment.parcels.all()), "timeline": selectors.shipment_timeline(shipment),
         "cancellable": role == "seller" and shipment.status in ("created", "booked", "booking_failed"),
-        "rebookable": role == "seller" and (shipment.status == "booking_failed" or services.shipment_rebookable(shipment)),
+        "rebookable": role == "seller" and selectors.shipment_rebookable(shipment),
         "documents": services.DOCUMENT_KINDS if role == "seller" and shipment.printable else (),
     })
 

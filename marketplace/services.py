@@ -724,6 +724,7 @@ def order_book_shipment(*, user: User, order_id: int, parcels: list[dict] | None
             parcels=parcels or default_parcels,
             paid_duties=order.quote.get("duties_payable_now"),
         )
+        order.refresh_from_db(fields=["status"])  # booking again after a cancel moved it already
         if order.status == Order.Status.PAID:
             _set_status(order, Order.Status.SHIPPED, actor=user, note="Shipment booked.")
     return shipment
@@ -736,13 +737,24 @@ def _order_by_reference(reference: str) -> Order | None:
 
 
 def order_follow_shipment(*, reference: str, shipment_status: str) -> None:
-    """The order follows its shipment: delivered when the parcel is delivered."""
+    """The order follows its shipment: delivered when the parcel is delivered; paid again when the
+    seller cancels the booking before pickup (to book it again, or to cancel the order), shipped
+    when it is booked again. Goods customs rejected are cancelled too, but their refund moves
+    the order (`order_refunded`)."""
+    from customs.selectors import case_rejected
+
     with transaction.atomic():
         order = _order_by_reference(reference)
-        if order and shipment_status == "delivered" and order.status == Order.Status.SHIPPED:
+        if order is None:
+            return
+        if shipment_status == "delivered" and order.status == Order.Status.SHIPPED:
             order.delivered_at = timezone.now()
             order.save(update_fields=["delivered_at"])
             _set_status(order, Order.Status.DELIVERED, note="The carrier delivered the parcel.")
+        elif shipment_status == "cancelled" and order.status == Order.Status.SHIPPED and not case_rejected(reference):
+            _set_status(order, Order.Status.PAID, note="The seller cancelled the booking before pickup.")
+        elif shipment_status == "booking" and order.status == Order.Status.PAID:
+            _set_status(order, Order.Status.SHIPPED, note="Shipment booked again.")
 
 
 def order_refund_rejected(*, reference: str, reason: str) -> None:

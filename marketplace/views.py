@@ -92,7 +92,7 @@ def order_list(request):
 
 @login_required
 def order_detail(request, pk: int):
-    from logistics.selectors import shipment_for_order
+    from logistics.selectors import shipment_for_order, shipment_rebookable
     from payments.selectors import payment_for_reference
 
     order = get_object_or_404(Order.objects.select_related("company"), pk=pk)
@@ -100,10 +100,12 @@ def order_detail(request, pk: int):
     is_seller = order.company.members.filter(user=request.user).exists()
     if not (is_buyer or is_seller):
         return render(request, "404.html", status=404)
+    shipment = shipment_for_order(order.reference)
     return render(request, "marketplace/order_detail.html", {
         "order": order, "is_buyer": is_buyer, "is_seller": is_seller,
-        "payment": payment_for_reference(order.reference),
-        "shipment": shipment_for_order(order.reference), "lines": order.lines.all(), "events": order.events.all(),
+        "payment": payment_for_reference(order.reference), "shipment": shipment,
+        "rebookable": is_seller and shipment is not None and shipment_rebookable(shipment),
+        "lines": order.lines.all(), "events": order.events.all(),
     })
 
 
@@ -260,7 +262,7 @@ def order_book(request, pk: int):
     (the buyer's choice at checkout is preselected) and books one. The order page's one-click
     "Book shipment" posts here with no parcels: that books the buyer's choice as one parcel."""
     from logistics.forms import BookingForm
-    from logistics.selectors import rate_shop, shipment_for_order
+    from logistics.selectors import rate_shop, shipment_for_order, shipment_rebookable
     from logistics.services import shipment_rebook
 
     company = request.user.company
@@ -268,9 +270,10 @@ def order_book(request, pk: int):
     if company is None or order.company_id != company.pk:
         return render(request, "404.html", status=404)
     shipment = shipment_for_order(order.reference)
-    if shipment and shipment.status != "booking_failed":
+    if shipment and not shipment_rebookable(shipment):
         return redirect("logistics:shipment_detail", pk=shipment.pk)
-    if request.method == "POST" and "parcels-TOTAL_FORMS" not in request.POST and shipment is None:
+    if request.method == "POST" and "parcels-TOTAL_FORMS" not in request.POST and (
+            shipment is None or shipment.status == "cancelled"):
         try:  # the one-click booking from the order page
             shipment = services.order_book_shipment(user=request.user, order_id=pk)
             messages.success(request, _("Booking sent to the carrier. The label appears here in a moment."))
@@ -300,7 +303,7 @@ def order_book(request, pk: int):
                     shipment = services.order_book_shipment(user=request.user, order_id=pk, parcels=parcels,
                                                              service_code=form.service_code,
                                                              claim_preference=form.claim_preference)
-                else:  # the carrier refused the last attempt: book again with this choice
+                else:  # the carrier refused the last attempt, or the seller cancelled it: book again
                     shipment_rebook(shipment_id=shipment.pk, company_id=company.pk, service_code=form.service_code,
                                     parcels=parcels)
             messages.success(request, _("Booking sent to the carrier. The label appears here in a moment."))

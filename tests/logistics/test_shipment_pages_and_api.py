@@ -217,3 +217,28 @@ def test_goods_customs_rejected_are_not_booked_again(booked):
     assert response.status_code == 409 and response.json()["error"]["code"] == "already_booked"
     shipment.refresh_from_db()
     assert shipment.status == "cancelled" and shipment.booking_number == 1
+
+
+def test_the_order_is_paid_again_after_a_cancelled_booking_and_shipped_when_booked_again(
+        booked, django_capture_on_commit_callbacks):
+    from marketplace.models import Order
+
+    # given the seller cancelled the booking before pickup
+    seller, buyer, order, shipment = booked
+    client_for(seller).post(f"/logistics/shipments/{shipment.pk}/cancel/")
+    # then the order waits for a booking again, and the seller may book it or cancel the order
+    assert Order.objects.get(pk=order.pk).status == "paid"
+    page = client_for(seller).get(f"/orders/{order.pk}/").content.decode()
+    assert 'data-testid="book"' in page and 'data-testid="cancel-order"' in page
+    assert "You cancelled the booking before pickup" in page
+    # when the seller books it from the order page
+    with django_capture_on_commit_callbacks():
+        booked_again = client_for(seller).post(f"/orders/{order.pk}/book/")
+    assert booked_again.status_code == 302 and booked_again.url == f"/logistics/shipments/{shipment.pk}/"
+    shipment_book(shipment_id=shipment.pk)
+    # then the same shipment is booked again and the order is shipped, with each step in its history
+    shipment.refresh_from_db()
+    assert shipment.status == "booked" and shipment.booking_number == 2
+    order = Order.objects.get(pk=order.pk)
+    assert order.status == "shipped"
+    assert [e.to_status for e in order.events.order_by("id")][-3:] == ["shipped", "paid", "shipped"]
