@@ -596,6 +596,11 @@ def checkout_prepare(*, buyer: User, reference: str, expected_total: Money | Non
     if checkout.payment.status == "succeeded":
         return checkout  # a replayed submit: paid already, nothing more happens
     if not checkout.payable and checkout.payment.status != "requires_action":
+        # Another tab may have paid between our reads of the payment and of its orders (they
+        # commit together): read again before calling the checkout cancelled.
+        checkout = checkout_get(buyer=buyer, reference=reference)
+        if checkout.payment.status == "succeeded":
+            return checkout
         raise Conflict("This checkout was cancelled (its quote expired unpaid and the stock was released): "
                        "check out again.", code="checkout_cancelled")
     changes = checkout_requote(buyer=buyer, reference=reference)
