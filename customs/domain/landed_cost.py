@@ -365,13 +365,7 @@ class _Context:
         return found
 
     def plan(self, book: TariffBook, code: str, origin: str, claim: bool) -> _LinePlan:
-        memo = book.engine_memo
-        key = (self, code, origin, claim)
-        found = memo.get(key)
-        if found is None:
-            found = _LinePlan(book, self, code, origin, claim)
-            _keep(memo, key, found)
-        return found
+        return _memoised(book, (self, code, origin, claim), _LinePlan, book, self, code, origin, claim)
 
 
 def _fee_in_force(fee, on: date) -> bool:
@@ -379,21 +373,19 @@ def _fee_in_force(fee, on: date) -> bool:
 
 
 def _context(book: TariffBook, fx: FxTable, destination: str, on: date, origin: str) -> _Context:
+    return _memoised(book, (fx, destination, on, origin), _Context, book, fx, destination, on, origin)
+
+
+def _memoised(book: TariffBook, key: tuple, build, *args):
+    """`build(*args)`, once per key. Contexts and line plans share the book's memo, bounded (dates,
+    origins and codes vary without end): some tens of MB at most."""
     memo = book.engine_memo
-    key = (fx, destination, on, origin)
     found = memo.get(key)
     if found is None:
-        found = _Context(book, fx, destination, on, origin)
-        _keep(memo, key, found)
+        if len(memo) > 50_000:
+            memo.clear()
+        found = memo[key] = build(*args)
     return found
-
-
-def _keep(memo: dict, key: tuple, value: object) -> None:
-    """Contexts and line plans share one memo, bounded (dates, origins and codes vary without end): some
-    tens of MB at most."""
-    if len(memo) > 50_000:
-        memo.clear()
-    memo[key] = value
 
 
 def _money_problem(money: Money, fx: FxTable) -> tuple[type[LandedCostError], str] | None:
