@@ -25,9 +25,9 @@ class Shipment(models.Model):
         BOOKING = "booking", pgettext_lazy("status", "Booking")  # booking task enqueued / running
         BOOKED = "booked", pgettext_lazy("status", "Booked")  # carrier answered with a tracking number; label printable
         IN_TRANSIT = "in_transit", pgettext_lazy("status", "In transit")  # picked up, moving
-        CUSTOMS_HOLD = "customs_hold", pgettext_lazy("status", "Held by customs")  # arrived; clearance held it for an officer
+        CUSTOMS_HOLD = "customs_hold", pgettext_lazy("status", "Held by customs")  # waits for an officer
         DELIVERED = "delivered", pgettext_lazy("status", "Delivered")  # at the buyer's door
-        BOOKING_FAILED = "booking_failed", pgettext_lazy("status", "Booking failed")  # the carrier refused; the reason is shown
+        BOOKING_FAILED = "booking_failed", pgettext_lazy("status", "Booking failed")  # the carrier refused
         CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")  # cancelled before pickup, or rejected by customs
 
     order_reference = models.CharField(max_length=40, unique=True)

@@ -151,8 +151,8 @@ class ShipmentBookApi(APIView):
     """The seller books a shipment again with another service or parcels: while the carrier has not
     booked it yet (status `booking`), after it refused (`booking_failed`), or after the seller
     cancelled it before pickup (`cancelled`; a new tracking number), booked again on a worker.
-    A live booking is never booked twice, nor goods customs rejected: 409 `already_booked`. The first booking of an order
-    is `POST /api/v1/orders/{id}/book-shipment/`."""
+    A live booking is never booked twice, nor goods customs rejected: 409 `already_booked`.
+    The first booking of an order is `POST /api/v1/orders/{id}/book-shipment/`."""
 
     class ShipmentBookInputSerializer(serializers.Serializer):
         service_code = serializers.CharField(max_length=60)
