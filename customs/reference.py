@@ -158,6 +158,7 @@ def read_destinations(path: Path = DATA_DIR / "regimes" / "destinations.json") -
 
 
 def read_agreements(path: Path = DATA_DIR / "agreements" / "agreements.json") -> list[Agreement]:
+    """One agreements file; `read_all_agreements` reads every file of the folder."""
     return [
         Agreement(code=row["code"], name=row["name"], parties=tuple(row["parties"]),
                   in_force_from=parse_date(row["in_force_from"]), origin_criteria=tuple(row["origin_criteria"]),
@@ -176,18 +177,33 @@ def read_restrictions(path: Path = DATA_DIR / "restrictions" / "restrictions.jso
     ]
 
 
+def read_all_agreements(directory: Path = DATA_DIR / "agreements") -> list[Agreement]:
+    return [agreement for path in sorted(Path(directory).glob("*.json")) for agreement in read_agreements(path)]
+
+
+def read_all_measures(data_dir: Path = DATA_DIR) -> list[Measure]:
+    """Every tariff measure the book holds: the UK/EU file, the hand-sourced JSON files and each
+    national schedule of `customs.national_tariffs`."""
+    from customs.national_tariffs import MODULES
+
+    tariffs = Path(data_dir) / "tariffs"
+    measures = [
+        *read_tariff_measures(tariffs / "uk-global-tariff-2021.csv"),
+        *read_other_mfn_measures(tariffs / "mfn-rates.json"),
+        *read_preferential_measures(tariffs / "preferential-rates.json"),
+        *read_additional_measures(tariffs / "additional-duties.json"),
+    ]
+    for module in MODULES:
+        measures.extend(module.read_measures(tariffs))
+    return measures
+
+
 def load_book_from_files(data_dir: Path = DATA_DIR) -> TariffBook:
     data_dir = Path(data_dir)
-    measures = [
-        *read_tariff_measures(data_dir / "tariffs" / "uk-global-tariff-2021.csv"),
-        *read_other_mfn_measures(data_dir / "tariffs" / "mfn-rates.json"),
-        *read_preferential_measures(data_dir / "tariffs" / "preferential-rates.json"),
-        *read_additional_measures(data_dir / "tariffs" / "additional-duties.json"),
-    ]
     return TariffBook(
-        measures=measures,
+        measures=read_all_measures(data_dir),
         destinations=read_destinations(data_dir / "regimes" / "destinations.json"),
-        agreements=read_agreements(data_dir / "agreements" / "agreements.json"),
+        agreements=read_all_agreements(data_dir / "agreements"),
         restrictions=read_restrictions(data_dir / "restrictions" / "restrictions.json"),
         # Comtrade's "99 commodities not specified" is a statistics code, not a customs one.
         hs_codes=[entry.code for entry in read_hs_nomenclature(data_dir / "hs")],

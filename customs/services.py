@@ -624,10 +624,7 @@ def tariff_book_store() -> str:
     from customs.models import ReferenceDocument, TariffMeasure
     from customs.selectors import reference_json, tariff_book_reset
 
-    measures = [
-        *reference.read_tariff_measures(), *reference.read_other_mfn_measures(),
-        *reference.read_preferential_measures(), *reference.read_additional_measures(),
-    ]
+    measures = reference.read_all_measures()
     TariffMeasure.objects.all().delete()
     TariffMeasure.objects.bulk_create(
         (TariffMeasure(destination=m.destination, code=m.code, expression_text=m.expression_text, kind=m.kind,
@@ -635,7 +632,7 @@ def tariff_book_store() -> str:
                        valid_to=m.valid_to, source=m.source, title=m.title) for m in measures), batch_size=5000)
     ReferenceDocument.objects.filter(kind__in=("destination", "agreement", "restriction")).delete()
     destinations = reference.read_destinations()
-    agreements = reference.read_agreements()
+    agreements = reference.read_all_agreements()
     restrictions = reference.read_restrictions()
     ReferenceDocument.objects.bulk_create(
         [ReferenceDocument(kind="destination", key=d.code, data=reference_json(d)) for d in destinations]
