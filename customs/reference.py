@@ -198,6 +198,26 @@ def read_all_measures(data_dir: Path = DATA_DIR) -> list[Measure]:
     return measures
 
 
+HS_CORRELATION_SOURCE = ("UN Statistics Division, HS2022toHS2017ConversionAndCorrelationTables.xlsx (from the WCO "
+                         "correlation tables), sheets 'HS2022-HS2017 Conversions' and 'Correlations'")
+
+
+def read_hs_correlation(directory: Path = DATA_DIR / "tariffs") -> dict[str, tuple[str, ...]]:
+    """HS 2022 subheading -> the HS 2017 subheadings it correlates with, the conversion sheet's one code
+    first; only subheadings that are not simply unchanged (1:1 onto the same code)."""
+    directory = Path(directory)
+    with open(directory / "hs2022-to-hs2017-conversion.csv", encoding="utf-8", newline="") as handle:
+        conversion = {row["hs2022"]: row["hs2017"] for row in csv.DictReader(handle)}
+    related: dict[str, list[str]] = {code: [old] for code, old in conversion.items()}
+    with open(directory / "hs2022-hs2017-correlation.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            olds = related.setdefault(row["hs2022"], [])
+            if row["hs2017"] not in olds:
+                olds.append(row["hs2017"])
+    return {code: tuple(olds) for code, olds in related.items()
+            if olds != [code] and code.isdigit() and code != "999999"}
+
+
 def load_book_from_files(data_dir: Path = DATA_DIR) -> TariffBook:
     data_dir = Path(data_dir)
     return TariffBook(
@@ -207,4 +227,5 @@ def load_book_from_files(data_dir: Path = DATA_DIR) -> TariffBook:
         restrictions=read_restrictions(data_dir / "restrictions" / "restrictions.json"),
         # Comtrade's "99 commodities not specified" is a statistics code, not a customs one.
         hs_codes=[entry.code for entry in read_hs_nomenclature(data_dir / "hs")],
+        hs_correlation=read_hs_correlation(data_dir / "tariffs"),
     )

@@ -72,7 +72,7 @@ def _build_book() -> TariffBook:
         for m in TariffMeasure.objects.values_list("destination", "code", "expression_text", "kind", "agreement",
                                                    "origin", "valid_from", "valid_to", "source", "title").iterator()
     ]
-    docs: dict[str, list[dict]] = {"destination": [], "agreement": [], "restriction": []}
+    docs: dict[str, list[dict]] = {"destination": [], "agreement": [], "restriction": [], "hs_correlation": []}
     for kind, data in ReferenceDocument.objects.filter(kind__in=list(docs)).values_list("kind", "data"):
         docs[kind].append(data)
     return TariffBook(
@@ -81,6 +81,7 @@ def _build_book() -> TariffBook:
         agreements=[_agreement(d) for d in docs["agreement"]],
         restrictions=[_restriction(d) for d in docs["restriction"]],
         hs_codes=HsCode.objects.filter(level=6).values_list("code", flat=True),
+        hs_correlation={code: tuple(olds) for doc in docs["hs_correlation"] for code, olds in doc["codes"].items()},
     )
 
 

@@ -630,7 +630,7 @@ def tariff_book_store() -> str:
         (TariffMeasure(destination=m.destination, code=m.code, expression_text=m.expression_text, kind=m.kind,
                        agreement=m.agreement or "", origin=m.origin or "", valid_from=m.valid_from,
                        valid_to=m.valid_to, source=m.source, title=m.title) for m in measures), batch_size=5000)
-    ReferenceDocument.objects.filter(kind__in=("destination", "agreement", "restriction")).delete()
+    ReferenceDocument.objects.filter(kind__in=("destination", "agreement", "restriction", "hs_correlation")).delete()
     destinations = reference.read_destinations()
     agreements = reference.read_all_agreements()
     restrictions = reference.read_restrictions()
@@ -638,7 +638,9 @@ def tariff_book_store() -> str:
         [ReferenceDocument(kind="destination", key=d.code, data=reference_json(d)) for d in destinations]
         + [ReferenceDocument(kind="agreement", key=a.code, data=reference_json(a)) for a in agreements]
         + [ReferenceDocument(kind="restriction", key=f"{r.destination}:{r.hs_prefix}:{i}", data=reference_json(r))
-           for i, r in enumerate(restrictions)])
+           for i, r in enumerate(restrictions)]
+        + [ReferenceDocument(kind="hs_correlation", key="HS2022-HS2017", data={
+            "source": reference.HS_CORRELATION_SOURCE, "codes": reference.read_hs_correlation()})])
     tariff_book_reset()
     manual = sum(1 for m in measures if m.expression.needs_manual_assessment)
     return (f"{len(measures)} measures ({manual} need manual assessment), {len(destinations)} destinations, "

@@ -21,20 +21,6 @@ from customs.domain.duty_expression import DutyExpression, parse_duty_expression
 
 MEASURE_KINDS = ("mfn", "preference", "additional")
 
-# HS 2022 subheadings that have no line in a CN 2020 (HS 2017 based) tariff, read as the HS 2017
-# subheading they were split from (WCO correlation table HS 2022 - HS 2017). Only one-to-one moves
-# are listed: a code split from several old ones gets a manual assessment instead of a guess.
-HS2022_TO_HS2017: dict[str, str] = {
-    "851713": "851712",  # smartphones, split out of "telephones for cellular networks"
-    "851714": "851712",  # other telephones for cellular or other wireless networks
-    "853951": "853950",  # LED modules, split out of LED lamps
-    "853952": "853950",  # LED lamps
-    "854340": "854370",  # electronic cigarettes and personal vaporisers, were "other machines"
-    "240411": "240399",  # tobacco products for inhalation without combustion (heated tobacco)
-    "240419": "240399",
-}
-
-
 def _every(count: int) -> str:
     return "the only tariff line" if count == 1 else f"each of the {count} tariff lines"
 
@@ -216,6 +202,8 @@ class DestinationRegime:
     notes: str = ""
     valuation_source: str = ""
     tax_base_source: str = ""
+    # "HS2017" where the national lines are coded in HS 2017 (read through the HS 2022 correlation table).
+    tariff_hs_edition: str = "HS2022"
     # First date of a complete national tariff (GB 2021-01-01, EU 2020-01-01); None where only some
     # lines' rates are held, whose dates are then checked line by line.
     tariff_from: date | None = None
@@ -281,6 +269,7 @@ class DestinationRegime:
             valuation_source=data.get("valuation_source", ""),
             tax_base_source=data.get("vat_base_source") or data.get("tax_base_source", ""),
             tariff_from=parse_date(data.get("tariff_from")),
+            tariff_hs_edition=data.get("tariff_hs_edition") or "HS2022",
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -311,10 +300,23 @@ class Lookup:
     note: str  # how the line was found (fallbacks), or why not
 
 
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    territory: str
+    lines: int  # MFN measures in force
+    sources: tuple[str, ...]
+    first_date: date | None
+    rated: tuple[str, ...]  # HS 2022 subheadings with one MFN duty
+    national_code_needed: tuple[str, ...]  # rated per national line, with different duties under the subheading
+    without_rate: tuple[str, ...]  # manual assessment
+
+
 class TariffBook:
     def __init__(self, measures: Iterable[Measure], destinations: Iterable[DestinationRegime],
                  agreements: Iterable[Agreement], restrictions: Iterable[Restriction],
-                 hs_codes: Iterable[str]) -> None:
+                 hs_codes: Iterable[str], hs_correlation: Mapping[str, tuple[str, ...]] | None = None) -> None:
+        """`hs_correlation`: HS 2022 subheading -> the HS 2017 subheadings it correlates with (the WCO/UNSD
+        table, the conversion's single code first), read where a destination's tariff is HS 2017 based."""
         self._by_code: dict[str, dict[str, list[Measure]]] = defaultdict(lambda: defaultdict(list))
         self._under: dict[str, dict[str, list[Measure]]] = defaultdict(lambda: defaultdict(list))
         self._starts: dict[str, date] = {}
@@ -337,7 +339,11 @@ class TariffBook:
         self.hs_codes = frozenset(hs_codes)
         self._national_prefixes = frozenset(
             code[:length] for lines in self._by_code.values() for code in lines for length in (6,) if len(code) >= 6)
+        self.hs_correlation: Mapping[str, tuple[str, ...]] = hs_correlation or {}
         self._destinations: dict[str, DestinationRegime] = {r.code: r for r in destinations}
+        # Customs territories whose national lines are coded in HS 2017 (the CN 2020 / UKGT 2021 file).
+        self._hs2017_territories = frozenset(r.territory for r in self._destinations.values()
+                                             if r.tariff_hs_edition == "HS2017")
         # Member states carry their union as their customs territory ("DE" -> "EU").
         self._member_of: dict[str, str] = {
             r.code: r.territory for r in self._destinations.values() if r.territory != r.code}
@@ -454,26 +460,60 @@ class TariffBook:
             return None, None, (f"{code} covers {len(under)} tariff lines with different duties "
                                 f"({', '.join(texts[:4])}{', ...' if len(texts) > 4 else ''}); "
                                 "give the full national code")
-        old = HS2022_TO_HS2017.get(code[:6])
-        if old is not None:
-            measure, matched, inner = self._lookup_mfn_only(territory, old, on)
-            if measure is not None:
-                return measure, matched, (f"HS 2022 subheading {code[:6]} has no line in this tariff (CN 2020, "
-                                          f"HS 2017 based); read as HS 2017 {old} per the WCO HS 2022-2017 "
-                                          f"correlation table{'; ' + inner if inner else ''}")
+        if territory in self._hs2017_territories and code[:6] in self.hs_correlation:
+            return self._mfn_through_correlation(territory, code[:6], on)
         return None, None, f"no MFN rate held for {code} in {territory} on {on.isoformat()}"
 
-    def _lookup_mfn_only(self, territory: str, code: str, on: date) -> tuple[Measure | None, str | None, str]:
+    def _mfn_through_correlation(self, territory: str, code: str, on: date) -> tuple[Measure | None, str | None, str]:
+        """An HS 2022 subheading with no line in an HS 2017 based tariff takes the duty of the HS 2017
+        subheadings it correlates with, when every line under them carries the same duty; otherwise the
+        candidates are named and the seller gives the national (HS 2017 based) code."""
+        olds = self.hs_correlation[code]
+        found = [m for old in olds for m in self._mfn_lines_of(territory, old, on)]
+        texts = sorted({m.expression_text for m in found})
+        table = "the WCO/UNSD HS 2022-HS 2017 correlation table"
+        names = ", ".join(olds)
+        if len(texts) == 1 and all(self._mfn_lines_of(territory, old, on) for old in olds):
+            return found[0], code, (f"HS 2022 subheading {code} has no line in this tariff (HS 2017 based); read as "
+                                      f"HS 2017 {names} per {table}, whose lines all carry {texts[0]}")
+        if not texts:
+            return None, None, (f"HS 2022 subheading {code} has no line in this tariff (HS 2017 based), nor do "
+                                f"HS 2017 {names} it correlates with ({table})")
+        return None, None, (f"HS 2022 subheading {code} has no line in this tariff (HS 2017 based); it correlates "
+                            f"with HS 2017 {names} ({table}), whose lines carry different duties "
+                            f"({', '.join(texts[:4])}{', ...' if len(texts) > 4 else ''}); give the national "
+                            "(HS 2017 based) code")
+
+    def _mfn_lines_of(self, territory: str, code: str, on: date) -> list[Measure]:
+        """The MFN measures in force of every national line under a code, or of the longest line above it."""
         lines = self._by_code.get(territory, {})
-        for length in range(len(code), -1, -1):
-            for measure in lines.get(code[:length], ()):
-                if measure.kind == "mfn" and measure.in_force(on):
-                    return measure, code[:length], ""
-        under = [m for m in self._under.get(territory, {}).get(code, ()) if m.kind == "mfn" and m.in_force(on)]
-        texts = {m.expression_text for m in under}
-        if len(texts) == 1:
-            return under[0], code, f"{_every(len(under))} under {code} carries {under[0].expression_text}"
-        return None, None, ""
+        found = [m for m in (*lines.get(code, ()), *self._under.get(territory, {}).get(code, ()))
+                 if m.kind == "mfn" and m.in_force(on)]
+        if found:
+            return found
+        for length in range(len(code) - 1, -1, -1):
+            above = [m for m in lines.get(code[:length], ()) if m.kind == "mfn" and m.in_force(on)]
+            if above:
+                return above[:1]
+        return []
+
+    # -- coverage
+
+    def coverage(self, territory: str, on: date) -> Coverage:
+        """How much of HS 2022 the book can rate for a customs territory on a date, subheading by subheading."""
+        mfn = [m for lines in self._by_code.get(territory, {}).values() for m in lines
+               if m.kind == "mfn" and m.in_force(on)]
+        rated, ambiguous, without = [], [], []
+        for code in sorted(c for c in self.hs_codes if len(c) == 6):
+            lookup = self.lookup(territory, code, on)
+            if lookup.mfn is not None:
+                rated.append(code)
+            elif "different duties" in lookup.note:
+                ambiguous.append(code)
+            else:
+                without.append(code)
+        return Coverage(territory, len(mfn), tuple(sorted({m.source for m in mfn})),
+                        min((m.valid_from for m in mfn), default=None), tuple(rated), tuple(ambiguous), tuple(without))
 
     # -- restrictions and codes
 
@@ -518,5 +558,5 @@ class TariffBook:
         if len(code) < 6:
             return code in self.hs_codes
         six = code[:6]
-        return six in self.hs_codes or six in self._national_prefixes or six in HS2022_TO_HS2017
+        return six in self.hs_codes or six in self._national_prefixes or six in self.hs_correlation
 

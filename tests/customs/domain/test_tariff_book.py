@@ -159,3 +159,32 @@ def test_preferences_are_found_for_the_origins_parties(book):
     # an EU member state's goods claim as "EU"
     assert [m.agreement for m in book.lookup("JP", "0902100000", ON, origin="FR").preferences] == ["EU-JP-EPA"]
     assert book.lookup("JP", "0902100000", ON, origin="CN").preferences == ()
+
+
+def test_an_hs_2022_code_split_from_several_hs_2017_codes_with_different_duties_asks_for_the_national_code(book):
+    # given yoghurt, 0403.20 in HS 2022, which correlates with HS 2017 0403.10 and 1901.90 (UNSD table)
+    assert book.hs_correlation["040320"] == ("040310", "190190")
+
+    # when it is quoted to Great Britain at six digits
+    lookup = book.lookup("GB", "040320", ON)
+
+    # then no duty is guessed: the candidates are named and the national code is asked for
+    assert lookup.mfn is None
+    assert "040310, 190190" in lookup.note and "different duties" in lookup.note and "national" in lookup.note
+
+
+def test_an_hs_2022_code_whose_hs_2017_lines_agree_takes_their_duty(book):
+    # other wireless telephones, 8517.14 in HS 2022, sat under 8517.12 (one line, 0.0%, in the UKGT)
+    lookup = book.lookup("GB", "851714", ON)
+    assert lookup.mfn.expression_text == "0.0%"
+    assert "851712" in lookup.note and "correlation table" in lookup.note
+
+
+@pytest.mark.parametrize("territory", ["GB", "EU"])
+def test_every_hs_2022_subheading_has_a_rate_in_gb_and_the_eu(book, territory):
+    # when the book's coverage of HS 2022 is counted (one rate, or one per national line)
+    coverage = book.coverage(territory, ON)
+
+    # then no subheading is left without a rate
+    assert coverage.without_rate == ()
+    assert len(coverage.rated) + len(coverage.national_code_needed) == 5612
