@@ -323,21 +323,33 @@ def payment_cancel(*, reference: str) -> None:
 # --- reference data -------------------------------------------------------------------------
 
 def reference_datasets():
-    from payments.integrations import ecb
+    from payments.integrations import ecb, sbv
 
-    files = sorted(ecb.SHIPPED_DATA_DIR.glob("eurofxref-*.xml"))
+    files = sorted(ecb.SHIPPED_DATA_DIR.glob("eurofxref-*.xml")) + [sbv.SHIPPED_FILE]
     return [("payments.fx_rates", files, fx_snapshots_store)]
 
 
 def fx_snapshots_store(snapshots=None) -> str:
-    """Store ECB snapshots (the shipped files by default) as the shared reference rates."""
+    """Store ECB snapshots (the shipped files by default) as the shared reference rates.
+
+    Currencies the ECB does not quote (VND) are added to each ECB day from the shipped
+    USD-quoted file (`payments.integrations.sbv`), crossed through that day's ECB USD rate;
+    the rate set's source then names both publishers and dates."""
     from ewtp.fx import fx_rates_store
-    from payments.integrations import ecb
+    from payments.integrations import ecb, sbv
 
     snapshots = snapshots if snapshots is not None else ecb.load_shipped_snapshots()
+    usd_quoted = sbv.load_shipped_rates()
     for snapshot in snapshots:
+        rates, source = dict(snapshot.rates_per_eur), ecb.SOURCE_NAME
+        if "USD" in rates:
+            extra, notes = sbv.cross_rates_per_eur(usd_quoted, on=snapshot.as_of, usd_per_eur=rates["USD"])
+            extra = {currency: rate for currency, rate in extra.items() if currency not in rates}
+            if extra:
+                rates.update(extra)
+                source = f"{source}; " + "; ".join(note for note in notes if note.split(":")[0] in extra)
         # The source names the publisher; the date is the rate set's own field.
-        fx_rates_store(as_of=snapshot.as_of, rates_per_eur=snapshot.rates_per_eur, source=ecb.SOURCE_NAME)
+        fx_rates_store(as_of=snapshot.as_of, rates_per_eur=rates, source=source)
     days = ", ".join(s.as_of.isoformat() for s in snapshots)
     return f"{len(snapshots)} ECB reference-rate day(s): {days}"
 
