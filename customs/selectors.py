@@ -319,14 +319,20 @@ def finding_summary_for_seller(finding: Finding) -> str:
     return SELLER_SUMMARIES.get(finding.kind, "Customs needs to review this shipment.")
 
 
+# Tariffs change by law: a quote is for a date at most this far ahead, on the rates held today.
+QUOTE_HORIZON = timedelta(days=366)
+
+
 def landed_cost_quote(*, origin: str, destination: str, lines: list[dict], fx, currency: str | None = None,
                       incoterm: str = "DDP", shipping=None, insurance=None, on: date | None = None):
     """Quote duty, taxes and fees with the cached tariff book (see customs/domain/landed_cost.py)."""
     from customs.domain.landed_cost import QuoteLine, QuoteRequest, quote_landed_cost
 
     currency = currency or destination_currency(destination)
+    today = timezone.localdate()
     request = QuoteRequest(
-        origin=origin, destination=destination, on=on or timezone.localdate(), incoterm=incoterm, currency=currency,
+        origin=origin, destination=destination, on=on or today, incoterm=incoterm, currency=currency,
+        latest=today + QUOTE_HORIZON,
         shipping=shipping or Money.zero(currency), insurance=insurance or Money.zero(currency),
         lines=[QuoteLine(hs_code=line["hs_code"], description=line.get("description", ""),
                          quantity=line["quantity"], unit_value=line["unit_value"],

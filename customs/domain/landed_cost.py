@@ -64,6 +64,12 @@ class InvalidDate(LandedCostError):
     default_code = "invalid_date"
 
 
+class DomesticShipment(LandedCostError):
+    """Origin and destination in one customs territory: no import, so no duty and no import VAT."""
+
+    default_code = "domestic_shipment"
+
+
 # ---------------------------------------------------------------- explanation
 
 _COMPILED: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
@@ -161,6 +167,7 @@ class QuoteRequest:
     shipping: Money
     insurance: Money
     lines: Sequence[QuoteLine]
+    latest: date | None = None  # the last date quoted (tariffs change by law: no quote far ahead); None = no limit
 
 
 class TaxLine(NamedTuple):
@@ -281,11 +288,12 @@ class _Context:
         if regime.tax_name and not regime.standard_rates:
             raise UnsupportedDestination(f"{regime.name} is a customs union: quote to one of its member states, "
                                          "whose VAT applies", field="destination")
-        if on < EARLIEST_DATE:
-            raise InvalidDate(f"quotes start on {EARLIEST_DATE.isoformat()}", field="date")
-        if regime.tariff_from is not None and on < regime.tariff_from:
-            raise InvalidDate(f"the {regime.territory} tariff held starts on {regime.tariff_from.isoformat()}",
-                              field="date")
+        start = regime.tariff_from or EARLIEST_DATE
+        if on < start:
+            raise InvalidDate(f"the {regime.territory} tariff held covers {start.isoformat()} onwards; "
+                              f"{on.isoformat()} is before it", field="date")
+        if regime.territory in book.origin_keys(origin):
+            raise DomesticShipment(_domestic(origin, regime), field="origin")
         if not fx.supports(regime.currency):
             raise CurrencyMismatchError(f"no exchange rate for {regime.currency}", field="destination")
         dest = regime.currency
@@ -368,6 +376,12 @@ class _Context:
         return _memoised(book, (self, code, origin, claim), _LinePlan, book, self, code, origin, claim)
 
 
+def _domestic(origin: str, regime: DestinationRegime) -> str:
+    where = (f"{origin} and {regime.code} are both in the {regime.territory} customs union" if origin != regime.code
+             else f"{origin} is the destination itself")
+    return f"{where}: a domestic sale has no import duty or import VAT to quote"
+
+
 def _fee_in_force(fee, on: date) -> bool:
     return fee.valid_from <= on and (fee.valid_to is None or on <= fee.valid_to)
 
@@ -435,6 +449,9 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
     # costs, then line by line. The common line passes one compound test; the first fault is named by
     # _line_problem.
     ctx = _context(book, fx, request.destination, request.on, request.origin)
+    if request.latest is not None and request.on > request.latest:
+        start = ctx.regime.tariff_from or EARLIEST_DATE
+        raise InvalidDate(f"quotes cover {start.isoformat()} to {request.latest.isoformat()}", field="date")
     if request.incoterm not in INCOTERMS:
         raise LandedCostError(f"incoterm must be one of {', '.join(INCOTERMS)}", field="incoterm",
                               code="invalid_incoterm")
@@ -475,6 +492,8 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
                 or not isinstance(quantity, int) or quantity < 1 or line.net_weight_kg < 0
                 or (line.supplementary and min(line.supplementary.values()) < 0)):
             raise _line_problem(book, fx, line, index)
+        if line.origin != request.origin and regime.territory in book.origin_keys(line.origin):
+            raise DomesticShipment(_domestic(line.origin, regime), field=f"lines[{index}].origin")
         plans.append(plan_for(book, code, line.origin, line.claim_preference))
         if currency == dest:
             line_goods.append(amount * quantity)

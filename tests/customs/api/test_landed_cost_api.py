@@ -185,6 +185,8 @@ def test_a_missing_supplementary_unit_is_manual_then_computed_when_given():
     ({"date": "2026-13-01"}, "invalid_date", "date"),
     ({"date": "15/01/2026"}, "invalid_date", "date"),
     ({"date": "2019-06-01"}, "invalid_date", "date"),  # before the UK Global Tariff held
+    ({"date": "2099-01-01"}, "invalid_date", "date"),  # tariffs change by law: no quote years ahead
+    ({"origin": "GB"}, "domestic_shipment", "origin"),  # a domestic sale has no import duty or VAT
 ])
 def test_bad_input_answers_400_with_code_and_field(change, code, field):
     # when

@@ -1,6 +1,7 @@
 """The landed-cost engine on the real tariff book: golden figures, rules by date, errors."""
 
-from datetime import date
+import dataclasses
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -291,6 +292,11 @@ def test_an_hs_2022_smartphone_is_quoted_through_the_correlation(book, fx):
     ({"currency": "XXX"}, "currency_mismatch", "currency"),
     ({"lines": [a_line(currency="XXX")]}, "currency_mismatch", "lines[0].unit_value"),
     ({"on": date(2020, 6, 1)}, "invalid_date", "date"),
+    ({"latest": ON - timedelta(days=1)}, "invalid_date", "date"),
+    ({"origin": "GB"}, "domestic_shipment", "origin"),
+    ({"origin": "FR", "destination": "DE", "currency": "EUR", "shipping": money("0", "EUR"),
+      "insurance": money("0", "EUR"), "lines": [a_line(currency="EUR", origin="FR")]}, "domestic_shipment", "origin"),
+    ({"lines": [a_line(origin="GB")]}, "domestic_shipment", "lines[0].origin"),
 ])
 def test_bad_input_is_an_application_error_with_code_and_field(book, fx, change, code, field):
     base = {"origin": "CN", "destination": "GB", "on": ON, "incoterm": "DDP", "currency": "GBP",
@@ -298,3 +304,13 @@ def test_bad_input_is_an_application_error_with_code_and_field(book, fx, change,
     with pytest.raises(ApplicationError) as raised:
         quote_landed_cost(book, fx, QuoteRequest(**{**base, **change}))
     assert (raised.value.code, raised.value.field) == (code, field)
+
+
+def test_a_date_outside_the_tariff_held_names_the_range_covered(book, fx):
+    with pytest.raises(ApplicationError) as before:
+        quote_landed_cost(book, fx, a_request("GB", [a_line()], on=date(2020, 6, 1)))
+    assert "2021-01-01 onwards" in before.value.message
+    request = a_request("GB", [a_line()])
+    with pytest.raises(ApplicationError) as after:
+        quote_landed_cost(book, fx, dataclasses.replace(request, latest=ON - timedelta(days=1)))
+    assert "quotes cover 2021-01-01 to 2026-01-14" in after.value.message
