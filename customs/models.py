@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ewtp.files import private_storage
+
 
 class HsCode(models.Model):
     """The HS 2022 nomenclature: sections' chapters (2 digits), headings (4), subheadings (6)."""
@@ -144,6 +146,14 @@ class ClearanceEvent(models.Model):
         raise ImmutableError("Clearance events are never deleted.")
 
 
+def document_path(instance, filename: str) -> str:
+    """A random name with the extension of the type the service detected (never the uploader's name)."""
+    import uuid
+
+    ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(instance.content_type, "bin")
+    return f"customs/documents/{uuid.uuid4().hex}.{ext}"
+
+
 class CaseDocument(models.Model):
     """A document the seller uploaded for a case (proof of origin, invoice, licence...)."""
 
@@ -155,7 +165,7 @@ class CaseDocument(models.Model):
 
     case = models.ForeignKey(ClearanceCase, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    file = models.FileField(upload_to="customs/documents/%Y/%m/")
+    file = models.FileField(upload_to=document_path, storage=private_storage)  # private: see ewtp/files.py
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()

@@ -3,7 +3,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,13 +13,12 @@ from customs import selectors, services
 from customs.models import CaseDocument, ClearanceCase
 from customs.signals import clearance_case_context
 from ewtp.exceptions import ApplicationError
+from ewtp.files import private_file_response
 from ewtp.fx import fx_table
+from ewtp.roles import DECIDE_CLEARANCE
+from ewtp.views import permission_required, shared_with_staff
 
-
-def _officer_only(request):
-    if not request.user.has_perm("customs.decide_clearancecase"):
-        return render(request, "404.html", status=404)
-    return None
+officers_only = permission_required(DECIDE_CLEARANCE)
 
 
 def _decimal_or_none(raw: str):
@@ -29,11 +28,9 @@ def _decimal_or_none(raw: str):
         return None
 
 
-@login_required
+@officers_only
 def console(request):
     """The officers' queue: escalated holds first, then the oldest; filters and counts per reason."""
-    if (denied := _officer_only(request)) is not None:
-        return denied
     filters = {"destination": request.GET.get("destination", "").strip()[:2].upper(),
                "reason": request.GET.get("reason", "").strip()[:40],
                "seller": request.GET.get("seller", "").strip()[:12],
@@ -58,18 +55,14 @@ def console(request):
         "now": timezone.now()})
 
 
-@login_required
+@officers_only
 def dashboard(request):
-    if (denied := _officer_only(request)) is not None:
-        return denied
     return render(request, "customs/dashboard.html", {"dashboard": selectors.clearance_dashboard(),
                                                       "reasons": selectors.hold_counts_by_reason()})
 
 
-@login_required
+@officers_only
 def case_detail(request, pk: int):
-    if (denied := _officer_only(request)) is not None:
-        return denied
     case = selectors.case_detail(case_id=pk)
     if case is None:
         raise Http404
@@ -110,12 +103,10 @@ def _reject(request, pk):
     return case, _("Rejection proposed: a second officer must confirm it.")
 
 
-@login_required
+@officers_only
 @require_POST
 def case_decide(request, pk: int):
     """Every officer action on a case (release, reject, assign, note, request documents, retry)."""
-    if (denied := _officer_only(request)) is not None:
-        return denied
     action = request.POST.get("action", "")
     if action not in ACTIONS:
         messages.error(request, _("Choose an action."))
@@ -160,14 +151,18 @@ def document_upload(request, pk: int):
     return redirect("customs:my_cases")
 
 
+@shared_with_staff(DECIDE_CLEARANCE)
 @login_required
 def document_download(request, pk: int):
+    """A case document, to customs officers and the seller who uploaded it (the buyer never sees it), as a
+    download typed by its bytes; anyone else finds no such document."""
     document = get_object_or_404(CaseDocument.objects.select_related("case"), pk=pk)
-    officer = request.user.has_perm("customs.decide_clearancecase")
+    officer = request.user.has_perm(DECIDE_CLEARANCE)
     if not officer and document.case.company_id != _company_id(request.user):
         raise Http404
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
-                        content_type=document.content_type)
+    ext = document.file.name.rsplit(".", 1)[-1]
+    stem = document.original_name.rsplit(".", 1)[0][:80] or document.get_kind_display()
+    return private_file_response(document.file, filename=f"{stem}.{ext}")
 
 
 def calculator(request):

@@ -99,3 +99,19 @@ class MoneyField(serializers.Field):
     def to_representation(self, value: Money) -> dict:
         return value.as_json()
 
+
+
+def HasPermission(perm: str):  # noqa: N802  (reads as a class in permission_classes)
+    """A DRF permission class for holders of one Django permission, e.g.
+    `permission_classes = [HasPermission("customs.decide_clearancecase")]`."""
+    from rest_framework.permissions import BasePermission
+
+    class _HasPermission(BasePermission):
+        required_permission = perm
+        message = "You do not have the role this action needs."
+
+        def has_permission(self, request, view):
+            return bool(request.user and request.user.is_authenticated and request.user.has_perm(perm))
+
+    _HasPermission.__name__ = _HasPermission.__qualname__ = f"HasPermission[{perm}]"
+    return _HasPermission

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -21,3 +22,31 @@ class DataLoad(models.Model):
     checksum = models.CharField(max_length=64)
     summary = models.CharField(max_length=300)
     loaded_at = models.DateTimeField(auto_now=True)
+
+
+class StaffAction(models.Model):
+    """Who on the staff did what to which record: refunds, company verifications, customs decisions.
+    Written by the service that does the action, in its transaction; never edited; superusers read it
+    in the admin (no staff group holds view_staffaction)."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_email = models.CharField(max_length=254)  # kept if the account goes
+    action = models.CharField(max_length=40)  # e.g. "payment.refund", "company.verify", "case.release"
+    target = models.CharField(max_length=80)  # e.g. "order ORD-000012", "company 7"
+    detail = models.JSONField(default=dict)  # amounts as strings, reasons
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["action", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_email} {self.action} {self.target}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Staff actions are never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Staff actions are never deleted.")

@@ -121,9 +121,14 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # Outside production WhiteNoise serves straight from the source folders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))  # public: listing photos only
+# Private files (customs documents, business licences, shipment papers): not under MEDIA_URL, served
+# only by views that check who asks (ewtp/files.py). Swap the "private" backend for a private bucket.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+PRIVATE_STORAGE = "private"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "ewtp.files.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ewtp.health import healthz
@@ -26,5 +26,12 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("", include("marketplace.urls")),
 ]
+# /media/ holds public listing photos only (private files live in another storage, served by views
+# that check who asks); in development Django serves them, in production the web server does.
+def public_media(request, path: str):
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+media_urlpatterns = [re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>listings/.+)$", public_media)]
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += media_urlpatterns

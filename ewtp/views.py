@@ -8,16 +8,33 @@ from django.shortcuts import render
 from ewtp.exceptions import ApplicationError
 
 
-def staff_only(view):
-    """Platform staff only: others are asked to log in, or told there is no such page."""
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff:
-            return render(request, "404.html", status=404)
-        return view(request, *args, **kwargs)
-    return wrapped
+def permission_required(perm: str, *, post: str | None = None):
+    """A staff page for holders of `perm` (and of `post` too for a POST): a visitor is asked to log in,
+    anyone else is refused (403). The view declares what it needs (`required_permissions`), which the
+    test that walks every URL reads."""
+    needed = {"GET": perm, "POST": post or perm}
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            required = [perm] + ([needed["POST"]] if request.method == "POST" and post else [])
+            if not request.user.has_perms(required):
+                return render(request, "403.html", status=403)
+            return view(request, *args, **kwargs)
+        wrapped.required_permissions = needed
+        return wrapped
+    return decorator
+
+
+def shared_with_staff(perm: str):
+    """Mark a page its owners see (the view checks who owns what) that holders of `perm` see too;
+    the view checks `perm` itself. Read by the test that walks every URL."""
+    def decorator(view):
+        view.required_permissions = {"GET": perm, "POST": perm, "owners": True}
+        return view
+    return decorator
 
 
 def form_error(form, exc: ApplicationError) -> None:

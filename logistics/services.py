@@ -361,8 +361,8 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
     """The PDF of a booked shipment (made once, then kept in Django's storage): the label, the
     CN22/CN23 customs declaration, or the commercial invoice. Returns (file name, bytes)."""
     from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
 
+    from ewtp.files import private_storage
     from logistics import documents
 
     if kind not in DOCUMENT_KINDS:
@@ -396,9 +396,10 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
     else:
         name, render = f"invoice-{shipment.order_reference}.pdf", documents.render_commercial_invoice
     path = f"shipments/{shipment.order_reference}/{shipment.tracking_number}/{name}"  # per booking
-    if not default_storage.exists(path):
-        default_storage.save(path, ContentFile(render(data)))
-    with default_storage.open(path, "rb") as handle:
+    storage = private_storage()  # addresses and values: never under /media/, served by checked views only
+    if not storage.exists(path):
+        storage.save(path, ContentFile(render(data)))
+    with storage.open(path, "rb") as handle:
         return name, handle.read()
 
 

@@ -3,12 +3,12 @@ the parcel). One page, two roles; anyone else gets a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ewtp.exceptions import ApplicationError, NotFound
+from ewtp.files import private_bytes_response
 from logistics import selectors, services
 
 
@@ -49,9 +49,7 @@ def shipment_document(request, pk: int, kind: str):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("logistics:shipment_detail", pk=pk)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+    return private_bytes_response(pdf, filename=name)
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ewtp.files import private_storage
 from ewtp.money import Money
 
 
@@ -84,6 +85,14 @@ class User(AbstractUser):
         return self.groups.filter(name=CUSTOMS_OFFICERS_GROUP).exists()
 
 
+def licence_path(instance, filename: str) -> str:
+    """A random name; the extension is the detected kind the service gave, never the uploader's."""
+    import uuid
+
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return f"licences/{uuid.uuid4().hex}.{ext if ext in ('pdf', 'png', 'jpg') else 'bin'}"
+
+
 class Company(models.Model):
     class Verification(models.TextChoices):
         PENDING = "pending", _("Pending review")  # submitted, waiting for staff
@@ -105,13 +114,16 @@ class Company(models.Model):
     contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
-    business_licence = models.FileField(_("business licence"), upload_to="licences/%Y/%m/", blank=True)
+    # Private (ewtp/files.py): served only to the company's members and compliance staff.
+    business_licence = models.FileField(_("business licence"), upload_to=licence_path, storage=private_storage,
+                                        blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "companies"
+        permissions = [("verify_company", "Can verify or reject a company and read its licence")]
         constraints = [
             models.CheckConstraint(condition=Q(verification__in=["pending", "verified", "rejected"]),
                                    name="company_verification_valid"),

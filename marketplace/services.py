@@ -82,13 +82,10 @@ def user_signup(*, email: str, password: str, full_name: str = "", country: str 
 
 
 def customs_officers_group() -> Group:
-    from django.contrib.auth.models import Permission
+    """The customs officers' role (ewtp/roles.py): the console and case decisions, nothing else."""
+    from ewtp.roles import role_group
 
-    group, _ = Group.objects.get_or_create(name=CUSTOMS_OFFICERS_GROUP)
-    perms = Permission.objects.filter(content_type__app_label="customs",
-                                      codename__in=["decide_clearancecase", "view_clearancecase"])
-    group.permissions.add(*perms)
-    return group
+    return role_group(CUSTOMS_OFFICERS_GROUP)
 
 
 COMPANY_FIELDS = ("legal_name", "country", "city", "address", "postcode", "registration_number", "tax_id", "currency",
@@ -177,9 +174,13 @@ def company_update(*, user: User, data: dict, business_licence=None) -> Company:
 
 
 def company_verify(*, company: Company, staff: User, approve: bool, reason: str = "") -> Company:
-    """Staff verify a company (it may publish) or reject it with the reason the seller sees."""
-    if not staff.is_staff:
-        raise PermissionDenied("Only platform staff verify companies.")
+    """Compliance staff verify a company (it may publish) or reject it with the reason the seller sees;
+    the audit trail records who decided."""
+    from ewtp.audit import staff_action_record
+    from ewtp.roles import VERIFY_COMPANY
+
+    if not staff.has_perm(VERIFY_COMPANY):
+        raise PermissionDenied("Only compliance staff verify companies.")
     if not approve and not reason.strip():
         raise ApplicationError("Give the reason for the rejection.", code="reason_required", field="reason")
     if len(reason) > 500:
@@ -190,6 +191,8 @@ def company_verify(*, company: Company, staff: User, approve: bool, reason: str 
         company.verification_reason = reason.strip()
         company.verified_at = timezone.now() if approve else None
         company.save(update_fields=["verification", "verification_reason", "verified_at"])
+        staff_action_record(actor=staff, action="company.verify" if approve else "company.reject",
+                            target=f"company {company.pk}", name=company.legal_name, reason=reason.strip())
         if not approve:  # a rejected company's listings leave the catalog
             company.listings.filter(status=Listing.Status.PUBLISHED).update(status=Listing.Status.DRAFT,
                                                                             updated_at=timezone.now())
@@ -352,8 +355,10 @@ def listing_set_status(*, user: User, listing_id: int, status: str) -> Listing:
 
 
 def listing_suspend_by_staff(*, staff: User, listing_id: int, reason: str = "") -> Listing:
-    if not staff.is_staff:
-        raise PermissionDenied("Only platform staff suspend listings.")
+    from ewtp.roles import VERIFY_COMPANY
+
+    if not staff.has_perm(VERIFY_COMPANY):
+        raise PermissionDenied("Only compliance staff suspend listings.")
     with transaction.atomic():
         listing = Listing.objects.select_for_update().get(pk=listing_id)
         listing.status = Listing.Status.SUSPENDED

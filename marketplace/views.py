@@ -10,9 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ewtp import roles
 from ewtp.exceptions import ApplicationError
+from ewtp.files import private_file_response
 from ewtp.money import Money
-from ewtp.views import form_error, staff_only
+from ewtp.views import form_error, permission_required, shared_with_staff
 from marketplace import selectors, services
 from marketplace.forms import (
     AddressForm,
@@ -428,20 +430,19 @@ def cart_line(request, pk: int):
     return redirect("marketplace:cart")
 
 
+@shared_with_staff(roles.VERIFY_COMPANY)
 @login_required
 def company_licence(request, pk: int):
-    """The business licence, to platform staff and the company's own members only."""
-    from django.http import FileResponse
-
+    """The business licence, to compliance staff and the company's own members only, as a download."""
     company = get_object_or_404(Company, pk=pk)
-    if not (request.user.is_staff or company.members.filter(user=request.user).exists()) \
+    if not (request.user.has_perm(roles.VERIFY_COMPANY) or company.members.filter(user=request.user).exists()) \
             or not company.business_licence:
         return render(request, "404.html", status=404)
-    name = company.business_licence.name.rsplit("/", 1)[-1]
-    return FileResponse(company.business_licence.open("rb"), filename=name, as_attachment=False)
+    ext = company.business_licence.name.rsplit(".", 1)[-1]
+    return private_file_response(company.business_licence, filename=f"licence-company-{company.pk}.{ext}")
 
 
-@staff_only
+@permission_required(roles.VERIFY_COMPANY)
 def company_review_list(request):
     status = request.GET.get("status", "pending")
     if status not in Company.Verification.values:
@@ -451,7 +452,7 @@ def company_review_list(request):
         "companies": companies, "status": status, "statuses": Company.Verification.choices})
 
 
-@staff_only
+@permission_required(roles.VERIFY_COMPANY)
 def company_review(request, pk: int):
     company = get_object_or_404(Company, pk=pk)
     form = CompanyReviewForm(request.POST or None)

@@ -37,6 +37,7 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [("refund_payment", "Can refund an order's share of a payment")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=models.F("amount")),

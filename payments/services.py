@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ewtp.exceptions import ApplicationError, Conflict, NotFound
+from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from ewtp.fx import fx_table
 from ewtp.money import Money
 from payments.integrations import sandbox, stripe_gateway
@@ -312,6 +312,22 @@ def payment_refund(*, reference: str, amount: Money | None = None, reason: str, 
         payment_refunded.send(sender=Payment, reference=reference, amount=refund, reason=reason, actor=actor,
                               in_full=allocation.refunded_amount == allocation.amount)
         return payment
+
+
+def payment_refund_by_staff(*, staff, reference: str, reason: str, amount: Money | None = None) -> Payment:
+    """A finance officer refunds (part of) an order's share; the audit trail says who, how much and why."""
+    from ewtp import roles
+    from ewtp.audit import staff_action_record
+
+    if not staff.has_perm(roles.REFUND_PAYMENT):
+        raise PermissionDenied("Only finance staff refund payments.")
+    with transaction.atomic():
+        before = _paid_allocation(reference).refunded_amount
+        payment = payment_refund(reference=reference, amount=amount, reason=reason, actor=staff)
+        refunded = PaymentAllocation.objects.get(payment=payment, reference=reference).refunded_amount - before
+        staff_action_record(actor=staff, action="payment.refund", target=f"order {reference}",
+                            amount=refunded, currency=payment.currency, payment=payment.reference, reason=reason)
+    return payment
 
 
 def payment_cancel(*, reference: str) -> None:

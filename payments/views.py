@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from ewtp import roles
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
-from ewtp.views import form_error, staff_only
+from ewtp.views import form_error, permission_required
 from payments import selectors, services
 from payments.forms import LedgerFilters, PaymentFilters, PayoutFilters, RefundFilters, RefundForm
 from payments.integrations.stripe_gateway import GatewayError
@@ -34,14 +35,14 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-@staff_only
+@permission_required(roles.VIEW_PAYMENTS)
 def payment_list(request):
     form = PaymentFilters(request.GET)
     return render(request, "payments/payment_list.html", {
         "form": form, "page": _page(request, selectors.payment_list(**form.filters()))})
 
 
-@staff_only
+@permission_required(roles.VIEW_PAYMENTS, post=roles.REFUND_PAYMENT)
 def payment_detail(request, pk: int):
     """A payment with what it paid, its refunds, payouts and ledger transactions; staff refund here."""
     detail = selectors.payment_detail(payment_id=pk)
@@ -52,8 +53,9 @@ def payment_detail(request, pk: int):
     if request.method == "POST" and form.is_valid():
         amount = form.cleaned_data["amount"]
         try:
-            services.payment_refund(reference=form.cleaned_data["order"], reason=form.cleaned_data["reason"],
-                                    amount=Money(amount, payment.currency) if amount else None, actor=request.user)
+            services.payment_refund_by_staff(
+                staff=request.user, reference=form.cleaned_data["order"], reason=form.cleaned_data["reason"],
+                amount=Money(amount, payment.currency) if amount else None)
             messages.success(request, _("Refunded. The buyer gets the money back on their card."))
             return redirect("payments:payment_detail", pk=pk)
         except ApplicationError as exc:
@@ -68,7 +70,7 @@ def payment_detail(request, pk: int):
     return render(request, "payments/payment_detail.html", {"detail": detail, "payment": payment, "form": form})
 
 
-@staff_only
+@permission_required(roles.VIEW_PAYMENTS)
 def refund_list(request):
     form = RefundFilters(request.GET)
     page = _page(request, selectors.refund_list(**form.filters()))
@@ -76,7 +78,7 @@ def refund_list(request):
     return render(request, "payments/refund_list.html", {"form": form, "page": page})
 
 
-@staff_only
+@permission_required(roles.VIEW_PAYOUTS)
 def payout_list(request):
     form = PayoutFilters(request.GET)
     page = _page(request, selectors.payout_list(**form.filters()))
@@ -84,7 +86,7 @@ def payout_list(request):
     return render(request, "payments/payout_list.html", {"form": form, "page": page})
 
 
-@staff_only
+@permission_required(roles.VIEW_LEDGER)
 def ledger(request):
     """Staff: balances by account; one account's entries with its running balance, or else the
     transactions, filtered by account, kind, order reference and dates."""

@@ -32,6 +32,14 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests load and roll back denied-party lists one after the other: check the version on every screening.
     settings.SCREENING_LIST_RECHECK_SECONDS = 0
+    # Private files (ewtp/files.py) of a test run go to a folder of their own (the workers inherit it).
+    import atexit
+    import tempfile
+
+    private = tempfile.mkdtemp(prefix="ewtp-private-")
+    atexit.register(shutil.rmtree, private, ignore_errors=True)
+    settings.PRIVATE_MEDIA_ROOT = private
+    os.environ["PRIVATE_MEDIA_ROOT"] = private
     queue = f"test-{uuid.uuid4().hex[:8]}"
     os.environ["CELERY_QUEUE"] = queue  # inherited by the worker processes the tests start
     settings.CELERY_TASK_DEFAULT_QUEUE = queue

@@ -28,16 +28,38 @@ def buyer(*, country: str = "DE", currency: str = "EUR") -> User:
 
 
 def staff() -> User:
+    """Platform staff: the superuser, who holds every role's permissions (and the Django admin)."""
     made = user()
-    made.is_staff = True
+    made.is_staff = made.is_superuser = True
     made.save()
     return made
 
 
-def officer() -> User:
-    made = staff()
-    made.groups.add(services.customs_officers_group())
+def with_role(role: str) -> User:
+    """A user holding one staff role (ewtp/roles.py) and nothing else: not is_staff."""
+    from ewtp.roles import role_group
+
+    made = user()
+    made.groups.add(role_group(role))
     return User.objects.get(pk=made.pk)  # fresh permission cache
+
+
+def officer() -> User:
+    from ewtp.roles import CUSTOMS_OFFICERS
+
+    return with_role(CUSTOMS_OFFICERS)
+
+
+def finance() -> User:
+    from ewtp.roles import FINANCE
+
+    return with_role(FINANCE)
+
+
+def compliance() -> User:
+    from ewtp.roles import COMPLIANCE
+
+    return with_role(COMPLIANCE)
 
 
 def seller(*, country: str = "CN", currency: str = "CNY", verified: bool = True,
@@ -46,7 +68,7 @@ def seller(*, country: str = "CN", currency: str = "CNY", verified: bool = True,
     company = services.company_create(owner=owner, legal_name=legal_name, country=country, city="Hangzhou",
                                       address="18 Longjing Road", currency=currency)
     if verified:
-        services.company_verify(company=company, staff=staff(), approve=True)
+        services.company_verify(company=company, staff=compliance(), approve=True)
     return owner
 
 

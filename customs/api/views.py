@@ -5,17 +5,18 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from customs import selectors, services
 from customs.models import ClearanceCase
-from ewtp.api import MoneyField
+from ewtp.api import HasPermission, MoneyField
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.fx import fx_table
 from ewtp.money import Money, has_too_many_decimals
+from ewtp.roles import DECIDE_CLEARANCE
 
 # MoneyField's failure codes, as the landed-cost contract names them.
 _MONEY_ERROR_CODES = {"currency": "currency_mismatch"}
@@ -262,14 +263,11 @@ class HsDetailApi(APIView):
         return Response(detail)
 
 
-class IsCustomsOfficer(BasePermission):
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated
-                    and request.user.has_perm("customs.decide_clearancecase"))
+IsCustomsOfficer = HasPermission(DECIDE_CLEARANCE)
 
 
 def _is_officer(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("customs.decide_clearancecase"))
+    return bool(user and user.is_authenticated and user.has_perm(DECIDE_CLEARANCE))
 
 
 def _company_id(user) -> int | None:
@@ -338,6 +336,8 @@ class CaseListApi(APIView):
     """Officers: the hold queue (or ?status=all), filterable; sellers: their own cases; buyers:
     the status of the cases of their orders."""
 
+    required_permissions = {"GET": DECIDE_CLEARANCE, "owners": True}  # officers see all, others their own
+
     @extend_schema(operation_id="v1_customs_cases_list",
                    parameters=[OpenApiParameter(n, str) for n in ("status", "destination", "reason", "seller",
                                                                   "min_value", "max_value")],
@@ -373,6 +373,8 @@ class CaseListApi(APIView):
 
 
 class CaseDetailApi(APIView):
+    required_permissions = {"GET": DECIDE_CLEARANCE, "owners": True}  # officers see all, others their own
+
     @extend_schema(responses=CaseOut)
     def get(self, request, pk: int):
         if not request.user.is_authenticated:

@@ -1,4 +1,3 @@
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
@@ -9,6 +8,7 @@ from rest_framework.views import APIView
 
 from ewtp.api import MoneyField
 from ewtp.exceptions import ApplicationError, NotFound
+from ewtp.files import private_bytes_response
 from logistics.domain.tracking import CODES, CUSTOMS_CODES
 from logistics.selectors import (
     rate_book,
@@ -190,9 +190,7 @@ class ShipmentDocumentApi(APIView):
     def get(self, request, pk: int, kind: str):
         shipment, _role = shipment_get_for_user(shipment_id=pk, user=request.user, seller_only=True)
         name, pdf = shipment_document(shipment=shipment, kind=kind)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return private_bytes_response(pdf, filename=name)
 
 
 # --- carrier webhook ------------------------------------------------------------------------------

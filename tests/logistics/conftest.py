@@ -24,6 +24,7 @@ EHUB_AIR = "ehub_hgh_air_eu"
 def _own_media(settings, tmp_path):
     """Documents go to this test's own folder: references (ORD-000001) repeat across test databases."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")  # shipment papers are private files
 
 
 @pytest.fixture

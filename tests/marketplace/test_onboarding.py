@@ -87,8 +87,8 @@ def test_only_staff_review_and_only_members_see_the_licence(client, settings, tm
                             **{k: v for k, v in company_form().items() if k != "business_licence"})
     company = owner.company
     client.force_login(factories.seller())  # another company's seller
-    assert client.get("/staff/companies/").status_code == 404
-    assert client.get(f"/staff/companies/{company.pk}/").status_code == 404
+    assert client.get("/staff/companies/").status_code == 403
+    assert client.get(f"/staff/companies/{company.pk}/").status_code == 403
     assert client.get(f"/companies/{company.pk}/licence/").status_code == 404
     client.force_login(owner)
     assert client.get(f"/companies/{company.pk}/licence/").status_code == 200

@@ -149,10 +149,12 @@ class Command(BaseCommand):
             for field in ("preferred_currency", "address_line", "city", "postcode"):
                 setattr(user, field, buyer[field])
             user.save()
-        officer = self._user("officer@ewtp.example", "Customs Officer Chen", "GB")
-        officer.is_staff = True
-        officer.save(update_fields=["is_staff"])
-        officer.groups.add(services.customs_officers_group())
+        # Each staff role holds only its own permissions (ewtp/roles.py); none of them is is_staff.
+        from ewtp import roles
+
+        officer = self._staff("officer@ewtp.example", "Customs Officer Chen", roles.CUSTOMS_OFFICERS)
+        self._staff("finance@ewtp.example", "Finance Officer Okafor", roles.FINANCE)
+        self._staff("compliance@ewtp.example", "Compliance Officer Novak", roles.COMPLIANCE)
         for scenario in CLEARANCE_DEMO:
             self._clearance_demo(*scenario, officer=officer)
         self.stdout.write(self.style.SUCCESS(
@@ -164,7 +166,9 @@ class Command(BaseCommand):
             "  buyer (UK)         buyer.gb@example.com\n"
             "  buyer (Germany)    buyer.de@example.com\n"
             "  buyer on a denied-party list  orders@tropic-tours.example\n"
-            "  customs officer    officer@ewtp.example\n"
+            "  customs officer    officer@ewtp.example  (/customs/console/)\n"
+            "  finance            finance@ewtp.example  (/payments/staff/, refunds, payouts, ledger)\n"
+            "  compliance         compliance@ewtp.example  (/staff/companies/)\n"
             "  platform staff     admin@ewtp.example  (/admin/)"))
 
     def _clearance_demo(self, key: str, buyer_email: str, seller_email: str, title: str, quantity: int,
@@ -192,6 +196,17 @@ class Command(BaseCommand):
         if reject:
             case_reject(case_id=case.pk, officer=officer,
                         reason="The consignee is on the OFAC SDN list (CUBA programme); no licence was shown.")
+
+    def _staff(self, email: str, full_name: str, role: str) -> User:
+        """A user in one staff role and no other (an earlier demo made the officer is_staff: undone)."""
+        from ewtp.roles import role_group
+
+        user = self._user(email, full_name, "GB")
+        if user.is_staff and not user.is_superuser:
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+        user.groups.add(role_group(role))
+        return User.objects.get(pk=user.pk)  # fresh permission cache
 
     def _user(self, email: str, full_name: str, country: str, superuser: bool = False) -> User:
         user = User.objects.filter(email=email).first()

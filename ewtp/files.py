@@ -1,0 +1,122 @@
+"""Private files: a Django storage outside MEDIA_ROOT (never served by /media/), random names,
+types told by the bytes, and one way to hand a file to a user who may see it.
+
+Customs documents, business licences and shipment papers live here; listing photos stay in the
+default (public) storage. PRIVATE_STORAGE names the storage alias, so an S3 private bucket can
+replace the file system later without touching the models.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, storages
+from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
+
+# detected kind -> (extension, content type)
+KINDS = {"pdf": ("pdf", "application/pdf"), "png": ("png", "image/png"), "jpg": ("jpg", "image/jpeg"),
+         "webp": ("webp", "image/webp")}
+DOCUMENT_KINDS = ("pdf", "png", "jpg")  # what customs documents and licences may be
+
+
+def sniff(head: bytes) -> str | None:
+    """'pdf', 'png', 'jpg', 'webp' or None, from a file's first bytes (the name and the browser's type can lie)."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def sniff_upload(upload) -> str | None:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    return sniff(head)
+
+
+def random_name(folder: str, kind: str) -> str:
+    """A storage name nobody can guess, with the extension of the detected kind (never the uploader's)."""
+    return f"{folder}/{uuid.uuid4().hex}.{KINDS[kind][0]}"
+
+
+@deconstructible
+class PrivateFileSystemStorage(FileSystemStorage):
+    """Files under PRIVATE_MEDIA_ROOT, with no URL: they are served only by views that check access."""
+
+    def __init__(self, location=None, **kwargs):
+        kwargs.pop("base_url", None)
+        super().__init__(location=location, base_url=None, **kwargs)
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_MEDIA_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL; serve them through a view that checks access.")
+
+
+def private_storage():
+    """The private storage (a callable, so FileFields resolve it lazily and migrations stay stable)."""
+    return storages[getattr(settings, "PRIVATE_STORAGE", "private")]
+
+
+def private_file_response(file, *, filename: str):
+    """A private file as a download: attachment, type from its bytes, nosniff, never cached by others."""
+    from django.http import FileResponse
+
+    handle = file.open("rb")
+    kind = sniff(handle.read(16))
+    handle.seek(0)
+    content_type = KINDS[kind][1] if kind else "application/octet-stream"
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def private_bytes_response(data: bytes, *, filename: str):
+    """Bytes made on request (a shipment's PDF) served the same way."""
+    from django.http import HttpResponse
+
+    kind = sniff(data[:16])
+    response = HttpResponse(data, content_type=KINDS[kind][1] if kind else "application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def move_public_to_private(name: str, folder: str) -> str:
+    """For the data migrations: a file the public storage held (under a guessable name) moved to the
+    private storage under a random one. Returns the new name ('' if the file is gone)."""
+    from django.core.files.storage import default_storage
+
+    if not name:
+        return ""
+    private = private_storage()
+    if private.exists(name) and not default_storage.exists(name):
+        return name  # moved already
+    if not default_storage.exists(name):
+        return ""
+    with default_storage.open(name, "rb") as handle:
+        kind = sniff(handle.read(16)) or "bin"
+        handle.seek(0)
+        new = private.save(random_name(folder, kind) if kind in KINDS else f"{folder}/{uuid.uuid4().hex}.bin",
+                           handle)
+    default_storage.delete(name)
+    return new
