@@ -42,6 +42,8 @@ class Shipment(models.Model):
     goods = models.JSONField()  # [{description, hs_code, origin, quantity, unit_value, currency, net_weight_kg}]
     incoterm = models.CharField(max_length=3)
     paid_duties = models.JSONField(null=True, blank=True)  # what the buyer paid for duties (DDP), as money
+    # What the buyer paid for transport, as money: part of the customs value where the destination values CIF.
+    freight = models.JSONField(null=True, blank=True)
     tracking_number = models.CharField(max_length=40, blank=True, db_index=True)
     carrier_reference = models.CharField(max_length=60, blank=True)
     # The seller's n-th booking of the order: after a cancel the carrier must see a new idempotency key.

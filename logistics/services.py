@@ -60,7 +60,7 @@ def _event(shipment: Shipment, code: str, *, at=None, location: str = "", descri
 
 def shipment_create_and_book(*, order_reference: str, company_id: int, buyer_id: int, service_code: str,
                              incoterm: str, sender: dict, recipient: dict, goods: list[dict], parcels: list[dict],
-                             paid_duties: dict | None = None) -> Shipment:
+                             paid_duties: dict | None = None, freight: dict | None = None) -> Shipment:
     """Create the shipment of an order (once) and enqueue its booking. Booking twice returns
     the first shipment and enqueues nothing.
     Nonsense parcels (0 kg, a side missing or of 40 m) raise ApplicationError at the field."""
@@ -80,7 +80,7 @@ def shipment_create_and_book(*, order_reference: str, company_id: int, buyer_id:
             order_reference=order_reference, company_id=company_id, service_code=service_code, incoterm=incoterm,
             origin_country=sender["country"], destination_country=recipient["country"], sender=sender,
             recipient=recipient, goods=goods, status=Shipment.Status.BOOKING, buyer_id=buyer_id,
-            paid_duties=paid_duties,
+            paid_duties=paid_duties, freight=freight,
         )
         _store_parcels(shipment, checked)
         transaction.on_commit(lambda: shipment_book.delay(shipment.pk))
@@ -185,6 +185,8 @@ def _declaration(shipment: Shipment) -> dict:
         "currency": currency, "origin_country": shipment.origin_country,
         "tracking_number": shipment.tracking_number, "service_code": shipment.service_code,
         "paid_duties": shipment.paid_duties,
+        # the transport the buyer paid: customs value includes it on CIF destinations, as the quote did
+        "shipping": shipment.freight,
         "lines": [{"description": g["description"], "hs_code": g["hs_code"], "quantity": g["quantity"],
                    "unit_value": g["unit_value"], "origin": g["origin"], "net_weight_kg": g["net_weight_kg"],
                    "claim_preference": bool(g.get("claim_preference"))}

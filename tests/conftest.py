@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Journey workers hold consignments above this customs value for an officer.
-JOURNEY_HIGH_VALUE_EUR = "100"
+JOURNEY_HIGH_VALUE_EUR = "300"
 
 
 def pytest_configure(config):

@@ -2,6 +2,8 @@
 configured broker: list → quote → cart → one payment → book → clear (hold → release) → deliver →
 a payout per seller."""
 
+from decimal import Decimal
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -50,14 +52,14 @@ def test_a_german_buyer_pays_two_sellers_once_and_each_is_paid_in_its_own_curren
     batik = factories.listing(batik_seller, title_en="Batik scarf", title_zh="", hs_code="621410")
     listing = client_for(seller).post("/api/v1/listings/", {
         "title_en": "Longjing green tea 250 g", "title_zh": "龙井绿茶", "hs_code": "090210", "origin_country": "CN",
-        "price_amount": "168.00", "stock": 20, "weight_kg": "0.350", "publish": True}, format="json").json()
+        "price_amount": "168.00", "stock": 40, "weight_kg": "0.350", "publish": True}, format="json").json()
 
     # when the buyer finds the tea with a landed cost in euros, puts both in the cart, checks out
     catalog = APIClient().get("/api/v1/catalog/?q=green tea&country=DE").json()
     card = next(r for r in catalog["results"] if r["id"] == listing["id"])
     assert card["landed_cost"]["currency"] == "EUR"
-    # (six tins are worth about 120 EUR: above the worker's 100 EUR review threshold; one scarf is not)
-    checkout = cart_checkout(buyer, [(listing["id"], 6), (batik.pk, 1)])
+    # (twenty tins are worth about 400 EUR: above the worker's 300 EUR review threshold; one scarf is not)
+    checkout = cart_checkout(buyer, [(listing["id"], 20), (batik.pk, 1)])
     tea_order, batik_order = sorted(checkout["orders"], key=lambda o: o["id"])
 
     # and pays once, in euros
@@ -99,7 +101,7 @@ def test_a_rejected_shipment_refunds_the_buyer_that_orders_share_only(reference_
     seller, buyer, officer = factories.seller(), factories.buyer(), factories.officer()
     batik = factories.listing(factories.seller(country="MY", currency="MYR", legal_name="KL Batik Sdn. Bhd."),
                               title_en="Batik scarf", title_zh="", hs_code="621410")
-    checkout = cart_checkout(buyer, [(factories.listing(seller).pk, 8), (batik.pk, 1)])
+    checkout = cart_checkout(buyer, [(factories.listing(seller).pk, 20), (batik.pk, 1)])
     pay(buyer, checkout)
     order, other = sorted(checkout["orders"], key=lambda o: o["id"])
     client_for(seller).post(f"/api/v1/orders/{order['id']}/book-shipment/")
@@ -135,4 +137,27 @@ def test_a_low_value_shipment_is_released_without_a_human_and_delivered(referenc
     assert [e.action for e in case.events.all()][:10] == [
         "opened", "declared", "screening_started", "screened", "assessed", "auto_released", "submitted", "lodged",
         "authority_released", "cleared"]
+    assert ledger_check().ok
+
+
+def test_a_ddp_order_to_germany_above_the_de_minimis_is_assessed_as_quoted_and_released(
+        reference_data, celery_worker_process):
+    # given a German buyer's DDP order of ten tins (about 200 EUR: above the EU's 150 EUR, so duty and import
+    # VAT are paid with the order on the CIF value, shipping included)
+    seller, buyer = factories.seller(), factories.buyer(country="DE")
+    order = buy_now(buyer, factories.listing(seller).pk, 10)
+    quoted = Order.objects.get(pk=order["id"]).quote
+    assert quoted["incoterm"] == "DDP" and quoted["customs"]["de_minimis"]["duty_applied"] is False
+
+    # when the seller books it and clearance assesses the declaration
+    client_for(seller).post(f"/api/v1/orders/{order['id']}/book-shipment/")
+    wait_for(lambda: order_status(order["id"]) == "completed", what="the order to complete")
+
+    # then the assessed duty is the quoted one (the declaration carries the shipping the buyer paid) and no
+    # human was needed
+    case = ClearanceCase.objects.get(shipment_reference=order["reference"])
+    assert case.status == "cleared"
+    assert not case.findings.exists()
+    assert case.declaration["shipping"] == quoted["shipping"]
+    assert abs(Decimal(case.assessment["difference"]["amount"])) <= Decimal(case.assessment["tolerance"]["amount"])
     assert ledger_check().ok
