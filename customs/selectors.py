@@ -66,9 +66,13 @@ def tariff_book_reset() -> None:
 
 
 def _build_book() -> TariffBook:
+    # Some hundred thousand rows repeat a few thousand texts (sources, duties, dates): one object each.
+    same: dict = {}
+    one = same.setdefault
     measures = [
-        Measure(destination=m[0], code=m[1], expression_text=m[2], kind=m[3], agreement=m[4] or None,
-                origin=m[5] or None, valid_from=m[6], valid_to=m[7], source=m[8], title=m[9])
+        Measure(destination=one(m[0], m[0]), code=m[1], expression_text=one(m[2], m[2]), kind=one(m[3], m[3]),
+                agreement=one(m[4], m[4]) or None, origin=one(m[5], m[5]) or None, valid_from=one(m[6], m[6]),
+                valid_to=m[7] and one(m[7], m[7]), source=one(m[8], m[8]), title=one(m[9], m[9]))
         for m in TariffMeasure.objects.values_list("destination", "code", "expression_text", "kind", "agreement",
                                                    "origin", "valid_from", "valid_to", "source", "title").iterator()
     ]
