@@ -10,7 +10,8 @@ import csv
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -141,16 +142,169 @@ def read_additional_measures(path: Path = DATA_DIR / "tariffs" / "additional-dut
     return _measures(_read_json(path)["measures"], "additional")
 
 
-def read_destinations(path: Path = DATA_DIR / "regimes" / "destinations.json") -> list[DestinationRegime]:
-    """Every destination; a member state's entry carries its VAT and takes the rest from its union's entry."""
+EU_TEDB_FILE = DATA_DIR / "regimes" / "eu-tedb-vat-rates-2025.json"
+TEDB_SOURCE = ("European Commission, DG TAXUD, Taxes in Europe Database (TEDB) v4, retrieveVatRates answer "
+               "retrieved 26 Aug 2025 (customs/data/regimes/eu-tedb-vat-rates-2025.json)")
+# TEDB categories of goods whose rates are loaded, with the HS headings a code must fall in for the
+# category's definition to be met by the code alone (used only when categories disagree on one code).
+# Other categories (agricultural inputs, medical equipment for the disabled, works of art, energy,
+# services...) depend on use, originality or the buyer, which the HS code does not tell: not loaded.
+TEDB_CATEGORIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "FOODSTUFFS": ("foodstuffs", tuple(f"{n:02d}" for n in range(1, 24))),
+    "LOAN_LIBRARIES": ("books and printed matter", ("4901", "4903", "4904", "4905")),
+    "BOOKS": ("books", ("4901", "4903", "4904", "4905")),
+    "NEWSPAPERS": ("newspapers", ("4902",)),
+    "PERIODICALS": ("periodicals", ("4902",)),
+    "PHARMACEUTICAL_PRODUCTS": ("pharmaceutical products", ("30",)),
+    "CHILD_WEAR": ("children's clothing", ()),  # children under 14: the size, not the code, decides
+}
+TEDB_NOT_RATES = ("NOT_APPLICABLE", "OUT_OF_SCOPE")  # value 0.0 in TEDB, but no rate: skipped
+TEDB_STATE_CODES = {"EL": "GR"}  # TEDB writes Greece as EL
+
+
+def _pct(value: Decimal) -> str:
+    return f"{format(value.normalize(), 'f')}%"
+
+
+def _tedb_candidates(records: list[dict[str, Any]], prefix: str) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Per category, the records whose CN code covers `prefix` at the longest length (import records first)."""
+    found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for record in records:
+        best = max((c for c in record["_codes"] if prefix.startswith(c)), key=len, default=None)
+        if best is None:
+            continue
+        rows = found.setdefault(record["category"]["identifier"], [])
+        if rows and len(rows[0][0]) > len(best):
+            continue
+        if rows and len(rows[0][0]) < len(best):
+            rows.clear()
+        rows.append((best, record))
+    for category, rows in found.items():
+        imports = [row for row in rows if row[1]["_import"]]
+        found[category] = imports or rows
+    return found
+
+
+def _tedb_resolve(state: str, prefix: str, found: dict[str, list[tuple[str, dict[str, Any]]]],
+                  situation: str) -> dict[str, Any]:
+    """One CN prefix of one state: the rate TEDB gives it, or the standard rate with the reason."""
+    def rate_of(record: dict[str, Any]) -> Decimal:
+        rate = Decimal(str(record["rate"]["value"]))
+        return rate.quantize(Decimal(1)) if rate == rate.to_integral_value() else rate
+
+    def cite(code: str, record: dict[str, Any]) -> str:
+        comment = " ".join((record.get("comment") or "").split())
+        category = record["category"]["identifier"]
+        text = (f"{TEDB_SOURCE}: {state} {category} situation on {record['situationOn']}, CN {code}, "
+                f"{record['rate']['type']} {_pct(rate_of(record))}")
+        return f"{text}; TEDB comment: {comment}" if comment else text
+
+    decided: dict[str, tuple[Decimal, str, dict[str, Any]]] = {}
+    undecided: list[str] = []
+    for category, rows in found.items():
+        rates = {rate_of(record) for _, record in rows}
+        if len(rates) == 1 and category != "CHILD_WEAR":
+            code, record = rows[0]
+            decided[category] = (rates.pop(), code, record)
+        else:
+            undecided.append(category)
+    rates = {rate for rate, _, _ in decided.values()}
+    chosen: str | None = None
+    why = ""
+    home = [c for c in found if prefix.startswith(TEDB_CATEGORIES[c][1])]
+    if not undecided and len(rates) == 1:
+        chosen = min(decided)  # all agree: cite one (stable)
+    elif home and not set(home) & set(undecided):
+        if len({decided[c][0] for c in home}) == 1:
+            chosen = sorted(home)[0]
+            others = sorted({f"{_pct(r)} {c}" for c, rows in found.items() if c not in home
+                             for r in (rate_of(record) for _, record in rows)})
+            why = f" (category whose headings hold CN {prefix}; TEDB also lists {', '.join(others)})"
+    if chosen is not None:
+        rate, code, record = decided[chosen]
+        kind = "zero rate" if rate == 0 else f"reduced rate {_pct(rate)}"
+        label = f"{kind}: {TEDB_CATEGORIES[chosen][0]}, TEDB {chosen}{why}"
+        if record.get("comment"):
+            label += ", conditions in source"
+        return {"hs_prefix": prefix, "rate": str(rate), "label": label, "source": cite(code, record),
+                "valid_from": situation}
+    listed = [(code, record) for rows in found.values() for code, record in rows]
+    options = sorted({f"{_pct(rate_of(r))} {r['category']['identifier']}" for _, r in listed})
+    if "CHILD_WEAR" in found:
+        reason = "TEDB's children's clothing rate depends on the child's age and size, which the HS code does not tell"
+    else:
+        reason = "conditions the HS code alone cannot decide"
+    return {"hs_prefix": prefix, "rate": None, "valid_from": situation,
+            "label": f"standard rate: TEDB lists {' and '.join(options)} for CN {prefix}, {reason}",
+            "source": " | ".join(cite(code, record) for code, record in listed)}
+
+
+def read_eu_reduced_rates(path: Path = EU_TEDB_FILE) -> dict[str, list[dict[str, Any]]]:
+    """Reduced VAT rates by CN prefix per member state (ISO2), from the Commission's TEDB answer.
+
+    Rules (customs/data/SOURCES.md): per state and category, the record(s) of the latest situationOn not
+    after a date; a CN code with spaces covers every code under it (8-digit codes keep their digits); within
+    a category the longest code wins and "VAT - Import" records beat domestic ones; where categories give one
+    code different rates, the category whose own headings hold the code wins (books 4901 over press
+    publications listed there); what stays undecided keeps the standard rate, its label naming the options.
+    Each row is dated from the situationOn of its records to the day before the state's next situation."""
+    records = [r for r in _read_json(path)["vatRateResults"]
+               if r["type"] == "REDUCED" and r.get("category") and r["category"]["identifier"] in TEDB_CATEGORIES
+               and (r.get("cnCodes") or {}).get("code") and r["rate"]["type"] not in TEDB_NOT_RATES]
+    by_state: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        record["_codes"] = tuple(c["value"].replace(" ", "") for c in record["cnCodes"]["code"])
+        record["_import"] = (record.get("comment") or "").lstrip().upper().startswith("VAT - IMPORT")
+        by_state.setdefault(TEDB_STATE_CODES.get(record["memberState"], record["memberState"]), []).append(record)
+    result: dict[str, list[dict[str, Any]]] = {}
+    for state, rows in sorted(by_state.items()):
+        snapshots: dict[str, set[str]] = {}
+        for record in rows:
+            snapshots.setdefault(record["category"]["identifier"], set()).add(record["situationOn"])
+        cuts = sorted({d for dates in snapshots.values() for d in dates})
+        open_rows: dict[str, dict[str, Any]] = {}
+        out: list[dict[str, Any]] = []
+        for cut in cuts:
+            latest = {c: max((d for d in dates if d <= cut), default=None) for c, dates in snapshots.items()}
+            active = [r for r in rows if r["situationOn"] == latest[r["category"]["identifier"]]]
+            prefixes = {code for record in active for code in record["_codes"]}
+            day_before = (date.fromisoformat(cut) - timedelta(days=1)).isoformat()
+            for prefix in list(open_rows):
+                if prefix not in prefixes:
+                    open_rows.pop(prefix)["valid_to"] = day_before
+            for prefix in sorted(prefixes):
+                row = _tedb_resolve(state, prefix, _tedb_candidates(active, prefix), cut)
+                previous = open_rows.get(prefix)
+                if previous is not None and (previous["rate"], previous["label"], previous["source"]) == (
+                        row["rate"], row["label"], row["source"]):
+                    continue
+                if previous is not None:
+                    previous["valid_to"] = day_before
+                open_rows[prefix] = row
+                out.append(row)
+        result[state] = out
+    return result
+
+
+def read_destinations(path: Path = DATA_DIR / "regimes" / "destinations.json",
+                      eu_reduced_path: Path | None = None) -> list[DestinationRegime]:
+    """Every destination; a member state's entry carries its VAT and takes the rest from its union's entry,
+    with the TEDB reduced rates of `read_eu_reduced_rates` (the file beside destinations.json) added to its
+    own reduced_rates; a row of its own at the same prefix wins (hand-checked, it says why)."""
+    path = Path(path)
     rows = _read_json(path)["destinations"]
     by_code = {row["code"]: row for row in rows}
+    tedb_path = Path(eu_reduced_path) if eu_reduced_path else path.parent / EU_TEDB_FILE.name
+    tedb = read_eu_reduced_rates(tedb_path) if tedb_path.exists() else {}
     regimes = []
     for row in rows:
         union = by_code.get(row.get("union") or "")
         if union is not None:
+            own = row.get("reduced_rates", [])
+            held = {r["hs_prefix"] for r in own}
+            reduced = [*own, *(r for r in tedb.get(row["code"], []) if r["hs_prefix"] not in held)]
             merged = {**{k: v for k, v in union.items() if k != "members"}, **row, "territory": union["code"],
-                      "source": f"{row['source']}; customs rules: {union['source']}"}
+                      "source": f"{row['source']}; customs rules: {union['source']}", "reduced_rates": reduced}
             regimes.append(DestinationRegime.from_json(merged))
         else:
             regimes.append(DestinationRegime.from_json(row))

@@ -103,10 +103,19 @@ class RateChange:
 
 @dataclass(frozen=True, slots=True)
 class ReducedRate:
+    """A VAT/GST rate other than the standard one for every code under `hs_prefix`, in force from
+    `valid_from` to `valid_to` (None: open). `rate` None keeps the standard rate in force with `label`
+    saying why (a reduced rate exists whose conditions the HS code alone cannot decide)."""
+
     hs_prefix: str
-    rate: Decimal
+    rate: Decimal | None
     label: str
     source: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    def in_force(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +216,9 @@ class DestinationRegime:
     # First date of a complete national tariff (GB 2021-01-01, EU 2020-01-01); None where only some
     # lines' rates are held, whose dates are then checked line by line.
     tariff_from: date | None = None
+    # Built in __post_init__ from reduced_rates; not part of the JSON.
+    _reduced_index: dict[str, tuple[ReducedRate, ...]] = field(init=False, repr=False, compare=False)
+    _reduced_lengths: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def standard_rate(self, on: date) -> RateChange | None:
         current = None
@@ -215,14 +227,32 @@ class DestinationRegime:
                 current = change
         return current
 
-    def tax_rate(self, code: str, on: date) -> tuple[Decimal, str, str] | None:
-        """(rate, label, source) for an HS code: the longest reduced-rate prefix, else the standard rate."""
-        best: ReducedRate | None = None
+    def __post_init__(self) -> None:
+        # Reduced rates by prefix, newest first, and the prefix lengths held (longest first): a lookup is
+        # one dict probe per length, whatever the number of prefixes (EU states hold hundreds from TEDB).
+        index: dict[str, list[ReducedRate]] = defaultdict(list)
         for reduced in self.reduced_rates:
-            if code.startswith(reduced.hs_prefix) and (best is None or len(reduced.hs_prefix) > len(best.hs_prefix)):
-                best = reduced
-        if best is not None:
-            return best.rate, best.label, best.source
+            index[reduced.hs_prefix].append(reduced)
+        object.__setattr__(self, "_reduced_index", {
+            prefix: tuple(sorted(rows, key=lambda r: r.valid_from or date.min, reverse=True))
+            for prefix, rows in index.items()})
+        object.__setattr__(self, "_reduced_lengths", tuple(sorted({len(p) for p in index}, reverse=True)))
+
+    def tax_rate(self, code: str, on: date) -> tuple[Decimal, str, str] | None:
+        """(rate, label, source) for an HS code: the longest reduced-rate prefix in force on `on`, else
+        the standard rate. A row with no rate keeps the standard rate under its own label (the reason)."""
+        index = self._reduced_index
+        for length in self._reduced_lengths:
+            if length > len(code):
+                continue
+            for reduced in index.get(code[:length], ()):
+                if reduced.in_force(on):
+                    if reduced.rate is not None:
+                        return reduced.rate, reduced.label, reduced.source
+                    standard = self.standard_rate(on)
+                    if standard is None:
+                        return None
+                    return standard.rate, reduced.label, f"{reduced.source}; standard rate: {standard.source}"
         standard = self.standard_rate(on)
         if standard is None:
             return None
@@ -241,7 +271,8 @@ class DestinationRegime:
                 (RateChange(Decimal(str(r["rate"])), parse_date(r["valid_from"]), r["source"])
                  for r in data.get("standard_rates", [])),
                 key=lambda r: r.valid_from)),
-            reduced_rates=tuple(ReducedRate(r["hs_prefix"], Decimal(str(r["rate"])), r["label"], r["source"])
+            reduced_rates=tuple(ReducedRate(r["hs_prefix"], _d(r["rate"]), r["label"], r["source"],
+                                            parse_date(r.get("valid_from")), parse_date(r.get("valid_to")))
                                 for r in data.get("reduced_rates", [])),
             thresholds=tuple(Threshold(
                 kind=t["kind"], amount=_d(t.get("amount")), currency=t["currency"], basis=t.get("basis", "intrinsic"),
@@ -281,7 +312,8 @@ class DestinationRegime:
             if isinstance(value, tuple):
                 return [text(v) for v in value]
             if hasattr(value, "__dataclass_fields__"):
-                return {name: text(getattr(value, name)) for name in value.__dataclass_fields__}
+                return {name: text(getattr(value, name)) for name in value.__dataclass_fields__
+                        if not name.startswith("_")}
             return value
         return text(self)
 
