@@ -119,12 +119,17 @@ class ListingForm(forms.ModelForm):
         return photos
 
 
+ACCEPT_DAP_LABEL = _("Where customs assesses the duty at import, accept DAP: that order's duties and taxes are "
+                     "paid on delivery, not now")
+
+
 class OrderForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000)
     incoterm = forms.ChoiceField(label=_("Duties and taxes"), choices=[
         ("DDP", _("Pay now (DDP): no surprises at delivery")),
         ("DAP", _("Pay on delivery (DAP): estimate shown")),
     ], initial="DDP")
+    accept_dap = forms.BooleanField(label=ACCEPT_DAP_LABEL, required=False)
 
 
 class PayForm(forms.Form):
@@ -142,6 +147,7 @@ class CheckoutForm(forms.Form):
         ("DDP", _("Pay now (DDP): no surprises at delivery")),
         ("DAP", _("Pay on delivery (DAP): estimate shown")),
     ], initial="DDP")
+    accept_dap = forms.BooleanField(label=ACCEPT_DAP_LABEL, required=False)
 
 
 class AddressForm(forms.Form):

@@ -38,16 +38,34 @@ class OrderQuote:
         return self.destination
 
     @property
+    def manual_lines(self) -> list[dict]:
+        """The lines whose duty the engine could not compute (manual assessment): not in any total."""
+        return manual_lines(self.snapshot["customs"])
+
+    @property
+    def duty_assessed_at_import(self) -> bool:
+        return bool(self.snapshot["customs"].get("needs_manual_assessment"))
+
+    @property
+    def manual_reason(self) -> str:
+        return manual_reason(self.snapshot["customs"])
+
+    @property
     def rows(self) -> list[dict]:
         return quote_rows(goods=self.goods, shipping=self.shipping, duties=self.duties_estimate,
-                          days=self.shipping_days)
+                          days=self.shipping_days, manual_reason=self.manual_reason,
+                          some_duty=Decimal(self.snapshot["customs"]["duty"]["amount"]) > 0)
 
     @property
     def breakdown(self) -> list[dict]:
         """The product page's rows: goods, shipping, then the duty and each import tax and fee that make
-        up the duties estimate."""
+        up the duties estimate. A duty under manual assessment reads "Duty assessed at import", with why."""
         customs = self.snapshot["customs"]
-        rows = [*self.rows[:2], {"label": _("Duty"), "money": _money(customs["duty"])}]
+        if self.duty_assessed_at_import:
+            duty = {"label": _("Duty"), "text": DUTY_AT_IMPORT, "note": self.manual_reason, "manual": True}
+        else:
+            duty = {"label": _("Duty"), "money": _money(customs["duty"])}
+        rows = [*self.rows[:2], duty]
         rows += [{"label": tax["name"], "money": _money(tax["amount"]), "note": f"{tax['rate']}%"}
                  for tax in customs["taxes"]]
         rows += [{"label": fee["name"], "money": _money(fee["amount"])} for fee in customs["fees"]]
@@ -58,14 +76,37 @@ def _money(data: dict) -> Money:
     return Money(Decimal(data["amount"]), data["currency"])
 
 
-def quote_rows(*, goods: Money, shipping: Money, duties: Money, days: tuple[int, int]) -> list[dict]:
-    """A landed cost's parts as labelled rows (breakdown tables and catalog cards)."""
-    return [
+DUTY_AT_IMPORT = _("Duty assessed at import")
+PLUS_DUTY_AT_IMPORT = _("plus duty assessed at import")
+
+
+def manual_lines(customs: dict) -> list[dict]:
+    """A customs snapshot's (quote_as_json) lines under manual assessment: HS code, description, reason."""
+    return [{"hs_code": line["hs_code"], "description": line["description"], "reason": line["reason"]}
+            for line in customs.get("lines", []) if line["rule"] == "manual_assessment"]
+
+
+def manual_reason(customs: dict) -> str:
+    """Why the duty is assessed at import ("" when it is not), one reason per distinct cause."""
+    return "; ".join(dict.fromkeys(line["reason"] or "no duty rate held" for line in manual_lines(customs)))
+
+
+def quote_rows(*, goods: Money, shipping: Money, duties: Money, days: tuple[int, int],
+               manual_reason: str = "", some_duty: bool = False) -> list[dict]:
+    """A landed cost's parts as labelled rows (breakdown tables and catalog cards). Where a duty is under
+    manual assessment (`manual_reason`), the import taxes stand alone and the duty row says it is assessed
+    at import: a row has `text` (and `manual`) instead of `money`. `some_duty`: other lines' duty is known
+    and in `duties`."""
+    rows = [
         {"label": _("Goods"), "money": goods},
         {"label": _("Shipping"), "money": shipping,
          "note": _("%(min)s–%(max)s days") % {"min": days[0], "max": days[1]}},
-        {"label": _("Duty and import taxes"), "money": duties},
     ]
+    if manual_reason:
+        label = _("Duty of the other lines and import taxes") if some_duty else _("Import taxes")
+        return [*rows, {"label": label, "money": duties},
+                {"label": _("Duty"), "text": DUTY_AT_IMPORT, "note": manual_reason, "manual": True}]
+    return [*rows, {"label": _("Duty and import taxes"), "money": duties}]
 
 
 @dataclass(frozen=True)

@@ -141,16 +141,23 @@ class CardQuote:
     shipping: Money
     duties: Money
     shipping_days: tuple[int, int]
+    manual_reason: str = ""  # why the duty is assessed at import ("" when it is in the landed cost)
 
     @property
     def total(self) -> Money:
         return self.landed_cost
 
     @property
+    def duty_assessed_at_import(self) -> bool:
+        """The duty is under manual assessment: not in `landed_cost`, assessed by customs at import."""
+        return bool(self.manual_reason)
+
+    @property
     def rows(self) -> list[dict]:
         from marketplace.pricing import quote_rows
 
-        return quote_rows(goods=self.goods, shipping=self.shipping, duties=self.duties, days=self.shipping_days)
+        return quote_rows(goods=self.goods, shipping=self.shipping, duties=self.duties, days=self.shipping_days,
+                          manual_reason=self.manual_reason)
 
 
 @dataclass(frozen=True)
@@ -267,8 +274,8 @@ def recent_quotes_clear() -> None:
 
 def card_quotes(rows: list[dict], buyer: BuyerContext) -> list[CardQuote | None]:
     """The landed cost of each listing's minimum order to the buyer (None where it cannot be quoted: no
-    carrier, no FX rate, a line that needs manual assessment). Each is computed once per listing version
-    (`updated_at` changes with the listing, its tiers and photos), destination, currency and FX rate
+    carrier, no FX rate; a duty under manual assessment is left out and `manual_reason` says why). Each
+    is computed once per listing version (`updated_at` changes with the listing, its tiers and photos), destination, currency and FX rate
     date, and kept in the shared cache (one round trip for a page), the quotes read last also in this
     process (none)."""
     from time import monotonic
@@ -278,7 +285,7 @@ def card_quotes(rows: list[dict], buyer: BuyerContext) -> list[CardQuote | None]
     from marketplace.pricing import quote_order
 
     as_of = fx_table().as_of.isoformat()
-    keys = [f"card-quote:{row['id']}:{row['updated_at'].timestamp()}:{buyer.country}:{buyer.currency}:{as_of}"
+    keys = [f"card-quote:v2:{row['id']}:{row['updated_at'].timestamp()}:{buyer.country}:{buyer.currency}:{as_of}"
             for row in rows]
     now = monotonic()
     found = _recent_quotes.get_many(keys, now)
@@ -293,7 +300,7 @@ def card_quotes(rows: list[dict], buyer: BuyerContext) -> list[CardQuote | None]
                     quote = quote_order(listing=listing, quantity=listing.moq, destination=buyer.country,
                                         currency=buyer.currency)
                     value = (quote.currency, quote.landed_cost.amount, quote.goods.amount, quote.shipping.amount,
-                             quote.duties_estimate.amount, *quote.shipping_days)
+                             quote.duties_estimate.amount, *quote.shipping_days, quote.manual_reason)
                 except (ApplicationError, CurrencyMismatch):
                     value = _UNQUOTABLE
                 computed[missing[listing.pk]] = value
@@ -308,10 +315,10 @@ def card_quotes(rows: list[dict], buyer: BuyerContext) -> list[CardQuote | None]
 def _card_quote(value, country: str) -> CardQuote | None:
     if value is None or value == _UNQUOTABLE:
         return None
-    currency, total, goods, shipping, duties, days_min, days_max = value
+    currency, total, goods, shipping, duties, days_min, days_max, manual_reason = value
     return CardQuote(country=country, landed_cost=Money(total, currency), goods=Money(goods, currency),
                      shipping=Money(shipping, currency), duties=Money(duties, currency),
-                     shipping_days=(days_min, days_max))
+                     shipping_days=(days_min, days_max), manual_reason=manual_reason)
 
 
 def listing_quote(listing: Listing, buyer: BuyerContext):

@@ -440,8 +440,10 @@ def _check_b2b(listing: Listing, buyer: User | None) -> None:
 
 
 def order_place(*, buyer: User, listing_id: int, quantity: int, idempotency_key: str | None = None,
-                incoterm: str = "DDP") -> Order:
-    """Lock the quote and reserve the stock. The same idempotency key returns the same order."""
+                incoterm: str = "DDP", accept_dap: bool = False) -> Order:
+    """Lock the quote and reserve the stock. The same idempotency key returns the same order. A DDP
+    order whose duty is under manual assessment is refused (ManualAssessmentRequired) unless the buyer
+    accepts DAP for it (`accept_dap`)."""
     _check_buyer(buyer, incoterm)
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         raise ApplicationError("Order at least one unit.", code="invalid_quantity", field="quantity")
@@ -454,7 +456,8 @@ def order_place(*, buyer: User, listing_id: int, quantity: int, idempotency_key:
             pk=listing_id, status=Listing.Status.PUBLISHED).first()
         if listing is None:
             raise NotFound("This product is not for sale.", field="listing")
-        order = _order_create(buyer=buyer, items=[(listing, quantity, None)], incoterm=incoterm, key=key)
+        order = _order_create(buyer=buyer, items=[(listing, quantity, None)], incoterm=incoterm, key=key,
+                              accept_dap=accept_dap)
         _checkout_payment_create(buyer=buyer, orders=[order])
         return order
 
@@ -479,9 +482,28 @@ def _checkout_payment_create(*, buyer: User, orders: list[Order]):
                           destination=orders[0].ship_country, idempotency_key=f"checkout:{orders[0].pk}")
 
 
-def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str) -> Order:
+class ManualAssessmentRequired(Conflict):
+    """A DDP order has lines whose duty customs assesses at import (manual assessment): it cannot be paid
+    in full now. The buyer accepts DAP for it (duties payable on delivery) or the order is not placed."""
+
+    def __init__(self, lines: list[dict]) -> None:
+        named = ", ".join(f"{line['description']} (HS {line['hs_code']})" for line in lines)
+        super().__init__(f"The duty on {named} is assessed by customs at import, so it cannot be paid now (DDP): "
+                         "accept DAP for this order (duties and taxes payable on delivery) or remove it.",
+                         code="manual_assessment", field="accept_dap")
+        self.lines = lines
+
+    def as_json(self) -> dict:
+        data = super().as_json()
+        data["error"]["lines"] = self.lines
+        return data
+
+
+def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, accept_dap: bool = False) -> Order:
     """One seller's order from locked listings: check, quote, take the stock, record.
-    `items` are (listing locked FOR UPDATE, quantity, quotation or None). Runs inside the caller's transaction."""
+    `items` are (listing locked FOR UPDATE, quantity, quotation or None). Runs inside the caller's transaction.
+    DDP is never charged with a duty missing: a DDP order with a line under manual assessment raises
+    ManualAssessmentRequired, or with `accept_dap` is quoted and stored as DAP, saying why."""
     from marketplace.pricing import QuoteLine, quote_lines
 
     company = items[0][0].company
@@ -490,9 +512,21 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str) -
     for listing, quantity, quotation in items:
         _check_quantity(listing, quantity, quoted=quotation is not None)
         _check_b2b(listing, buyer)
-    quote = quote_lines(lines=[QuoteLine(listing, quantity, quotation.unit_price if quotation else None)
-                               for listing, quantity, quotation in items],
-                        destination=buyer.country, currency=buyer.preferred_currency or None, incoterm=incoterm)
+    quote_input = [QuoteLine(listing, quantity, quotation.unit_price if quotation else None)
+                   for listing, quantity, quotation in items]
+    quote = quote_lines(lines=quote_input, destination=buyer.country, currency=buyer.preferred_currency or None,
+                        incoterm=incoterm)
+    dap_note = ""
+    if incoterm == Order.Incoterm.DDP and quote.duty_assessed_at_import:
+        manual = [{**line, "seller": company.legal_name} for line in quote.manual_lines]
+        if not accept_dap:
+            raise ManualAssessmentRequired(manual)
+        incoterm = Order.Incoterm.DAP
+        quote = quote_lines(lines=quote_input, destination=buyer.country, currency=buyer.preferred_currency or None,
+                            incoterm=incoterm)
+        quote.snapshot["dap_accepted"] = {"asked": "DDP", "lines": manual, "reason": quote.manual_reason}
+        dap_note = (" Asked for DDP; the buyer accepted DAP because customs assesses the duty at import: "
+                    + quote.manual_reason)[:400]
     order = Order.objects.create(
         buyer=buyer, company=company, incoterm=incoterm, idempotency_key=key,
         ship_name=buyer.full_name or buyer.email, ship_address=buyer.address_line, ship_city=buyer.city,
@@ -510,7 +544,7 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str) -
                                  hs_code=listing.hs_code, origin_country=listing.origin_country,
                                  unit_price_amount=unit.amount, currency=unit.currency,
                                  unit_weight_kg=listing.weight_kg)
-    OrderEvent.objects.create(order=order, to_status=order.status, actor=buyer, note="Quote locked.")
+    OrderEvent.objects.create(order=order, to_status=order.status, actor=buyer, note="Quote locked." + dap_note)
     return order
 
 
@@ -562,14 +596,27 @@ def checkout_requote(*, buyer: User, reference: str) -> list[dict]:
         changes = []
         for order in checkout.orders:
             lines = list(order.lines.select_related("listing", "listing__company"))
-            quote = quote_lines(lines=[QuoteLine(line.listing, line.quantity, line.unit_price) for line in lines],
-                                destination=buyer.country, currency=buyer.preferred_currency or None,
-                                incoterm=order.incoterm)
+            quote_input = [QuoteLine(line.listing, line.quantity, line.unit_price) for line in lines]
+            quote = quote_lines(lines=quote_input, destination=buyer.country,
+                                currency=buyer.preferred_currency or None, incoterm=order.incoterm)
+            incoterm_change = None
+            if order.incoterm == Order.Incoterm.DDP and quote.duty_assessed_at_import:
+                # Never DDP with a duty missing: the new quote is DAP, and the buyer confirms it (QuoteChanged).
+                quote = quote_lines(lines=quote_input, destination=buyer.country,
+                                    currency=buyer.preferred_currency or None, incoterm=Order.Incoterm.DAP)
+                quote.snapshot["dap_accepted"] = {"asked": "DDP", "lines": quote.manual_lines,
+                                                  "reason": quote.manual_reason}
+                incoterm_change = {"old": order.incoterm, "new": Order.Incoterm.DAP, "reason": quote.manual_reason}
+                order.incoterm = Order.Incoterm.DAP
+            elif order.quote.get("dap_accepted"):
+                quote.snapshot["dap_accepted"] = order.quote["dap_accepted"]
             before, after = _quote_figures(order.quote), _quote_figures(quote.snapshot)
             change = {"order": order.reference, "seller": order.company.legal_name,
                       "figures": [{"name": name, "old": before[name], "new": after[name]} for name in before],
                       "fx_old": order.quote["fx"], "fx_new": quote.snapshot["fx"]}
-            changed = before != after
+            if incoterm_change:
+                change["incoterm"] = incoterm_change
+            changed = before != after or incoterm_change is not None
             order.ship_address, order.ship_city, order.ship_postcode, order.ship_country = (
                 buyer.address_line, buyer.city, buyer.postcode, buyer.country)
             order.currency = quote.currency
@@ -812,12 +859,14 @@ def order_cancel_by_seller(*, user: User, order_id: int, reason: str) -> Order:
 
 
 def order_release_escrow(*, order_id: int) -> None:
-    """Delivered and past the dispute window: pay the seller, once."""
+    """Delivered and past the dispute window: pay the seller, once. Never for goods customs has not
+    decided on (whatever a carrier reported)."""
+    from customs.selectors import case_undecided
     from payments.services import escrow_release
 
     with transaction.atomic():
         order = Order.objects.select_for_update().select_related("company").filter(pk=order_id).first()
-        if order is None or order.status != Order.Status.DELIVERED:
+        if order is None or order.status != Order.Status.DELIVERED or case_undecided(order.reference):
             return
         escrow_release(reference=order.reference, company_id=order.company_id, seller_currency=order.company.currency)
         _set_status(order, Order.Status.COMPLETED, note="Escrow released; seller payout recorded.")
@@ -970,10 +1019,12 @@ def cart_merge(*, source_id: int, user: User) -> Cart:
     return target
 
 
-def cart_checkout(*, buyer: User, incoterm: str = "DDP", idempotency_key: str | None = None):
+def cart_checkout(*, buyer: User, incoterm: str = "DDP", idempotency_key: str | None = None,
+                  accept_dap: bool = False):
     """One order per seller from the buyer's cart and one payment for them all, all or nothing:
     every line is checked against the minimum order and stock under lock; the same key returns
-    the same checkout."""
+    the same checkout. DDP seller orders with a duty under manual assessment: all their lines are
+    named in one ManualAssessmentRequired, unless `accept_dap` (those orders become DAP)."""
     from marketplace.selectors import checkout_get
 
     _check_buyer(buyer, incoterm)
@@ -998,8 +1049,15 @@ def cart_checkout(*, buyer: User, incoterm: str = "DDP", idempotency_key: str | 
                 raise Conflict(f"The quotation for {listing.title} has expired.", code="quotation_expired",
                                field="cart")
             by_seller.setdefault(listing.company_id, []).append((listing, line.quantity, line.quotation))
-        orders = [_order_create(buyer=buyer, items=items, incoterm=incoterm, key=f"cart:{key}:{company_id}")
-                  for company_id, items in sorted(by_seller.items())]
+        orders, manual = [], []
+        for company_id, items in sorted(by_seller.items()):
+            try:
+                orders.append(_order_create(buyer=buyer, items=items, incoterm=incoterm,
+                                            key=f"cart:{key}:{company_id}", accept_dap=accept_dap))
+            except ManualAssessmentRequired as exc:
+                manual.extend(exc.lines)
+        if manual:
+            raise ManualAssessmentRequired(manual)  # rolls back the other sellers' orders too
         payment = _checkout_payment_create(buyer=buyer, orders=orders)
         cart.lines.all().delete()
         return checkout_get(buyer=buyer, reference=payment.reference)

@@ -69,11 +69,13 @@ def listing_detail(request, pk: int):
                 order = services.order_place(buyer=request.user, listing_id=listing.pk,
                                              quantity=form.cleaned_data["quantity"],
                                              incoterm=form.cleaned_data["incoterm"],
+                                             accept_dap=form.cleaned_data["accept_dap"],
                                              idempotency_key=request.POST.get("idempotency_key") or None)
                 return redirect("marketplace:checkout", reference=selectors.checkout_reference_of(order))
             except ApplicationError as exc:
                 form_error(form, exc)
     quote = selectors.listing_quote(listing, buyer)
+    _ask_accept_dap(form, manual=bool(quote and quote.duty_assessed_at_import))
     return render(request, "marketplace/listing_detail.html", {
         "listing": listing, "quote": quote, "form": form, "buyer": buyer, "idempotency_key": uuid.uuid4().hex,
         "cart_form": AddToCartForm(initial={"quantity": listing.moq}, auto_id="cart_%s"),
@@ -378,6 +380,13 @@ def address_action(request):
     return redirect("accounts:profile")
 
 
+def _ask_accept_dap(form, *, manual: bool) -> None:
+    """The "accept DAP" checkbox shows only where a duty is assessed at import (the page's quote says so,
+    or checkout was just refused for it)."""
+    if not manual and "accept_dap" not in form.errors:
+        form.fields.pop("accept_dap", None)
+
+
 def cart(request):
     buyer = selectors.buyer_context_for(request.user)
     cart_obj = selectors.cart_for_request(request)
@@ -388,11 +397,13 @@ def cart(request):
         if form.is_valid():
             try:
                 placed = services.cart_checkout(buyer=request.user, incoterm=form.cleaned_data["incoterm"],
+                                                accept_dap=form.cleaned_data["accept_dap"],
                                                 idempotency_key=request.POST.get("idempotency_key") or None)
                 return redirect("marketplace:checkout", reference=placed.reference)
             except ApplicationError as exc:
                 form_error(form, exc)
     groups = selectors.cart_view(cart_obj, buyer)
+    _ask_accept_dap(form, manual=any(group.quote and group.quote.duty_assessed_at_import for group in groups))
     return render(request, "marketplace/cart.html", {
         "groups": groups, "form": form, "buyer": buyer, "idempotency_key": uuid.uuid4().hex,
         "ready": bool(groups) and not any(group.error for group in groups)})

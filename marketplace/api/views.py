@@ -218,6 +218,9 @@ class CatalogApi(APIView):
             "origin_country": card.origin_country, "hs_code": card.hs_code, "category": card.category_path,
             "price": card.price.as_json(), "moq": card.moq,
             "landed_cost": card.landed.landed_cost.as_json() if card.landed else None,
+            # The duty is under manual assessment: customs assesses it at import, landed_cost leaves it out.
+            "duty_assessed_at_import": bool(card.landed and card.landed.duty_assessed_at_import),
+            "duty_assessment_reason": (card.landed.manual_reason or None) if card.landed else None,
             "destination": buyer.country,
         } for card in cards[:size]]
         return Response({"destination": buyer.country, "currency": buyer.currency, "page": page,
@@ -274,21 +277,29 @@ class CheckoutOutputSerializer(serializers.Serializer):
         return OrderOutputSerializer(checkout.orders, many=True, context={"checkout": checkout.reference}).data
 
 
+ACCEPT_DAP_HELP = ("A DDP order with a line whose duty customs assesses at import (manual assessment) is refused "
+                   "with 409 manual_assessment naming the lines; true places it as DAP (duties payable on delivery).")
+MANUAL_ASSESSMENT_ERROR = inline_serializer("ManualAssessmentError", {"error": serializers.DictField(
+    help_text="code manual_assessment; lines: [{hs_code, description, reason, seller}]")})
+
+
 class OrderCreateApi(APIView):
     class OrderInputSerializer(serializers.Serializer):
         listing = serializers.IntegerField(min_value=1)
         quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
         incoterm = serializers.ChoiceField(choices=["DDP", "DAP"], default="DDP")
+        accept_dap = serializers.BooleanField(default=False, help_text=ACCEPT_DAP_HELP)
         idempotency_key = serializers.CharField(max_length=80, required=False)
 
-    @extend_schema(request=OrderInputSerializer, responses={201: OrderOutputSerializer})
+    @extend_schema(request=OrderInputSerializer, responses={201: OrderOutputSerializer, 409: MANUAL_ASSESSMENT_ERROR})
     def post(self, request):
         data = self.OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         key = data.validated_data.get("idempotency_key") or request.headers.get("Idempotency-Key")
         order = services.order_place(buyer=request.user, listing_id=data.validated_data["listing"],
                                      quantity=data.validated_data["quantity"],
-                                     incoterm=data.validated_data["incoterm"], idempotency_key=key)
+                                     incoterm=data.validated_data["incoterm"], idempotency_key=key,
+                                     accept_dap=data.validated_data["accept_dap"])
         return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
@@ -388,15 +399,17 @@ class CartCheckoutApi(APIView):
 
     class CartCheckoutInputSerializer(serializers.Serializer):
         incoterm = serializers.ChoiceField(choices=["DDP", "DAP"], default="DDP")
+        accept_dap = serializers.BooleanField(default=False, help_text=ACCEPT_DAP_HELP)
         idempotency_key = serializers.CharField(max_length=60, required=False)
 
-    @extend_schema(request=CartCheckoutInputSerializer, responses={201: CheckoutOutputSerializer})
+    @extend_schema(request=CartCheckoutInputSerializer,
+                   responses={201: CheckoutOutputSerializer, 409: MANUAL_ASSESSMENT_ERROR})
     def post(self, request):
         data = self.CartCheckoutInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         key = data.validated_data.get("idempotency_key") or request.headers.get("Idempotency-Key")
         checkout = services.cart_checkout(buyer=request.user, incoterm=data.validated_data["incoterm"],
-                                          idempotency_key=key)
+                                          idempotency_key=key, accept_dap=data.validated_data["accept_dap"])
         return Response(CheckoutOutputSerializer(checkout).data, status=status.HTTP_201_CREATED)
 
 
