@@ -284,6 +284,16 @@ def case_holding(reference: str) -> bool:
     return ClearanceCase.objects.filter(shipment_reference=reference, status__in=HOLD_STATUSES[:3]).exists()
 
 
+# Customs has said its word on these: the goods may be delivered (or, rejected, never will be).
+DECIDED_STATUSES = ("released", "cleared", "rejected")
+
+
+def case_undecided(reference: str) -> bool:
+    """Whether the shipment has a clearance case customs has not decided yet: until it has, no
+    carrier event moves the parcel past customs and no escrow is released."""
+    return ClearanceCase.objects.filter(shipment_reference=reference).exclude(status__in=DECIDED_STATUSES).exists()
+
+
 def case_rejected(reference: str) -> bool:
     """Whether customs refused the shipment's goods (the buyer is refunded; nothing ships again)."""
     return ClearanceCase.objects.filter(shipment_reference=reference, status="rejected").exists()
@@ -313,6 +323,7 @@ SELLER_SUMMARIES = {
     "duty_mismatch": "The duties collected differ from the customs assessment.",
     "incomplete_declaration": "The declaration is incomplete.",
     "not_assessed": "Customs could not assess the duties automatically.",
+    "carrier_conflict": "The carrier reported a delivery step before customs released the goods.",
 }
 
 
