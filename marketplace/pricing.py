@@ -66,7 +66,8 @@ class OrderQuote:
         else:
             duty = {"label": _("Duty"), "money": _money(customs["duty"])}
         rows = [*self.rows[:2], duty]
-        rows += [{"label": tax["name"], "money": _money(tax["amount"]), "note": f"{tax['rate']}%"}
+        # "VAT (reduced rate 7%: foodstuffs, ...)" reads as "VAT 7%"; the explanation says which rate and why
+        rows += [{"label": tax["name"].partition(" (")[0], "money": _money(tax["amount"]), "note": f"{tax['rate']}%"}
                  for tax in customs["taxes"]]
         rows += [{"label": fee["name"], "money": _money(fee["amount"])} for fee in customs["fees"]]
         return rows

@@ -47,7 +47,7 @@ def test_trade_journey_in_the_browser(page, live_server, reference_data, celery_
     card = page.locator("[data-testid=catalog] li", has_text="Longjing green tea")
     assert "EUR" in card.inner_text()
     card.locator("a").first.click()
-    page.fill("#cart_quantity", "6")
+    page.fill("#cart_quantity", "20")
     page.click("[data-testid=add-to-cart]")
     page.wait_for_url(re.compile(r"/cart/$"))
     page.goto(f"{base}/listings/{batik.pk}/")
@@ -78,7 +78,7 @@ def test_trade_journey_in_the_browser(page, live_server, reference_data, celery_
     page.click("[data-testid=book]")
     reference = Order.objects.get(pk=order_id).reference
 
-    # customs holds it (about 120 EUR is above the review threshold); the officer releases it
+    # customs holds it (about 400 EUR is above the 300 EUR review threshold); the officer releases it
     log_in(page, base, officer.email)
     from customs.models import ClearanceCase
 

@@ -5,7 +5,6 @@ returns the first booking; a failed booking retries, then shows the carrier's re
 from __future__ import annotations
 
 import pytest
-from django.core.files.storage import default_storage
 
 from ewtp.exceptions import Conflict
 from logistics.models import Shipment
@@ -148,8 +147,10 @@ def test_booking_twice_returns_the_first_booking_and_makes_no_second_label(paid_
     assert Shipment.objects.count() == 1
     assert Shipment.objects.get().tracking_number == shipment.tracking_number
     assert Shipment.objects.get().service_code == order.shipping_service and shipment.parcels.count() == 1
-    assert default_storage.listdir(f"shipments/{order.reference}")[0] == [shipment.tracking_number]  # one booking
-    labels = default_storage.listdir(f"shipments/{order.reference}/{shipment.tracking_number}")[1]
+    from ewtp.files import private_storage
+
+    assert private_storage().listdir(f"shipments/{order.reference}")[0] == [shipment.tracking_number]  # one booking
+    labels = private_storage().listdir(f"shipments/{order.reference}/{shipment.tracking_number}")[1]
     assert [f for f in labels if f.startswith("label-")] == [name]
 
 

@@ -55,7 +55,8 @@ def test_ledger_check_passes_on_an_empty_ledger_and_the_staff_page_shows_it(djan
     out = StringIO()
     call_command("ledger_check", stdout=out)
     assert "Ledger balanced" in out.getvalue()
-    staff = django_user_model.objects.create_user(email="staff@example.com", password="x" * 12, is_staff=True)
+    from tests import factories
+
     client = Client()
-    client.force_login(staff)
+    client.force_login(factories.finance())  # the ledger is finance's page
     assert b"Balanced" in client.get("/payments/ledger/").content
