@@ -13,4 +13,6 @@ Each module reads its versioned file(s) under `customs/data/tariffs/` (sources i
 
 from __future__ import annotations
 
-MODULES: tuple = ()
+from customs.national_tariffs import jp_customs
+
+MODULES: tuple = (jp_customs,)

@@ -175,7 +175,7 @@ def test_preference_applied_when_party_rate_and_claim(book, fx):
 @pytest.mark.parametrize(("origin", "claim", "reason"), [
     ("VN", False, "not claimed"),
     ("CN", True, "no preferential rate is held"),  # China and Japan are RCEP parties; no concession on this line
-    ("US", True, "not a party to a trade agreement"),
+    ("BR", True, "not a party to a trade agreement"),  # the US now has the US-JP TA (green tea free under it)
 ])
 def test_preference_refused_says_which_condition_failed(book, fx, origin, claim, reason):
     request = a_request("JP", [a_line("0902100000", "100000", "JPY", origin=origin, claim=claim)], origin=origin)

@@ -60,7 +60,7 @@ def test_duty_is_monotonic_in_value_for_ad_valorem_lines(book, fx, low, extra, c
 @given(value=cents, case=st.sampled_from([
     ("JP", "JPY", "0902100000", "VN"), ("JP", "JPY", "0902100000", "FR"), ("JP", "JPY", "0902100000", "GB"),
     ("JP", "JPY", "0902100000", "CN"), ("US", "USD", "61091000", "KR"), ("CA", "CAD", "95030010", "JP"),
-    ("GB", "GBP", "0809400500", "SG")]), on=st.sampled_from([date(2021, 3, 1), ON]))
+    ("GB", "GBP", "0809400500", "SG")]), on=st.sampled_from([date(2025, 6, 2), ON]))  # JP tariff from 2025-04-01
 def test_a_preference_never_costs_more_than_mfn(book, fx, value, case, on):
     claimed = quote_landed_cost(book, fx, request_for(*case, value, claim=True, on=on))
     unclaimed = quote_landed_cost(book, fx, request_for(*case, value, claim=False, on=on))

@@ -155,7 +155,9 @@ def test_an_origin_specific_restriction_spares_other_origins(book):
 
 def test_preferences_are_found_for_the_origins_parties(book):
     japan_tea = book.lookup("JP", "0902100000", ON, origin="VN")
-    assert {(m.agreement, m.expression_text) for m in japan_tea.preferences} == {("CPTPP", "0.00%"), ("RCEP", "5.30%")}
+    # Japan Customs' schedule (jp-customs-tariff-2026-01-01.csv, line 0902.10.000): CPTPP, JVEPA free; RCEP, AJCEP 5.3%
+    assert {(m.agreement, m.expression_text) for m in japan_tea.preferences} == {
+        ("CPTPP", "0.00%"), ("RCEP", "5.30%"), ("AJCEP", "5.30%"), ("JVEPA", "0.00%")}
     # an EU member state's goods claim as "EU"
     assert [m.agreement for m in book.lookup("JP", "0902100000", ON, origin="FR").preferences] == ["EU-JP-EPA"]
     assert book.lookup("JP", "0902100000", ON, origin="CN").preferences == ()
