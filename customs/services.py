@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from customs.domain.states import CLEARANCE
 from customs.models import CaseDocument, ClearanceCase, ClearanceEvent, DocumentRequest, Finding
+from customs.selectors import DECIDED_STATUSES
 from customs.signals import clearance_decided, clearance_held
 from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 
@@ -414,6 +415,26 @@ def case_reject(*, case_id: int, officer, reason: str) -> ClearanceCase:
         _transition(case, "rejected", action="rejected", actor=officer, note=reason)
         _decided(case, released=False, reason=reason)
     return case
+
+
+def case_flag_carrier_conflict(*, reference: str, carrier: str, code: str, occurred_at, location: str = "") -> bool:
+    """A carrier says goods customs has not decided yet moved past customs (out for delivery,
+    delivered). Its word moves nothing: the case stays decidable and gets a `carrier_conflict`
+    finding and an event for staff (once per case while the finding is active). Returns whether
+    it flagged now. Runs in the caller's transaction (the carrier push)."""
+    case = ClearanceCase.objects.select_for_update().filter(shipment_reference=reference).first()
+    if case is None or case.status in DECIDED_STATUSES:
+        return False
+    when = occurred_at.isoformat() if hasattr(occurred_at, "isoformat") else str(occurred_at)
+    note = (f"Carrier {carrier} reported '{code}' at {when}{f' in {location}' if location else ''} while customs "
+            f"has not released the goods (case {case.status}); the shipment was not moved and no money was released.")
+    _event(case, "carrier_conflict", note=note)
+    if case.findings.filter(kind="carrier_conflict", superseded_at__isnull=True).exists():
+        return False
+    Finding.objects.create(case=case, kind="carrier_conflict", message=note[:500],
+                           evidence={"carrier": carrier, "event": code, "occurred_at": when,
+                                     "location": location[:120], "case_status": case.status})
+    return True
 
 
 def case_assign(*, case_id: int, officer) -> ClearanceCase:

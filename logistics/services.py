@@ -217,30 +217,63 @@ def _carrier_events(shipment: Shipment) -> list[CarrierEvent]:
                                    customs_released_at=shipment.customs_released_at)
 
 
-def _apply_events(shipment: Shipment, events) -> int:
+# Events that only happen after customs let the goods go: a carrier reporting them earlier is recorded, not obeyed.
+AFTER_CUSTOMS = frozenset({TrackingCode.OUT_FOR_DELIVERY, TrackingCode.DELIVERED})
+NOT_APPLIED = " (not applied: customs has not released the goods)"
+
+
+def _apply_events(shipment: Shipment, events, *, carrier: str = "") -> int:
     """Store the carrier's events not stored yet (an event is its code at its time: a repeat is
     ignored), then set the status from the latest event by time, so that an event arriving late
-    takes its place in the timeline without moving the parcel backwards. Returns how many were new."""
-    new = 0
+    takes its place in the timeline without moving the parcel backwards. Returns how many were new.
+
+    A carrier cannot overrule customs: while the clearance case is undecided, an out-for-delivery
+    or delivered event is stored (marked not applied) but moves nothing, and the case is flagged
+    for staff (`carrier_conflict`); goods customs holds stay held."""
+    gated = shipment.customs_released_at is None and _customs_undecided(shipment)
+    new, conflicting = 0, []
     for event in sort_events(events):
         if event.code == TrackingCode.LABEL_CREATED and shipment.events.filter(code=event.code).exists():
             continue  # our booking already wrote it; the carrier's clock may differ from ours by a little
-        _, created = TrackingEvent.objects.get_or_create(
+        description = event.description[:300]
+        if gated and event.code in AFTER_CUSTOMS:
+            description = description[:300 - len(NOT_APPLIED)] + NOT_APPLIED
+        row, created = TrackingEvent.objects.get_or_create(
             shipment=shipment, code=event.code, occurred_at=event.occurred_at,
-            defaults={"location": event.location[:120], "description": event.description[:300], "source": "carrier"})
+            defaults={"location": event.location[:120], "description": description, "source": "carrier"})
         new += created
-    latest = shipment.events.filter(code__in=list(STATUS_AFTER_EVENT)).order_by("-occurred_at", "-id").first()
+        if created and gated and event.code in AFTER_CUSTOMS:
+            conflicting.append(row)
+    codes = [code for code in STATUS_AFTER_EVENT if not (gated and code in AFTER_CUSTOMS)]
+    latest = shipment.events.filter(code__in=codes).order_by("-occurred_at", "-id").first()
     target = STATUS_AFTER_EVENT.get(latest.code) if latest else None
-    if latest and latest.code == TrackingCode.ARRIVED_IN_DESTINATION and shipment.customs_released_at is None \
-            and _customs_holding(shipment):
-        _event(shipment, TrackingCode.HELD_BY_CUSTOMS, description="Held by customs for review.",
-               source="customs")
+    holding = gated and _customs_holding(shipment)
+    if holding and (conflicting or (latest and latest.code == TrackingCode.ARRIVED_IN_DESTINATION)):
+        # The goods are at (or past) the border and customs holds them for a person.
+        if not (latest and latest.code == TrackingCode.HELD_BY_CUSTOMS):
+            _event(shipment, TrackingCode.HELD_BY_CUSTOMS, description="Held by customs for review.",
+                   source="customs")
         target = Shipment.Status.CUSTOMS_HOLD
+    for row in conflicting:
+        _flag_conflict(shipment, row, carrier=carrier or _carrier_of(shipment))
     if target == Shipment.Status.DELIVERED and shipment.delivered_at is None:
         shipment.delivered_at = latest.occurred_at
     if target and SHIPMENT.can(shipment.status, target):
         _set_status(shipment, target)
     return new
+
+
+def _customs_undecided(shipment: Shipment) -> bool:
+    from customs.selectors import case_undecided
+
+    return case_undecided(shipment.order_reference)
+
+
+def _flag_conflict(shipment: Shipment, row: TrackingEvent, *, carrier: str) -> None:
+    from customs.services import case_flag_carrier_conflict
+
+    case_flag_carrier_conflict(reference=shipment.order_reference, carrier=carrier, code=row.code,
+                               occurred_at=row.occurred_at, location=row.location)
 
 
 def shipment_carrier_push(*, carrier: str, tracking_number: str, events: list[dict]) -> int:
@@ -272,7 +305,7 @@ def shipment_carrier_push(*, carrier: str, tracking_number: str, events: list[di
             tracking_number="").first()
         if shipment is None or _carrier_of(shipment) != carrier:
             raise NotFound("No shipment of this carrier has that tracking number.", field="tracking_number")
-        return _apply_events(shipment, parsed)
+        return _apply_events(shipment, parsed, carrier=carrier)
 
 
 def _carrier_of(shipment: Shipment) -> str:

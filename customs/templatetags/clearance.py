@@ -15,6 +15,7 @@ REASONS = {
     "duty_mismatch": _("Duties differ from paid"),
     "incomplete_declaration": _("Incomplete declaration"),
     "not_assessed": _("Not assessed"),
+    "carrier_conflict": _("Carrier reported delivery before release"),
     "restricted_goods:licence_required": _("Licence required"),
     "restricted_goods:prohibited": _("Prohibited goods"),
 }

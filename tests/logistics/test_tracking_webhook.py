@@ -111,8 +111,13 @@ def test_another_carriers_push_or_an_unknown_number_finds_nothing(booked):
     assert codes(shipment) == ["label_created"]
 
 
-def test_the_order_follows_the_parcel_to_delivered(booked):
+def test_the_order_follows_the_parcel_to_delivered(booked, settings):
+    from customs.models import ClearanceCase
+    from tests.customs.conftest import drive
+
     order, shipment = booked
+    settings.CUSTOMS_AUTHORITY_DELAY_SECONDS = 0
+    assert drive(ClearanceCase.objects.get(shipment_reference=order.reference).pk) == "cleared"
     at = shipment.booked_at
     push(shipment, ("picked_up", at + timedelta(hours=1)), ("arrived_in_destination", at + timedelta(days=2)),
          ("out_for_delivery", at + timedelta(days=3)), ("delivered", at + timedelta(days=3, hours=4)))
