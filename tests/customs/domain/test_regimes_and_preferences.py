@@ -123,3 +123,13 @@ def test_no_preference_claimed_keeps_the_plain_mfn_reason(book, fx):
     quote = quote_landed_cost(book, fx, a_request("GB", [a_line("01012990", "100.00", "GBP", origin="US")],
                                                   origin="US", shipping="200.00"))
     assert "rejected" not in quote.lines[0].reason
+
+
+def test_thai_green_tea_into_japan_names_the_agreements_rejected(book, fx):
+    # given green tea from Thailand, claimed: JTEPA 0.00%, RCEP 5.30%, AJCEP 5.30% (MFN 17%)
+    request = a_request("JP", [a_line("0902100000", "100000", "JPY", origin="TH", claim=True)], origin="TH")
+    # when quoted
+    line = quote_landed_cost(book, fx, request).lines[0]
+    # then JTEPA is chosen and the others are named with why
+    assert (line.rule, line.duty) == ("preference:JTEPA", money("0", "JPY"))
+    assert "rejected: RCEP 5.30% not lower than JTEPA 0.00%; AJCEP 5.30% not lower than JTEPA 0.00%" in line.reason
