@@ -450,9 +450,12 @@ def _consumer_channel(ctx: _Context, request: QuoteRequest, special, limit: Deci
             code=special.code, name=special.name, source=special.source)
         return False
     if value > limit:
+        single = len(request.lines) == 1 and request.lines[0].quantity == 1
         say("General trade applies: the consumer's {what} {value:m} is above the {code} limit of {max} {legal} per "
-            "transaction, so full duty and taxes are due ({source}).", what=what, value=value, code=special.code,
-            max=f"{special.max_value:,}", legal=legal, source=special.source)
+            "transaction, so full duty and taxes are due{single} ({source}).", what=what, value=value,
+            code=special.code, max=f"{special.max_value:,}", legal=legal, source=special.source,
+            single="; a single-item order within the annual limit may still enter through the CBEC channel at those "
+                   "full rates, counted toward the annual limit" if single else "")
         return False
     ytd = request.consumer_year_to_date
     if special.annual_limit is not None:
