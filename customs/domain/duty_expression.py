@@ -3,7 +3,9 @@ compute the duty it means for one line.
 
 Pure: no I/O. The grammar covers every expression of the UK Global Tariff / EU CET file
 (`customs/data/tariffs/uk-global-tariff-2021.csv`); tests/customs/domain/test_duty_expression.py
-reads the whole file and asserts that none is left unread.
+reads the whole file and asserts that none is left unread. The US forms of the HTSUS ("Free",
+"37.5¢/kg + 2.2%", "$1.035/liter", "5¢/doz.", "2.5% on the case + ...") have their own grammar
+below (`_parse_us`); tests/customs/national_tariffs/test_us_hts.py reads every text of the HTSUS file.
 
     expression := "Entry Price" | seasonal | formula
     seasonal   := formula "(" periods ")" ("," formula ["(" periods ")"])*
@@ -46,6 +48,17 @@ QUANTITY_LABELS: dict[str, str] = {
     "pair": "pairs",
     "m": "metres",
     "m2": "square metres",
+    # US forms (HTSUS): units the seller declares per line when the rate is per that unit.
+    "m3": "cubic metres",
+    "l_proof": "proof litres (litres x % alcohol by volume x 2 / 100; derived from l and alcohol_pct_vol)",
+    "kg_clean": "kg clean yield (wool)",
+    "kg_total_sugars": "kg of total sugars",
+    "kg_with_container": "kg of contents and immediate container",
+    "jewel": "jewels (watch and clock movements)",
+    "pin": "pins",
+    "line_gross": "lines (button size) per gross",
+    **{f"kg_{metal}_content": f"kg of {metal} content"
+       for metal in ("lead", "copper", "tungsten", "molybdenum", "magnesium")},
 }
 
 AGRICULTURAL_COMPONENTS = {
@@ -290,6 +303,149 @@ def _format_period(period: tuple[tuple[int, int], tuple[int, int]]) -> str:
     return f"{sd:02d} {names[sm]}-{ed:02d} {names[em]}"
 
 
+# ---------------------------------------------------------------- US forms (HTSUS column 1 and special column)
+#
+#     us_expression := "Free" | us_terms | us_prose
+#     us_terms      := us_term ("+" us_term)*
+#     us_term       := "Free" | percent [value_part] | amount [unit_or_each] [qualifier]
+#     amount        := number "¢" | "$" number            (cents or dollars, USD)
+#     unit_or_each  := "/" us_unit | "each" | "/" us_unit "/" us_unit
+#
+# Rates "on the case", "on the battery", "on the value of the lead content" tax a part of the value the
+# quote does not split out, and rates written in words ("The rate applicable to ...", "A duty upon the
+# value of the repairs ...") need the article's other line: both are manual assessment with the reason.
+
+US_CURRENCY = "USD"
+US_BARREL_LITRES = Decimal("158.987294928")  # 42 US gallons of 3.785411784 l (exact by definition)
+
+# us unit -> (per, quantity key)
+_US_UNITS: dict[str, tuple[Decimal, str]] = {
+    "kg": (Decimal(1), "kg"),
+    "clean kg": (Decimal(1), "kg_clean"),
+    "t": (Decimal(1000), "kg"),
+    "liter": (Decimal(1), "l"),
+    "pf.liter": (Decimal(1), "l_proof"),
+    "pf. liter": (Decimal(1), "l_proof"),
+    "bbl": (US_BARREL_LITRES, "l"),
+    "doz.": (Decimal(12), "item"),
+    "gross": (Decimal(144), "item"),
+    "thousand": (Decimal(1000), "item"),
+    "1000": (Decimal(1000), "item"),
+    "head": (Decimal(1), "item"),
+    "article": (Decimal(1), "item"),
+    "no.": (Decimal(1), "item"),
+    "pr.": (Decimal(1), "pair"),
+    "m2": (Decimal(1), "m2"),
+    "m3": (Decimal(1), "m3"),
+    "jewel": (Decimal(1), "jewel"),
+    "1,000 pins": (Decimal(1000), "pin"),
+    "line/ gross": (Decimal(1), "line_gross"),
+    "line/gross": (Decimal(1), "line_gross"),
+}
+
+# qualifier after "kg" -> quantity key
+_US_KG_QUALIFIERS: dict[str, str] = {
+    "on drained weight": "kg_drained",
+    "of total sugars": "kg_total_sugars",
+    "on contents and container": "kg_with_container",
+    "on entire contents of container": "kg_with_container",
+    **{f"on {metal} content": f"kg_{metal}_content"
+       for metal in ("lead", "copper", "tungsten", "molybdenum", "magnesium")},
+}
+
+_US_AMOUNT = re.compile(r"^(\$)?(\d[\d,]*(?:\.\d+)?)\s*(¢)?\s*(.*)$")
+_US_PERCENT_PART = re.compile(r"^(\d+(?:\.\d+)?)\s*%\s*(.+)$")
+
+# Rates in words: (pattern, reason prefix). Anything else that is not a term is refused.
+_US_PROSE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^The (duty )?rate (applicable|provided|of duty applicable)\b", re.I),
+     "the rate is that of another article or provision"),
+    (re.compile(r"^A duty (upon|equal|\(in lieu)", re.I), "the duty is on a value the quote does not hold"),
+    (re.compile(r"^See (additional )?U\.S\. note \d+", re.I), "the rate is set in a U.S. note of the chapter"),
+    (re.compile(r"^Free, (under|for such)\b", re.I), "free only under the conditions of the provision"),
+    (re.compile(r"^\d+(\.\d+)? percent of the (fair retail value|cost of such goods)", re.I),
+     "the duty is on a value the quote does not hold"),
+    (re.compile(r"less .* for each degree", re.I),
+     "the rate varies with the polarimeter degree of the sugar"),
+    (re.compile(r"but if consisting in part of a plate", re.I),
+     "the rate counts the jewels and pieces of the movement"),
+)
+
+_US_MARKERS = ("¢", "$")
+
+
+def _looks_us(text: str) -> bool:
+    return any(m in text for m in _US_MARKERS) or text.startswith("Free") or " each" in text
+
+
+def _parse_us_term(term: str) -> DutyComponent | str:
+    """A component, or the reason (a text) it cannot be computed from the quote's figures."""
+    term = term.strip()
+    if term == "Free":
+        return DutyComponent(kind="ad_valorem", rate=Decimal(0))
+    if match := _PERCENT.match(term):
+        return DutyComponent(kind="ad_valorem", rate=_decimal(match.group(1)))
+    if match := _US_PERCENT_PART.match(term):
+        part = match.group(2).strip()
+        if part.startswith("on "):
+            return f"{match.group(1)}% {part}: the quote does not split the value into those parts"
+        raise DutyExpressionError(f"unknown duty term {term!r}")
+    match = _US_AMOUNT.match(term)
+    if not match or bool(match.group(1)) == bool(match.group(3)):
+        raise DutyExpressionError(f"unknown duty term {term!r}")
+    rate = _decimal(match.group(2)) / (100 if match.group(3) else 1)
+    rest = match.group(4).strip()
+    if rest.startswith("each"):
+        per, key, rest = Decimal(1), "item", rest.removeprefix("each").strip()
+    elif rest.startswith("/"):
+        unit = rest[1:].strip()
+        found = None
+        for name in sorted(_US_UNITS, key=len, reverse=True):
+            if unit.lower() == name or unit.lower().startswith(name + " ") or unit.lower() == name.rstrip("."):
+                found = name
+                break
+        if found is None:
+            raise DutyExpressionError(f"unknown unit {unit!r} in {term!r}")
+        per, key = _US_UNITS[found]
+        rest = unit[len(found):].strip() if unit.lower().startswith(found) else ""
+    else:
+        raise DutyExpressionError(f"no unit in {term!r}")
+    if rest:
+        if key == "kg" and per == 1 and rest in _US_KG_QUALIFIERS:
+            key = _US_KG_QUALIFIERS[rest]
+        elif key == "l_proof" and rest == "on ethyl alcohol content":
+            pass
+        elif key == "item" and rest.startswith("on the "):  # "$1.53 each + 6% on the case": "each" is the movement
+            return f"{term}: the quote does not split the value into those parts"
+        elif key == "jewel" and rest.startswith("over "):
+            return f"{term}: needs the count of jewels over the threshold"
+        else:
+            raise DutyExpressionError(f"unknown qualifier {rest!r} in {term!r}")
+    return DutyComponent(kind="specific", rate=rate, currency=US_CURRENCY, per=per, quantities=(key,))
+
+
+def _parse_us(text: str) -> DutyExpression:
+    """A US rate text (see the grammar above); raises DutyExpressionError when it is none of its forms."""
+    for pattern, reason in _US_PROSE:
+        if pattern.search(text):
+            return DutyExpression(text=text, manual_reason=f"{reason}: {text}")
+    pieces = [p.strip() for p in text.split("+")]
+    if any(not p for p in pieces):
+        raise DutyExpressionError(f"empty term in {text!r}")
+    terms: list[DutyComponent] = []
+    reasons: list[str] = []
+    for piece in pieces:
+        parsed = _parse_us_term(piece)
+        if isinstance(parsed, str):
+            reasons.append(parsed)
+        else:
+            terms.append(parsed)
+    if reasons:
+        return DutyExpression(text=text, terms=tuple(terms), manual_reason="; ".join(reasons))
+    single = terms[0].rate if len(terms) == 1 and terms[0].kind == "ad_valorem" else None
+    return DutyExpression(text=text, terms=tuple(terms), ad_valorem_rate=single)
+
+
 @lru_cache(maxsize=8192)
 def parse_duty_expression(text: str) -> DutyExpression:
     """Parse a duty expression; raises DutyExpressionError if the text is not one.
@@ -300,9 +456,19 @@ def parse_duty_expression(text: str) -> DutyExpression:
         raise DutyExpressionError("empty duty expression")
     if normalised.lower() == "entry price":
         return DutyExpression(text=normalised, manual_reason=ENTRY_PRICE_REASON)
-    if "(" in normalised:
-        return _parse_seasonal(normalised)
-    return _parse_formula(normalised)
+    if _looks_us(normalised):
+        return _parse_us(normalised)
+    try:
+        if "(" in normalised:
+            return _parse_seasonal(normalised)
+        return _parse_formula(normalised)
+    except DutyExpressionError:
+        # "2.5% on the case + 5.3% on the battery", "The rate applicable to ...": US forms without ¢/$.
+        try:
+            return _parse_us(normalised)
+        except DutyExpressionError:
+            pass
+        raise
 
 
 # ---------------------------------------------------------------- evaluation
@@ -313,6 +479,8 @@ def _quantity(component: DutyComponent, quantities: Mapping[str, Decimal]) -> De
         value = quantities.get(key)
         if value is None and key == "hl" and "l" in quantities:
             value = quantities["l"] / 100
+        if value is None and key == "l_proof" and "l" in quantities and "alcohol_pct_vol" in quantities:
+            value = quantities["l"] * quantities["alcohol_pct_vol"] * 2 / 100  # US proof = 2 x % vol
         if value is None:
             return ManualAssessment(f"needs {key} ({QUANTITY_LABELS.get(key, key)})")
         product *= value
