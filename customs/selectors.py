@@ -339,7 +339,8 @@ QUOTE_HORIZON = timedelta(days=366)
 
 
 def landed_cost_quote(*, origin: str, destination: str, lines: list[dict], fx, currency: str | None = None,
-                      incoterm: str = "DDP", shipping=None, insurance=None, on: date | None = None):
+                      incoterm: str = "DDP", shipping=None, insurance=None, on: date | None = None,
+                      buyer_is_consumer: bool = False, consumer_year_to_date: Money | None = None):
     """Quote duty, taxes and fees with the cached tariff book (see customs/domain/landed_cost.py)."""
     from customs.domain.landed_cost import QuoteLine, QuoteRequest, quote_landed_cost
 
@@ -347,7 +348,7 @@ def landed_cost_quote(*, origin: str, destination: str, lines: list[dict], fx, c
     today = timezone.localdate()
     request = QuoteRequest(
         origin=origin, destination=destination, on=on or today, incoterm=incoterm, currency=currency,
-        latest=today + QUOTE_HORIZON,
+        latest=today + QUOTE_HORIZON, buyer_is_consumer=buyer_is_consumer, consumer_year_to_date=consumer_year_to_date,
         shipping=shipping or Money.zero(currency), insurance=insurance or Money.zero(currency),
         lines=[QuoteLine(hs_code=line["hs_code"], description=line.get("description", ""),
                          quantity=line["quantity"], unit_value=line["unit_value"],

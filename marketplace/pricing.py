@@ -117,15 +117,23 @@ class QuoteLine:
     unit_price: Money | None = None  # an accepted quotation's price; None = the listing's tiers
 
 
+def buyer_is_consumer(buyer) -> bool:
+    """A signed-in buyer without a company buys as a consumer (China's cross-border e-commerce retail channel
+    is for consumers); anyone else as a business. One query."""
+    return bool(getattr(buyer, "is_authenticated", False)) and buyer.company is None
+
+
 def quote_order(*, listing, quantity: int, destination: str, currency: str | None, incoterm: str = "DDP",
-                unit_price: Money | None = None) -> OrderQuote:
+                unit_price: Money | None = None, consumer: bool = False) -> OrderQuote:
     return quote_lines(lines=[QuoteLine(listing, quantity, unit_price)], destination=destination, currency=currency,
-                       incoterm=incoterm)
+                       incoterm=incoterm, consumer=consumer)
 
 
-def quote_lines(*, lines: list[QuoteLine], destination: str, currency: str | None, incoterm: str = "DDP") -> OrderQuote:
+def quote_lines(*, lines: list[QuoteLine], destination: str, currency: str | None, incoterm: str = "DDP",
+                consumer: bool = False) -> OrderQuote:
     """One seller's lines shipped together in one parcel: goods at their tier (or quoted) price, the
-    cheapest shipping and the customs duties and taxes, in the buyer's currency."""
+    cheapest shipping and the customs duties and taxes, in the buyer's currency. `consumer`: the buyer has no
+    company (see buyer_is_consumer), which opens consumer-only customs channels."""
     if not lines:
         raise ApplicationError("There is nothing to quote.", code="empty", field="lines")
     company = lines[0].listing.company
@@ -163,7 +171,7 @@ def quote_lines(*, lines: list[QuoteLine], destination: str, currency: str | Non
         lines=[{"hs_code": listing.hs_code, "description": listing.title, "quantity": quantity, "unit_value": unit,
                 "net_weight_kg": listing.weight_kg * quantity, "origin": listing.origin_country}
                for listing, quantity, unit in priced],
-        fx=fx,
+        fx=fx, buyer_is_consumer=consumer,
     )
     duties = customs.total_duties_and_taxes
     payable_duties = duties if incoterm == "DDP" else Money.zero(currency)
@@ -183,6 +191,7 @@ def quote_lines(*, lines: list[QuoteLine], destination: str, currency: str | Non
         "total_payable_now": (goods + shipping + payable_duties).as_json(),
         "landed_cost": (goods + shipping + duties).as_json(),
         "incoterm": incoterm,
+        "buyer": "consumer" if consumer else "business",
         "fx": {"base": seller_currency, "quote": currency, "rate": str(rate.rate.quantize(Decimal("1e-8"))),
                "as_of": rate.as_of.isoformat(), "source": rate.source},
         "customs": quote_as_json(customs),

@@ -141,6 +141,11 @@ def landed_cost_input(data) -> dict:
     if incoterm not in ("DDP", "DAP"):
         raise _bad("incoterm is DDP or DAP.", "incoterm", "invalid_choice")
     values["incoterm"] = incoterm
+    buyer = data.get("buyer") or "business"
+    if buyer not in ("consumer", "business"):
+        raise _bad("buyer is consumer or business.", "buyer", "invalid_choice")
+    values["buyer_is_consumer"] = buyer == "consumer"
+    values["consumer_year_to_date"] = _money(data, "consumer_year_to_date", "consumer_year_to_date", required=False)
     currency = data.get("currency")
     if currency is not None and (not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha()):
         raise _bad("Give a three-letter ISO 4217 currency code, e.g. GBP.", "currency")
@@ -174,6 +179,12 @@ class LandedCostInputSerializer(serializers.Serializer):
     destination = CountryField()
     date = serializers.DateField(required=False, input_formats=["iso-8601"])
     incoterm = serializers.ChoiceField(choices=["DDP", "DAP"], default="DDP")
+    buyer = serializers.ChoiceField(
+        choices=["consumer", "business"], default="business",
+        help_text="consumer opens the consumer-only channels (China's cross-border e-commerce retail import: "
+                  "0% duty, VAT at 70%, within CNY 5,000 per transaction and 26,000 a year); business = general trade")
+    consumer_year_to_date = MoneyField(
+        required=False, help_text="what the consumer bought through that channel this calendar year (annual limit)")
     currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False)
     shipping = MoneyField(required=False)
     insurance = MoneyField(required=False)
@@ -209,7 +220,8 @@ class LandedCostApi(APIView):
             origin=values["origin"], destination=destination, lines=values["lines"], fx=fx_table(on),
             currency=currency, incoterm=values["incoterm"], on=on,
             shipping=values["shipping"] or Money.zero(currency),
-            insurance=values["insurance"] or Money.zero(currency))
+            insurance=values["insurance"] or Money.zero(currency),
+            buyer_is_consumer=values["buyer_is_consumer"], consumer_year_to_date=values["consumer_year_to_date"])
         return Response(selectors.quote_as_json(quote))
 
 

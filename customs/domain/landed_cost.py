@@ -168,6 +168,10 @@ class QuoteRequest:
     insurance: Money
     lines: Sequence[QuoteLine]
     latest: date | None = None  # the last date quoted (tariffs change by law: no quote far ahead); None = no limit
+    # A consumer (no company) opens the consumer-only channels (CN cross-border e-commerce retail import);
+    # False keeps general trade. `consumer_year_to_date`: what the buyer bought through that channel this year.
+    buyer_is_consumer: bool = False
+    consumer_year_to_date: Money | None = None
 
 
 class TaxLine(NamedTuple):
@@ -433,6 +437,54 @@ def _line_problem(book: TariffBook, fx: FxTable, line: QuoteLine, index: int) ->
     return None
 
 
+def _consumer_channel(ctx: _Context, request: QuoteRequest, special, limit: Decimal, goods: Decimal,
+                      customs_value: Decimal, explanation: Explanation) -> bool:
+    """Whether a consumer-only regime (CN cross-border e-commerce retail import) applies, with the sentence
+    saying which channel applies and why: the buyer, the value per transaction, the buyer's year so far."""
+    say = explanation.add
+    value = goods if special.value_basis == "intrinsic" else customs_value
+    what = "goods value" if special.value_basis == "intrinsic" else "dutiable price (goods + freight + insurance)"
+    legal = special.currency
+    if not request.buyer_is_consumer:
+        say("General trade applies: the buyer is a business, and {code} ({name}) is for consumers only ({source}).",
+            code=special.code, name=special.name, source=special.source)
+        return False
+    if value > limit:
+        single = len(request.lines) == 1 and request.lines[0].quantity == 1
+        say("General trade applies: the consumer's {what} {value:m} is above the {code} limit of {max} {legal} per "
+            "transaction, so full duty and taxes are due{single} ({source}).", what=what, value=value,
+            code=special.code, max=f"{special.max_value:,}", legal=legal, source=special.source,
+            single="; a single-item order within the annual limit may still enter through the CBEC channel at those "
+                   "full rates, counted toward the annual limit" if single else "")
+        return False
+    ytd = request.consumer_year_to_date
+    if special.annual_limit is not None:
+        annual = ctx.to_dest(special.annual_limit, special.currency)
+        if ytd is None:
+            so_far, known = ZERO, "not given, taken as none"
+        else:
+            problem = _money_problem(ytd, ctx.fx)
+            if problem is not None:
+                raise problem[0](problem[1], field="consumer_year_to_date")
+            so_far, known = ctx.to_dest(ytd.amount, ytd.currency), "given"
+        if so_far + value > annual:
+            say("General trade applies: the consumer's purchases this year {so_far:m} + this transaction {value:m} = "
+                "{total:m} exceed the {code} annual limit of {annual} {legal} per person, so full duty and taxes are "
+                "due ({source}).", so_far=so_far, value=value, total=so_far + value, code=special.code,
+                annual=f"{special.annual_limit:,}", legal=legal, source=special.source)
+            return False
+    else:
+        so_far, known, annual = ZERO, "", None
+    say("{code} applies: the buyer is a consumer, the {what} {value:m} is within {max} {legal} per transaction"
+        "{annual_text}; the goods are taken to be on the CBEC positive list (not held here; the seller confirms) "
+        "({source}).", code=special.code, what=what, value=value, max=f"{special.max_value:,}", legal=legal,
+        annual_text="" if annual is None else _render(
+            " and purchases this year ({known}) {so_far:m} + {value:m} are within {annual} {legal} per person",
+            {"known": known, "so_far": so_far, "value": value, "annual": f"{special.annual_limit:,}", "legal": legal},
+            ctx.dest), source=special.source)
+    return True
+
+
 def _threshold(regime: DestinationRegime, kind: str, on: date, origin: str):
     for threshold in regime.thresholds:
         if threshold.kind == kind and threshold.applies(on, origin):
@@ -539,6 +591,11 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
     special_reason = "consignment at or below the duty de minimis"
     special_sentence = ""
     for candidate, limit, reason, sentence in ctx.specials:
+        if candidate.buyers == "consumer":
+            if _consumer_channel(ctx, request, candidate, limit, goods, customs_value, explanation):
+                special, special_reason, special_sentence = candidate, reason, sentence
+                break
+            continue
         if (goods if candidate.value_basis == "intrinsic" else customs_value) <= limit:
             special, special_reason, special_sentence = candidate, reason, sentence
             break
@@ -614,13 +671,19 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
 
     # 4. VAT/GST.
     taxes: dict[tuple[Decimal, str], list] = {}
-    collected = "at_sale" if special is not None else "border"
+    share = special.tax_share if special is not None else None
+    collected = "at_sale" if special is not None and share is None else "border"
     if regime.tax_name and not tax_relief:
         for index, plan in enumerate(plans):
             if plan.tax is None:
                 continue
             rate, label, source = plan.tax
-            if special is not None:
+            if share is not None:  # assessed at the border at a share of the statutory rate
+                rate = rate * share / HUNDRED
+                label = f"{label}, {share.normalize():f}% of the statutory amount under {special.code}"
+                source = f"{source}; {special.source}"
+                base = line_values[index]
+            elif special is not None:
                 base = line_goods[index] + (line_transport[index] if special.tax_base == "goods_and_transport" else ZERO)
             else:
                 base = line_values[index]
@@ -639,7 +702,11 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
         name = regime.tax_name if label == "standard rate" else f"{regime.tax_name} ({label})"
         tax_lines.append(TaxLine(name, rate, _money(base.quantize(q, ROUND_HALF_UP), dest),
                                  _money(amount, dest), collected, source))
-        if special is not None:
+        if share is not None:
+            say("Import {name} {rate:pct} ({share:pct} of the statutory rate) on customs value {base:m} = {amount:m}, "
+                "withheld at import by the e-commerce enterprise, platform or customs agent ({source}).", name=name,
+                rate=rate, share=share, base=base, amount=amount, source=source)
+        elif special is not None:
             say("{name} {rate:pct} collected at the point of sale by the seller or marketplace, on the sale price "
                 "({what}) {base:m} = {amount:m} ({source}).", name=name, rate=rate, base=base,
                 what="goods + shipping and insurance" if special.tax_base == "goods_and_transport" else "goods only",
@@ -652,7 +719,7 @@ def quote_landed_cost(book: TariffBook, fx: FxTable, request: QuoteRequest) -> Q
         said(ctx.closing)
 
     # China-style de minimis on the amount payable: small duty and tax bills are waived.
-    for threshold, limit in payable_limits:
+    for threshold, limit in (payable_limits if special is None else ()):
         payable = sum(line_duty, ZERO) + sum((t.amount.amount for t in tax_lines), ZERO)
         if payable <= limit and (any(line_duty) or tax_lines):
             say("Duty and tax payable {payable:m} is at or below {limit:m}, so it is waived ({source}).",
@@ -766,6 +833,37 @@ def _line_duty(book: TariffBook, fx: FxTable, regime: DestinationRegime, code: s
     in_force = {a.code for a in agreements}
     offers = [p for p in lookup.preferences if p.agreement in in_force]
     if line.claim_preference:
+        # Every agreement considered, and why each one not chosen was rejected.
+        considered: list[tuple[str, str]] = []
+        for agreement in book.agreements_between(regime.territory, line.origin, None):
+            if agreement.code not in in_force:
+                considered.append((agreement.code, f"not in force on {on.isoformat()} (from "
+                                                   f"{agreement.in_force_from.isoformat()})"))
+            elif not any(p.agreement == agreement.code for p in offers):
+                considered.append((agreement.code, f"no preferential rate for {code}"))
+        for offer in lookup.preferences:
+            if offer.agreement not in in_force and all(offer.agreement != c for c, _ in considered):
+                considered.append((offer.agreement or "?", f"origin {line.origin} not a party"))
+        rated: list[tuple[Measure, Decimal]] = []
+        for offer in offers:
+            result = evaluate_amount(offer.expression, value, dest, quantities, fx)
+            if isinstance(result, ManualAssessment):
+                considered.append((offer.agreement or "?", f"{offer.expression_text} cannot be computed: "
+                                                           f"{result.reason}"))
+                continue
+            rated.append((offer, result))
+            if chosen_duty is None or result < chosen_duty:
+                chosen, chosen_duty = offer, result
+        if chosen is not None and isinstance(mfn_duty, Decimal) and chosen_duty >= mfn_duty:
+            chosen = chosen_duty = None
+        for offer, result in rated:
+            if offer is chosen:
+                continue
+            if isinstance(mfn_duty, Decimal) and result >= mfn_duty:
+                considered.append((offer.agreement or "?", f"{offer.expression_text} not lower than MFN"))
+            elif chosen is not None:
+                considered.append((offer.agreement or "?", f"{offer.expression_text} not lower than "
+                                                           f"{chosen.agreement} {chosen.expression_text}"))
         if not agreements:
             notes.append(f"preference claimed but origin {line.origin} is not a party to a trade agreement with "
                          f"{regime.territory} in force on {on.isoformat()}; MFN applies")
@@ -773,16 +871,10 @@ def _line_duty(book: TariffBook, fx: FxTable, regime: DestinationRegime, code: s
             names = ", ".join(sorted(in_force))
             notes.append(f"preference claimed: {line.origin} is a party to {names} with {regime.territory}, but no "
                          f"preferential rate is held for {code}; MFN applies")
-        else:
-            for offer in offers:
-                result = evaluate_amount(offer.expression, value, dest, quantities, fx)
-                if isinstance(result, ManualAssessment):
-                    notes.append(f"{offer.agreement} rate {offer.expression_text} cannot be computed: {result.reason}")
-                elif chosen_duty is None or result < chosen_duty:
-                    chosen, chosen_duty = offer, result
-            if chosen is not None and isinstance(mfn_duty, Decimal) and chosen_duty >= mfn_duty:
-                notes.append(f"{chosen.agreement} rate {chosen.expression_text} would not lower the MFN duty; MFN applies")
-                chosen = chosen_duty = None
+        elif chosen is None:
+            notes.append("preference claimed but no agreement's rate lowers the MFN duty; MFN applies")
+        if considered:
+            notes.append("rejected: " + "; ".join(f"{c} {why}" for c, why in considered))
     elif offers:
         best = ", ".join(f"{o.agreement} {o.expression_text}" for o in offers)
         notes.append(f"preference available ({best}) but not claimed; MFN applies")

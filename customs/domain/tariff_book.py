@@ -158,6 +158,11 @@ class SpecialRegime:
     valid_to: date | None
     wording: str
     source: str
+    # CN cross-border e-commerce retail import: only for consumer buyers, within a yearly limit per person,
+    # the tax assessed at the border at `tax_share` percent of the statutory amount (None: collected at sale).
+    buyers: str = "any"  # "any" | "consumer"
+    annual_limit: Decimal | None = None
+    tax_share: Decimal | None = None
 
     def in_force(self, on: date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
@@ -292,7 +297,8 @@ class DestinationRegime:
                 code=s["code"], name=s["name"], max_value=Decimal(str(s["max_value"])), currency=s["currency"],
                 value_basis=s.get("value_basis", "intrinsic"), tax_base=s.get("tax_base", "goods_and_transport"),
                 valid_from=parse_date(s["valid_from"]), valid_to=parse_date(s.get("valid_to")),
-                wording=s["wording"], source=s["source"],
+                wording=s["wording"], source=s["source"], buyers=s.get("buyers", "any"),
+                annual_limit=_d(s.get("annual_limit")), tax_share=_d(s.get("tax_share")),
             ) for s in data.get("special_regimes", [])),
             source=data["source"],
             as_of=parse_date(data["as_of"]),
@@ -410,8 +416,9 @@ class TariffBook:
 
     # -- agreements
 
-    def agreements_between(self, territory: str, origin: str, on: date) -> list[Agreement]:
-        """Agreements in force on a date that have both the importing territory and the origin as parties."""
+    def agreements_between(self, territory: str, origin: str, on: date | None) -> list[Agreement]:
+        """Agreements in force on a date (None: at any date) that have both the importing territory and the
+        origin as parties."""
         pair = (territory, origin)
         common = self._agreement_pairs.get(pair)
         if common is None:
@@ -419,7 +426,7 @@ class TariffBook:
             common = self._agreement_pairs[pair] = tuple(
                 a for a in self.agreements.values()
                 if territory in a.parties and any(k in a.parties for k in keys) and territory not in keys)
-        return [a for a in common if a.in_force(on)]
+        return [a for a in common if on is None or a.in_force(on)]
 
     # -- measures
 
