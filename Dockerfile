@@ -4,7 +4,11 @@ WORKDIR /app
 COPY requirements.lock pyproject.toml ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY . .
-RUN EWTP_PRODUCTION=1 SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
+# collectstatic needs production settings, not production secrets: throwaway ones for this step only.
+RUN EWTP_PRODUCTION=1 ALLOWED_HOSTS=localhost PAYMENT_PROVIDER=sandbox \
+    SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    CARRIER_WEBHOOK_SECRET="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+    python manage.py collectstatic --noinput
 RUN useradd --create-home ewtp && mkdir -p /app/var && chown -R ewtp /app/var
 USER ewtp
 EXPOSE 8000

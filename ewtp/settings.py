@@ -2,14 +2,18 @@
 
 With nothing set the project runs on embedded defaults: SQLite and a filesystem Celery broker
 under var/, the sandbox payment provider, the simulated carrier and customs authority.
-`EWTP_PRODUCTION=1` switches to production mode: SECRET_KEY and ALLOWED_HOSTS are required,
-DEBUG is off, cookies are secure and HSTS is on.
+`EWTP_PRODUCTION=1` switches to production mode: cookies are secure, HSTS is on, and the settings
+refuse to load (ImproperlyConfigured naming each variable) while any of them is only safe on a
+developer's machine: see ewtp/production.py.
 """
 
 from decimal import Decimal
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from ewtp.production import DEV_CARRIER_WEBHOOK_SECRET, DEV_SECRET_KEY, production_refuse_unsafe
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("EWTP_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -19,11 +23,12 @@ env = environ.Env()
 PRODUCTION = env.bool("EWTP_PRODUCTION", default=False)
 
 if PRODUCTION:
-    SECRET_KEY = env.str("SECRET_KEY")  # no default: a missing secret fails fast
+    # Empty defaults here only so that the check at the end names every missing variable at once.
+    SECRET_KEY = env.str("SECRET_KEY", default="")
     DEBUG = env.bool("DEBUG", default=False)
-    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 else:
-    SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
+    SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
     DEBUG = env.bool("DEBUG", default=True)
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 
@@ -221,17 +226,17 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Domain knobs --------------------------------------------------------------------------
-PAYMENT_PROVIDER = "stripe" if env.str("STRIPE_SECRET_KEY", default="") else "sandbox"
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
-# Stripe.js's Payment Element in the pay page: required once Stripe takes payments in production.
-STRIPE_PUBLISHABLE_KEY = (env.str("STRIPE_PUBLISHABLE_KEY") if PRODUCTION and PAYMENT_PROVIDER == "stripe"
-                          else env.str("STRIPE_PUBLISHABLE_KEY", default=""))
+# Stripe once its key is set, else the sandbox (which takes no money: production must ask for it by name).
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="") or ("stripe" if STRIPE_SECRET_KEY else "sandbox")
+if PAYMENT_PROVIDER not in ("stripe", "sandbox"):
+    raise ImproperlyConfigured(f"PAYMENT_PROVIDER must be stripe or sandbox, not {PAYMENT_PROVIDER!r}")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")  # Stripe.js's Payment Element
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # e.g. a localstripe server in tests
 PLATFORM_FEE_PERCENT = Decimal(env.str("PLATFORM_FEE_PERCENT", default="3.0"))
 # Carriers sign the tracking events they push (HMAC-SHA256); production must set its own.
-CARRIER_WEBHOOK_SECRET = (env.str("CARRIER_WEBHOOK_SECRET") if PRODUCTION
-                          else env.str("CARRIER_WEBHOOK_SECRET", default="dev-carrier-webhook-secret"))
+CARRIER_WEBHOOK_SECRET = env.str("CARRIER_WEBHOOK_SECRET", default="" if PRODUCTION else DEV_CARRIER_WEBHOOK_SECRET)
 # Simulated carrier: seconds between tracking steps (minutes in a demo, fractions in tests).
 CARRIER_SIM_SECONDS_PER_STEP = env.float("CARRIER_SIM_SECONDS_PER_STEP", default=30.0)
 # Clearance: a consignment above this customs value (EUR equivalent) waits for an officer.
@@ -264,3 +269,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"stripe": {"level": "WARNING"}},  # it logs every request at INFO
 }
+
+if PRODUCTION:
+    production_refuse_unsafe(
+        secret_key=SECRET_KEY, debug=DEBUG, allowed_hosts=ALLOWED_HOSTS, carrier_webhook_secret=CARRIER_WEBHOOK_SECRET,
+        payment_provider=PAYMENT_PROVIDER, payment_provider_chosen=bool(env.str("PAYMENT_PROVIDER", default="")),
+        stripe_secret_key=STRIPE_SECRET_KEY, stripe_publishable_key=STRIPE_PUBLISHABLE_KEY,
+        stripe_webhook_secret=STRIPE_WEBHOOK_SECRET, stripe_api_base=STRIPE_API_BASE)

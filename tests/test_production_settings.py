@@ -1,0 +1,104 @@
+"""Production mode refuses to start on a setting that is only safe on a developer's machine, and
+says which variable to fix; a correct production environment starts. Each case imports the real
+settings in a fresh process, as gunicorn, the worker and manage.py do."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SAFE = {
+    "EWTP_PRODUCTION": "1",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "shop.example",
+    "CARRIER_WEBHOOK_SECRET": secrets.token_urlsafe(32),
+    "PAYMENT_PROVIDER": "sandbox",
+}
+STRIPE = {
+    "PAYMENT_PROVIDER": "",
+    "STRIPE_SECRET_KEY": "sk_live_" + secrets.token_hex(12),
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_" + secrets.token_hex(12),
+    "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
+}
+# Every variable the check reads; the parent's values (a developer's shell, CI) must not leak in.
+CONTROLLED = {*SAFE, *STRIPE, "DEBUG", "STRIPE_API_BASE"}
+
+
+def start(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in CONTROLLED}
+    return subprocess.run(
+        [sys.executable, "manage.py", *(args or ("check",))], cwd=ROOT, capture_output=True, text=True,
+        env={**base, "EWTP_VAR_DIR": str(tmp_path), **{k: v for k, v in env.items() if v is not None}}, timeout=120)
+
+
+def test_a_correct_production_environment_starts_and_passes_the_deploy_checks(tmp_path):
+    # when
+    result = start(tmp_path, SAFE, "check", "--deploy", "--fail-level", "WARNING")
+    # then
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_correct_production_environment_with_stripe_starts(tmp_path):
+    # when
+    result = start(tmp_path, {**SAFE, **STRIPE})
+    # then
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("variable", "changes"), [
+    ("SECRET_KEY", {"SECRET_KEY": None}),
+    ("SECRET_KEY", {"SECRET_KEY": "dev-only-insecure-key-do-not-use-in-production"}),
+    ("SECRET_KEY", {"SECRET_KEY": "django-insecure-" + secrets.token_urlsafe(50)}),
+    ("SECRET_KEY", {"SECRET_KEY": "changeme"}),
+    ("SECRET_KEY", {"SECRET_KEY": "ab" * 40}),
+    ("DEBUG", {"DEBUG": "1"}),
+    ("ALLOWED_HOSTS", {"ALLOWED_HOSTS": None}),
+    ("ALLOWED_HOSTS", {"ALLOWED_HOSTS": "*"}),
+    ("ALLOWED_HOSTS", {"ALLOWED_HOSTS": "shop.example,*"}),
+    ("CARRIER_WEBHOOK_SECRET", {"CARRIER_WEBHOOK_SECRET": None}),
+    ("CARRIER_WEBHOOK_SECRET", {"CARRIER_WEBHOOK_SECRET": "dev-carrier-webhook-secret"}),
+    ("CARRIER_WEBHOOK_SECRET", {"CARRIER_WEBHOOK_SECRET": "ci"}),
+    ("STRIPE_SECRET_KEY", {"PAYMENT_PROVIDER": None}),  # the sandbox by default: takes no money
+    ("STRIPE_SECRET_KEY", {**STRIPE, "PAYMENT_PROVIDER": "stripe", "STRIPE_SECRET_KEY": None}),
+    ("PAYMENT_PROVIDER", {"PAYMENT_PROVIDER": "paypal"}),
+    ("STRIPE_WEBHOOK_SECRET", {**STRIPE, "STRIPE_WEBHOOK_SECRET": None}),
+    ("STRIPE_WEBHOOK_SECRET", {**STRIPE, "STRIPE_WEBHOOK_SECRET": STRIPE["STRIPE_SECRET_KEY"]}),
+    ("STRIPE_PUBLISHABLE_KEY", {**STRIPE, "STRIPE_PUBLISHABLE_KEY": None}),
+    ("STRIPE_API_BASE", {**STRIPE, "STRIPE_API_BASE": "http://127.0.0.1:8420"}),
+])
+def test_production_refuses_to_start_on_an_unsafe_setting_and_names_it(tmp_path, variable, changes):
+    # given a correct production environment with one setting made unsafe
+    env = {**SAFE, **changes}
+    # when
+    result = start(tmp_path, env)
+    # then
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    refusal = result.stderr[result.stderr.index("ImproperlyConfigured"):]
+    assert re.search(rf"\b{variable}\b", refusal), refusal
+    assert refusal.count("\n  - ") <= 1, f"only {variable} is at fault: {refusal}"
+
+
+def test_production_names_every_unsafe_setting_at_once(tmp_path):
+    # when nothing at all is set
+    result = start(tmp_path, {"EWTP_PRODUCTION": "1"})
+    # then
+    for variable in ("SECRET_KEY", "ALLOWED_HOSTS", "CARRIER_WEBHOOK_SECRET", "STRIPE_SECRET_KEY"):
+        assert variable in result.stderr
+    assert result.returncode != 0
+
+
+def test_the_compose_file_has_no_default_for_any_secret():
+    # a secret-looking variable may be required (${X:?...}) or optional and empty (${X:-}), never preset
+    compose = (ROOT / "docker-compose.yml").read_text()
+    preset = re.findall(r"\$\{(\w*(?:SECRET|PASSWORD|KEY|TOKEN)\w*):?-([^}]+)\}", compose)
+    assert preset == []
+    assert "${POSTGRES_PASSWORD:?" in compose
