@@ -42,3 +42,25 @@ def quote(book, fx: FxTable, destination: str, lines: list[QuoteLine], *, on: da
                            insurance=money(insurance, cost_currency), lines=lines, buyer_is_consumer=consumer,
                            consumer_year_to_date=year_to_date)
     return quote_landed_cost(book, fx, request)
+
+
+def m(amount: str, currency: str) -> dict[str, str]:
+    """An amount as the API carries it."""
+    return {"amount": amount, "currency": currency}
+
+
+@pytest.fixture
+def api_quote(db):
+    """POST a body to the landed-cost API as a client would; the answer's JSON (the endpoint is throttled, so
+    the throttle's cache starts empty)."""
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    cache.clear()
+
+    def post(body: dict) -> dict:
+        response = APIClient().post("/api/v1/customs/landed-cost/", body, format="json")
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    return post
