@@ -13,6 +13,6 @@ Each module reads its versioned file(s) under `customs/data/tariffs/` (sources i
 
 from __future__ import annotations
 
-from customs.national_tariffs import jp_customs
+from customs.national_tariffs import jp_customs, us_hts
 
-MODULES: tuple = (jp_customs,)
+MODULES: tuple = (jp_customs, us_hts)

@@ -1,36 +1,50 @@
-"""The Harmonized Tariff Schedule of the United States (USITC), 2026 Revision 4, CSV export as published.
+"""The Harmonized Tariff Schedule of the United States (USITC): every 8- and 10-digit line with its general
+(MFN) rate and the Special-column rates of the US trade agreements, from USITC's CSV exports.
 
-One row per line: `HTS Number` (blank for indent-only text lines), `Indent`, `Description`, `Unit of
-Quantity`, `General Rate of Duty` (column 1 general = MFN), `Special Rate of Duty` (programme codes in
-parentheses: "Free (A+,AU,BH,CL,CO,...)", "4.1% (SG)"), `Column 2 Rate of Duty`, ... A blank rate cell
-means the rate of the nearest line above with a smaller indent (the statistical suffixes of an 8-digit
-line inherit its rates). Sources and checksum: customs/data/SOURCES.md.
+The files `customs/data/tariffs/us-hts-<edition>.csv` are USITC's CSV export as published (sources and
+checksums in customs/data/SOURCES.md). One row per line: `HTS Number` (blank for indent-only text lines),
+`Indent`, `Description`, `Unit of Quantity`, `General Rate of Duty` (column 1 general = MFN), `Special Rate
+of Duty` (programme codes in parentheses: "Free (A+,AU,BH,CL,CO,...)", "4.1% (SG)"), `Column 2 Rate of Duty`,
+... A blank rate cell means the rate of the nearest line above with a smaller indent (the statistical
+suffixes of an 8-digit line inherit its rates). Add a newer revision's export to EDITIONS with the date
+USITC gives it.
 
 Read into the tariff book as
-- an MFN measure for every 8- and 10-digit line (chapter 99, the additional duties, is not MFN);
-- a preference measure per (agreement, party) for each line that prints the rate, for the programmes
-  of `PROGRAMMES`; the statistical lines under it find it by prefix.
+- an MFN measure for every national line outside chapters 98-99 that prints or inherits a general rate
+  (chapter 99 holds the additional duties, read from additional-duties.json; chapter 98 special provisions
+  print none and quote as manual assessment); a rate text the grammar cannot compute (rates in words, on
+  parts of the value) is kept and answers with a manual assessment naming the text;
+- a preference measure per (agreement, party) for each line that prints the rate, for the programmes of
+  `PROGRAMMES`; the statistical lines under it find it by prefix. "See 9822..." (the rate is in chapter 98
+  or 99) is not held.
+Each edition holds from its date to the day before the next; a rate unchanged across editions is one
+measure. Where a line's preferential rate changes between editions of different years (FTA staging, set
+per calendar year), the older rate ends on 31 December of its year; the newer one is held from its edition.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from customs.domain.duty_expression import DutyExpressionError, parse_duty_expression
 from customs.domain.tariff_book import Measure
 
 DESTINATION = "US"
-FILE = "us-hts-2026-revision-4.csv"
-FILES = (FILE,)
 
-# The date USITC gives 2026 HTS Revision 4 (see SOURCES.md for where it comes from).
-REVISION_FROM = date(2026, 2, 25)
-SOURCE = "USITC Harmonized Tariff Schedule of the United States 2026 Revision 4 (CSV export), line {code}"
+# Edition date (as USITC dates the revision; see SOURCES.md) -> (file name, edition name), oldest first.
+EDITIONS: dict[str, tuple[str, str]] = {
+    "2025-04-22": ("us-hts-2025-revision-13.csv", "2025 Revision 13"),
+    "2026-02-25": ("us-hts-2026-revision-4.csv", "2026 Revision 4"),
+}
+FILES: tuple[str, ...] = tuple(name for name, _ in EDITIONS.values())
+
+SOURCE = "USITC Harmonized Tariff Schedule of the United States, {editions} (CSV export), line {code}"
 
 # Special-column programme codes (HTSUS General Note 3(c)(i)) -> (agreement code, its parties other than US).
 PROGRAMMES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -47,16 +61,16 @@ _SEGMENT = re.compile(r"([^()]*?)\s*\(([^)]*)\)")
 
 @dataclass
 class ReadReport:
-    """What the reader made of the file: counts for the report and the tests."""
+    """What the reader made of one edition: counts for the report and the tests."""
 
     rows: int = 0
     national_lines: int = 0  # 8- and 10-digit lines outside chapter 99
-    mfn_measures: int = 0
+    mfn_measures: int = 0  # lines with a general rate
     computable: int = 0  # MFN texts that compute from value, weight and item count alone
     manual_shapes: Counter = field(default_factory=Counter)  # shape of the text -> lines
     needs_quantity: Counter = field(default_factory=Counter)  # supplementary key -> lines
     no_rate: list[str] = field(default_factory=list)  # national lines with no rate on them or above
-    preference_measures: int = 0
+    preference_cells: int = 0  # (line printing the rate, agreement, party)
     preferences_not_held: Counter = field(default_factory=Counter)  # "See 9822..." and similar by programme
 
 
@@ -90,8 +104,7 @@ def read_lines(path: Path) -> list[tuple[str, str, str, str, str]]:
         indent = int(row["Indent"] or 0)
         while stack and stack[-1][0] >= indent:
             stack.pop()
-        raw = row["HTS Number"].strip()
-        code = national_code(raw)
+        code = national_code(row["HTS Number"])
         general = row["General Rate of Duty"].strip()
         special = row["Special Rate of Duty"].strip()
         if general:
@@ -106,41 +119,14 @@ def read_lines(path: Path) -> list[tuple[str, str, str, str, str]]:
     return lines
 
 
-def read_measures(directory: Path, report: ReadReport | None = None) -> list[Measure]:
-    path = Path(directory) / FILE
-    report = report if report is not None else ReadReport()
-    report.rows = len(read_rows(path))
-    measures: list[Measure] = []
-    preference_from: set[str] = set()
-    for code, general, special, origin_code, _description in read_lines(path):
-        report.national_lines += 1
-        if not general:
-            report.no_rate.append(code)
-            continue
-        source = SOURCE.format(code=_dotted(origin_code))
-        measure = Measure(DESTINATION, code, general, "mfn", None, None, REVISION_FROM, None, source)
-        measures.append(measure)
-        report.mfn_measures += 1
-        expression = measure.expression
-        if expression.manual_reason is not None:
-            report.manual_shapes[_shape(expression.text)] += 1
-        else:
-            keys = {k for c in expression.terms for k in c.quantities} - {"kg", "item"}
-            if keys:
-                for key in keys:
-                    report.needs_quantity[key] += 1
-            else:
-                report.computable += 1
-        # Preferences once, on the line that prints them; its statistical lines find them by prefix.
-        if not special or origin_code in preference_from:
-            continue
-        preference_from.add(origin_code)
-        measures.extend(_preferences(origin_code, special, report))
-    return measures
+def read_editions(directory: Path) -> dict[date, list[tuple[str, str, str, str, str]]]:
+    return {date.fromisoformat(edition): read_lines(Path(directory) / name)
+            for edition, (name, _) in EDITIONS.items()}
 
 
-def _preferences(code: str, special: str, report: ReadReport) -> list[Measure]:
-    found: dict[tuple[str, str], Measure] = {}
+def _preferences(special: str, report: ReadReport) -> Iterator[tuple[str, str, str]]:
+    """(agreement, party, rate) for the programmes of PROGRAMMES printed in a Special cell."""
+    seen: set[tuple[str, str]] = set()
     for rate, programmes in special_rates(special):
         for programme in programmes:
             if programme not in PROGRAMMES or not rate:
@@ -153,13 +139,101 @@ def _preferences(code: str, special: str, report: ReadReport) -> list[Measure]:
                 continue
             agreement, parties = PROGRAMMES[programme]
             for party in parties:
-                key = (agreement, party)
-                if key not in found:  # S and S+ print the same USMCA rate
-                    found[key] = Measure(
-                        DESTINATION, code, rate, "preference", agreement, party, REVISION_FROM, None,
-                        f"{SOURCE.format(code=_dotted(code))}, special rate {rate} ({programme})")
-    report.preference_measures += len(found)
-    return list(found.values())
+                if (agreement, party) not in seen:  # S and S+ print the same USMCA rate
+                    seen.add((agreement, party))
+                    yield agreement, party, rate
+
+
+def _count_mfn(text: str, report: ReadReport) -> None:
+    report.mfn_measures += 1
+    expression = parse_duty_expression(text)
+    if expression.manual_reason is not None:
+        report.manual_shapes[_shape(expression.text)] += 1
+        return
+    keys = {k for c in expression.terms for k in c.quantities} - {"kg", "item"}
+    for key in keys:
+        report.needs_quantity[key] += 1
+    if not keys:
+        report.computable += 1
+
+
+def build_measures(editions: Mapping[date, list[tuple[str, str, str, str, str]]],
+                   rows: Mapping[date, int] | None = None) -> tuple[list[Measure], dict[date, ReadReport]]:
+    dates = sorted(editions)
+    names = {date.fromisoformat(d): label for d, (_, label) in EDITIONS.items()}
+    reports = {edition: ReadReport(rows=(rows or {}).get(edition, 0)) for edition in dates}
+    # (code, text, the line printing it) and (line, agreement, party, rate) -> editions holding it.
+    mfn: dict[tuple[str, str, str], list[date]] = defaultdict(list)
+    prefs: dict[tuple[str, str, str, str], list[date]] = defaultdict(list)
+    rate_in: dict[tuple[date, str, str, str], str] = {}  # (edition, line, agreement, party) -> rate
+    for edition in dates:
+        report = reports[edition]
+        printed: set[str] = set()
+        for code, general, special, origin_code, _ in editions[edition]:
+            report.national_lines += 1
+            if not general:
+                report.no_rate.append(code)
+                continue
+            _count_mfn(general, report)
+            mfn[(code, general, origin_code)].append(edition)
+            # Preferences once, on the line that prints them; its statistical lines find them by prefix.
+            if special and origin_code not in printed:
+                printed.add(origin_code)
+                for agreement, party, rate in _preferences(special, report):
+                    report.preference_cells += 1
+                    prefs[(origin_code, agreement, party, rate)].append(edition)
+                    rate_in[(edition, origin_code, agreement, party)] = rate
+    position = {d: i for i, d in enumerate(dates)}
+    measures: list[Measure] = []
+    for (code, text, origin_code), held_in in mfn.items():
+        for start, last in _runs(held_in, position):
+            source = SOURCE.format(editions=_named(dates, start, last, names), code=_dotted(origin_code))
+            measures.append(Measure(DESTINATION, code, text, "mfn", None, None, start, _until(dates, last), source))
+    for (code, agreement, party, rate), held_in in prefs.items():
+        for start, last in _runs(held_in, position):
+            end = _until(dates, last)
+            following = dates[position[last] + 1] if position[last] + 1 < len(dates) else None
+            changed = following is not None and rate_in.get((following, code, agreement, party)) not in (None, rate)
+            if changed and following.year > last.year:
+                end = date(last.year, 12, 31)  # staged FTA rates are set per calendar year
+            source = (f"{SOURCE.format(editions=_named(dates, start, last, names), code=_dotted(code))}, "
+                      f"special rate {rate} ({agreement})")
+            measures.append(Measure(DESTINATION, code, rate, "preference", agreement, party, start, end, source))
+    return measures, reports
+
+
+def _runs(held_in: list[date], position: Mapping[date, int]) -> Iterator[tuple[date, date]]:
+    """Consecutive editions merged into (first, last) edition pairs."""
+    start = previous = None
+    for edition in sorted(held_in):
+        if start is not None and position[edition] == position[previous] + 1:
+            previous = edition
+            continue
+        if start is not None:
+            yield start, previous
+        start = previous = edition
+    if start is not None:
+        yield start, previous
+
+
+def _until(dates: list[date], last: date) -> date | None:
+    index = dates.index(last)
+    return dates[index + 1] - timedelta(days=1) if index + 1 < len(dates) else None
+
+
+def _named(dates: list[date], start: date, last: date, names: Mapping[date, str]) -> str:
+    held = [d for d in dates if start <= d <= last]
+    return " and ".join(f"{names.get(d, d.isoformat())} (from {d.isoformat()})" for d in held)
+
+
+def read_measures(directory: Path, reports: dict[date, ReadReport] | None = None) -> list[Measure]:
+    directory = Path(directory)
+    rows = {date.fromisoformat(d): len(read_rows(directory / name)) for d, (name, _) in EDITIONS.items()} \
+        if reports is not None else None
+    measures, found = build_measures(read_editions(directory), rows)
+    if reports is not None:
+        reports.update(found)
+    return measures
 
 
 def _dotted(code: str) -> str:
