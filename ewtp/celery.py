@@ -5,8 +5,11 @@ import os
 
 from celery import Celery
 from celery.signals import task_prerun, worker_init, worker_process_init
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ewtp.settings")
+# `filesystem://` (the embedded broker) is kombu's transport made to survive a bad message file.
+TRANSPORT_ALIASES["filesystem"] = "ewtp.broker:Transport"
 
 app = Celery("ewtp")
 app.config_from_object("django.conf:settings", namespace="CELERY")

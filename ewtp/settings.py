@@ -192,12 +192,13 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=env.str("REDIS_URL", default="filesystem://"))
 CELERY_BROKER_FOLDER = VAR_DIR / "celery-broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed", "control"):
+    for sub in ("queue", "processed", "control", "bad"):
         (CELERY_BROKER_FOLDER / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
         "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
         "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        "bad_folder": str(CELERY_BROKER_FOLDER / "bad"),
         "control_folder": str(CELERY_BROKER_FOLDER / "control"),  # else kombu writes ./control
         "store_processed": False,
         "polling_interval": 0.1,  # the default (1 s) delivers one message a second: too slow for a demo
