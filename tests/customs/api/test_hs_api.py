@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from customs.reference import read_hs_names_zh
+from customs.models import ReferenceDocument
+from customs.reference import read_hs_names_zh, read_hs_nomenclature
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,15 @@ def test_every_chapter_has_a_chinese_name():
     chapters = {code for code in names if len(code) == 2}
     assert len(chapters) == 96  # HS 2022: chapters 01-97 without the reserved 77
     assert "77" not in chapters and {"01", "09", "50", "61", "62", "69", "85", "97"} <= chapters
+
+
+def test_every_heading_and_subheading_has_a_chinese_name_once_loaded():
+    # load_reference_data (run by conftest) stores the names; a code left unnamed fails here
+    nomenclature = {e.code for e in read_hs_nomenclature()}
+    loaded = dict(ReferenceDocument.objects.filter(kind="hs_name_zh").values_list("key", "data"))
+    assert sorted(nomenclature - set(loaded)) == []
+    assert set(loaded) == nomenclature and all(data["zh"] for data in loaded.values())
+    assert sum(len(code) == 6 for code in loaded) == 5612  # HS 2022 subheadings
 
 
 @pytest.mark.parametrize(("q", "expected"), [
