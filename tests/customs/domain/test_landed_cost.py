@@ -1,4 +1,5 @@
-"""The landed-cost engine on the real tariff book: golden figures, rules by date, errors."""
+"""The landed-cost engine on the real tariff book: rules by date, errors (authorities' worked examples are in
+tests/customs/golden/)."""
 
 import dataclasses
 from datetime import date, timedelta
