@@ -48,3 +48,20 @@ def test_abf_value_of_the_taxable_importation(api_quote):
     assert (answer["taxes"][0]["name"], answer["taxes"][0]["base"], answer["taxes"][0]["amount"]) == (
         "GST", m("1410.00", "AUD"), m("141.00", "AUD"))
     assert answer["total_duties_and_taxes"] == m("201.00", "AUD")
+
+
+def test_ato_low_value_imported_goods_gst_at_the_sale_on_price_and_delivery(book):
+    """ATO, 'GST on low value imported goods - information for consumers' (ato.gov.au): goods with a customs value
+    of A$1,000 or less bought from overseas carry GST at the point of sale, and 'shipping and/or insurance costs
+    form part of the price of the delivered goods on which GST is calculated'; the customs value leaves delivery
+    out. Worked by Amazon Seller Central (Australia), 'low value imported goods' (a marketplace's example of the
+    ATO rule, not the ATO's): A$1,100.00 incl. GST and A$5.50 delivery incl. GST -> customs value $1,100/1.1 =
+    $1,000, so LVIG; GST = ($1,100 + $5.50)/11 = $100.50. Here the same sale ex GST: A$1,000 + A$5 delivery."""
+    # given goods of exactly A$1,000 with A$5 delivery
+    quote_ = quote(book, fx_of({"AUD": "1"}), "AU", [line("610910", "1000.00", "AUD")], on=ON, shipping="5.00")
+
+    # then no duty, nothing at the border, GST 10% x A$1,005 = A$100.50 charged by the seller
+    assert quote_.lines[0].rule == "de_minimis" and quote_.duty == money("0.00", "AUD")
+    assert [(t.base, t.amount, t.collected) for t in quote_.taxes] == [
+        (money("1005.00", "AUD"), money("100.50", "AUD"), "at_sale")]
+    assert quote_.landed_cost == money("1105.50", "AUD")
