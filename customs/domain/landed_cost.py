@@ -900,6 +900,6 @@ def _line_duty(book: TariffBook, fx: FxTable, regime: DestinationRegime, code: s
         if isinstance(result, ManualAssessment):
             return None, ZERO, text, "manual_assessment", source, f"{extra.title}: {result.reason}"
         duty += result
-        notes.append(f"plus {extra.title} {extra.expression_text} on origin {extra.origin} = "
+        notes.append(f"plus {extra.title} {extra.expression_text} on origin {extra.origin or 'any'} = "
                      f"{_fmt(result, dest)} ({extra.source}, from {extra.valid_from.isoformat()})")
     return duty, base_duty, text, rule, source, "; ".join(notes)
