@@ -17,6 +17,13 @@ Read into the tariff book as
 - a preference measure per (agreement, party) for each line that prints the rate, for the programmes of
   `PROGRAMMES`; the statistical lines under it find it by prefix. "See 9822..." (the rate is in chapter 98
   or 99) is not held.
+Chapter 99's additional duties by product (Section 301 on China, U.S. notes 20 and 31; the Section 122
+surcharge and its exemptions, U.S. note 2(aa)) are read from `us-hts-chapter99-products.csv`, the product
+lists of those notes as USITC prints them, made by `python -m customs.national_tariffs.us_hts <chapter 99
+text> <out.csv> [provenance]` from the text of HTSUS chapter 99; each heading's rate, dates and legal basis
+is a row of `us_chapter99_headings` in additional-duties.json (whose `measures` hold the duties on every
+line of an origin, read by customs.reference).
+
 Each edition holds from its date to the day before the next; a rate unchanged across editions is one
 measure. Where a line's preferential rate changes between editions of different years (FTA staging, set
 per calendar year), the older rate ends on 31 December of its year; the newer one is held from its edition.
@@ -25,7 +32,10 @@ per calendar year), the older rate ends on 31 December of its year; the newer on
 from __future__ import annotations
 
 import csv
+import json
 import re
+import sys
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,7 +52,9 @@ EDITIONS: dict[str, tuple[str, str]] = {
     "2025-04-22": ("us-hts-2025-revision-13.csv", "2025 Revision 13"),
     "2026-02-25": ("us-hts-2026-revision-4.csv", "2026 Revision 4"),
 }
-FILES: tuple[str, ...] = tuple(name for name, _ in EDITIONS.values())
+CHAPTER99_PRODUCTS = "us-hts-chapter99-products.csv"
+ADDITIONAL_DUTIES = "additional-duties.json"
+FILES: tuple[str, ...] = (*(name for name, _ in EDITIONS.values()), CHAPTER99_PRODUCTS, ADDITIONAL_DUTIES)
 
 SOURCE = "USITC Harmonized Tariff Schedule of the United States, {editions} (CSV export), line {code}"
 
@@ -230,12 +242,198 @@ def read_measures(directory: Path, reports: dict[date, ReadReport] | None = None
     directory = Path(directory)
     rows = {date.fromisoformat(d): len(read_rows(directory / name)) for d, (name, _) in EDITIONS.items()} \
         if reports is not None else None
-    measures, found = build_measures(read_editions(directory), rows)
+    editions = read_editions(directory)
+    measures, found = build_measures(editions, rows)
     if reports is not None:
         reports.update(found)
+    every = sorted({code for lines in editions.values() for code, *_ in lines})
+    # The finest lines (no line under them), on which a heading's products are told apart.
+    lines = [code for i, code in enumerate(every) if not (i + 1 < len(every) and every[i + 1].startswith(code))]
+    with open(directory / ADDITIONAL_DUTIES, encoding="utf-8") as handle:
+        headings = json.load(handle).get("us_chapter99_headings", [])
+    measures.extend(chapter99_measures(headings, read_chapter99_products(directory / CHAPTER99_PRODUCTS), lines))
+    return measures
+
+
+# ---------------------------------------------------------------- chapter 99: additional duties by product
+
+Products = dict[str, list[tuple[str, tuple[str, ...]]]]  # heading -> (code, statistical lines excepted)
+
+
+def read_chapter99_products(path: Path) -> Products:
+    products: Products = defaultdict(list)
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(line for line in handle if not line.startswith("#")):
+            excepted = tuple(c for c in row["except"].split(";") if c)
+            products[row["heading"]].append((row["code"], excepted))
+    return products
+
+
+def _expand(listed: list[tuple[str, tuple[str, ...]]], lines: list[str]) -> set[str]:
+    """The codes a heading's products cover: a listed code as a prefix, or, where statistical lines are
+    excepted ("4901.99.00, except 4901.99.0040"), each other national line under it."""
+    codes: set[str] = set()
+    for code, excepted in listed:
+        if not excepted:
+            codes.add(code)
+            continue
+        codes.update(line for line in _under(lines, code) if not line.startswith(excepted))
+    return codes
+
+
+def _under(lines: list[str], prefix: str) -> list[str]:
+    """The sorted national lines that start with a prefix."""
+    start = bisect_left(lines, prefix)
+    found = []
+    for line in lines[start:]:
+        if not line.startswith(prefix):
+            break
+        found.append(line)
+    return found
+
+
+def _cover(lines: list[str], excluded: set[str], length: int = 2) -> Iterator[str]:
+    """The shortest prefixes (2, 4, 6, 8, 10 digits) under which no line starts with an excluded code."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for line in lines:
+        groups[line[:length]].append(line)
+    for prefix in sorted(groups):
+        under = groups[prefix]
+        hit = [line for line in under if _prefixes(line, excluded)]
+        if not hit:
+            yield prefix
+        elif len(hit) < len(under) and length < 10:
+            yield from _cover(under, excluded, length + 2)
+
+
+def _prefixes(line: str, excluded: set[str]) -> list[str]:
+    return [line[:n] for n in range(2, len(line) + 1) if line[:n] in excluded]
+
+
+def chapter99_measures(headings: list[dict], products: Products, lines: list[str]) -> list[Measure]:
+    """One additional measure per heading and code (`lines`: the sorted finest national lines): its listed
+    products, or every line of chapters 1-97
+    except the products listed under another heading (`except_products`). Where a later heading raises the
+    duty on the same products (`superseded_by`, the 2024 Section 301 increases), the earlier one ends the
+    day before it."""
+    codes: dict[str, set[str]] = {}
+    for heading in headings:
+        if heading["products"] == "listed":
+            codes[heading["heading"]] = _expand(products[heading["heading"]], lines)
+        else:
+            excluded = _expand(products[heading["except_products"]], lines)
+            codes[heading["heading"]] = set(_cover([c for c in lines if c[:2] <= "97"], excluded))
+    by_heading = {h["heading"]: h for h in headings}
+    measures: list[Measure] = []
+    for heading in headings:
+        valid_from = date.fromisoformat(heading["valid_from"])
+        valid_to = date.fromisoformat(heading["valid_to"]) if heading.get("valid_to") else None
+        ends: dict[str, date] = {}  # code -> the day before a later heading covers it
+        own = codes[heading["heading"]]
+        for later in heading.get("superseded_by", ()):
+            end = date.fromisoformat(by_heading[later]["valid_from"]) - timedelta(days=1)
+            own = _split(own, codes[later], lines)
+            for code in own:
+                if _prefixes(code, codes[later]):
+                    ends[code] = min(end, ends.get(code, end))
+        for code in sorted(own):
+            end = ends.get(code, valid_to)
+            if end is not None and end < valid_from:
+                continue
+            measures.append(Measure(DESTINATION, code, heading["expression_text"], "additional", None,
+                                    heading.get("origin"), valid_from, end, heading["source"], heading["title"]))
     return measures
 
 
 def _dotted(code: str) -> str:
     parts = [code[:4], code[4:6], code[6:8]] + ([code[8:10]] if len(code) == 10 else [])
     return ".".join(parts)
+
+
+def _split(own: set[str], later: set[str], lines: list[str]) -> set[str]:
+    """`own` with each code that has a later heading's narrower code under it replaced by its national lines,
+    so that the later heading's products can end separately."""
+    narrower = {other[:n] for other in later for n in range(2, len(other))}
+    split: set[str] = set()
+    for code in own:
+        split.update(_under(lines, code) if code in narrower else (code,))
+    return split
+
+
+# ---------------------------------------------------------------- chapter 99 text -> the products CSV
+
+# (heading, how its products are printed, where the list starts, where it ends) in the U.S. notes to subchapter
+# III of chapter 99: "listed" a table of 8-digit subheadings or 10-digit statistical numbers; "items" numbered
+# products, each "provided for in <subheading>, except ... <statistical numbers>".
+SUBDIVISIONS: tuple[tuple[str, str, str, str], ...] = (
+    ("9903.88.01", "listed", r"\(b\) Heading 9903\.88\.01 applies", r"\(c\) For the purposes of heading 9903\.88\.02"),
+    ("9903.88.02", "listed", r"\(d\) Heading 9903\.88\.02 applies", r"\(e\) For the purposes of heading 9903\.88\.03"),
+    ("9903.88.03", "listed", r"\(f\) Heading 9903\.88\.03 applies", r"\(g\) For the purposes of heading 9903\.88\.04"),
+    ("9903.88.04", "items", r"\(g\) For the purposes of heading 9903\.88\.04", r"\(h\) The U\.S\. Trade Representative"),
+    ("9903.88.15", "listed", r"\(i\) all products of China that are classified in the following 8-digit",
+     r"\(ii\) the following products of China"),
+    ("9903.88.15", "items", r"\(ii\) the following products of China", r"\(t\) For the purposes of heading 9903\.88\.16"),
+    ("9903.91.01", "listed", r"\(b\) Heading 9903\.91\.01 applies", r"\(c\) Heading 9903\.91\.02 applies"),
+    ("9903.91.02", "listed", r"\(c\) Heading 9903\.91\.02 applies", r"\(d\) Heading 9903\.91\.03 applies"),
+    ("9903.91.03", "listed", r"\(d\) Heading 9903\.91\.03 applies", r"\(e\) Heading 9903\.91\.04 applies"),
+    ("9903.91.04", "listed", r"\(e\) Heading 9903\.91\.04 applies", r"\(i\) Heading 9903\.91\.05 applies"),
+    ("9903.91.05", "listed", r"\(i\) Heading 9903\.91\.05 applies",
+     r"\(ii\) The additional rate of duty under heading 9903\.91\.05"),
+    ("9903.91.06", "listed", r"\(g\) Heading 9903\.91\.06 applies", r"\(h\) Heading 9903\.91\.07 applies"),
+    ("9903.91.07", "listed", r"\(h\) Heading 9903\.91\.07 applies", r"\(i\) Heading 9903\.91\.08 applies"),
+    ("9903.91.08", "listed", r"\(i\) Heading 9903\.91\.08 applies", r"\(j\) Heading 9903\.91\.11 applies"),
+    ("9903.91.11", "listed", r"\(j\) Heading 9903\.91\.11 applies", r"\(i\) Heading 9903\.91\.12 applies"),
+    ("9903.03.03", "listed", r"\(ii\) As provided in heading 9903\.03\.03",
+     r"\(iii\) As provided in heading 9903\.03\.04"),
+)
+_CODE = re.compile(r"(?<![\d.])(\d{4})\.(\d{2})\.(\d{2})(\d{2})?(?!\d)")
+
+
+def chapter99_products(text: str, subdivisions: tuple[tuple[str, str, str, str], ...] = SUBDIVISIONS,
+                       ) -> list[dict[str, str]]:
+    """Rows (heading, code, except) of the product lists of `subdivisions` in the text of chapter 99."""
+    flat = re.sub(r"\s+", " ", text)
+    rows: list[dict[str, str]] = []
+    for heading, kind, start, end in subdivisions:
+        opening = re.search(start, flat)
+        if opening is None:
+            raise ValueError(f"{heading}: {start!r} not found")
+        closing = re.search(end, flat[opening.end():])
+        if closing is None:
+            raise ValueError(f"{heading}: {end!r} not found")
+        block = flat[opening.start():opening.end() + closing.start()]
+        if kind == "listed":
+            rows.extend({"heading": heading, "code": code, "except": ""}
+                        for code in _codes(block) if not code.startswith("99"))
+            continue
+        for item in re.split(r" \d{1,2}\. (?=[A-Z])", block)[1:]:
+            codes = _codes(item)
+            subheadings = [c for c in codes if len(c) == 8 and not c.startswith("99")]
+            if subheadings:
+                rows.append({"heading": heading, "code": subheadings[0],
+                             "except": ";".join(c for c in codes if len(c) == 10)})
+    return rows
+
+
+def _codes(text: str) -> list[str]:
+    return ["".join(part or "" for part in match.groups()) for match in _CODE.finditer(text)]
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) not in (2, 3):
+        print("python -m customs.national_tariffs.us_hts <chapter 99 text> <out.csv> [provenance]", file=sys.stderr)
+        return 2
+    with open(argv[0], encoding="utf-8", errors="replace") as handle:
+        rows = chapter99_products(handle.read())
+    with open(argv[1], "w", encoding="utf-8", newline="") as handle:
+        if len(argv) == 3:
+            handle.write(f"# {argv[2]}\n")
+        writer = csv.DictWriter(handle, fieldnames=("heading", "code", "except"), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{len(rows)} products: {dict(Counter(row['heading'] for row in rows))} -> {argv[1]}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main(sys.argv[1:]))
