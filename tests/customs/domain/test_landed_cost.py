@@ -104,7 +104,8 @@ def test_us_china_origin_pays_mfn_plus_additional_duties_and_the_mpf(book, fx):
     quote = quote_landed_cost(book, fx, a_request("US", [a_line("6109100040", "100.00", "USD")]))
     assert quote.duty == money("44.00", "USD")
     assert quote.lines[0].rule == "mfn" and "Section 301 List 4A" in quote.lines[0].reason
-    assert [(f.code, f.amount, f.illustrative) for f in quote.fees] == [("US_MPF_INFORMAL", money("2.69", "USD"), True)]
+    # FY2026 informal MPF (CBP Dec. 25-10, 90 FR 34665)
+    assert [(f.code, f.amount, f.illustrative) for f in quote.fees] == [("US_MPF_INFORMAL", money("2.69", "USD"), False)]
     assert quote.taxes == ()
 
 
