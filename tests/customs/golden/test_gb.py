@@ -94,3 +94,17 @@ def test_the_api_contract_example_under_135_pounds(book, api_quote):
                        "claim_preference": False}]}
     answer = api_quote(body)
     assert answer["landed_cost"] == m("74.40", "GBP") and answer["lines"][0]["rule"] == "de_minimis"
+
+
+def test_hmrc_duty_calculator_customs_value_is_goods_plus_shipping_plus_insurance(book):
+    """HMRC's duty calculator (github.com/trade-tariff/trade-tariff-duty-calculator,
+    spec/services/duty_options/third_country_tariff_spec.rb): monetary value £1,000, shipping cost £40, insurance
+    cost £10 -> 'Customs value £1,050.00'; third-country duty '5.0% * £1,050.00' = £52.50. The UK Global Tariff has
+    no 5% line (the spec's own commodity is seasonal), so the duty runs on rattan furniture (9403.83, UKGT 4.0%):
+    £42.00, and import VAT 20% x (£1,050 + £42) = £218.40."""
+    quote_ = quote(book, FX, "GB", [line("94038300", "1000.00", "GBP", kg="30", description="rattan chair")], on=ON,
+                   shipping="40.00", insurance="10.00")
+    assert quote_.customs_value == money("1050.00", "GBP")
+    assert (quote_.lines[0].measure, quote_.duty) == ("4.0%", money("42.00", "GBP"))
+    assert [(t.base, t.amount, t.collected) for t in quote_.taxes] == [
+        (money("1092.00", "GBP"), money("218.40", "GBP"), "border")]
