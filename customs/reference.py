@@ -77,11 +77,11 @@ def read_hs_nomenclature(directory: Path = DATA_DIR / "hs") -> list[HsEntry]:
 
 HS_NAMES_ZH_SOURCE = ("eWTP project's own Simplified Chinese rendering of the HS 2022 chapter, heading and "
                       "subheading titles (not an official text; worded after the chapter titles of the Customs "
-                      "Tariff of the People's Republic of China), customs/data/hs/hs-names-zh.csv, 2026-11")
+                      "Tariff of the People's Republic of China), customs/data/hs/hs-names-zh.csv, 2026-11, completed 2026-12")
 
 
 def read_hs_names_zh(directory: Path = DATA_DIR / "hs") -> dict[str, str]:
-    """Simplified Chinese names: all 96 chapters and the headings/subheadings of common SME goods."""
+    """Simplified Chinese names for every HS 2022 chapter, heading and subheading."""
     with open(directory / "hs-names-zh.csv", encoding="utf-8", newline="") as handle:
         return {row["hscode"]: row["name_zh"].strip() for row in csv.DictReader(handle)}
 
