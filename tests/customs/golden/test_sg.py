@@ -62,3 +62,17 @@ def test_iras_sales_value_over_400_dollars_pays_gst_at_importation(book):
     quote_ = quote(book, FX, "SG", [line("610910", "450.00", "SGD", origin="CN")], on=date(2026, 1, 15))
     assert [(t.rate, t.amount, t.collected) for t in quote_.taxes] == [
         (Decimal("9"), money("40.50", "SGD"), "border")]
+
+
+def test_iras_sneakers_390_dollars_plus_35_transport_the_lvg_test_is_on_the_sales_value(book):
+    """IRAS's refreshed examples (as summarised by ehluar.com, 'IRAS refreshes guidance on GST on imported goods'):
+    sneakers $390 with $35 transport and insurance, CIF $425. From a supplier not registered for GST the CIF over
+    $400 makes GST payable at importation; from a GST-registered supplier (the platform) the sales value of $390 is
+    $400 or below, so the goods are low-value goods: GST at the point of purchase and none at importation. Which
+    of the sale's charges the point-of-sale GST covers is the data's (SG_LVG tax_base), not asserted here."""
+    quote_ = quote(book, FX, "SG", [line("640411", "390.00", "SGD", origin="CN", description="sneakers")],
+                   on=date(2026, 1, 15), shipping="35.00")
+    assert quote_.customs_value == money("425.00", "SGD")
+    assert quote_.lines[0].rule == "de_minimis"
+    [gst] = quote_.taxes
+    assert (gst.rate, gst.collected) == (Decimal("9"), "at_sale")
