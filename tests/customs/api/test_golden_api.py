@@ -34,3 +34,14 @@ def test_us_china_origin_mfn_plus_section_301_and_ieepa_duties():
     answer = quote(body)
     assert answer["duty"] == m("44.00", "USD")
     assert answer["de_minimis"]["duty_applied"] is False  # suspended from 29 August 2025
+
+
+def test_a_us_quote_before_the_us_tariff_held_is_refused_with_the_range():
+    # the HTSUS held starts with 2025 Revision 13 (22 Apr 2025): an earlier date is not quoted
+    body = {"origin": "CN", "destination": "US", "date": "2025-04-21",
+            "lines": [{"hs_code": "6109100040", "quantity": 1, "unit_value": m("100.00", "USD"), "net_weight_kg": "1"}]}
+    response = APIClient().post("/api/v1/customs/landed-cost/", body, format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid_date", "date")
+    assert "2025-04-22 onwards" in error["message"]
