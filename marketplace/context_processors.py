@@ -3,6 +3,6 @@ def buyer_context(request):
     from marketplace.selectors import buyer_context_for
 
     try:
-        return {"buyer_context": buyer_context_for(getattr(request, "user", None))}
+        return {"buyer_context": buyer_context_for(getattr(request, "user", None), buyer_kind=False)}
     except Exception:  # reference data not loaded yet: pages still render
         return {}

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customs.selectors import destination_currency, landed_cost_quote, quote_as_json
+from customs.selectors import destination_currency, landed_cost_quote, quote_as_json, tariff_book
 from ewtp.exceptions import ApplicationError
 from ewtp.fx import fx_table
 from ewtp.money import Money
@@ -123,17 +124,70 @@ def buyer_is_consumer(buyer) -> bool:
     return bool(getattr(buyer, "is_authenticated", False)) and buyer.company is None
 
 
+def consumer_regimes(destination: str) -> list:
+    """The customs regimes in force today at the destination that only consumers may use (China's
+    cross-border e-commerce retail import); none for most destinations. No query (the cached tariff book)."""
+    regime = tariff_book().destination(destination)
+    today = timezone.localdate()
+    return [s for s in regime.special_regimes if s.buyers == "consumer" and s.in_force(today)] if regime else []
+
+
+def consumer_channel_value(snapshot: dict, regimes: list) -> Money | None:
+    """What an order's locked quote counts toward a consumer-only regime's annual limit: the value the
+    regime tests (the dutiable price for CN CBEC) when the order's lines went through it, else None."""
+    customs = snapshot.get("customs") or {}
+    for regime in regimes:
+        if any(line["rule"] == "de_minimis" and line["reason"].startswith(f"{regime.code}:")
+               for line in customs.get("lines", [])):
+            return _money(customs["customs_value"] if regime.value_basis == "customs_value" else snapshot["goods"])
+    return None
+
+
+# Orders that are purchases (paid, whatever happened next short of a cancellation or refund).
+PURCHASED = ("paid", "shipped", "delivered", "completed")
+
+
+def consumer_year_to_date(buyer, *, destination: str) -> Money | None:
+    """A consumer's purchases this calendar year (UTC) through the destination's consumer-only regime, in the
+    destination's currency at today's reference rates: their paid orders shipped there on this platform (what
+    they bought elsewhere is not known to us). None where the destination has no such regime. One query."""
+    from marketplace.models import Order
+
+    regimes = consumer_regimes(destination)
+    if not regimes:
+        return None
+    fx, currency = fx_table(), destination_currency(destination)
+    year_start = timezone.now().replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    total = Money.zero(currency)
+    for snapshot in (Order.objects.filter(buyer=buyer, ship_country=destination, status__in=PURCHASED,
+                                          created_at__gte=year_start).values_list("quote", flat=True)):
+        value = consumer_channel_value(snapshot, regimes)
+        if value is not None:
+            total = total + fx.convert(value, currency).rounded()
+    return total
+
+
+def buyer_quoted_as(buyer, *, destination: str) -> dict:
+    """How quotes treat this buyer, as `quote_lines` keywords: consumer or not, and a consumer's purchases
+    this year through the destination's consumer-only regime. At most two queries."""
+    consumer = buyer_is_consumer(buyer)
+    return {"consumer": consumer,
+            "consumer_year_to_date": consumer_year_to_date(buyer, destination=destination) if consumer else None}
+
+
 def quote_order(*, listing, quantity: int, destination: str, currency: str | None, incoterm: str = "DDP",
-                unit_price: Money | None = None, consumer: bool = False) -> OrderQuote:
+                unit_price: Money | None = None, consumer: bool = False,
+                consumer_year_to_date: Money | None = None) -> OrderQuote:
     return quote_lines(lines=[QuoteLine(listing, quantity, unit_price)], destination=destination, currency=currency,
-                       incoterm=incoterm, consumer=consumer)
+                       incoterm=incoterm, consumer=consumer, consumer_year_to_date=consumer_year_to_date)
 
 
 def quote_lines(*, lines: list[QuoteLine], destination: str, currency: str | None, incoterm: str = "DDP",
-                consumer: bool = False) -> OrderQuote:
+                consumer: bool = False, consumer_year_to_date: Money | None = None) -> OrderQuote:
     """One seller's lines shipped together in one parcel: goods at their tier (or quoted) price, the
     cheapest shipping and the customs duties and taxes, in the buyer's currency. `consumer`: the buyer has no
-    company (see buyer_is_consumer), which opens consumer-only customs channels."""
+    company (see buyer_is_consumer), which opens consumer-only customs channels, within their limits given
+    what the consumer bought through them this year (`consumer_year_to_date`, see the function of that name)."""
     if not lines:
         raise ApplicationError("There is nothing to quote.", code="empty", field="lines")
     company = lines[0].listing.company
@@ -171,7 +225,7 @@ def quote_lines(*, lines: list[QuoteLine], destination: str, currency: str | Non
         lines=[{"hs_code": listing.hs_code, "description": listing.title, "quantity": quantity, "unit_value": unit,
                 "net_weight_kg": listing.weight_kg * quantity, "origin": listing.origin_country}
                for listing, quantity, unit in priced],
-        fx=fx, buyer_is_consumer=consumer,
+        fx=fx, buyer_is_consumer=consumer, consumer_year_to_date=consumer_year_to_date if consumer else None,
     )
     duties = customs.total_duties_and_taxes
     payable_duties = duties if incoterm == "DDP" else Money.zero(currency)

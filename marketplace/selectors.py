@@ -20,15 +20,36 @@ MAX_QUERY_LENGTH = 200
 class BuyerContext:
     country: str
     currency: str
+    # Who is quoted: a signed-in buyer without a company is a consumer (pricing.buyer_is_consumer), as at
+    # checkout; anyone else, anonymous visitors included, is quoted as a business (general trade), the
+    # landed-cost API's default too.
+    consumer: bool = False
+    consumer_year_to_date: Money | None = None  # see pricing.consumer_year_to_date
+    consumer_channel: str = ""  # the destination's consumer-only regime ("" where it has none)
+
+    @property
+    def quote_key(self) -> str:
+        """What, besides country and currency, tells one buyer's quotes from another's (cache keys)."""
+        if not self.consumer:
+            return "b"
+        return f"c{self.consumer_year_to_date.amount}" if self.consumer_year_to_date is not None else "c"
 
 
-def buyer_context_for(user: User | None, *, country: str | None = None) -> BuyerContext:
-    """Where the buyer ships to and the currency they see: their profile, else the UK in GBP."""
+def buyer_context_for(user: User | None, *, country: str | None = None, buyer_kind: bool = True) -> BuyerContext:
+    """Where the buyer ships to and the currency they see: their profile, else the UK in GBP; and
+    (`buyer_kind`) whether they are quoted as a consumer, with what they bought through the destination's
+    consumer-only regime this year: at most two queries, none for an anonymous visitor."""
     from customs.selectors import destination_currency
+    from marketplace.pricing import buyer_quoted_as, consumer_regimes
 
-    country = (country or (user.country if user and user.is_authenticated else "") or "GB").upper()
-    currency = (user.preferred_currency if user and user.is_authenticated else "") or destination_currency(country)
-    return BuyerContext(country=country, currency=currency)
+    signed_in = bool(user and user.is_authenticated)
+    country = (country or (user.country if signed_in else "") or "GB").upper()
+    currency = (user.preferred_currency if signed_in else "") or destination_currency(country)
+    if not buyer_kind:
+        return BuyerContext(country=country, currency=currency)
+    channel = next((regime.name for regime in consumer_regimes(country)), "")
+    as_buyer = buyer_quoted_as(user, destination=country) if signed_in else {}
+    return BuyerContext(country=country, currency=currency, consumer_channel=channel, **as_buyer)
 
 
 SORTS = ("relevance", "price_asc", "price_desc", "newest")
@@ -285,8 +306,8 @@ def card_quotes(rows: list[dict], buyer: BuyerContext) -> list[CardQuote | None]
     from marketplace.pricing import quote_order
 
     as_of = fx_table().as_of.isoformat()
-    keys = [f"card-quote:v2:{row['id']}:{row['updated_at'].timestamp()}:{buyer.country}:{buyer.currency}:{as_of}"
-            for row in rows]
+    keys = [f"card-quote:v2:{row['id']}:{row['updated_at'].timestamp()}:{buyer.country}:{buyer.currency}:{as_of}:"
+            f"{buyer.quote_key}" for row in rows]
     now = monotonic()
     found = _recent_quotes.get_many(keys, now)
     if len(found) < len(keys):
@@ -298,7 +319,8 @@ def card_quotes(rows: list[dict], buyer: BuyerContext) -> list[CardQuote | None]
                             .prefetch_related("tiers")):
                 try:
                     quote = quote_order(listing=listing, quantity=listing.moq, destination=buyer.country,
-                                        currency=buyer.currency)
+                                        currency=buyer.currency, consumer=buyer.consumer,
+                                        consumer_year_to_date=buyer.consumer_year_to_date)
                     value = (quote.currency, quote.landed_cost.amount, quote.goods.amount, quote.shipping.amount,
                              quote.duties_estimate.amount, *quote.shipping_days, quote.manual_reason)
                 except (ApplicationError, CurrencyMismatch):
@@ -329,12 +351,13 @@ def listing_quote(listing: Listing, buyer: BuyerContext):
     from marketplace.pricing import quote_order
 
     key = (f"landed:{listing.pk}:{listing.updated_at.timestamp()}:{buyer.country}:{buyer.currency}:"
-           f"{fx_table().as_of.isoformat()}")
+           f"{fx_table().as_of.isoformat()}:{buyer.quote_key}")
     cached = cache.get(key)
     if cached is None:
         try:
             cached = quote_order(listing=listing, quantity=listing.moq, destination=buyer.country,
-                                 currency=buyer.currency)
+                                 currency=buyer.currency, consumer=buyer.consumer,
+                                 consumer_year_to_date=buyer.consumer_year_to_date)
         except ApplicationError as exc:
             cached = exc.message
         except CurrencyMismatch as exc:
@@ -396,7 +419,8 @@ def cart_view(cart, buyer: BuyerContext) -> list[CartGroup]:
         try:
             group.quote = quote_lines(lines=[QuoteLine(line.listing, line.quantity, line.unit_price)
                                              for line in group.lines],
-                                      destination=buyer.country, currency=buyer.currency)
+                                      destination=buyer.country, currency=buyer.currency, consumer=buyer.consumer,
+                                      consumer_year_to_date=buyer.consumer_year_to_date)
         except ApplicationError as exc:
             group.error = exc.message
     return list(groups.values())

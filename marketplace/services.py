@@ -504,7 +504,7 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, a
     `items` are (listing locked FOR UPDATE, quantity, quotation or None). Runs inside the caller's transaction.
     DDP is never charged with a duty missing: a DDP order with a line under manual assessment raises
     ManualAssessmentRequired, or with `accept_dap` is quoted and stored as DAP, saying why."""
-    from marketplace.pricing import QuoteLine, buyer_is_consumer, quote_lines
+    from marketplace.pricing import QuoteLine, buyer_quoted_as, quote_lines
 
     company = items[0][0].company
     if company.members.filter(user=buyer).exists():
@@ -514,9 +514,9 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, a
         _check_b2b(listing, buyer)
     quote_input = [QuoteLine(listing, quantity, quotation.unit_price if quotation else None)
                    for listing, quantity, quotation in items]
-    consumer = buyer_is_consumer(buyer)
+    as_buyer = buyer_quoted_as(buyer, destination=buyer.country)  # as the catalog and product page quoted them
     quote = quote_lines(lines=quote_input, destination=buyer.country, currency=buyer.preferred_currency or None,
-                        incoterm=incoterm, consumer=consumer)
+                        incoterm=incoterm, **as_buyer)
     dap_note = ""
     if incoterm == Order.Incoterm.DDP and quote.duty_assessed_at_import:
         manual = [{**line, "seller": company.legal_name} for line in quote.manual_lines]
@@ -524,7 +524,7 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, a
             raise ManualAssessmentRequired(manual)
         incoterm = Order.Incoterm.DAP
         quote = quote_lines(lines=quote_input, destination=buyer.country, currency=buyer.preferred_currency or None,
-                            incoterm=incoterm, consumer=consumer)
+                            incoterm=incoterm, **as_buyer)
         quote.snapshot["dap_accepted"] = {"asked": "DDP", "lines": manual, "reason": quote.manual_reason}
         dap_note = (" Asked for DDP; the buyer accepted DAP because customs assesses the duty at import: "
                     + quote.manual_reason)[:400]
@@ -582,7 +582,7 @@ def checkout_requote(*, buyer: User, reference: str) -> list[dict]:
     ship-to or currency changed): the seller's unit prices stay; FX, shipping, duty and taxes
     are quoted afresh, the payment takes the new total. Returns what changed, per order
     (nothing when the figures are the same)."""
-    from marketplace.pricing import QuoteLine, buyer_is_consumer, quote_lines
+    from marketplace.pricing import QuoteLine, buyer_quoted_as, quote_lines
     from marketplace.selectors import checkout_get
     from payments.services import payment_reprice
 
@@ -595,16 +595,16 @@ def checkout_requote(*, buyer: User, reference: str) -> list[dict]:
             return []
         _check_buyer(buyer, checkout.orders[0].incoterm)
         changes = []
-        consumer = buyer_is_consumer(buyer)
+        as_buyer = buyer_quoted_as(buyer, destination=buyer.country)
         for order in checkout.orders:
             lines = list(order.lines.select_related("listing", "listing__company"))
             quote_input = [QuoteLine(line.listing, line.quantity, line.unit_price) for line in lines]
-            quote = quote_lines(lines=quote_input, destination=buyer.country, consumer=consumer,
+            quote = quote_lines(lines=quote_input, destination=buyer.country, **as_buyer,
                                 currency=buyer.preferred_currency or None, incoterm=order.incoterm)
             incoterm_change = None
             if order.incoterm == Order.Incoterm.DDP and quote.duty_assessed_at_import:
                 # Never DDP with a duty missing: the new quote is DAP, and the buyer confirms it (QuoteChanged).
-                quote = quote_lines(lines=quote_input, destination=buyer.country, consumer=consumer,
+                quote = quote_lines(lines=quote_input, destination=buyer.country, **as_buyer,
                                     currency=buyer.preferred_currency or None, incoterm=Order.Incoterm.DAP)
                 quote.snapshot["dap_accepted"] = {"asked": "DDP", "lines": quote.manual_lines,
                                                   "reason": quote.manual_reason}

@@ -49,7 +49,7 @@ def catalog(request):
     return render(request, "marketplace/catalog.html", {
         "page": page, "cards": cards, "q": request.GET.get("q", "")[:200], "filters": filters,
         "error": error.message if error else None, "error_field": error.field if error else None,
-        "categories": selectors.categories(), "sorts": selectors.SORT_LABELS,
+        "categories": selectors.categories(), "sorts": selectors.SORT_LABELS, "buyer": buyer,
     })
 
 
