@@ -407,14 +407,13 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
     if not shipment.printable:  # a dead label on a parcel would strand it
         raise Conflict("This booking is cancelled: book it again for a new label.", code="booking_cancelled")
     currency = shipment.goods[0]["currency"]
-    lines = [documents.DocumentLine(description=g["description"], hs_code=g["hs_code"], origin_country=g["origin"],
-                                    quantity=int(g["quantity"]), unit_value=Money(Decimal(g["unit_value"]), currency),
-                                    net_weight_kg=Decimal(g["net_weight_kg"])) for g in shipment.goods]
+    lines = documents.lines_from_json(shipment.goods, currency)
     parcels = list(shipment.parcels.all())
     option = quote_shipment(shipment)
     data = documents.ShipmentDocumentData(
         tracking_number=shipment.tracking_number, carrier_name=option.carrier_name, service_name=option.service_name,
-        sender=_address(shipment.sender), recipient=_address(shipment.recipient), incoterm=shipment.incoterm,
+        sender=documents.address_from_json(shipment.sender),
+        recipient=documents.address_from_json(shipment.recipient), incoterm=shipment.incoterm,
         currency=currency, lines=lines,
         parcels=[documents.ParcelInfo(p.weight_kg, (p.length_cm, p.width_cm, p.height_cm)) for p in parcels],
         invoice_number=f"INV-{shipment.order_reference}", invoice_date=(shipment.booked_at or timezone.now()).date(),
@@ -436,10 +435,3 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
         storage.save(path, ContentFile(render(data)))
     with storage.open(path, "rb") as handle:
         return name, handle.read()
-
-
-def _address(data: dict):
-    from logistics.documents import Address
-
-    return Address(name=data["name"], company=data.get("company", ""), lines=list(data.get("lines", [])),
-                   city=data["city"], postcode=data.get("postcode", ""), country=data["country"])

@@ -11,7 +11,7 @@ from marketplace import services as marketplace
 from tests import factories
 from tests.conftest import wait_for
 from tests.logistics.conftest import EHUB_AIR
-from tests.logistics.test_documents import all_text, decoded_barcodes, pdf_pages
+from tests.logistics.documents.pdf import all_text, decoded_barcodes, pdf_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
 

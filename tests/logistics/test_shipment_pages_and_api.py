@@ -15,7 +15,7 @@ from tests import factories
 from tests.factories import api_client as api
 from tests.factories import page_client as client_for
 from tests.logistics.conftest import EHUB_AIR, signed
-from tests.logistics.test_documents import decoded_barcodes, pdf_pages
+from tests.logistics.documents.pdf import decoded_barcodes, pdf_pages
 
 pytestmark = pytest.mark.django_db
 
