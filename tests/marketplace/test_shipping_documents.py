@@ -8,7 +8,7 @@ from logistics.models import Shipment
 from logistics.services import shipment_book
 from marketplace import services
 from tests import factories
-from tests.logistics.test_documents import decoded_barcodes, pdf_pages
+from tests.logistics.documents.pdf import decoded_barcodes, pdf_pages
 
 pytestmark = pytest.mark.django_db
 
