@@ -1,4 +1,3 @@
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,17 +14,11 @@ from customs.signals import clearance_case_context
 from ewtp.exceptions import ApplicationError
 from ewtp.files import private_file_response
 from ewtp.fx import fx_table
+from ewtp.numbers import parse_decimal, parse_int
 from ewtp.roles import DECIDE_CLEARANCE
 from ewtp.views import permission_required, shared_with_staff
 
 officers_only = permission_required(DECIDE_CLEARANCE)
-
-
-def _decimal_or_none(raw: str):
-    try:
-        return Decimal(raw) if raw else None
-    except InvalidOperation:
-        return None
 
 
 @officers_only
@@ -36,15 +29,17 @@ def console(request):
                "seller": request.GET.get("seller", "").strip()[:12],
                "min_value": request.GET.get("min_value", "").strip()[:14],
                "max_value": request.GET.get("max_value", "").strip()[:14]}
-    errors = {}
-    min_value, max_value = _decimal_or_none(filters["min_value"]), _decimal_or_none(filters["max_value"])
-    if filters["min_value"] and min_value is None:
-        errors["min_value"] = _("Enter the value as a number, e.g. 500.")
-    if filters["max_value"] and max_value is None:
-        errors["max_value"] = _("Enter the value as a number, e.g. 500.")
-    seller = int(filters["seller"]) if filters["seller"].isdigit() else None
-    if filters["seller"] and seller is None:
-        errors["seller"] = _("Enter the seller's number.")
+    errors, values = {}, {}
+    for name in ("min_value", "max_value"):
+        try:
+            values[name] = parse_decimal(filters[name], field=name) if filters[name] else None
+        except ApplicationError:
+            values[name], errors[name] = None, _("Enter the value as a number, e.g. 500.")
+    try:
+        seller = parse_int(filters["seller"], field="seller", minimum=1) if filters["seller"] else None
+    except ApplicationError:
+        seller, errors["seller"] = None, _("Enter the seller's number.")
+    min_value, max_value = values["min_value"], values["max_value"]
     cases = list(selectors.cases_held(destination=filters["destination"], kind=filters["reason"], seller=seller,
                                       min_value_eur=min_value, max_value_eur=max_value)[:200])
     recent = ClearanceCase.objects.filter(status__in=["rejected", "cleared", "released", "submitted"]).order_by(

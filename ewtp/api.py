@@ -1,18 +1,24 @@
-"""What every API shares: the one error shape and the money field."""
+"""What every API shares: the one error shape (from views, from the request parsers in ewtp/parsers.py,
+and for URLs no API view answers) and the money field."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money, has_too_many_decimals, to_decimal
+from ewtp.parsers import TooLarge
 
 
 def _first_error(detail, prefix: str = "") -> tuple[str | None, str, str]:
@@ -34,7 +40,11 @@ def _first_error(detail, prefix: str = "") -> tuple[str | None, str, str]:
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return Response(exc.as_json(), status=exc.status_code)
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):  # Django's own limits, met by the multipart parser
+        exc = TooLarge()
+    elif isinstance(exc, TooManyFieldsSent):
+        exc = exceptions.ParseError("Too many form fields.")
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -48,6 +58,52 @@ def exception_handler(exc, context):
         field, message, code = None, str(getattr(exc, "detail", exc)), getattr(exc, "default_code", "error")
     response.data = {"error": {"code": code, "message": message, "field": field}}
     return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_response(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, "field": None}}, status=status)
+
+
+# Django's error views (ewtp/urls.py's handler400/403/404/500): under /api/ they answer in the API's error
+# shape, for URLs no API view answers and for requests refused before a view runs; pages keep their templates.
+def bad_request(request, exception):
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return _error_response(413, "too_large", "The request body is too large.")
+    return _error_response(400, "bad_request", "The request is malformed.")
+
+
+def permission_denied(request, exception):
+    if not _is_api(request):
+        return defaults.permission_denied(request, exception)
+    return _error_response(403, "permission_denied", "You do not have permission to perform this action.")
+
+
+def not_found(request, exception):
+    if not _is_api(request):
+        return defaults.page_not_found(request, exception)
+    return _error_response(404, "not_found", "No API endpoint at this address.")
+
+
+def server_error(request):
+    if not _is_api(request):
+        return defaults.server_error(request)
+    return _error_response(500, "server_error", "Something went wrong on our side.")
+
+
+class SchemaApi(SpectacularAPIView):
+    """The OpenAPI schema; `?lang=` is one of the site's languages (it goes into a response header)."""
+
+    def get(self, request, *args, **kwargs):
+        lang = request.GET.get("lang")
+        if lang is not None and lang not in dict(settings.LANGUAGES):
+            raise ApplicationError(f"lang is one of: {', '.join(dict(settings.LANGUAGES))}.", field="lang")
+        return super().get(request, *args, **kwargs)
 
 
 class MoneySerializer(serializers.Serializer):

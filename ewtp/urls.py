@@ -2,8 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
+from ewtp.api import SchemaApi
 from ewtp.health import healthz
 
 api_v1 = [
@@ -13,12 +14,15 @@ api_v1 = [
     path("payments/", include("payments.api.urls")),
 ]
 
+handler400, handler403 = "ewtp.api.bad_request", "ewtp.api.permission_denied"
+handler404, handler500 = "ewtp.api.not_found", "ewtp.api.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaApi.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("accounts/", include("marketplace.account_urls")),
     path("customs/", include("customs.urls")),

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ewtp.numbers import is_whole_number
 from marketplace.models import Company, Listing, User
 
 
@@ -107,7 +108,7 @@ class ListingForm(forms.ModelForm):
             if not line.strip():
                 continue
             quantity, sep, price = line.partition("=")
-            if not sep or not quantity.strip().isdigit():
+            if not sep or not is_whole_number(quantity.strip()):
                 raise forms.ValidationError(_("Line %(n)s: write a tier as 50 = 140.00.") % {"n": number})
             tiers.append((quantity.strip(), price.strip()))
         return tiers

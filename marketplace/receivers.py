@@ -8,6 +8,7 @@ from django.dispatch import receiver
 
 from customs.signals import clearance_case_context, clearance_decided
 from ewtp.models import FxRateSet
+from ewtp.numbers import is_whole_number
 from logistics.signals import shipment_status_changed
 from payments.signals import payment_failed, payment_orders, payment_refunded, payment_succeeded
 
@@ -97,7 +98,7 @@ def _orders_for_the_payment_page(sender, references, **kwargs):
 
     from marketplace.models import Order
 
-    ids = [int(ref[4:]) for ref in references if ref.startswith("ORD-") and ref[4:].isdigit()]
+    ids = [int(ref[4:]) for ref in references if ref.startswith("ORD-") and is_whole_number(ref[4:])]
     return [{"reference": order.reference, "status": order.status, "status_label": order.get_status_display(),
              "seller": order.company.legal_name, "company_id": order.company_id, "total": order.total,
              "url": reverse("admin:marketplace_order_change", args=[order.pk])}

@@ -78,8 +78,8 @@ def apply(listings: QuerySet, q: str, *, rank: bool = True) -> QuerySet:
     digits = q.replace(".", "").replace(" ", "")
     if digits.isdigit() and 2 <= len(digits) <= 10:
         return listings.filter(hs_code__startswith=digits).annotate(relevance=Value(1.0, output_field=FloatField()))
-    if not latin and not chinese:
-        return listings.none()
+    if not latin and not chinese:  # only signs or emoji: nothing matches, but the caller may still sort by relevance
+        return listings.none().annotate(relevance=Value(0.0, output_field=FloatField()))
     if is_postgres():
         return _apply_postgres(listings, latin, chinese, rank=rank)
     return _apply_sqlite(listings, latin, chinese)

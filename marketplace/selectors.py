@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
+from ewtp.numbers import parse_decimal, parse_int
 from marketplace.models import Listing, Order, User, in_reader_language
 
 MAX_QUERY_LENGTH = 200
@@ -78,27 +79,19 @@ def catalog_filters_from(params, *, sort_default: str = "relevance") -> CatalogF
     if origin and not (len(origin) == 2 and origin.isalpha()):
         raise ApplicationError("Use a two-letter ISO country code.", code="invalid_country", field="origin")
     seller = (params.get("seller") or "").strip()
-    if seller and not seller.isdigit():
-        raise ApplicationError("Choose a seller from the list.", code="invalid_seller", field="seller")
+    seller = parse_int(seller, field="seller", minimum=1, message="Choose a seller from the list.",
+                       code="invalid_seller") if seller else None
     prices = {}
     for name in ("price_min", "price_max"):
         raw = (params.get(name) or "").strip()
-        if not raw:
-            prices[name] = None
-            continue
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite() or value < 0 or value > Decimal("1e12"):
-            raise ApplicationError("Enter a price such as 25 or 25.50.", code="invalid_price", field=name)
-        prices[name] = value
+        prices[name] = parse_decimal(raw, field=name, minimum=0, message="Enter a price such as 25 or 25.50.",
+                                     code="invalid_price") if raw else None
     sort = (params.get("sort") or sort_default).strip()
     if sort not in SORTS:
         raise ApplicationError(f"Sort by one of: {', '.join(SORTS)}.", code="invalid_sort", field="sort")
     category = (params.get("category") or "").strip()[:400]
     ships = str(params.get("ships_to_me") or "").lower() in ("1", "true", "on", "yes")
-    return CatalogFilters(q=q, category=category, origin=origin, seller=int(seller) if seller else None,
+    return CatalogFilters(q=q, category=category, origin=origin, seller=seller,
                           ships_to_me=ships, sort=sort, **prices)
 
 

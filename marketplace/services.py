@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from ewtp.money import Money
+from ewtp.numbers import is_whole_number, parse_decimal, parse_int
 from marketplace.domain.states import ORDER
 from marketplace.models import (
     CUSTOMS_OFFICERS_GROUP,
@@ -272,12 +273,11 @@ def _check_tiers(listing: Listing, tiers: list[tuple]) -> list[tuple[int, Decima
         raise ApplicationError(f"Give at most {MAX_TIERS} price tiers.", code="too_many_tiers", field="tiers")
     checked = []
     for quantity, price in tiers:
-        try:
-            quantity, price = int(quantity), Decimal(str(price))
-        except (TypeError, ValueError, InvalidOperation) as exc:
-            raise ApplicationError("Write each tier as a quantity and a unit price, e.g. 50 = 12.50.",
-                                   code="invalid_tier", field="tiers") from exc
-        if not price.is_finite() or price <= 0 or has_too_many_decimals(price, listing.currency):
+        quantity = parse_int(quantity, field="tiers", minimum=1, maximum=10_000_000, code="invalid_tier",
+                             message="Write each tier as a quantity and a unit price, e.g. 50 = 12.50.")
+        price = parse_decimal(price, field="tiers", code="invalid_tier",
+                              message="Write each tier as a quantity and a unit price, e.g. 50 = 12.50.")
+        if price <= 0 or has_too_many_decimals(price, listing.currency):
             raise ApplicationError(f"Tier price {price} is not a valid {listing.currency} amount.",
                                    code="invalid_tier", field="tiers")
         if quantity <= listing.moq:
@@ -1110,11 +1110,9 @@ def _row_listing(values: dict, *, company: Company, existing: Listing | None, ca
                             ("width_cm", "width_cm"), ("height_cm", "height_cm")):
             column = key
             if values.get(key, "") != "":
-                try:
-                    number = Decimal(values[key].replace(",", "."))
-                except InvalidOperation as exc:
-                    raise ApplicationError(f"“{values[key]}” is not a number.", field=key) from exc
-                if not number.is_finite() or number <= 0:
+                number = parse_decimal(values[key], field=key, decimal_comma=True, code="invalid",
+                                       message=f"“{values[key][:40]}” is not a number.")
+                if number <= 0:
                     raise ApplicationError("Give a positive number.", field=key)
                 setattr(listing, target, number)
             elif key in ("price", "weight_kg") and existing is None:
@@ -1124,12 +1122,11 @@ def _row_listing(values: dict, *, company: Company, existing: Listing | None, ca
             raw = values.get(key, "")
             if raw == "" and (existing is not None or key == "moq"):
                 continue
-            if not raw.lstrip("-").isdigit():
-                raise ApplicationError(f"“{raw}” is not a whole number.", field=key)
-            if int(raw) < (1 if key == "moq" else 0):
+            number = parse_int(raw, field=key, signed=True, message=f"“{raw[:40]}” is not a whole number.")
+            if number < (1 if key == "moq" else 0):
                 raise ApplicationError("Stock cannot be negative." if key == "stock" else "The minimum order is at least 1.",
                                        field=key)
-            setattr(listing, key, int(raw))
+            setattr(listing, key, number)
         for key in ("retail", "b2b_only"):
             column = key
             flag = _YES.get(values.get(key, "").lower(), "bad")
@@ -1159,7 +1156,7 @@ def _row_listing(values: dict, *, company: Company, existing: Listing | None, ca
             pairs = []
             for part in filter(None, (p.strip() for p in values["tiers"].replace(",", ";").split(";"))):
                 quantity, sep, price = part.partition("=")
-                if not sep or not quantity.strip().isdigit():
+                if not sep or not is_whole_number(quantity.strip()):
                     raise ApplicationError(f"Write tiers as 50=140.00;200=130.00, not “{part}”.", field="tiers")
                 pairs.append((quantity.strip(), price.strip()))
             tiers = _check_tiers(listing, pairs)

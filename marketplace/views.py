@@ -6,6 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from ewtp import roles
 from ewtp.exceptions import ApplicationError
 from ewtp.files import private_file_response
 from ewtp.money import Money
+from ewtp.numbers import parse_int
 from ewtp.views import form_error, permission_required, shared_with_staff
 from marketplace import selectors, services
 from marketplace.forms import (
@@ -366,14 +368,13 @@ def address_action(request):
             services.address_add(user=request.user, **form.cleaned_data)
             messages.success(request, _("Address saved."))
         elif action in ("default", "delete"):
-            address_id = request.POST.get("address", "")
-            if not address_id.isdigit():
-                raise ApplicationError(_("Choose an address."), code="invalid", field="address")
+            address_id = parse_int(request.POST.get("address", ""), field="address", minimum=1,
+                                   message=_("Choose an address."))
             if action == "default":
-                services.address_make_default(user=request.user, address_id=int(address_id))
+                services.address_make_default(user=request.user, address_id=address_id)
                 messages.success(request, _("Your orders now ship to this address."))
             else:
-                services.address_delete(user=request.user, address_id=int(address_id))
+                services.address_delete(user=request.user, address_id=address_id)
                 messages.success(request, _("Address removed."))
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -428,14 +429,12 @@ def cart_add(request, pk: int):
 @require_POST
 def cart_line(request, pk: int):
     cart_obj = selectors.cart_for_request(request)
-    raw = request.POST.get("quantity", "")
     try:
         if cart_obj is None:
             raise ApplicationError(_("Your cart is empty."), code="empty_cart")
-        if not raw.isdigit():
-            raise ApplicationError(_("Enter a whole number of units (0 removes the line)."), code="invalid",
-                                   field="quantity")
-        services.cart_line_update(cart=cart_obj, line_id=pk, quantity=int(raw))
+        quantity = parse_int(request.POST.get("quantity", ""), field="quantity", minimum=0, maximum=1_000_000,
+                             message=_("Enter a whole number of units (0 removes the line)."))
+        services.cart_line_update(cart=cart_obj, line_id=pk, quantity=quantity)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("marketplace:cart")
@@ -557,6 +556,8 @@ def listing_import_template(request, kind: str):
     if kind == "xlsx":
         response = HttpResponse(spreadsheet.template_xlsx(),
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    elif kind != "csv":
+        raise Http404("The template comes as .xlsx or .csv.")
     else:
         response = HttpResponse(spreadsheet.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ewtp-listings-template.{kind}"'
@@ -584,11 +585,9 @@ def rfq_create(request, pk: int):
 def rfq_list(request):
     """The buyer's requests for quotation; a quoted one can be accepted into the cart."""
     if request.method == "POST":
-        raw = request.POST.get("rfq", "")
         try:
-            if not raw.isdigit():
-                raise ApplicationError(_("Choose a quotation."), code="invalid")
-            services.rfq_accept(buyer=request.user, rfq_id=int(raw))
+            rfq_id = parse_int(request.POST.get("rfq", ""), field="rfq", minimum=1, message=_("Choose a quotation."))
+            services.rfq_accept(buyer=request.user, rfq_id=rfq_id)
             messages.success(request, _("The quotation is in your cart at the quoted price."))
             return redirect("marketplace:cart")
         except ApplicationError as exc:

@@ -16,6 +16,7 @@ from ewtp.api import HasPermission, MoneyField
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.fx import fx_table
 from ewtp.money import Money, has_too_many_decimals
+from ewtp.numbers import is_whole_number, parse_decimal, parse_int
 from ewtp.roles import DECIDE_CLEARANCE
 
 # MoneyField's failure codes, as the landed-cost contract names them.
@@ -100,7 +101,7 @@ def _line(raw, index: int) -> dict:
     if not isinstance(description, str) or len(description) > 300:
         raise _bad("Give a description of at most 300 characters.", f"{where}.description")
     quantity = raw.get("quantity")
-    if isinstance(quantity, str) and quantity.strip().isdigit():
+    if isinstance(quantity, str) and is_whole_number(quantity.strip()):
         quantity = int(quantity)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 10_000_000:
         raise _bad("quantity must be a whole number from 1 to 10,000,000.", f"{where}.quantity", "invalid_amount")
@@ -239,10 +240,8 @@ class HsSearchApi(APIView):
                                                                      OpenApiParameter("limit", int)],
                    responses=inline_serializer("HsResults", {"results": serializers.ListField()}))
     def get(self, request):
-        try:
-            limit = min(max(int(request.query_params.get("limit", 20)), 1), 100)
-        except ValueError as exc:
-            raise ApplicationError("limit must be a whole number.", code="invalid", field="limit") from exc
+        limit = min(max(parse_int(request.query_params.get("limit", "20"), field="limit", signed=True,
+                                  message="limit must be a whole number."), 1), 100)
         results = selectors.hs_search(request.query_params.get("q", ""), limit=limit)
         return Response({"results": [_hs_json(entry) for entry in results]})
 
@@ -355,25 +354,18 @@ class CaseListApi(APIView):
                                                                   "min_value", "max_value")],
                    responses=inline_serializer("Cases", {"results": serializers.ListField()}))
     def get(self, request):
-        from decimal import Decimal, InvalidOperation
-
         user, params = request.user, request.query_params
         if not user.is_authenticated:
             raise NotAuthenticated
         if _is_officer(user):
-            values = {}
-            for name in ("min_value", "max_value"):
-                try:
-                    values[name] = Decimal(params[name]) if params.get(name) else None
-                except InvalidOperation as exc:
-                    raise ApplicationError("Give the value as a number.", code="invalid_amount", field=name) from exc
+            values = {name: parse_decimal(params[name], field=name, message="Give the value as a number.")
+                      if params.get(name) else None for name in ("min_value", "max_value")}
             seller = params.get("seller", "")
-            if seller and not seller.isdigit():
-                raise ApplicationError("Give the seller's number.", code="invalid", field="seller")
+            seller = parse_int(seller, field="seller", minimum=1, message="Give the seller's number.") if seller else None
             statuses = [s for s, _ in ClearanceCase.Status.choices] if params.get("status") == "all" \
                 else [params["status"]] if params.get("status") else selectors.HOLD_STATUSES
             cases = selectors.cases_held(destination=params.get("destination", ""), kind=params.get("reason", ""),
-                                         seller=int(seller) if seller else None, min_value_eur=values["min_value"],
+                                         seller=seller, min_value_eur=values["min_value"],
                                          max_value_eur=values["max_value"], statuses=statuses)[:200]
             return Response({"results": [_case_json(case) for case in cases]})
         company_id = _company_id(user)

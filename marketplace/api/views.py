@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.money import Money
+from ewtp.numbers import parse_int
 from marketplace import selectors, services
 from marketplace.models import Listing, Order
 
@@ -236,9 +237,7 @@ def _country_param(value: str | None) -> str | None:
 def _positive_int(value: str | None, *, default: int, field: str, maximum: int) -> int:
     if value in (None, ""):
         return default
-    if not value.isdigit() or not 1 <= int(value) <= maximum:
-        raise ApplicationError(f"Use a whole number from 1 to {maximum}.", code="invalid", field=field)
-    return int(value)
+    return parse_int(value, field=field, minimum=1, maximum=maximum, message=f"Use a whole number from 1 to {maximum}.")
 
 
 class OrderOutputSerializer(serializers.ModelSerializer):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from ewtp.numbers import is_whole_number
+
 SUCCEEDS = "4242424242424242"
 DECLINED = "4000000000000002"
 NEEDS_AUTHENTICATION = "4000002760003184"
@@ -44,8 +46,8 @@ def intent_id(idempotency_key: str) -> str:
 
 def confirm(card_number: str) -> ConfirmResult:
     number = normalise_card(card_number)
-    if not number.isdigit() or not 12 <= len(number) <= 19 or not luhn_valid(number):
-        return ConfirmResult("failed", number[-4:] if number.isdigit() else "", "Your card number is incorrect.")
+    if not is_whole_number(number) or not 12 <= len(number) <= 19 or not luhn_valid(number):
+        return ConfirmResult("failed", number[-4:] if is_whole_number(number) else "", "Your card number is incorrect.")
     if number == DECLINED:
         return ConfirmResult("failed", number[-4:], "Your card was declined.")
     if number == NEEDS_AUTHENTICATION:
