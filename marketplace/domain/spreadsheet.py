@@ -8,6 +8,9 @@ import io
 from dataclasses import dataclass
 
 MAX_ROWS = 5_000
+# Lines read at most, blank ones included: a sheet's row numbers (and its <dimension> claim) are the file's
+# word, and a 4 KB .xlsx can claim a million rows of 16,384 columns.
+MAX_LINES = 4 * MAX_ROWS
 MAX_BYTES = 10 * 1024 * 1024
 COLUMNS = ["sku", "title_en", "title_zh", "description_en", "description_zh", "category", "hs_code", "origin_country",
            "price", "moq", "stock", "weight_kg", "length_cm", "width_cm", "height_cm", "retail", "b2b_only", "tiers",
@@ -29,6 +32,7 @@ class SpreadsheetError(ValueError):
 class Sheet:
     columns: list[str]
     rows: list[tuple[int, dict[str, str]]]  # (row number as the seller sees it, values by column)
+    lines: int = 0  # lines read, header and blank ones included
 
 
 def read(name: str, data: bytes) -> Sheet:
@@ -77,7 +81,9 @@ def _xlsx_rows(data: bytes):
             from exc
     try:
         sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
+        # Read the cells the file holds, not the used range it claims; no valid header is wider than COLUMNS.
+        sheet.reset_dimensions()
+        for row in sheet.iter_rows(max_col=2 * len(COLUMNS), values_only=True):
             yield ["" if value is None else _cell(value) for value in row]
     finally:
         book.close()
@@ -111,8 +117,11 @@ def _check(rows) -> Sheet:
     duplicates = {c for c in columns if columns.count(c) > 1}
     if duplicates:
         raise SpreadsheetError(f"Column {sorted(duplicates)[0]} appears twice.", column=sorted(duplicates)[0])
-    out = []
+    out, number = [], 1
     for number, row in enumerate(rows, start=2):
+        if number > MAX_LINES:
+            raise SpreadsheetError(f"The file runs past line {MAX_LINES:,}; split it into files of at most "
+                                   f"{MAX_ROWS:,} rows. Nothing was imported.")
         values = {column: str(row[i]).strip() if i < len(row) else "" for i, column in enumerate(columns)}
         if not any(values.values()):
             continue
@@ -122,7 +131,7 @@ def _check(rows) -> Sheet:
         out.append((number, values))
     if not out:
         raise SpreadsheetError("The file has a header but no rows.")
-    return Sheet(columns=columns, rows=out)
+    return Sheet(columns=columns, rows=out, lines=number)
 
 
 def template_csv() -> bytes:
