@@ -78,3 +78,17 @@ def test_general_trade_duty_on_cif_and_vat_on_cif_plus_duty(book):
     [vat] = quote_.taxes
     assert (vat.rate, vat.base, vat.amount) == (Decimal("9"), money("12075.00", "CNY"), money("1086.75", "CNY"))
     assert quote_.total_duties_and_taxes == money("2661.75", "CNY")
+
+
+def test_cbec_through_the_api_with_the_buyer_and_the_year_so_far(api_quote):
+    """The same rule as a client asks it: "buyer": "consumer" and the buyer's CBEC purchases this year. CNY 1,000 +
+    50 freight within both limits: 9.1% x 1,050 = CNY 95.55; with CNY 25,500 already bought this year the
+    transaction would take the year to 26,550, over CNY 26,000, so general trade (VAT 13%) applies."""
+    body = {"origin": "JP", "destination": "CN", "date": "2026-01-15", "currency": "CNY", "buyer": "consumer",
+            "shipping": {"amount": "50.00", "currency": "CNY"},
+            "lines": [{"hs_code": "6109100000", "quantity": 1, "unit_value": {"amount": "1000.00", "currency": "CNY"},
+                       "net_weight_kg": "0.5"}]}
+    within = api_quote(body)
+    assert (within["taxes"][0]["rate"], within["taxes"][0]["amount"]) == ("9.1", {"amount": "95.55", "currency": "CNY"})
+    over = api_quote({**body, "consumer_year_to_date": {"amount": "25500.00", "currency": "CNY"}})
+    assert over["taxes"][0]["rate"] == "13"
