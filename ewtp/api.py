@@ -99,11 +99,11 @@ def server_error(request):
 class SchemaApi(SpectacularAPIView):
     """The OpenAPI schema; `?lang=` is one of the site's languages (it goes into a response header)."""
 
-    def get(self, request, *args, **kwargs):
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
         lang = request.GET.get("lang")
         if lang is not None and lang not in dict(settings.LANGUAGES):
             raise ApplicationError(f"lang is one of: {', '.join(dict(settings.LANGUAGES))}.", field="lang")
-        return super().get(request, *args, **kwargs)
 
 
 class MoneySerializer(serializers.Serializer):

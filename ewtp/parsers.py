@@ -44,7 +44,7 @@ def _depth(data) -> int:
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser with a size limit (413) and a depth limit (400), both in the API's error shape."""
+    """DRF's JSON parser with a size limit (413), a depth limit and an object at the top (400)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = parsers.get_encoding(parser_context or {})
@@ -57,6 +57,8 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
         if _depth(data) > MAX_JSON_DEPTH:
             raise exceptions.ParseError(f"JSON nests deeper than {MAX_JSON_DEPTH} levels.")
+        if not isinstance(data, dict):  # every operation of ours takes an object; views call request.data.get()
+            raise exceptions.ParseError("The JSON body must be an object, e.g. {\"note\": \"...\"}.")
         return data
 
 
