@@ -179,7 +179,8 @@ TSHIRT, BOOK, MEDICINE, RICE = "6109100010", "4901990000", "3004900000", "100630
     ("MY", RICE, "0", "exempt: basic food (rice)"), ("MY", BOOK, "0", "exempt: books"),
     ("MY", MEDICINE, "0", "exempt: medicines"), ("MY", "0808100000", "0", "exempt: basic food (apples)"),
     ("MY", "0806100000", "5", "reduced rate 5%: imported fruit"), ("MY", "0302140000", "5", "reduced rate 5%: salmon"),
-    ("MY", "0302890000", "0", "exempt: basic food (fish, fresh)"), ("MY", TSHIRT, "10", "standard rate"),
+    ("MY", "0302890000", "0", "exempt: basic food (fish, fresh)"),
+    ("MY", "1604130000", "0", "exempt: basic food (canned sardines)"), ("MY", TSHIRT, "10", "standard rate"),
     # Indonesia: PP 49/2022 basic necessities; 12% x 11/12 = 11% for the rest
     ("ID", RICE, "0", "exempt: basic necessities (rice, unhusked rice)"),
     ("ID", "0808100000", "0", "exempt: basic necessities (fresh fruit)"),
