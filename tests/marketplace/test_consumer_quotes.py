@@ -87,6 +87,7 @@ def test_a_consumer_in_china_sees_cbec_figures_on_card_page_and_cart_and_pays_th
     assert shown in catalog and shown in product and shown in cart
     assert "Quoted for you as a consumer" in catalog and "Quoted for you as a consumer" in product
     assert "CN_CBEC applies: the buyer is a consumer" in product
+    assert "按个人消费者为您报价" in client.get("/?q=sencha", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     # and checkout charges exactly that: no duty, VAT at 70% of 9%
     order = _order(consumer, sencha)
     assert order.total_amount == landed
