@@ -472,6 +472,12 @@ class TariffBook:
         note = ""
         if mfn is None:
             mfn, matched, note = self._mfn_fallback(territory, code, on)
+            if mfn is not None and matched == code and origins is not None:  # a quote's lookup, for one origin
+                found, spread = self._additional_under(territory, code, on, origins)
+                if spread:
+                    mfn, matched, note = None, None, (f"{code} covers tariff lines with different additional duties "
+                                                      f"({spread}); give the full national code")
+                additional.extend(found)
         if not preferences:
             for measure in self._uniform_under(territory, code, on, "preference", origins):
                 preferences.setdefault(f"{measure.agreement}/{measure.origin}", measure)
@@ -488,6 +494,28 @@ class TariffBook:
                 continue
             groups[(measure.agreement, measure.origin)].append(measure)
         return [ms[0] for ms in groups.values() if len({m.expression_text for m in ms}) == 1]
+
+    def _additional_under(self, territory: str, code: str, on: date,
+                          origins: tuple[str, ...] | None) -> tuple[list[Measure], str]:
+        """For a code shorter than the tariff's lines: the additional duties (by product, held on longer codes)
+        that every line under it carries, and the titles of those that only some lines carry."""
+        under = self._under.get(territory, {}).get(code, ())
+        extra = [m for m in under if m.kind == "additional" and m.in_force(on)
+                 and (origins is None or m.origin is None or m.origin in origins)]
+        if not extra:
+            return [], ""
+        lines = {m.code for m in under if m.kind == "mfn" and m.in_force(on)}
+        lines = {line for line in lines if not any(o != line and o.startswith(line) for o in lines)}
+        groups: dict[tuple[str, str], list[Measure]] = defaultdict(list)
+        for measure in extra:
+            groups[(measure.title, measure.expression_text)].append(measure)
+        found, partial = [], []
+        for (title, _), measures in groups.items():
+            if all(any(line.startswith(m.code) for m in measures) for line in lines):
+                found.append(measures[0])
+            else:
+                partial.append(title)
+        return found, ", ".join(sorted(partial))
 
     def _mfn_fallback(self, territory: str, code: str, on: date) -> tuple[Measure | None, str | None, str]:
         under = [m for m in self._under.get(territory, {}).get(code, ()) if m.kind == "mfn" and m.in_force(on)]

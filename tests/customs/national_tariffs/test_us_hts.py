@@ -252,3 +252,13 @@ def test_us_rate_texts(text, value, quantities, expected):
 def test_nonsense_is_still_refused():
     with pytest.raises(DutyExpressionError):
         parse_duty_expression("twelve cents")
+
+
+def test_a_6_digit_code_takes_the_additional_duties_every_line_under_it_carries(book, fx):
+    # every line of 6109.10 is on List 4A: the 6-digit code pays it too
+    shirts = a_quote(book, fx, "610910", "CN")
+    assert shirts.lines[0].duty == Money(Decimal("24.00"), "USD")
+    # 8517.62: some statistical lines on List 3 (9903.88.04), the others on List 4A: the full code is needed
+    routers = a_quote(book, fx, "851762", "CN")
+    assert routers.lines[0].rule == "manual_assessment"
+    assert "different additional duties" in routers.lines[0].reason
