@@ -31,20 +31,23 @@ def _read_body(stream) -> bytes:
     return body
 
 
-def _depth(data) -> int:
-    deepest, stack = 0, [(data, 1)]
+def _check_shape(data) -> None:
+    """Refuse JSON nested deeper than MAX_JSON_DEPTH, or with a NUL in a string (PostgreSQL text cannot hold it)."""
+    stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
-        if isinstance(value, (dict, list)):
-            deepest = max(deepest, depth)
-            if deepest > MAX_JSON_DEPTH:
-                break
-            stack.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
-    return deepest
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise exceptions.ParseError("Text may not contain NUL (\\u0000) characters.")
+        elif isinstance(value, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise exceptions.ParseError(f"JSON nests deeper than {MAX_JSON_DEPTH} levels.")
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser with a size limit (413), a depth limit and an object at the top (400)."""
+    """DRF's JSON parser with a size limit (413), a depth limit, no NUL and an object at the top (400)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = parsers.get_encoding(parser_context or {})
@@ -55,8 +58,7 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(f"JSON nests deeper than {MAX_JSON_DEPTH} levels.") from exc
         except ValueError as exc:  # bad JSON, bad encoding
             raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
-        if _depth(data) > MAX_JSON_DEPTH:
-            raise exceptions.ParseError(f"JSON nests deeper than {MAX_JSON_DEPTH} levels.")
+        _check_shape(data)
         if not isinstance(data, dict):  # every operation of ours takes an object; views call request.data.get()
             raise exceptions.ParseError("The JSON body must be an object, e.g. {\"note\": \"...\"}.")
         return data
@@ -71,3 +73,14 @@ class FormParser(parsers.FormParser):
             return QueryDict(_read_body(stream), encoding=encoding)
         except TooManyFieldsSent as exc:
             raise exceptions.ParseError("Too many form fields.") from exc
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser, whose text fields may not hold NUL (400)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        for key, values in parsed.data.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise exceptions.ParseError("Text may not contain NUL (0x00) characters.")
+        return parsed

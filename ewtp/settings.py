@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "ewtp.middleware.RefuseNulMiddleware",  # PostgreSQL text cannot hold NUL: a 400, not a 500
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -171,8 +172,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ewtp.api.exception_handler",
-    # DRF's own JSON and form parsers read past DATA_UPLOAD_MAX_MEMORY_SIZE and recurse without limit
-    "DEFAULT_PARSER_CLASSES": ["ewtp.parsers.JSONParser", "ewtp.parsers.FormParser", "rest_framework.parsers.MultiPartParser"],
+    # DRF's own parsers read past DATA_UPLOAD_MAX_MEMORY_SIZE, recurse without limit and let NUL through
+    "DEFAULT_PARSER_CLASSES": ["ewtp.parsers.JSONParser", "ewtp.parsers.FormParser", "ewtp.parsers.MultiPartParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("ANON_THROTTLE_RATE", default="120/minute")},

@@ -370,3 +370,18 @@ def test_a_json_body_that_is_not_an_object_is_a_400_in_the_api_shape(body):
     error = _api_error(client.post("/api/v1/customs/landed-cost/", body, content_type="application/json"), 400,
                        "parse_error")
     assert "must be an object" in error["message"]
+
+
+@pytest.mark.django_db
+def test_a_nul_character_is_a_400_at_its_field_not_a_database_error(reference_data):
+    # PostgreSQL text cannot hold NUL: psycopg refuses the query, which was a 500
+    api = factories.api_client(factories.buyer())
+    error = _api_error(api.get("/api/v1/catalog/", {"q": "tea\x00"}), 400, "invalid_character")
+    assert error["field"] == "q"
+    assert _api_error(api.get("/api/v1/checkouts/CHK-%00/"), 400, "invalid_character")["field"] == "path"
+    error = _api_error(api.post("/api/v1/customs/landed-cost/", '{"destination": "G\\u0000B"}',
+                                content_type="application/json"), 400, "parse_error")
+    assert "NUL" in error["message"]
+    page = factories.page_client(factories.buyer())
+    assert page.post("/accounts/profile/", "full_name=Ann%00", content_type="application/x-www-form-urlencoded").status_code == 400
+    assert page.get("/", {"q": "\x00"}).status_code == 400
