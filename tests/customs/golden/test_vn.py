@@ -1,13 +1,12 @@
-"""Viet Nam: VAT on low-value express goods before and after Decision 01/2025/QD-TTg, and the VAT base.
+"""Viet Nam: duty and VAT on low-value express goods before and after Decision 01/2025/QD-TTg, and the VAT base.
 
 Decision 78/2010/QD-TTg exempted goods imported by express delivery of a customs value of VND 1,000,000 or less
-from import VAT; Decision 01/2025/QD-TTg repealed it from 18 February 2025, so VAT is due on them from that day.
+from import duty and import VAT; Decision 01/2025/QD-TTg repealed it from 18 February 2025, so both are due on
+them from that day.
 VAT on imports is charged on the import price at the border (CIF, Circular 39/2015/TT-BTC) + import duty +
 special consumption tax (Law on VAT art. 7). No Vietnam Customs example in figures was found with the search
 tool: the amounts are worked here from those rules at a chosen rate of VND 25,000 per USD. The book holds no
-Vietnamese tariff lines, so import duty (when due) is manual assessment; the duty side of the VND 1,000,000
-threshold (customs/data/regimes/destinations.json, noted there as disputed after 18 February 2025) is not
-asserted here."""
+Vietnamese tariff lines, so import duty (when due) is manual assessment."""
 
 from __future__ import annotations
 
@@ -34,6 +33,8 @@ def test_vat_on_express_goods_of_1_million_dong(book, on, taxed):
     quote_ = quote(book, FX, "VN", [line("610910", "40.00", "USD")], on=on, currency="VND")
     assert quote_.customs_value == money("1000000", "VND")
     assert quote_.de_minimis.tax_applied is not taxed
+    assert quote_.de_minimis.duty_applied is not taxed
+    assert quote_.lines[0].rule == ("manual_assessment" if taxed else "de_minimis")
     assert [(t.base, vat_due(t)) for t in quote_.taxes] == ([(money("1000000", "VND"), True)] if taxed else [])
 
 
