@@ -222,13 +222,13 @@ class TariffMeasure(models.Model):
 
     destination = models.CharField(max_length=3)  # customs territory: GB, EU, US...
     code = models.CharField(max_length=10, blank=True)  # national code prefix; "" = every line
-    expression_text = models.CharField(max_length=300)
+    expression_text = models.TextField()  # a national line's rate text can run to several clauses
     kind = models.CharField(max_length=12)  # mfn | preference | additional
     agreement = models.CharField(max_length=30, blank=True)
     origin = models.CharField(max_length=3, blank=True)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
-    source = models.CharField(max_length=500)
+    source = models.TextField()  # law, line and edition: US chapter 99 sources run past 1,000 characters
     title = models.CharField(max_length=200, blank=True)
 
     class Meta:
