@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from importlib import import_module
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,7 +18,7 @@ from logistics.domain.rates import DATA_FILES, DEFAULT_DATA_DIR, RateOption, che
 from logistics.domain.states import SHIPMENT
 from logistics.domain.tracking import CUSTOMS_CODES, TrackingCode, is_known, sort_events
 from logistics.domain.tracking import TrackingEvent as CarrierEvent
-from logistics.integrations.base import BookingRequest, CarrierError, Party
+from logistics.integrations.base import BookingRequest, CarrierAdapter, CarrierError, Party
 from logistics.models import Parcel, RateBookVersion, Shipment, TrackingEvent
 from logistics.selectors import _parcels, rate_book, rate_book_reset, shipment_rebookable
 from logistics.signals import shipment_status_changed
@@ -34,11 +36,21 @@ STATUS_AFTER_EVENT = {
 }
 
 
-def carrier_adapter():
-    """The carrier behind every service: the offline simulator unless a real adapter is configured."""
+def carrier_adapter() -> CarrierAdapter:
+    """The carrier behind every service, named by settings.CARRIER_ADAPTER: "simulated" (the
+    offline simulator, the default) or the dotted path of a `CarrierAdapter` class built with
+    no arguments (it reads its own settings)."""
     from logistics.integrations.simulated import SimulatedCarrier
 
-    return SimulatedCarrier(rate_book(), seconds_per_step=settings.CARRIER_SIM_SECONDS_PER_STEP, fx=fx_table())
+    name = getattr(settings, "CARRIER_ADAPTER", "simulated")
+    if name == "simulated":
+        return SimulatedCarrier(rate_book(), seconds_per_step=settings.CARRIER_SIM_SECONDS_PER_STEP, fx=fx_table())
+    module, _, cls = name.rpartition(".")
+    try:
+        adapter = getattr(import_module(module), cls)
+    except (ImportError, AttributeError, ValueError) as error:
+        raise ImproperlyConfigured(f"CARRIER_ADAPTER={name!r}: no such class ({error})") from error
+    return adapter()
 
 
 def _set_status(shipment: Shipment, target: str) -> None:

@@ -19,8 +19,8 @@ Write `logistics/integrations/<carrier>/` with three parts:
 3. `adapter.py` — a class satisfying `CarrierAdapter` that glues the two together; `rate` may
    call the carrier's rating API or price from our `RateBook` with the carrier's cards.
 
-Register it where the shipment services pick an adapter by service code (settings name the
-adapter per carrier; the simulated one is the default). Tests drive the mapper with recorded
+Choose it with the setting `CARRIER_ADAPTER` (its dotted class path; "simulated", the
+offline simulator, is the default): `logistics.services.carrier_adapter()` builds it. Tests drive the mapper with recorded
 payloads and the client against a fake HTTP server on localhost — never the carrier itself.
 
 Errors: exceptions, not result objects
