@@ -241,6 +241,8 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # e.g. a localstripe s
 PLATFORM_FEE_PERCENT = Decimal(env.str("PLATFORM_FEE_PERCENT", default="3.0"))
 # Carriers sign the tracking events they push (HMAC-SHA256); production must set its own.
 CARRIER_WEBHOOK_SECRET = env.str("CARRIER_WEBHOOK_SECRET", default="" if PRODUCTION else DEV_CARRIER_WEBHOOK_SECRET)
+# The carrier behind every shipment: "simulated" (offline, the built-in rate tables) or a dotted class path.
+CARRIER_ADAPTER = env.str("CARRIER_ADAPTER", default="simulated")
 # Simulated carrier: seconds between tracking steps (minutes in a demo, fractions in tests).
 CARRIER_SIM_SECONDS_PER_STEP = env.float("CARRIER_SIM_SECONDS_PER_STEP", default=30.0)
 # Clearance: a consignment above this customs value (EUR equivalent) waits for an officer.
