@@ -410,6 +410,7 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
     from django.core.files.base import ContentFile
 
     from ewtp.files import private_storage
+    from ewtp.trade import Commodity, Parcel, Party
     from logistics import documents
 
     if kind not in DOCUMENT_KINDS:
@@ -419,15 +420,15 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
     if not shipment.printable:  # a dead label on a parcel would strand it
         raise Conflict("This booking is cancelled: book it again for a new label.", code="booking_cancelled")
     currency = shipment.goods[0]["currency"]
-    lines = documents.lines_from_json(shipment.goods, currency)
+    lines = [Commodity.from_json(line, field=f"goods[{index}]") for index, line in enumerate(shipment.goods)]
     parcels = list(shipment.parcels.all())
     option = quote_shipment(shipment)
     data = documents.ShipmentDocumentData(
         tracking_number=shipment.tracking_number, carrier_name=option.carrier_name, service_name=option.service_name,
-        sender=documents.address_from_json(shipment.sender),
-        recipient=documents.address_from_json(shipment.recipient), incoterm=shipment.incoterm,
+        sender=Party.from_json(shipment.sender, field="sender"),
+        recipient=Party.from_json(shipment.recipient, field="recipient"), incoterm=shipment.incoterm,
         currency=currency, lines=lines,
-        parcels=[documents.ParcelInfo(p.weight_kg, (p.length_cm, p.width_cm, p.height_cm)) for p in parcels],
+        parcels=[Parcel(p.weight_kg, p.length_cm, p.width_cm, p.height_cm) for p in parcels],
         invoice_number=f"INV-{shipment.order_reference}", invoice_date=(shipment.booked_at or timezone.now()).date(),
         shipping_cost=option.price.rounded(),
     )

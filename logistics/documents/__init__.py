@@ -4,7 +4,7 @@ and the commercial invoice.
 Pure: plain dataclasses in, PDF bytes out; no ORM and no storage (the caller saves the
 bytes through Django's storage API). Everything is drawn with reportlab.
 
-- `data`: the dataclasses every document is drawn from, and how they are read from a shipment;
+- `data`: what every document is drawn from (parties, goods and parcels are `ewtp.trade`'s);
 - `customs_form`: which declaration an item needs (CN22 up to 300 SDR, else CN23);
 - `fonts`: which font draws each run of text (Chinese and Cyrillic embedded, see its docstring);
 - `drawing`: the helpers the documents share (paragraphs, boxes, barcodes, page templates);
@@ -22,29 +22,17 @@ from logistics.documents.customs_form import (
     CustomsFormKind,
     customs_form_kind,
 )
-from logistics.documents.data import (
-    Address,
-    DocumentLine,
-    ParcelInfo,
-    ShipmentDocumentData,
-    address_from_json,
-    lines_from_json,
-)
+from logistics.documents.data import ShipmentDocumentData
 from logistics.documents.fonts import font_runs
 from logistics.documents.label import render_label
 
 __all__ = [
-    "Address",
     "CN22_LIMIT_SDR",
     "CustomsFormKind",
-    "DocumentLine",
     "ILLUSTRATIVE_SDR_RATE_2024",
-    "ParcelInfo",
     "ShipmentDocumentData",
-    "address_from_json",
     "customs_form_kind",
     "font_runs",
-    "lines_from_json",
     "render_cn22",
     "render_cn23",
     "render_commercial_invoice",

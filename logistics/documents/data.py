@@ -1,49 +1,15 @@
-"""What every shipping document is drawn from: the parties, the goods lines, the parcels and
-the shipment's facts, as plain frozen dataclasses (no ORM), and how they are read from the
-JSON a shipment stores (its sender, recipient and goods)."""
+"""What every shipping document is drawn from: the parties, the goods lines and the parcels in
+the trade vocabulary (`ewtp.trade`: a shipment's stored JSON reads into them through its codec),
+and the shipment's facts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
 
 from ewtp.money import Money
-
-
-@dataclass(frozen=True, slots=True)
-class Address:
-    name: str
-    company: str
-    lines: list[str]
-    city: str
-    postcode: str
-    country: str  # ISO 3166 alpha-2 preferred ("GB"); printed as given
-
-    def town_line(self) -> str:
-        return " ".join(part for part in (self.postcode, self.city) if part)
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentLine:
-    description: str  # as the buyer's customs will read it; Chinese may follow the English
-    hs_code: str
-    origin_country: str
-    quantity: int
-    unit_value: Money
-    net_weight_kg: Decimal  # of the whole line (all units), without packaging
-
-    @property
-    def total_value(self) -> Money:
-        return (self.unit_value * self.quantity).rounded()
-
-
-class ParcelInfo(NamedTuple):
-    """One box as weighed and measured; a plain (weight_kg, dims) tuple works too."""
-
-    weight_kg: Decimal
-    dims_cm: tuple[Decimal, Decimal, Decimal]  # length, width, height
+from ewtp.trade import Commodity, Parcel, Party
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +17,12 @@ class ShipmentDocumentData:
     tracking_number: str
     carrier_name: str
     service_name: str
-    sender: Address
-    recipient: Address
+    sender: Party
+    recipient: Party
     incoterm: str  # "DDP", "DAP", ...
     currency: str
-    lines: list[DocumentLine]
-    parcels: list[ParcelInfo]
+    lines: list[Commodity]  # each with its net_weight_kg: the forms print it
+    parcels: list[Parcel]  # as weighed and measured
     invoice_number: str
     invoice_date: date
     shipping_cost: Money
@@ -76,31 +42,5 @@ class ShipmentDocumentData:
     @property
     def gross_weight_kg(self) -> Decimal:
         """What the scale said: the parcels, packaging included."""
-        return sum((Decimal(parcel[0]) for parcel in self.parcels), Decimal(0))
+        return sum((parcel.weight_kg for parcel in self.parcels), Decimal(0))
 
-
-def address_from_json(data: dict[str, Any]) -> Address:
-    """A party as a shipment stores it: {"name", "company"?, "lines"?, "city", "postcode"?, "country"}."""
-    return Address(
-        name=data["name"],
-        company=data.get("company", ""),
-        lines=list(data.get("lines", [])),
-        city=data["city"],
-        postcode=data.get("postcode", ""),
-        country=data["country"],
-    )
-
-
-def lines_from_json(goods: list[dict[str, Any]], currency: str) -> list[DocumentLine]:
-    """The goods lines as a shipment stores them, valued in `currency`."""
-    return [
-        DocumentLine(
-            description=line["description"],
-            hs_code=line["hs_code"],
-            origin_country=line["origin"],
-            quantity=int(line["quantity"]),
-            unit_value=Money(Decimal(line["unit_value"]), currency),
-            net_weight_kg=Decimal(line["net_weight_kg"]),
-        )
-        for line in goods
-    ]

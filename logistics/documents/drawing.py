@@ -28,7 +28,8 @@ from reportlab.platypus import (
 )
 
 from ewtp.money import Money
-from logistics.documents.data import Address, ShipmentDocumentData
+from ewtp.trade import Party
+from logistics.documents.data import ShipmentDocumentData
 from logistics.documents.fonts import has_cjk, markup, register_fonts
 
 INK = colors.HexColor("#111111")
@@ -76,7 +77,7 @@ def caption_para(text: str, size: float = 6) -> Paragraph:
     return para(text, size, color=MUTED)
 
 
-def address_text(address: Address) -> str:
+def address_text(address: Party) -> str:
     lines = [address.company, *address.lines, address.town_line(), address.country]
     return "\n".join(line for line in lines if line)
 
@@ -257,7 +258,7 @@ def form_table(
     return table
 
 
-def party_cell(caption: str, address: Address) -> list[Flowable]:
+def party_cell(caption: str, address: Party) -> list[Flowable]:
     return [
         caption_para(caption, 6.2),
         Spacer(0, 1.5),

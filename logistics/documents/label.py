@@ -11,7 +11,8 @@ from reportlab.lib.pagesizes import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from logistics.documents.data import ParcelInfo, ShipmentDocumentData
+from ewtp.trade import Parcel
+from logistics.documents.data import ShipmentDocumentData
 from logistics.documents.drawing import (
     INK,
     address_text,
@@ -34,16 +35,16 @@ def render_label(data: ShipmentDocumentData) -> bytes:
     weight, and a Code 128 barcode of the tracking number with the number printed under it."""
     buffer = io.BytesIO()
     canvas = new_canvas(buffer, LABEL_SIZE, "Shipping label", data)
-    parcels = data.parcels or [ParcelInfo(data.gross_weight_kg, (Decimal(0), Decimal(0), Decimal(0)))]
+    parcels = data.parcels or [Parcel(data.gross_weight_kg, Decimal(0), Decimal(0), Decimal(0))]
     for number, parcel in enumerate(parcels, start=1):
-        _draw_label_page(canvas, data, ParcelInfo(*parcel), number, len(parcels))
+        _draw_label_page(canvas, data, parcel, number, len(parcels))
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
 def _draw_label_page(
-    canvas: Canvas, data: ShipmentDocumentData, parcel: ParcelInfo, number: int, count: int
+    canvas: Canvas, data: ShipmentDocumentData, parcel: Parcel, number: int, count: int
 ) -> None:
     page_width, page_height = LABEL_SIZE
     margin = 8

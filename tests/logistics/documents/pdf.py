@@ -13,12 +13,8 @@ import pypdfium2.raw as pdfium_raw
 import zxingcpp
 
 from ewtp.money import Money
-from logistics.documents import (
-    Address,
-    DocumentLine,
-    ParcelInfo,
-    ShipmentDocumentData,
-)
+from ewtp.trade import Commodity, Parcel, Party
+from logistics.documents import ShipmentDocumentData
 
 POINTS_PER_INCH = 72
 THERMAL_PRINTER_DPI = 203  # the usual resolution of 4x6 label printers
@@ -28,42 +24,44 @@ def usd(amount: str) -> Money:
     return Money(Decimal(amount), "USD")
 
 
+def goods_line(description: str, hs_code: str, quantity: int, unit_value: Money, net_weight_kg: str,
+               origin: str = "CN") -> Commodity:
+    return Commodity(description=description, hs_code=hs_code, origin_country=origin, quantity=quantity,
+                     unit_value=unit_value, net_weight_kg=Decimal(net_weight_kg))
+
+
 def make_shipment(**changes: object) -> ShipmentDocumentData:
     lines = [
-        DocumentLine(
-            "Longjing green tea 龙井绿茶, 250 g tin", "0902.10", "CN", 12, usd("18.50"), Decimal("3.000")
-        ),
-        DocumentLine(
-            "Silk scarf, hand-painted 杭州丝绸围巾", "6214.10", "CN", 5, usd("42.00"), Decimal("0.450")
-        ),
-        DocumentLine("Celadon tea cup set (4 cups)", "6912.00", "CN", 2, usd("65.00"), Decimal("2.100")),
+        goods_line("Longjing green tea 龙井绿茶, 250 g tin", "0902.10", 12, usd("18.50"), "3.000"),
+        goods_line("Silk scarf, hand-painted 杭州丝绸围巾", "6214.10", 5, usd("42.00"), "0.450"),
+        goods_line("Celadon tea cup set (4 cups)", "6912.00", 2, usd("65.00"), "2.100"),
     ]
     data = ShipmentDocumentData(
         tracking_number="EH123456789CN",
         carrier_name="eHub Hangzhou Air",
         service_name="Consolidated Air via HGH eHub",
-        sender=Address(
-            "Wang Li 王丽",
-            "Hangzhou West Lake Tea Co., Ltd. 杭州西湖茶业有限公司",
-            ["No. 88 Longjing Road", "Xihu District 西湖区"],
-            "Hangzhou 杭州",
-            "310013",
-            "CN",
+        sender=Party(
+            name="Wang Li 王丽",
+            company="Hangzhou West Lake Tea Co., Ltd. 杭州西湖茶业有限公司",
+            lines=("No. 88 Longjing Road", "Xihu District 西湖区"),
+            city="Hangzhou 杭州",
+            postcode="310013",
+            country="CN",
         ),
-        recipient=Address(
-            "Emily Carter",
-            "Carter & Daughters Fine Foods",
-            ["Flat 4, 27 Shoreditch High Street"],
-            "London",
-            "E1 6PN",
-            "GB",
+        recipient=Party(
+            name="Emily Carter",
+            company="Carter & Daughters Fine Foods",
+            lines=("Flat 4, 27 Shoreditch High Street",),
+            city="London",
+            postcode="E1 6PN",
+            country="GB",
         ),
         incoterm="DDP",
         currency="USD",
         lines=lines,
         parcels=[
-            ParcelInfo(Decimal("4.200"), (Decimal(40), Decimal(30), Decimal(20))),
-            ParcelInfo(Decimal("3.050"), (Decimal(35), Decimal(25), Decimal("15.5"))),
+            Parcel(Decimal("4.200"), Decimal(40), Decimal(30), Decimal(20)),
+            Parcel(Decimal("3.050"), Decimal(35), Decimal(25), Decimal("15.5")),
         ],
         invoice_number="INV-2025-00042",
         invoice_date=date(2025, 10, 21),

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from logistics.documents import (
-    DocumentLine,
-    render_cn23,
-)
-from tests.logistics.documents.pdf import make_shipment, page_text, pdf_pages, usd
+from logistics.documents import render_cn23
+from tests.logistics.documents.pdf import goods_line, make_shipment, page_text, pdf_pages, usd
 
 
 def test_a_long_cn23_runs_onto_more_pages_and_still_totals_every_line():
     # given 40 lines of 1 unit at 10.00
-    line = DocumentLine("Porcelain bowl 青花瓷碗", "6912.00", "CN", 1, usd("10.00"), Decimal("0.500"))
+    line = goods_line("Porcelain bowl 青花瓷碗", "6912.00", 1, usd("10.00"), "0.500")
     data = make_shipment(lines=[line] * 40)
 
     # when

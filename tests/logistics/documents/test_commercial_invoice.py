@@ -8,11 +8,8 @@ from decimal import Decimal
 import pytest
 
 from ewtp.money import CurrencyMismatch, Money
-from logistics.documents import (
-    DocumentLine,
-    render_commercial_invoice,
-)
-from tests.logistics.documents.pdf import all_text, make_shipment
+from logistics.documents import render_commercial_invoice
+from tests.logistics.documents.pdf import all_text, goods_line, make_shipment
 
 
 def test_commercial_invoice_lists_every_line_and_adds_up():
@@ -36,6 +33,6 @@ def test_commercial_invoice_lists_every_line_and_adds_up():
 
 
 def test_lines_in_another_currency_than_the_invoice_are_refused():
-    euro_line = DocumentLine("Tea", "0902.10", "CN", 1, Money(Decimal("5.00"), "EUR"), Decimal("0.1"))
+    euro_line = goods_line("Tea", "0902.10", 1, Money(Decimal("5.00"), "EUR"), "0.1")
     with pytest.raises(CurrencyMismatch):
         render_commercial_invoice(make_shipment(lines=[euro_line]))

@@ -9,10 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logistics.documents import (
-    ParcelInfo,
-    render_label,
-)
+from ewtp.trade import Parcel
+from logistics.documents import render_label
 from tests.logistics.documents.pdf import decoded_barcodes, make_shipment, page_text, pdf_pages
 
 
@@ -42,7 +40,7 @@ def test_every_label_barcode_scans_to_the_tracking_number(tracking_number):
 @given(tracking_number=st.from_regex(r"[A-Z]{2}[0-9]{6,18}[A-Z]{0,2}", fullmatch=True))
 def test_any_tracking_number_survives_the_round_trip_through_the_label(tracking_number):
     # given
-    data = make_shipment(tracking_number=tracking_number, parcels=[ParcelInfo(Decimal("1.000"), (1, 1, 1))])
+    data = make_shipment(tracking_number=tracking_number, parcels=[Parcel(Decimal("1.000"), Decimal(1), Decimal(1), Decimal(1))])
 
     # when
     [page] = pdf_pages(render_label(data))
@@ -70,7 +68,7 @@ def test_label_says_which_parcel_it_is_its_weight_service_and_addresses():
 def test_a_long_address_shrinks_to_stay_clear_of_the_barcode():
     # given an address far longer than the ship-to box
     long_lines = [f"Building {n}, Very Long Industrial Estate Name, Unit {n}" for n in range(9)]
-    data = make_shipment(recipient=replace(make_shipment().recipient, lines=long_lines))
+    data = make_shipment(recipient=replace(make_shipment().recipient, lines=tuple(long_lines)))
 
     # when
     [page, _] = pdf_pages(render_label(data))
