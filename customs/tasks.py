@@ -16,9 +16,9 @@ from celery import shared_task
 from celery.signals import worker_init
 from django.db import DatabaseError, OperationalError
 
-from customs.integrations.authority import AuthorityUnavailable
+from ewtp.exceptions import TransientError
 
-TRANSIENT = (OperationalError, AuthorityUnavailable)
+TRANSIENT = (OperationalError, TransientError)
 STEP_OPTIONS = {"bind": True, "acks_late": True, "autoretry_for": TRANSIENT, "retry_backoff": True,
                 "retry_backoff_max": 120, "retry_jitter": True, "max_retries": 5, "soft_time_limit": 60,
                 "time_limit": 90}

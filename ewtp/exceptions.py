@@ -44,3 +44,10 @@ class Conflict(ApplicationError):
 
     def __init__(self, message: str, *, code: str = "conflict", field: str | None = None):
         super().__init__(message, code=code, field=field)
+
+
+class TransientError(Exception):
+    """An outside system (a carrier, the customs authority, the payment provider, the database)
+    failed in a way that may pass: a timeout, a 5xx, a rate limit, a closed window. Adapters raise
+    it, or a subclass saying which system; tasks retry on it alone (`ewtp.tasks.service_task`).
+    Anything else is a refusal or a bug, which retrying the same call cannot mend."""

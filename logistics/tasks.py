@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from ewtp.exceptions import TransientError
 from logistics.integrations.base import CarrierError
 
 
@@ -13,7 +14,7 @@ def shipment_book(self, shipment_id: int) -> None:
     try:
         book(shipment_id=shipment_id)
     except CarrierError as exc:
-        if exc.transient and self.request.retries < self.max_retries:
+        if isinstance(exc, TransientError) and self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=min(2 ** self.request.retries * 5, 300)) from exc
         shipment_booking_failed(shipment_id=shipment_id, reason=str(exc))
 

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from payments.integrations.stripe_gateway import GatewayError
+from ewtp.exceptions import TransientError
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True,
@@ -11,7 +11,7 @@ def provider_event_process(self, event_pk: int) -> None:
 
     try:
         process(event_pk=event_pk)
-    except GatewayError as exc:
-        if exc.transient and self.request.retries < self.max_retries:
+    except TransientError as exc:
+        if self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=2 ** self.request.retries * 5) from exc
         raise

@@ -56,10 +56,12 @@ from importlib import import_module
 from pathlib import Path
 from typing import Protocol
 
+from ewtp.exceptions import TransientError
+
 MAX_COUNTDOWN_SECONDS = 300  # far below the Redis visibility timeout (3600 s)
 
 
-class AuthorityUnavailable(Exception):
+class AuthorityUnavailable(TransientError):
     """A transient failure talking to the authority: worth retrying."""
 
 

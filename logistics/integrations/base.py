@@ -25,11 +25,11 @@ payloads and the client against a fake HTTP server on localhost — never the ca
 
 Errors: exceptions, not result objects
 --------------------------------------
-`book` and `cancel` raise `CarrierError` (with `transient=False`: the carrier said no, and
-retrying will not change its mind; show `reason` to the seller) or `TransientCarrierError`
-(`transient=True`: try again later). Exceptions, because the booking runs in a Celery task
-and `autoretry_for=(TransientCarrierError,)` then does the backoff with no code of ours, while
-a permanent `CarrierError` is caught once and stored on the shipment as the failure reason.
+`book` and `cancel` raise `CarrierError` (the carrier said no, and retrying will not change its
+mind; show `reason` to the seller) or `TransientCarrierError`, also an `ewtp.exceptions.TransientError`
+(try again later). Exceptions, because the booking runs in a Celery task that retries
+`TransientError` with backoff (`ewtp.tasks.service_task`) with no code of ours, while a permanent
+`CarrierError` is caught once and stored on the shipment as the failure reason.
 Rating never raises for an option the carrier will not take: that is an `Exclusion` in the
 `ShopResult` (errors as data, because the buyer still gets the other options).
 """
@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from ewtp.exceptions import TransientError
 from logistics.domain.rates import Goods, Parcel, RateRequest, ShopResult
 from logistics.domain.tracking import TrackingEvent
 
@@ -84,20 +85,19 @@ class BookingResult:
 
 
 class CarrierError(Exception):
-    """The carrier refused or failed. `reason` is for the seller; `transient` says whether to retry."""
+    """The carrier refused or failed. `reason` is for the seller."""
 
-    def __init__(self, reason: str, *, transient: bool = False, code: str = "carrier_error") -> None:
+    def __init__(self, reason: str, *, code: str = "carrier_error") -> None:
         super().__init__(reason)
         self.reason = reason
-        self.transient = transient
         self.code = code
 
 
-class TransientCarrierError(CarrierError):
-    """Timeouts, 5xx, rate limits: the same request may succeed later. Celery retries these."""
+class TransientCarrierError(CarrierError, TransientError):
+    """Timeouts, 5xx, rate limits: the same request may succeed later. The booking task retries these."""
 
     def __init__(self, reason: str, *, code: str = "carrier_unavailable") -> None:
-        super().__init__(reason, transient=True, code=code)
+        super().__init__(reason, code=code)
 
 
 @runtime_checkable

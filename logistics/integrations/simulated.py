@@ -14,7 +14,7 @@ to `cancel`: the shipment service checks that against the stored events first.
 
 Steering it from tests (markers in `BookingRequest.reference`):
 - "FAIL-TRANSIENT" → `TransientCarrierError` (as a timeout would), every time;
-- "FAIL-PERMANENT" → `CarrierError(transient=False)` with a reason for the seller.
+- "FAIL-PERMANENT" → a `CarrierError` (not transient) with a reason for the seller.
 """
 
 from __future__ import annotations

@@ -8,15 +8,20 @@ from dataclasses import dataclass
 import stripe
 from django.conf import settings
 
+from ewtp.exceptions import TransientError
 from ewtp.money import Money, minor_units
 
 
 class GatewayError(Exception):
-    """Stripe refused or failed; `transient` errors may be retried."""
+    """Stripe refused or failed."""
 
-    def __init__(self, message: str, *, transient: bool = False, code: str = "stripe_error") -> None:
+    def __init__(self, message: str, *, code: str = "stripe_error") -> None:
         super().__init__(message)
-        self.message, self.transient, self.code = message, transient, code
+        self.message, self.code = message, code
+
+
+class GatewayUnavailable(GatewayError, TransientError):
+    """Stripe did not answer or asked us to slow down: the same call may succeed later."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ def _call(fn, *args, **kwargs):
     except stripe.CardError as exc:
         raise GatewayError(exc.user_message or "Your card was declined.", code=exc.code or "card_declined") from exc
     except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
-        raise GatewayError(str(exc), transient=True, code="stripe_unavailable") from exc
+        raise GatewayUnavailable(str(exc), code="stripe_unavailable") from exc
     except stripe.StripeError as exc:
         raise GatewayError(exc.user_message or str(exc)) from exc
 
@@ -73,9 +78,9 @@ def confirm_intent(*, intent_id: str, payment_method: str | None = None) -> Inte
         if payment_method:
             _call(_client().v1.payment_intents.update, intent_id, params={"payment_method": payment_method})
         raw = _call(_client().v1.payment_intents.confirm, intent_id)
+    except GatewayUnavailable:
+        raise
     except GatewayError as exc:
-        if exc.transient:
-            raise
         return Intent(id=intent_id, status="requires_payment_method", client_secret="", failure_reason=exc.message)
     return _intent(raw)
 
