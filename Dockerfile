@@ -1,11 +1,11 @@
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=ewtp.settings.production
 WORKDIR /app
 COPY requirements.lock pyproject.toml ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY . .
 # collectstatic needs production settings, not production secrets: throwaway ones for this step only.
-RUN EWTP_PRODUCTION=1 ALLOWED_HOSTS=localhost PAYMENT_PROVIDER=sandbox \
+RUN ALLOWED_HOSTS=localhost PAYMENT_PROVIDER=sandbox \
     SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     CARRIER_WEBHOOK_SECRET="$(python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
     python manage.py collectstatic --noinput

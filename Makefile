@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Demo pace: parcels move a step every 20 s and escrow is released a minute after delivery.
-DEMO_ENV := CARRIER_SIM_SECONDS_PER_STEP=$${CARRIER_SIM_SECONDS_PER_STEP:-20} \
+DEMO_ENV := DJANGO_SETTINGS_MODULE=ewtp.settings.development \
+            CARRIER_SIM_SECONDS_PER_STEP=$${CARRIER_SIM_SECONDS_PER_STEP:-20} \
             ESCROW_DISPUTE_WINDOW_SECONDS=$${ESCROW_DISPUTE_WINDOW_SECONDS:-60} \
             BEAT_INTERVAL_SECONDS=$${BEAT_INTERVAL_SECONDS:-5}
 

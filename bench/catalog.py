@@ -78,7 +78,7 @@ def _bare_urls():
 def application(environ, start_response):  # gunicorn bench.catalog:application
     global _app
     if _app is None:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ewtp.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ewtp.settings.development")
         import django
         from django.conf import settings
 
@@ -255,7 +255,7 @@ def main() -> None:
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
     if not url.startswith("postgres"):
         raise SystemExit("bench/catalog.py measures PostgreSQL: set DATABASE_URL=postgres://…")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ewtp.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ewtp.settings.development")
     os.environ.setdefault("EWTP_VAR_DIR", "/tmp/var-bench-catalog")
     os.environ.setdefault("CACHE_URL", DEFAULT_CACHE)
     ensure_database(url)

@@ -43,7 +43,7 @@ os.environ["CELERY_QUEUE"] = QUEUE
 # As in production: with DEBUG on, Django records every query in memory (Celery warns of the leak).
 os.environ["DEBUG"] = "false"
 os.environ["CUSTOMS_AUTHORITY_DELAY_SECONDS"] = "0"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ewtp.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ewtp.settings.development")
 
 import django  # noqa: E402
 

@@ -7,7 +7,9 @@ from celery import Celery
 from celery.signals import task_prerun, worker_init, worker_process_init
 from kombu.transport import TRANSPORT_ALIASES
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ewtp.settings")
+# Importing `ewtp` (gunicorn's ewtp.wsgi, `celery -A ewtp`) runs this first: servers default to production
+# settings, which refuse to start without real secrets; `make run` and manage.py name development.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ewtp.settings.production")
 # `filesystem://` (the embedded broker) is kombu's transport made to survive a bad message file.
 TRANSPORT_ALIASES["filesystem"] = "ewtp.broker:Transport"
 

@@ -28,10 +28,6 @@ def pytest_configure(config):
 
     # Persistent connections from live-server threads would keep the test database busy at teardown.
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # Real password hashing costs half a second per user on this machine; tests make hundreds.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Tests load and roll back denied-party lists one after the other: check the version on every screening.
-    settings.SCREENING_LIST_RECHECK_SECONDS = 0
     # Private files (ewtp/files.py) of a test run go to a folder of their own (the workers inherit it).
     import atexit
     import tempfile

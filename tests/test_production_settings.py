@@ -1,5 +1,5 @@
-"""Production mode refuses to start on a setting that is only safe on a developer's machine, and
-says which variable to fix; a correct production environment starts. Each case imports the real
+"""Production settings refuse to load on a setting that is only safe on a developer's machine, and
+say which variable to fix; a correct production environment starts. Each case imports the real
 settings in a fresh process, as gunicorn, the worker and manage.py do."""
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+PRODUCTION = {"DJANGO_SETTINGS_MODULE": "ewtp.settings.production"}
 SAFE = {
-    "EWTP_PRODUCTION": "1",
+    **PRODUCTION,
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "shop.example",
     "CARRIER_WEBHOOK_SECRET": secrets.token_urlsafe(32),
@@ -29,7 +30,7 @@ STRIPE = {
     "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
 }
 # Every variable the check reads; the parent's values (a developer's shell, CI) must not leak in.
-CONTROLLED = {*SAFE, *STRIPE, "DEBUG", "STRIPE_API_BASE"}
+CONTROLLED = {*SAFE, *STRIPE, "DEBUG", "STRIPE_API_BASE", "SECURE_SSL_REDIRECT"}
 
 
 def start(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -89,7 +90,7 @@ def test_production_refuses_to_start_on_an_unsafe_setting_and_names_it(tmp_path,
 
 def test_production_names_every_unsafe_setting_at_once(tmp_path):
     # when nothing at all is set
-    result = start(tmp_path, {"EWTP_PRODUCTION": "1"})
+    result = start(tmp_path, PRODUCTION)
     # then
     for variable in ("SECRET_KEY", "ALLOWED_HOSTS", "CARRIER_WEBHOOK_SECRET", "STRIPE_SECRET_KEY"):
         assert variable in result.stderr
@@ -102,3 +103,31 @@ def test_the_compose_file_has_no_default_for_any_secret():
     preset = re.findall(r"\$\{(\w*(?:SECRET|PASSWORD|KEY|TOKEN)\w*):?-([^}]+)\}", compose)
     assert preset == []
     assert "${POSTGRES_PASSWORD:?" in compose
+
+
+def test_the_web_entry_point_loads_production_settings_unless_told_otherwise(tmp_path):
+    # given no settings module named (a deployment that forgot to say)
+    env = {k: v for k, v in os.environ.items() if k not in CONTROLLED}
+    # when gunicorn would import the application
+    result = subprocess.run([sys.executable, "-c", "import ewtp.wsgi"], cwd=ROOT, capture_output=True, text=True,
+                            env={**env, "EWTP_VAR_DIR": str(tmp_path)}, timeout=120)
+    # then it refuses, naming the secret: it never falls back to the development one
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_fresh_clone_runs_on_development_settings_with_nothing_set(tmp_path):
+    # when manage.py runs with no settings module and no variable set
+    env = {k: v for k, v in os.environ.items() if k not in CONTROLLED}
+    result = subprocess.run([sys.executable, "manage.py", "diffsettings", "--output", "unified"], cwd=ROOT,
+                            capture_output=True, text=True, env={**env, "EWTP_VAR_DIR": str(tmp_path)}, timeout=120)
+    # then it starts, on the public development key
+    assert result.returncode == 0, result.stderr
+    assert "dev-only-insecure-key-do-not-use-in-production" in result.stdout
+
+
+def test_the_test_settings_use_no_known_secret(settings):
+    from ewtp.settings.development import DEV_CARRIER_WEBHOOK_SECRET, DEV_SECRET_KEY
+
+    assert settings.SECRET_KEY != DEV_SECRET_KEY and len(settings.SECRET_KEY) >= 50
+    assert settings.CARRIER_WEBHOOK_SECRET != DEV_CARRIER_WEBHOOK_SECRET

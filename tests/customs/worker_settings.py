@@ -2,7 +2,7 @@
 with short clearance re-drive times, so that beat picks up what a killed worker left behind
 within seconds instead of minutes."""
 
-from ewtp.settings import *  # noqa: F403
+from ewtp.settings.test import *  # noqa: F403
 
 CLEARANCE_STUCK_AFTER_SECONDS = 2
 CUSTOMS_AUTHORITY_DELAY_SECONDS = 1

@@ -1,10 +1,9 @@
-"""Settings from the environment (12-factor).
+"""Settings every environment shares, read from the environment (12-factor).
 
-With nothing set the project runs on embedded defaults: SQLite and a filesystem Celery broker
-under var/, the sandbox payment provider, the simulated carrier and customs authority.
-`EWTP_PRODUCTION=1` switches to production mode: cookies are secure, HSTS is on, and the settings
-refuse to load (ImproperlyConfigured naming each variable) while any of them is only safe on a
-developer's machine: see ewtp/production.py.
+Which module to load is DJANGO_SETTINGS_MODULE's choice (see ewtp/settings/__init__.py): this one sets no
+secret, no DEBUG and no ALLOWED_HOSTS; development, production and test each set those their own way.
+With nothing else set: SQLite and a filesystem Celery broker under var/, the sandbox payment provider,
+the simulated carrier and customs authority.
 """
 
 from decimal import Decimal
@@ -13,24 +12,10 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from ewtp.production import DEV_CARRIER_WEBHOOK_SECRET, DEV_SECRET_KEY, production_refuse_unsafe
-
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("EWTP_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
-
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
-PRODUCTION = env.bool("EWTP_PRODUCTION", default=False)
-
-if PRODUCTION:
-    # Empty defaults here only so that the check at the end names every missing variable at once.
-    SECRET_KEY = env.str("SECRET_KEY", default="")
-    DEBUG = env.bool("DEBUG", default=False)
-    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
-else:
-    SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
-    DEBUG = env.bool("DEBUG", default=True)
-    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+VAR_DIR = Path(env.str("EWTP_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -124,8 +109,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"  # filled by collectstatic in production
 STATIC_ROOT.mkdir(exist_ok=True)
-# Outside production WhiteNoise serves straight from the source folders (no collectstatic needed).
-WHITENOISE_USE_FINDERS = not PRODUCTION
+# WhiteNoise serves straight from the source folders (no collectstatic needed); production collects them.
+WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))  # public: listing photos only
 # Private files (customs documents, business licences, shipment papers): not under MEDIA_URL, served
@@ -135,13 +120,7 @@ PRIVATE_STORAGE = "private"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "ewtp.files.PrivateFileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
-    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -152,16 +131,6 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # The catalog caches a landed cost per listing and destination: Django's default of 300 entries
     # would recompute them on every page of a real catalog.
     CACHES["default"].setdefault("OPTIONS", {})["MAX_ENTRIES"] = 50_000
-
-if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -239,8 +208,6 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")  # Stripe
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # e.g. a localstripe server in tests
 PLATFORM_FEE_PERCENT = Decimal(env.str("PLATFORM_FEE_PERCENT", default="3.0"))
-# Carriers sign the tracking events they push (HMAC-SHA256); production must set its own.
-CARRIER_WEBHOOK_SECRET = env.str("CARRIER_WEBHOOK_SECRET", default="" if PRODUCTION else DEV_CARRIER_WEBHOOK_SECRET)
 # The carrier behind every shipment: "simulated" (offline, the built-in rate tables) or a dotted class path.
 CARRIER_ADAPTER = env.str("CARRIER_ADAPTER", default="simulated")
 # Simulated carrier: seconds between tracking steps (minutes in a demo, fractions in tests).
@@ -275,10 +242,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"stripe": {"level": "WARNING"}},  # it logs every request at INFO
 }
-
-if PRODUCTION:
-    production_refuse_unsafe(
-        secret_key=SECRET_KEY, debug=DEBUG, allowed_hosts=ALLOWED_HOSTS, carrier_webhook_secret=CARRIER_WEBHOOK_SECRET,
-        payment_provider=PAYMENT_PROVIDER, payment_provider_chosen=bool(env.str("PAYMENT_PROVIDER", default="")),
-        stripe_secret_key=STRIPE_SECRET_KEY, stripe_publishable_key=STRIPE_PUBLISHABLE_KEY,
-        stripe_webhook_secret=STRIPE_WEBHOOK_SECRET, stripe_api_base=STRIPE_API_BASE)

@@ -1,17 +1,24 @@
-"""Production refuses to start on settings that are only safe on a developer's machine.
+"""Production (the image sets DJANGO_SETTINGS_MODULE to this; so does ewtp/wsgi.py by default).
 
-`ewtp/settings.py` calls `production_refuse_unsafe` at import when `EWTP_PRODUCTION=1`, so the
-web server, the worker, beat and every management command stop before serving anything, with one
-message that names each variable at fault. Pure: no Django import beyond the exception.
+Every secret comes from the environment with no default. Loading these settings refuses to go on
+(ImproperlyConfigured naming each variable at fault, all at once) while any setting is only safe on a
+developer's machine, so the web server, the worker, beat and every management command stop before
+serving anything. `production_problems` is pure: it takes the values and lists what is wrong.
 """
 
-from __future__ import annotations
+from ewtp.settings.base import *  # noqa: F403
+from ewtp.settings.base import (
+    PAYMENT_PROVIDER,
+    STRIPE_API_BASE,
+    STRIPE_PUBLISHABLE_KEY,
+    STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET,
+    ImproperlyConfigured,
+    env,
+)
 
-from django.core.exceptions import ImproperlyConfigured
-
-# The development defaults: public (they are in this repository), so never a production secret.
-DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
-DEV_CARRIER_WEBHOOK_SECRET = "dev-carrier-webhook-secret"  # noqa: S105
+# Refused by name: they are public (ewtp/settings/development.py).
+from ewtp.settings.development import DEV_CARRIER_WEBHOOK_SECRET, DEV_SECRET_KEY
 
 # Django's own test for a weak SECRET_KEY (django.core.checks.security.base, check W009).
 SECRET_KEY_MIN_LENGTH = 50
@@ -19,7 +26,6 @@ SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
 # RFC 2104 section 3: an HMAC key shorter than the hash output (32 bytes for SHA-256) is
 # "strongly discouraged"; carriers sign with HMAC-SHA256.
 HMAC_SECRET_MIN_LENGTH = 32
-
 GENERATE = "generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
 
@@ -66,8 +72,29 @@ def production_problems(*, secret_key: str, debug: bool, allowed_hosts: list[str
     return problems
 
 
-def production_refuse_unsafe(**settings_values) -> None:
-    """Raise ImproperlyConfigured listing every unsafe setting (see `production_problems`)."""
-    if problems := production_problems(**settings_values):
-        raise ImproperlyConfigured("Production mode (EWTP_PRODUCTION=1) refuses to start:\n  - "
-                                   + "\n  - ".join(problems))
+# Empty defaults only so that the check below names every missing variable at once.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+CARRIER_WEBHOOK_SECRET = env.str("CARRIER_WEBHOOK_SECRET", default="")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+
+WHITENOISE_USE_FINDERS = False  # collectstatic ran in the image
+STORAGES = {**STORAGES,  # noqa: F405
+            "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+
+if _problems := production_problems(
+        secret_key=SECRET_KEY, debug=DEBUG, allowed_hosts=ALLOWED_HOSTS, carrier_webhook_secret=CARRIER_WEBHOOK_SECRET,
+        payment_provider=PAYMENT_PROVIDER, payment_provider_chosen=bool(env.str("PAYMENT_PROVIDER", default="")),
+        stripe_secret_key=STRIPE_SECRET_KEY, stripe_publishable_key=STRIPE_PUBLISHABLE_KEY,
+        stripe_webhook_secret=STRIPE_WEBHOOK_SECRET, stripe_api_base=STRIPE_API_BASE):
+    raise ImproperlyConfigured("Production settings (ewtp.settings.production) refuse to load:\n  - "
+                               + "\n  - ".join(_problems)
+                               + "\n(On a developer's machine: DJANGO_SETTINGS_MODULE=ewtp.settings.development.)")
