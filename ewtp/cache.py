@@ -1,7 +1,7 @@
 """Reference data kept in process: one helper for every cache of it (tariff book, HS index, rate book,
 FX rates, screening index).
 
-    @process_cache()                                   # until reset(): the loader in this process
+    @process_cache()                                   # kept until tariff_book.cache_clear()
     def tariff_book() -> TariffBook: ...
 
     @process_cache(every=lambda: settings.FX_REFRESH_SECONDS, maxsize=64)
@@ -10,10 +10,11 @@ FX rates, screening index).
     @process_cache(stamp=lists_version, every=lambda: settings.SCREENING_LIST_RECHECK_SECONDS)
     def screening_index() -> ScreeningIndex: ...       # rebuilt when the stamp (a small query) changes
 
-A value is built once (one thread builds, the others wait for it) and kept until `reset()`; with
-`every`, values are also forgotten after that many seconds, or, with a `stamp`, the stamp is asked at
-most that often and the values are forgotten when it changed. Another process's loader reaches this
-one only through `every`: without it, a process sees new data when it restarts (or is reset).
+A value is built once (one thread builds, the others wait for it) and kept until `cache_clear()` (named
+as functools' caches: the loader in this process and tests call it); with `every`, values are also
+forgotten after that many seconds, or, with a `stamp`, the stamp is asked at most that often and the
+values are forgotten when it changed. Another process's loader reaches this one only through `every`:
+without it, a process sees new data when it restarts.
 
 Pure memoisation inside an object (a book's lookups, parsed duty expressions) is not a process cache
 of reference data and keeps its own dict or lru_cache.
@@ -82,7 +83,7 @@ class ProcessCache(Generic[P, V]):
             self._generation += 1
             self._values = {}
 
-    def reset(self) -> None:
+    def cache_clear(self) -> None:
         """Forget every value now: the next call builds afresh (loaders in this process, tests)."""
         self._forget()
         self._stamped = _MISSING

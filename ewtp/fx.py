@@ -4,30 +4,20 @@ that time without a query per quote."""
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 
+from django.conf import settings
+
+from ewtp.cache import process_cache
 from ewtp.exceptions import ApplicationError
 from ewtp.money import FxTable
 
-_read_at = time.monotonic()
 
-
+@process_cache(every=lambda: settings.FX_REFRESH_SECONDS, maxsize=64)
 def fx_table(on: date | None = None) -> FxTable:
-    """The latest reference rates on or before `on` (the newest when None)."""
-    global _read_at
-    from django.conf import settings
-
-    if time.monotonic() - _read_at > settings.FX_REFRESH_SECONDS:
-        _fx_table.cache_clear()
-        _read_at = time.monotonic()
-    return _fx_table(on)
-
-
-@lru_cache(maxsize=64)
-def _fx_table(on: date | None) -> FxTable:
+    """The latest reference rates on or before `on` (the newest when None). `fx_table.cache_clear()`
+    forgets them now (loaders, and tests whose stored rates are rolled back)."""
     from ewtp.models import FxRateSet
 
     rate_sets = FxRateSet.objects.all()
@@ -49,6 +39,3 @@ def fx_rates_store(*, as_of: date, rates_per_eur: dict[str, Decimal], source: st
         as_of=as_of, defaults={"source": source, "rates": {k: str(v) for k, v in rates_per_eur.items()}})
     fx_table.cache_clear()
     return rate_set
-
-
-fx_table.cache_clear = _fx_table.cache_clear  # tests and loaders: forget the rates now

@@ -45,7 +45,7 @@ def test_a_value_is_built_once_for_every_thread_and_again_after_a_reset():
     # and a newer version is seen only after a reset
     source.version = 2
     assert book() == (1,)
-    book.reset()
+    book.cache_clear()
     assert book() == (2,) and source.reads == 2
 
 
@@ -97,7 +97,7 @@ def test_with_a_stamp_the_value_is_rebuilt_only_when_the_stamp_changed():
     stamps = source.stamps
     source.version = 3
     assert index() == (2,) and source.stamps == stamps
-    index.reset()
+    index.cache_clear()
     assert index() == (3,) and source.stamps == stamps + 1
 
 
@@ -117,7 +117,7 @@ def test_a_value_built_from_data_a_reset_replaced_is_not_kept():
     thread.start()
     building.wait(1)
     source.version = 2
-    book.reset()
+    book.cache_clear()
     reset_done.set()
     thread.join()
     # the caller that asked before the reset has its answer, but the next one reads the new data
