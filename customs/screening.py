@@ -17,8 +17,6 @@ Thresholds are settings (read with defaults, so they can be tuned per deployment
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,14 +25,10 @@ from django.conf import settings
 
 from customs.domain import risk
 from customs.domain.screening import ListedParty, ScreeningIndex
+from ewtp.cache import process_cache
 from ewtp.exceptions import ApplicationError
 from ewtp.fx import fx_table
 from ewtp.money import Money
-
-_index_lock = threading.Lock()
-_index: ScreeningIndex | None = None
-_index_version: tuple = ()
-_checked_at = float("-inf")
 
 
 def setting(name: str, default):
@@ -54,34 +48,19 @@ def _lists_version() -> tuple:
     return tuple(ScreeningList.objects.order_by("name").values_list("name", "version"))
 
 
+@process_cache(stamp=_lists_version, every=lambda: setting("SCREENING_LIST_RECHECK_SECONDS", 10))
 def screening_index() -> ScreeningIndex:
     """The loaded denied-party lists (see `load_screening_lists`), indexed once per process and
     rebuilt when a newer list is loaded: a small query checks the versions, at most every
-    SCREENING_LIST_RECHECK_SECONDS (the process that loads a list sees it at once)."""
-    global _index, _index_version, _checked_at
-    if _index is not None and time.monotonic() - _checked_at < setting("SCREENING_LIST_RECHECK_SECONDS", 10):
-        return _index
-    version = _lists_version()
-    _checked_at = time.monotonic()
-    if _index is None or version != _index_version:
-        with _index_lock:
-            if _index is None or version != _index_version:
-                from customs.models import ScreeningEntry
+    SCREENING_LIST_RECHECK_SECONDS (the process that loads a list clears the cache and sees it at once)."""
+    from customs.models import ScreeningEntry
 
-                parties = [ListedParty(list_name=list_name, entry_id=e, name=n, aliases=tuple(a), party_type=t,
-                                       programs=tuple(p), countries=tuple(c), remarks=r)
-                           for list_name, e, n, a, t, p, c, r in ScreeningEntry.objects.values_list(
-                               "screening_list__name", "entry_id", "name", "aliases", "party_type", "programs",
-                               "countries", "remarks").order_by("id").iterator(chunk_size=5000)]
-                _index = ScreeningIndex.build(parties)
-                _index_version = version
-    return _index
-
-
-def screening_index_recheck() -> None:
-    """Check the lists' versions on the next screening (after loading a list in this process)."""
-    global _checked_at
-    _checked_at = float("-inf")
+    parties = [ListedParty(list_name=list_name, entry_id=e, name=n, aliases=tuple(a), party_type=t,
+                           programs=tuple(p), countries=tuple(c), remarks=r)
+               for list_name, e, n, a, t, p, c, r in ScreeningEntry.objects.values_list(
+                   "screening_list__name", "entry_id", "name", "aliases", "party_type", "programs",
+                   "countries", "remarks").order_by("id").iterator(chunk_size=5000)]
+    return ScreeningIndex.build(parties)
 
 
 def _goods_value(declaration: dict) -> Money:

@@ -606,9 +606,9 @@ def screening_lists_store(*, sdn: str | None = None, un: str | None = None) -> s
                                 countries=list(p.countries), remarks=p.remarks) for p in unique.values()),
                 batch_size=2000)
             summary.append(f"{list_name} {len(unique)} entries")
-    from customs.screening import screening_index_recheck
+    from customs.screening import screening_index
 
-    screening_index_recheck()
+    screening_index.cache_clear()
     return ", ".join(summary)
 
 
