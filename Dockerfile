@@ -1,7 +1,8 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=ewtp.settings.production
 WORKDIR /app
-COPY requirements.lock pyproject.toml ./
+# Production dependencies only: the dev tools (pytest, playwright, ruff, ...) are in requirements-dev.lock.
+COPY requirements.lock ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY . .
 # collectstatic needs production settings, not production secrets: throwaway ones for this step only.

@@ -9,12 +9,13 @@ DEMO_ENV := DJANGO_SETTINGS_MODULE=ewtp.settings.development \
             ESCROW_DISPUTE_WINDOW_SECONDS=$${ESCROW_DISPUTE_WINDOW_SECONDS:-60} \
             BEAT_INTERVAL_SECONDS=$${BEAT_INTERVAL_SECONDS:-5}
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench lock clean
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# A developer's venv: the production lock plus the dev tools (the image installs requirements.lock only).
+$(VENV)/.installed: requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
@@ -38,6 +39,12 @@ bench: install
 	$(BIN)/python bench/landed_cost.py
 	$(BIN)/python bench/rates.py
 	$(BIN)/python bench/screening.py
+
+# After changing pyproject.toml's dependencies: production first, then dev pinned to the same versions.
+lock: install
+	$(BIN)/pip-compile --quiet --allow-unsafe --generate-hashes --output-file=requirements.lock --strip-extras pyproject.toml
+	$(BIN)/pip-compile --quiet --allow-unsafe --extra=dev --generate-hashes --constraint=requirements.lock \
+	  --output-file=requirements-dev.lock --strip-extras pyproject.toml
 
 clean:
 	rm -rf var/ staticfiles/
