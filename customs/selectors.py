@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,10 +20,8 @@ from customs.domain.tariff_book import (
     parse_date,
 )
 from customs.models import ClearanceCase, DocumentRequest, Finding, HsCode, ReferenceDocument, TariffMeasure
+from ewtp.cache import process_cache
 from ewtp.money import Money
-
-_book_lock = threading.Lock()
-_book: TariffBook | None = None
 
 
 def reference_json(item) -> dict:
@@ -45,24 +42,16 @@ def _restriction(data: dict) -> Restriction:
     return Restriction(**{**data, "as_of": parse_date(data["as_of"])})
 
 
+@process_cache()
 def tariff_book() -> TariffBook:
-    """Built once per process from the database (load_reference_data fills it)."""
-    global _book
-    if _book is None:
-        with _book_lock:
-            if _book is None:
-                _book = _build_book()
-                # The book is some hundred thousand objects that live as long as the process. Frozen, the
-                # cyclic collector stops walking them on each full collection: a 0.2 s pause of the worker,
-                # every few thousand requests, that every request in flight waited out.
-                gc.collect()
-                gc.freeze()
-    return _book
-
-
-def tariff_book_reset() -> None:
-    global _book
-    _book = None
+    """Built once per process from the database (load_reference_data fills it, and clears the cache)."""
+    book = _build_book()
+    # The book is some hundred thousand objects that live as long as the process. Frozen, the cyclic
+    # collector stops walking them on each full collection: a 0.2 s pause of the worker, every few
+    # thousand requests, that every request in flight waited out.
+    gc.collect()
+    gc.freeze()
+    return book
 
 
 def _build_book() -> TariffBook:
@@ -94,27 +83,14 @@ def hs_code_exists(code: str) -> bool:
     return bool(code) and code.isdigit() and 6 <= len(code) <= 10 and tariff_book().is_known_hs(code)
 
 
-_hs_lock = threading.Lock()
-_hs: HsIndex | None = None
-
-
+@process_cache()
 def hs_index() -> HsIndex:
-    """The HS 2022 nomenclature with its Chinese names, built once per process (load_reference_data fills it)."""
-    global _hs
-    if _hs is None:
-        with _hs_lock:
-            if _hs is None:
-                names_zh = {key: data.get("zh", "") for key, data in
-                            ReferenceDocument.objects.filter(kind="hs_name_zh").values_list("key", "data")}
-                _hs = HsIndex(HsEntry(code, description, names_zh.get(code, ""), level)
-                              for code, description, level in HsCode.objects.values_list("code", "description",
-                                                                                            "level"))
-    return _hs
-
-
-def hs_index_reset() -> None:
-    global _hs
-    _hs = None
+    """The HS 2022 nomenclature with its Chinese names, built once per process (load_reference_data fills
+    it, and clears the cache)."""
+    names_zh = {key: data.get("zh", "") for key, data in
+                ReferenceDocument.objects.filter(kind="hs_name_zh").values_list("key", "data")}
+    return HsIndex(HsEntry(code, description, names_zh.get(code, ""), level)
+                   for code, description, level in HsCode.objects.values_list("code", "description", "level"))
 
 
 def hs_search(q: str, *, limit: int = 20) -> list[HsEntry]:

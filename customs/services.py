@@ -617,7 +617,7 @@ def hs_nomenclature_store() -> str:
     ReferenceDocument rows of kind "hs_name_zh" (HsCode holds one description)."""
     from customs import reference
     from customs.models import HsCode, ReferenceDocument
-    from customs.selectors import hs_index_reset
+    from customs.selectors import hs_index
 
     entries = reference.read_hs_nomenclature()
     HsCode.objects.all().delete()
@@ -633,7 +633,7 @@ def hs_nomenclature_store() -> str:
     ReferenceDocument.objects.bulk_create(
         (ReferenceDocument(kind="hs_name_zh", key=code, data={"zh": name, "source": reference.HS_NAMES_ZH_SOURCE})
          for code, name in names_zh.items()), batch_size=2000)
-    hs_index_reset()
+    hs_index.cache_clear()
     by_level = {n: sum(1 for e in entries if len(e.code) == n) for n in (2, 4, 6)}
     zh_levels = {n: sum(1 for c in names_zh if len(c) == n) for n in (2, 4, 6)}
     return (f"{by_level[2]} chapters, {by_level[4]} headings, {by_level[6]} subheadings (HS 2022); Chinese names "
@@ -643,7 +643,7 @@ def hs_nomenclature_store() -> str:
 def tariff_book_store() -> str:
     from customs import reference
     from customs.models import ReferenceDocument, TariffMeasure
-    from customs.selectors import reference_json, tariff_book_reset
+    from customs.selectors import reference_json, tariff_book
 
     measures = reference.read_all_measures()
     TariffMeasure.objects.all().delete()
@@ -662,7 +662,7 @@ def tariff_book_store() -> str:
            for i, r in enumerate(restrictions)]
         + [ReferenceDocument(kind="hs_correlation", key="HS2022-HS2017", data={
             "source": reference.HS_CORRELATION_SOURCE, "codes": reference.read_hs_correlation()})])
-    tariff_book_reset()
+    tariff_book.cache_clear()
     manual = sum(1 for m in measures if m.expression.needs_manual_assessment)
     return (f"{len(measures)} measures ({manual} need manual assessment), {len(destinations)} destinations, "
             f"{len(agreements)} agreements, {len(restrictions)} restrictions")

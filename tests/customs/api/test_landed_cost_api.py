@@ -221,11 +221,11 @@ FIVE_LINES = a_body("GB", lines=[a_line(code, "25.00", quantity=4) for code in
 
 def test_the_first_quote_in_a_process_loads_the_tariff_book_and_rates_in_a_few_queries(
         django_assert_max_num_queries):
-    from customs.selectors import tariff_book_reset
+    from customs.selectors import tariff_book
     from ewtp.fx import fx_table
 
     # given a process that has not read the tariff book or the rates yet
-    tariff_book_reset()
+    tariff_book.cache_clear()
     fx_table.cache_clear()
 
     # when it quotes five lines, then it reads the measures, the reference documents, the HS codes and the
