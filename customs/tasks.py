@@ -1,10 +1,11 @@
 """Clearance tasks: ids in, one service call, nothing else (see customs/services.py).
 
 Each step is its own task; all are idempotent (the service re-checks the status under the row
-lock), acks_late with reject-on-worker-lost (settings), retry transient failures with backoff,
-and, when those keep failing (or at once, for any other exception), leave the case in `error`
-where officers see it. Countdowns stay under the broker's visibility timeout; longer waits are
-re-driven by the beat tasks below.
+lock) and declared with `ewtp.tasks.service_task` (acks_late with reject-on-worker-lost, retries of
+transient failures with backoff, time limits); when those keep failing (or at once, for any other
+exception) they leave the case in `error` where officers see it. Countdowns stay under the broker's
+visibility timeout; longer waits are re-driven by the beat tasks below, which do not retry (beat
+runs them again soon).
 
 Beat entries (ewtp/settings.py CELERY_BEAT_SCHEDULE):
     customs.tasks.clearance_redrive     re-enqueue cases stuck between steps
@@ -12,16 +13,10 @@ Beat entries (ewtp/settings.py CELERY_BEAT_SCHEDULE):
     customs.tasks.clearance_escalate    holds older than CLEARANCE_HOLD_SLA_HOURS are escalated
 """
 
-from celery import shared_task
 from celery.signals import worker_init
-from django.db import DatabaseError, OperationalError
+from django.db import DatabaseError
 
-from ewtp.exceptions import TransientError
-
-TRANSIENT = (OperationalError, TransientError)
-STEP_OPTIONS = {"bind": True, "acks_late": True, "autoretry_for": TRANSIENT, "retry_backoff": True,
-                "retry_backoff_max": 120, "retry_jitter": True, "max_retries": 5, "soft_time_limit": 60,
-                "time_limit": 90}
+from ewtp.tasks import RETRIED, service_task
 
 
 @worker_init.connect
@@ -43,72 +38,79 @@ def _load_reference_data_before_work(**kwargs) -> None:
         connections.close_all()  # the children open their own
 
 
-def _run(task, case_id: int, expected: str) -> str:
+def _run(case_id: int, expected: str) -> str:
     from customs.services import case_fail, case_step
 
     try:
         return case_step(case_id=case_id, expected=expected)
-    except TRANSIENT as exc:
-        if task.request.retries >= task.max_retries:
-            case_fail(case_id=case_id, error=f"Step '{expected}' kept failing: {exc}")
-            return "error"
-        raise
+    except RETRIED:
+        raise  # retried by @service_task; when they are spent, `_kept_failing` says so on the case
     except Exception as exc:  # a refusal or a bug: retrying the same step cannot help, so say so on the case
         case_fail(case_id=case_id, error=f"Step '{expected}' failed: {exc}")
         raise
 
 
-@shared_task(**STEP_OPTIONS)
-def clearance_declare(self, case_id: int) -> str:
-    return _run(self, case_id, "pending")
+def _kept_failing(expected: str):
+    def gave_up(error: Exception, case_id: int) -> str:
+        from customs.services import case_fail
+
+        case_fail(case_id=case_id, error=f"Step '{expected}' kept failing: {error}")
+        return "error"
+
+    return gave_up
 
 
-@shared_task(**STEP_OPTIONS)
-def clearance_screen(self, case_id: int) -> str:
-    return _run(self, case_id, "declared")
+@service_task(gave_up=_kept_failing("pending"))
+def clearance_declare(case_id: int) -> str:
+    return _run(case_id, "pending")
 
 
-@shared_task(**STEP_OPTIONS)
-def clearance_assess(self, case_id: int) -> str:
-    return _run(self, case_id, "screening")
+@service_task(gave_up=_kept_failing("declared"))
+def clearance_screen(case_id: int) -> str:
+    return _run(case_id, "declared")
 
 
-@shared_task(**STEP_OPTIONS)
-def clearance_decide(self, case_id: int) -> str:
-    return _run(self, case_id, "assessed")
+@service_task(gave_up=_kept_failing("screening"))
+def clearance_assess(case_id: int) -> str:
+    return _run(case_id, "screening")
 
 
-@shared_task(**STEP_OPTIONS)
-def clearance_submit(self, case_id: int) -> str:
-    return _run(self, case_id, "auto_released")
+@service_task(gave_up=_kept_failing("assessed"))
+def clearance_decide(case_id: int) -> str:
+    return _run(case_id, "assessed")
 
 
-@shared_task(**STEP_OPTIONS)
-def clearance_lodge(self, case_id: int) -> str:
-    return _run(self, case_id, "submitted")
+@service_task(gave_up=_kept_failing("auto_released"))
+def clearance_submit(case_id: int) -> str:
+    return _run(case_id, "auto_released")
 
 
-@shared_task(**STEP_OPTIONS)
-def clearance_poll_authority(self, case_id: int) -> str:
-    from customs.services import case_fail, case_poll_authority
-
-    try:
-        return case_poll_authority(case_id=case_id)
-    except TRANSIENT as exc:
-        if self.request.retries >= self.max_retries:
-            case_fail(case_id=case_id, error=f"Asking the authority kept failing: {exc}")
-            return "error"
-        raise
+@service_task(gave_up=_kept_failing("submitted"))
+def clearance_lodge(case_id: int) -> str:
+    return _run(case_id, "submitted")
 
 
-@shared_task(**STEP_OPTIONS)
-def clearance_clear(self, case_id: int) -> str:
-    return _run(self, case_id, "released")
+def _asking_kept_failing(error: Exception, case_id: int) -> str:
+    from customs.services import case_fail
+
+    case_fail(case_id=case_id, error=f"Asking the authority kept failing: {error}")
+    return "error"
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3,
-             soft_time_limit=60, time_limit=90)
-def clearance_notify(self, case_id: int, kind: str) -> int:
+@service_task(gave_up=_asking_kept_failing)
+def clearance_poll_authority(case_id: int) -> str:
+    from customs.services import case_poll_authority
+
+    return case_poll_authority(case_id=case_id)
+
+
+@service_task(gave_up=_kept_failing("released"))
+def clearance_clear(case_id: int) -> str:
+    return _run(case_id, "released")
+
+
+@service_task(max_retries=3)
+def clearance_notify(case_id: int, kind: str) -> int:
     from customs.services import case_notify
 
     return case_notify(case_id=case_id, kind=kind)
@@ -123,14 +125,14 @@ def task_for(status: str, *, lodged: bool = False):
 
 
 # Kept for messages already queued under the old name: runs whichever step the case is in.
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+@service_task()
 def clearance_advance(case_id: int) -> None:
     from customs.services import case_redrive
 
     case_redrive(case_id=case_id)
 
 
-@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+@service_task(max_retries=0, soft_time_limit=120, time_limit=150)
 def clearance_redrive() -> int:
     """Beat: re-enqueue cases that stopped between automatic steps (a lost message, a crash)."""
     from customs.selectors import cases_stuck
@@ -142,7 +144,7 @@ def clearance_redrive() -> int:
     return len(stuck)
 
 
-@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+@service_task(max_retries=0, soft_time_limit=120, time_limit=150)
 def clearance_reconcile() -> int:
     """Beat: submitted cases whose answer has not come are asked again; past the timeout → error."""
     from customs.selectors import cases_awaiting_authority
@@ -156,7 +158,7 @@ def clearance_reconcile() -> int:
     return len(waiting) + len(overdue)
 
 
-@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+@service_task(max_retries=0, soft_time_limit=120, time_limit=150)
 def clearance_escalate() -> int:
     """Beat: escalate holds older than the SLA."""
     from customs.services import case_escalate_overdue
