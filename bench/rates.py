@@ -22,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ewtp.money import FxTable, Money  # noqa: E402
-from logistics.domain.rates import Goods, Parcel, RateBook, RateRequest, shop  # noqa: E402
+from ewtp.trade import Commodity, Parcel  # noqa: E402
+from logistics.domain.rates import RateBook, RateRequest, shop  # noqa: E402
 
 D = Decimal
 TARGET_US = 5000
@@ -52,8 +53,8 @@ def main() -> None:
         origin="CN", destination="GB",
         parcels=[Parcel(D("1.2"), D("30"), D("20"), D("15")), Parcel(D("0.4"), D("20"), D("15"), D("10")),
                  Parcel(D("1.8"), D("40"), D("30"), D("20"))],
-        goods=[Goods("6109.10", "Cotton T-shirts", Money(D("300"), "CNY")),
-               Goods("8517.13", "Smartphone", Money(D("1500"), "CNY"))])
+        goods=[Commodity(hs_code="6109.10", description="Cotton T-shirts", unit_value=Money(D("300"), "CNY")),
+               Commodity(hs_code="8517.13", description="Smartphone", unit_value=Money(D("1500"), "CNY"))])
     fx = FxTable({"USD": D("1.04"), "GBP": D("0.83"), "CNY": D("7.60"), "MYR": D("4.65")}, date(2025, 1, 2),
                  "bench rates")
     result = shop(book, request)

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.fx import fx_table
-from logistics.domain.rates import Goods, Parcel, RateBook, RateOption, RateRequest, ShopResult, shop
+from ewtp.trade import Commodity, Parcel
+from logistics.domain.rates import RateBook, RateOption, RateRequest, ShopResult, shop
 from logistics.models import RateBookVersion, Shipment
 
 _lock = threading.Lock()
@@ -45,8 +46,8 @@ def _dim(value) -> Decimal | None:
 def rate_shop(*, origin: str, destination: str, parcels: list[dict], goods: list[dict], sort: str = "price",
               fx=None, currency: str | None = None) -> ShopResult:
     request = RateRequest(origin=origin, destination=destination, parcels=_parcels(parcels),
-                          goods=[Goods(hs_code=g["hs_code"], description=g.get("description", ""), value=g["value"])
-                                 for g in goods])
+                          goods=[Commodity(hs_code=g["hs_code"], description=g.get("description", ""),
+                                           unit_value=g["value"]) for g in goods])
     return shop(rate_book(), request, sort=sort, fx=fx or fx_table(), currency=currency)
 
 

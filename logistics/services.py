@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from importlib import import_module
 
 from django.conf import settings
@@ -11,9 +10,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from ewtp import trade
 from ewtp.exceptions import ApplicationError, Conflict, NotFound
 from ewtp.fx import fx_table
-from ewtp.money import Money
 from logistics.domain.rates import DATA_FILES, DEFAULT_DATA_DIR, RateOption, check_parcels, quote
 from logistics.domain.states import SHIPMENT
 from logistics.domain.tracking import CUSTOMS_CODES, TrackingCode, is_known, sort_events
@@ -144,16 +143,17 @@ def _stored_parcels(shipment: Shipment):
 
 
 def _booking_request(shipment: Shipment, parcels=None) -> BookingRequest:
-    from logistics.domain.rates import Goods
-
     return BookingRequest(
         reference=shipment.booking_key, service_code=shipment.service_code,
         origin=shipment.origin_country, destination=shipment.destination_country,
         parcels=parcels if parcels is not None else _stored_parcels(shipment),
-        goods=[Goods(hs_code=g["hs_code"], description=g["description"],
-                     value=Money(Decimal(g["unit_value"]), g["currency"]) * int(g["quantity"])) for g in shipment.goods],
+        goods=_goods(shipment),
         shipper=_party(shipment.sender), recipient=_party(shipment.recipient),
     )
+
+
+def _goods(shipment: Shipment) -> list[trade.Commodity]:
+    return [trade.Commodity.from_json(line, field=f"goods[{index}]") for index, line in enumerate(shipment.goods)]
 
 
 def quote_shipment(shipment: Shipment, *, parcels=None) -> RateOption:
@@ -410,7 +410,6 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
     from django.core.files.base import ContentFile
 
     from ewtp.files import private_storage
-    from ewtp.trade import Commodity, Parcel, Party
     from logistics import documents
 
     if kind not in DOCUMENT_KINDS:
@@ -420,15 +419,15 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
     if not shipment.printable:  # a dead label on a parcel would strand it
         raise Conflict("This booking is cancelled: book it again for a new label.", code="booking_cancelled")
     currency = shipment.goods[0]["currency"]
-    lines = [Commodity.from_json(line, field=f"goods[{index}]") for index, line in enumerate(shipment.goods)]
+    lines = _goods(shipment)
     parcels = list(shipment.parcels.all())
     option = quote_shipment(shipment)
     data = documents.ShipmentDocumentData(
         tracking_number=shipment.tracking_number, carrier_name=option.carrier_name, service_name=option.service_name,
-        sender=Party.from_json(shipment.sender, field="sender"),
-        recipient=Party.from_json(shipment.recipient, field="recipient"), incoterm=shipment.incoterm,
+        sender=trade.Party.from_json(shipment.sender, field="sender"),
+        recipient=trade.Party.from_json(shipment.recipient, field="recipient"), incoterm=shipment.incoterm,
         currency=currency, lines=lines,
-        parcels=[Parcel(p.weight_kg, p.length_cm, p.width_cm, p.height_cm) for p in parcels],
+        parcels=[trade.Parcel(p.weight_kg, p.length_cm, p.width_cm, p.height_cm) for p in parcels],
         invoice_number=f"INV-{shipment.order_reference}", invoice_date=(shipment.booked_at or timezone.now()).date(),
         shipping_cost=option.price.rounded(),
     )

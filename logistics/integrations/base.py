@@ -42,7 +42,8 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from ewtp.exceptions import TransientError
-from logistics.domain.rates import Goods, Parcel, RateRequest, ShopResult
+from ewtp.trade import Commodity, Parcel
+from logistics.domain.rates import RateRequest, ShopResult
 from logistics.domain.tracking import TrackingEvent
 
 
@@ -67,7 +68,7 @@ class BookingRequest:
     origin: str
     destination: str
     parcels: Sequence[Parcel]
-    goods: Sequence[Goods] = ()
+    goods: Sequence[Commodity] = ()
     shipper: Party | None = None
     recipient: Party | None = None
 

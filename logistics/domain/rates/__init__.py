@@ -3,7 +3,8 @@
 Pure: no ORM and no I/O (except `RateBook.from_files`, which reads the reference data once).
 Build a `RateBook` once per process and keep it; `shop()` is then plain arithmetic on
 in-memory tables (a 3-parcel shipment across every option takes well under a millisecond;
-`bench/rates.py` measures it).
+`bench/rates.py` measures it). A request speaks the trade vocabulary (`ewtp.trade`): its
+parcels are `Parcel`s and its goods `Commodity`s.
 
 The pipeline, one module a step:
 
@@ -61,8 +62,6 @@ from logistics.domain.rates.pricing import price
 from logistics.domain.rates.request import (
     MAX_PARCEL_WEIGHT_KG,
     MAX_SIDE_CM,
-    Goods,
-    Parcel,
     PreparedRequest,
     RateRequest,
     check_parcels,
@@ -129,6 +128,6 @@ def _sorted(options: list[RateOption], sort: str, request: PreparedRequest) -> l
 
 __all__ = [
     "DATA_FILES", "DEFAULT_DATA_DIR", "MAX_PARCEL_WEIGHT_KG", "MAX_SIDE_CM", "REASON_CODES", "EHub", "Exclusion",
-    "Goods", "Leg", "Parcel", "RateBook", "RateOption", "RateRequest", "ServiceInfo", "ShopResult", "check_parcels",
+    "Leg", "RateBook", "RateOption", "RateRequest", "ServiceInfo", "ShopResult", "check_parcels",
     "quote", "shop",
 ]

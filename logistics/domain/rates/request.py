@@ -14,6 +14,7 @@ from typing import Any
 
 from ewtp.exceptions import ApplicationError
 from ewtp.money import FxTable, Money, to_decimal
+from ewtp.trade import Commodity, Parcel
 
 # Beyond these a request is nonsense, not a parcel that is merely too big for a service.
 MAX_SIDE_CM = Decimal(300)
@@ -24,26 +25,13 @@ ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
-class Parcel:
-    weight_kg: Decimal
-    length_cm: Decimal | None
-    width_cm: Decimal | None
-    height_cm: Decimal | None
-
-
-@dataclass(frozen=True, slots=True)
-class Goods:
-    hs_code: str  # 4 to 10 digits; dots and spaces are ignored ("8517.13" == "851713")
-    description: str
-    value: Money  # customs value of this line (all units)
-
-
-@dataclass(frozen=True, slots=True)
 class RateRequest:
     origin: str  # ISO 3166-1 alpha-2 of the seller's (pickup) country
     destination: str  # ISO 3166-1 alpha-2 of the buyer's country
     parcels: Sequence[Parcel]
-    goods: Sequence[Goods] = ()
+    # HS code of 4 to 10 digits, dots and spaces ignored ("8517.13" == "851713"); the line's
+    # value (unit value x quantity) is its customs value; origin and weight are not needed
+    goods: Sequence[Commodity] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,16 +142,17 @@ def _check_parcels(parcels: Sequence[Parcel]) -> tuple[CheckedParcel, ...]:
     return tuple(checked)
 
 
-def _check_goods(goods: Sequence[Goods]) -> tuple[tuple[str, ...], list[Money]]:
+def _check_goods(goods: Sequence[Commodity]) -> tuple[tuple[str, ...], list[Money]]:
     hs_codes, values = [], []
     for index, line in enumerate(goods):
         hs = (line.hs_code or "").replace(".", "").replace(" ", "")
         if not (hs.isdigit() and 4 <= len(hs) <= 10):
             raise ApplicationError(f"{line.hs_code!r} is not an HS code (4 to 10 digits).", code="invalid_goods",
                                    field=f"goods[{index}].hs_code")
-        if not isinstance(line.value, Money) or line.value.amount < 0:
+        value = line.value if isinstance(line.unit_value, Money) else None
+        if value is None or value.amount < 0:
             raise ApplicationError("The goods' value must be an amount of 0 or more.", code="invalid_goods",
                                    field=f"goods[{index}].value")
         hs_codes.append(hs)
-        values.append(line.value)
+        values.append(value)
     return tuple(hs_codes), values

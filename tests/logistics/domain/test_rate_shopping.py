@@ -11,10 +11,9 @@ from hypothesis import strategies as st
 
 from ewtp.exceptions import ApplicationError
 from ewtp.money import FxTable, Money
+from ewtp.trade import Commodity, Parcel
 from logistics.domain.rates import (
     REASON_CODES,
-    Goods,
-    Parcel,
     RateBook,
     RateRequest,
     quote,
@@ -25,7 +24,7 @@ D = Decimal
 BOOK = RateBook.from_files()
 FX = FxTable({"USD": D("1.04"), "GBP": D("0.83"), "CNY": D("7.60"), "MYR": D("4.65")}, date(2025, 1, 2), "test rates")
 
-TSHIRTS = Goods("6109.10", "Cotton T-shirts", Money(D("300"), "CNY"))
+TSHIRTS = Commodity(hs_code="6109.10", description="Cotton T-shirts", unit_value=Money(D("300"), "CNY"))
 
 
 def box(kg: str, length: str = "20", width: str = "15", height: str = "10") -> Parcel:
@@ -100,13 +99,13 @@ def test_express_beyond_the_last_break_adds_the_half_kilo_price_and_fuel():
         (request(box("1")), "ehub_hgh_air_world", "destination_not_served", "GB"),
         (request(box("1")), "posmy_air_parcel", "origin_not_served", "MY"),
         (request(box("1"), origin="MY", destination="JP"), "ehub_hgh_air_eu", "origin_not_served", "CN"),
-        (request(box("1"), goods=(Goods("8507.60", "Power bank cells", Money(D("200"), "CNY")),)),
+        (request(box("1"), goods=(Commodity(hs_code="8507.60", description="Power bank cells", unit_value=Money(D("200"), "CNY")),)),
          "cnpost_epacket", "goods_not_accepted", "Batteries"),
-        (request(box("1"), goods=(Goods("850760", "Power bank cells", Money(D("200"), "CNY")),)),
+        (request(box("1"), goods=(Commodity(hs_code="850760", description="Power bank cells", unit_value=Money(D("200"), "CNY")),)),
          "ehub_hgh_air_eu", "goods_not_accepted", "HS 850760"),
-        (request(box("1"), goods=(Goods("9303", "Air rifle", Money(D("900"), "CNY")),)),
+        (request(box("1"), goods=(Commodity(hs_code="9303", description="Air rifle", unit_value=Money(D("900"), "CNY")),)),
          "dhl_express_worldwide", "goods_not_accepted", "Arms"),
-        (request(box("1"), goods=(Goods("6109", "T-shirts", Money(D("3500"), "CNY")),)),
+        (request(box("1"), goods=(Commodity(hs_code="6109", description="T-shirts", unit_value=Money(D("3500"), "CNY")),)),
          "cnpost_epacket", "value_too_high", "3,000.00 CNY"),
         (request(box("1"), origin="CN", destination="CN"), "dhl_express_worldwide", "destination_not_served",
          "domestic"),
@@ -127,7 +126,7 @@ def test_an_option_left_out_says_why(shipment, service, reason_code, says):
 def test_batteries_by_express_need_the_dangerous_goods_service_and_pay_for_it():
     # given the same parcel with and without loose lithium batteries
     plain = quote(BOOK, request(box("1")), "dhl_express_worldwide")
-    batteries = Goods("8507.60", "Lithium-ion cells", Money(D("200"), "CNY"))
+    batteries = Commodity(hs_code="8507.60", description="Lithium-ion cells", unit_value=Money(D("200"), "CNY"))
 
     # when express is quoted for the batteries
     option = quote(BOOK, request(box("1"), goods=(batteries,)), "dhl_express_worldwide")
@@ -139,7 +138,7 @@ def test_batteries_by_express_need_the_dangerous_goods_service_and_pay_for_it():
 
 def test_phones_by_ehub_travel_on_the_battery_line_per_parcel():
     # given two parcels holding smartphones (HS 8517.13: lithium batteries installed)
-    phones = Goods("8517.13", "Smartphones", Money(D("2000"), "CNY"))
+    phones = Commodity(hs_code="8517.13", description="Smartphones", unit_value=Money(D("2000"), "CNY"))
     plain = quote(BOOK, request(box("1"), box("1")), "ehub_hgh_air_eu")
 
     # when the eHub air route is quoted
@@ -229,7 +228,7 @@ def test_prices_convert_to_the_buyers_currency_leg_by_leg():
 
 def test_goods_valued_in_another_currency_need_fx_to_check_the_value_limit():
     # given goods priced in USD at 500 (about 3,650 CNY: above the ePacket's 3,000 CNY)
-    goods = (Goods("6109", "T-shirts", Money(D("500"), "USD")),)
+    goods = (Commodity(hs_code="6109", description="T-shirts", unit_value=Money(D("500"), "USD")),)
 
     # then without an FX table the engine refuses to guess, and with one it applies the limit
     with pytest.raises(ValueError, match="fx"):
@@ -255,9 +254,9 @@ def test_goods_valued_in_another_currency_need_fx_to_check_the_value_limit():
         (request(box("1"), origin="XX"), "invalid_country", "origin"),
         (request(box("1"), destination="GBR"), "invalid_country", "destination"),
         (request(box("1"), destination=""), "invalid_country", "destination"),
-        (request(box("1"), goods=(Goods("61A9", "T-shirts", Money(D("1"), "CNY")),)), "invalid_goods",
+        (request(box("1"), goods=(Commodity(hs_code="61A9", description="T-shirts", unit_value=Money(D("1"), "CNY")),)), "invalid_goods",
          "goods[0].hs_code"),
-        (request(box("1"), goods=(TSHIRTS, Goods("6109", "T-shirts", Money(D("-1"), "CNY")))), "invalid_goods",
+        (request(box("1"), goods=(TSHIRTS, Commodity(hs_code="6109", description="T-shirts", unit_value=Money(D("-1"), "CNY")))), "invalid_goods",
          "goods[1].value"),
     ],
 )

@@ -9,7 +9,8 @@ import pytest
 
 from ewtp.exceptions import TransientError
 from ewtp.money import Money
-from logistics.domain.rates import Goods, Parcel, RateBook, RateRequest, shop
+from ewtp.trade import Commodity, Parcel
+from logistics.domain.rates import RateBook, RateRequest, shop
 from logistics.domain.tracking import is_valid_awb10, is_valid_s10
 from logistics.integrations.base import BookingRequest, CarrierAdapter, CarrierError, TransientCarrierError
 from logistics.integrations.simulated import SimulatedCarrier
@@ -18,7 +19,7 @@ D = Decimal
 BOOK = RateBook.from_files()
 BOOKED_AT = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 STEP = timedelta(seconds=1)
-TSHIRTS = Goods("6109.10", "Cotton T-shirts", Money(D("300"), "CNY"))
+TSHIRTS = Commodity(hs_code="6109.10", description="Cotton T-shirts", unit_value=Money(D("300"), "CNY"))
 PARCELS = [Parcel(D("1.2"), D("30"), D("20"), D("15")), Parcel(D("0.8"), D("20"), D("15"), D("10"))]
 
 
@@ -89,7 +90,7 @@ def test_a_permanent_failure_gives_the_seller_a_reason(carrier):
 @pytest.mark.parametrize(
     ("service", "goods", "code"),
     [
-        ("cnpost_epacket", (Goods("8507.60", "Lithium cells", Money(D("50"), "CNY")),), "goods_not_accepted"),
+        ("cnpost_epacket", (Commodity(hs_code="8507.60", description="Lithium cells", unit_value=Money(D("50"), "CNY")),), "goods_not_accepted"),
         ("ehub_kul_air", (TSHIRTS,), "origin_not_served"),
         ("teleport", (TSHIRTS,), "unknown_service"),
     ],
