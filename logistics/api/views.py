@@ -195,9 +195,6 @@ class ShipmentDocumentApi(APIView):
 
 # --- carrier webhook ------------------------------------------------------------------------------
 
-DEV_WEBHOOK_SECRET = "dev-carrier-webhook-secret"  # noqa: S105 (development default; settings override it)
-
-
 class CarrierWebhookApi(APIView):
     """Tracking events pushed by a carrier, signed: `X-Carrier-Timestamp: <unix seconds>` and
     `X-Carrier-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>." + raw body, keyed with
@@ -238,7 +235,7 @@ class CarrierWebhookApi(APIView):
         if not any(service.carrier == carrier for service in rate_book().services):
             raise NotFound("No such carrier.")
         try:
-            verify(getattr(settings, "CARRIER_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET),
+            verify(settings.CARRIER_WEBHOOK_SECRET,
                    timestamp=request.headers.get("X-Carrier-Timestamp"),
                    signature=request.headers.get("X-Carrier-Signature"), body=body, now=time.time())
         except SignatureError as exc:
