@@ -1,7 +1,9 @@
 """Readers for the customs reference data files (customs/data/, sources in SOURCES.md).
 
-Plain file readers, no ORM: they turn the files into the tariff book's dataclasses. The
-`load_reference_data` command stores these rows; the app rebuilds the same dataclasses from them.
+Plain file readers, no ORM: they turn the files into the tariff book's dataclasses, and
+`read_book_records` into the records the `load_reference_data` command stores; the app builds
+its book from the stored records with `build_tariff_book`, and tests and benchmarks from these
+(`load_book_from_files`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from typing import Any
 
 from customs.domain.tariff_book import (
     Agreement,
+    BookRecords,
     DestinationRegime,
     Measure,
     Restriction,
     TariffBook,
+    build_tariff_book,
     parse_date,
 )
 
@@ -372,14 +376,22 @@ def read_hs_correlation(directory: Path = DATA_DIR / "tariffs") -> dict[str, tup
             if olds != [code] and code.isdigit() and code != "999999"}
 
 
-def load_book_from_files(data_dir: Path = DATA_DIR) -> TariffBook:
+def read_book_records(data_dir: Path = DATA_DIR) -> BookRecords:
+    """The tariff book's records from the files: what the loader stores (the HS codes from the nomenclature
+    it stores with the HS dataset), and what the app reads back."""
     data_dir = Path(data_dir)
-    return TariffBook(
-        measures=read_all_measures(data_dir),
-        destinations=read_destinations(data_dir / "regimes" / "destinations.json"),
-        agreements=read_all_agreements(data_dir / "agreements"),
-        restrictions=read_restrictions(data_dir / "restrictions" / "restrictions.json"),
-        # Comtrade's "99 commodities not specified" is a statistics code, not a customs one.
+    return BookRecords(
+        measures=[measure.as_row() for measure in read_all_measures(data_dir)],
+        destinations=[d.as_json() for d in read_destinations(data_dir / "regimes" / "destinations.json")],
+        agreements=[a.as_json() for a in read_all_agreements(data_dir / "agreements")],
+        restrictions=[r.as_json() for r in read_restrictions(data_dir / "restrictions" / "restrictions.json")],
+        # Comtrade's "99 commodities not specified" is a statistics code, not a customs one (the reader skips it).
         hs_codes=[entry.code for entry in read_hs_nomenclature(data_dir / "hs")],
-        hs_correlation=read_hs_correlation(data_dir / "tariffs"),
+        hs_correlation={code: list(olds) for code, olds in read_hs_correlation(data_dir / "tariffs").items()},
     )
+
+
+def load_book_from_files(data_dir: Path = DATA_DIR) -> TariffBook:
+    """The book the app builds from its tables, built by the same function from the same records read
+    from the files (tests and benchmarks: no database load)."""
+    return build_tariff_book(read_book_records(data_dir))

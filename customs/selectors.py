@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,41 +10,16 @@ from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from customs.domain.hs_index import HsEntry, HsIndex
-from customs.domain.tariff_book import (
-    Agreement,
-    DestinationRegime,
-    Measure,
-    Restriction,
-    TariffBook,
-    parse_date,
-)
+from customs.domain.tariff_book import MEASURE_COLUMNS, BookRecords, Measure, TariffBook, build_tariff_book
 from customs.models import ClearanceCase, DocumentRequest, Finding, HsCode, ReferenceDocument, TariffMeasure
 from ewtp.cache import process_cache
 from ewtp.money import Money
 
 
-def reference_json(item) -> dict:
-    """A reference dataclass as JSON: dates as ISO strings, tuples as lists."""
-    if isinstance(item, DestinationRegime):
-        return item.as_json()
-    data = dataclasses.asdict(item)
-    return {k: v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v
-            for k, v in data.items()}
-
-
-def _agreement(data: dict) -> Agreement:
-    return Agreement(**{**data, "parties": tuple(data["parties"]), "origin_criteria": tuple(data["origin_criteria"]),
-                        "in_force_from": parse_date(data["in_force_from"]), "as_of": parse_date(data["as_of"])})
-
-
-def _restriction(data: dict) -> Restriction:
-    return Restriction(**{**data, "as_of": parse_date(data["as_of"])})
-
-
 @process_cache()
 def tariff_book() -> TariffBook:
     """Built once per process from the database (load_reference_data fills it, and clears the cache)."""
-    book = _build_book()
+    book = build_tariff_book(tariff_book_records())
     # The book is some hundred thousand objects that live as long as the process. Frozen, the cyclic
     # collector stops walking them on each full collection: a 0.2 s pause of the worker, every few
     # thousand requests, that every request in flight waited out.
@@ -54,27 +28,19 @@ def tariff_book() -> TariffBook:
     return book
 
 
-def _build_book() -> TariffBook:
-    # Some hundred thousand rows repeat a few thousand texts (sources, duties, dates): one object each.
-    same: dict = {}
-    one = same.setdefault
-    measures = [
-        Measure(destination=one(m[0], m[0]), code=m[1], expression_text=one(m[2], m[2]), kind=one(m[3], m[3]),
-                agreement=one(m[4], m[4]) or None, origin=one(m[5], m[5]) or None, valid_from=one(m[6], m[6]),
-                valid_to=m[7] and one(m[7], m[7]), source=one(m[8], m[8]), title=one(m[9], m[9]))
-        for m in TariffMeasure.objects.values_list("destination", "code", "expression_text", "kind", "agreement",
-                                                   "origin", "valid_from", "valid_to", "source", "title").iterator()
-    ]
+def tariff_book_records() -> BookRecords:
+    """The tariff book's records as `load_reference_data` stored them (see customs.reference.read_book_records)."""
     docs: dict[str, list[dict]] = {"destination": [], "agreement": [], "restriction": [], "hs_correlation": []}
-    for kind, data in ReferenceDocument.objects.filter(kind__in=list(docs)).values_list("kind", "data"):
+    for kind, data in ReferenceDocument.objects.filter(kind__in=list(docs)).order_by("pk").values_list("kind", "data"):
         docs[kind].append(data)
-    return TariffBook(
-        measures=measures,
-        destinations=[DestinationRegime.from_json(d) for d in docs["destination"]],
-        agreements=[_agreement(d) for d in docs["agreement"]],
-        restrictions=[_restriction(d) for d in docs["restriction"]],
-        hs_codes=HsCode.objects.filter(level=6).values_list("code", flat=True),
-        hs_correlation={code: tuple(olds) for doc in docs["hs_correlation"] for code, olds in doc["codes"].items()},
+    return BookRecords(
+        # In the order stored (the files' order), the rows streamed rather than held beside the book.
+        measures=TariffMeasure.objects.order_by("pk").values_list(*MEASURE_COLUMNS).iterator(chunk_size=5000),
+        destinations=docs["destination"],
+        agreements=docs["agreement"],
+        restrictions=docs["restriction"],
+        hs_codes=HsCode.objects.order_by().values_list("code", flat=True),
+        hs_correlation={code: olds for doc in docs["hs_correlation"] for code, olds in doc["codes"].items()},
     )
 
 

@@ -641,28 +641,27 @@ def hs_nomenclature_store() -> str:
 
 
 def tariff_book_store() -> str:
+    """The tariff book's records (customs.reference.read_book_records) into TariffMeasure and ReferenceDocument,
+    from which customs.selectors.tariff_book builds the book with the tests' builder."""
     from customs import reference
+    from customs.domain.duty_expression import parse_duty_expression
+    from customs.domain.tariff_book import MEASURE_COLUMNS
     from customs.models import ReferenceDocument, TariffMeasure
-    from customs.selectors import reference_json, tariff_book
+    from customs.selectors import tariff_book
 
-    measures = reference.read_all_measures()
+    records = reference.read_book_records()
     TariffMeasure.objects.all().delete()
-    TariffMeasure.objects.bulk_create(
-        (TariffMeasure(destination=m.destination, code=m.code, expression_text=m.expression_text, kind=m.kind,
-                       agreement=m.agreement or "", origin=m.origin or "", valid_from=m.valid_from,
-                       valid_to=m.valid_to, source=m.source, title=m.title) for m in measures), batch_size=5000)
+    TariffMeasure.objects.bulk_create((TariffMeasure(**dict(zip(MEASURE_COLUMNS, row, strict=True)))
+                                       for row in records.measures), batch_size=5000)
     ReferenceDocument.objects.filter(kind__in=("destination", "agreement", "restriction", "hs_correlation")).delete()
-    destinations = reference.read_destinations()
-    agreements = reference.read_all_agreements()
-    restrictions = reference.read_restrictions()
     ReferenceDocument.objects.bulk_create(
-        [ReferenceDocument(kind="destination", key=d.code, data=reference_json(d)) for d in destinations]
-        + [ReferenceDocument(kind="agreement", key=a.code, data=reference_json(a)) for a in agreements]
-        + [ReferenceDocument(kind="restriction", key=f"{r.destination}:{r.hs_prefix}:{i}", data=reference_json(r))
-           for i, r in enumerate(restrictions)]
+        [ReferenceDocument(kind="destination", key=d["code"], data=d) for d in records.destinations]
+        + [ReferenceDocument(kind="agreement", key=a["code"], data=a) for a in records.agreements]
+        + [ReferenceDocument(kind="restriction", key=f"{r['destination']}:{r['hs_prefix']}:{i}", data=r)
+           for i, r in enumerate(records.restrictions)]
         + [ReferenceDocument(kind="hs_correlation", key="HS2022-HS2017", data={
-            "source": reference.HS_CORRELATION_SOURCE, "codes": reference.read_hs_correlation()})])
+            "source": reference.HS_CORRELATION_SOURCE, "codes": records.hs_correlation})])
     tariff_book.cache_clear()
-    manual = sum(1 for m in measures if m.expression.needs_manual_assessment)
-    return (f"{len(measures)} measures ({manual} need manual assessment), {len(destinations)} destinations, "
-            f"{len(agreements)} agreements, {len(restrictions)} restrictions")
+    manual = sum(1 for row in records.measures if parse_duty_expression(row[2]).needs_manual_assessment)
+    return (f"{len(records.measures)} measures ({manual} need manual assessment), {len(records.destinations)} "
+            f"destinations, {len(records.agreements)} agreements, {len(records.restrictions)} restrictions")

@@ -1,7 +1,9 @@
 """The tariff book: measures, destinations, agreements and restrictions, indexed for fast lookup.
 
-Pure and in memory. `customs/reference.py` builds it from the data files; the customs app
-rebuilds the same dataclasses from its tables and keeps one book per process.
+Pure and in memory. One builder, `build_tariff_book`, makes it from `BookRecords`: measure rows
+and JSON documents, as the database stores them. The app reads the records from its tables
+(customs.selectors.tariff_book, once per process); tests and benchmarks read the same records
+from the data files (customs.reference.read_book_records, which the loader stores).
 
 Codes are digit strings with their leading zeros ("0101210000"); a measure applies to every
 national code that starts with its `code` ("" = every line). Lookups walk the prefixes of the
@@ -63,6 +65,16 @@ class Measure:
     def in_force(self, on: date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
 
+    def as_row(self) -> tuple:
+        """The measure as stored: the values of MEASURE_COLUMNS, "" for no agreement or origin."""
+        return (self.destination, self.code, self.expression_text, self.kind, self.agreement or "", self.origin or "",
+                self.valid_from, self.valid_to, self.source, self.title)
+
+
+# The columns of a stored measure (customs.models.TariffMeasure), in the order of `Measure.as_row`.
+MEASURE_COLUMNS = ("destination", "code", "expression_text", "kind", "agreement", "origin", "valid_from",
+                   "valid_to", "source", "title")
+
 
 @dataclass(frozen=True, slots=True)
 class Agreement:
@@ -79,6 +91,16 @@ class Agreement:
     def in_force(self, on: date) -> bool:
         return self.in_force_from <= on
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Agreement:
+        return cls(code=data["code"], name=data["name"], parties=tuple(data["parties"]),
+                   in_force_from=parse_date(data["in_force_from"]), origin_criteria=tuple(data["origin_criteria"]),
+                   rule_of_origin=data["rule_of_origin"], proof_of_origin=data["proof_of_origin"],
+                   source=data["source"], as_of=parse_date(data["as_of"]))
+
+    def as_json(self) -> dict[str, Any]:
+        return _jsonable(self)
+
 
 @dataclass(frozen=True, slots=True)
 class Restriction:
@@ -90,6 +112,29 @@ class Restriction:
     source: str
     as_of: date
     origin: str | None = None  # only goods of this origin, None = any
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Restriction:
+        return cls(destination=data["destination"], hs_prefix=data["hs_prefix"], kind=data["kind"],
+                   wording=data["wording"], authority=data["authority"], source=data["source"],
+                   as_of=parse_date(data["as_of"]), origin=data.get("origin"))
+
+    def as_json(self) -> dict[str, Any]:
+        return _jsonable(self)
+
+
+def _jsonable(value: Any) -> Any:
+    """A reference dataclass as JSON: decimals as strings, dates as ISO strings, tuples as lists."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _jsonable(getattr(value, name)) for name in value.__dataclass_fields__
+                if not name.startswith("_")}
+    return value
 
 
 # ---------------------------------------------------------------- destination regimes
@@ -310,18 +355,7 @@ class DestinationRegime:
         )
 
     def as_json(self) -> dict[str, Any]:
-        def text(value: Any) -> Any:
-            if isinstance(value, Decimal):
-                return str(value)
-            if isinstance(value, date):
-                return value.isoformat()
-            if isinstance(value, tuple):
-                return [text(v) for v in value]
-            if hasattr(value, "__dataclass_fields__"):
-                return {name: text(getattr(value, name)) for name in value.__dataclass_fields__
-                        if not name.startswith("_")}
-            return value
-        return text(self)
+        return _jsonable(self)
 
 
 # ---------------------------------------------------------------- the book
@@ -627,3 +661,39 @@ class TariffBook:
         six = code[:6]
         return six in self.hs_codes or six in self._national_prefixes or six in self.hs_correlation
 
+
+
+# ---------------------------------------------------------------- the one builder
+
+@dataclass(frozen=True)
+class BookRecords:
+    """A tariff book as the database stores it and the data files give it (customs.reference.read_book_records):
+    measure rows (the values of MEASURE_COLUMNS) and JSON documents (`as_json` of each dataclass)."""
+
+    measures: Iterable[tuple]  # may be an iterator over stored rows: read once
+    destinations: Iterable[Mapping[str, Any]]
+    agreements: Iterable[Mapping[str, Any]]
+    restrictions: Iterable[Mapping[str, Any]]
+    hs_codes: Iterable[str]  # the HS 2022 chapters, headings and subheadings
+    hs_correlation: Mapping[str, Iterable[str]]  # HS 2022 subheading -> HS 2017 subheadings
+
+
+def build_tariff_book(records: BookRecords) -> TariffBook:
+    """The book from its records: the app's (from its tables), the tests' and the benchmarks' (from the files)."""
+    # Some hundred thousand rows repeat a few thousand texts (sources, duties, dates): one object each.
+    same: dict = {}
+    one = same.setdefault
+    measures = [
+        Measure(destination=one(m[0], m[0]), code=m[1], expression_text=one(m[2], m[2]), kind=one(m[3], m[3]),
+                agreement=one(m[4], m[4]) or None, origin=one(m[5], m[5]) or None, valid_from=one(m[6], m[6]),
+                valid_to=m[7] and one(m[7], m[7]), source=one(m[8], m[8]), title=one(m[9], m[9]))
+        for m in records.measures
+    ]
+    return TariffBook(
+        measures=measures,
+        destinations=[DestinationRegime.from_json(d) for d in records.destinations],
+        agreements=[Agreement.from_json(a) for a in records.agreements],
+        restrictions=[Restriction.from_json(r) for r in records.restrictions],
+        hs_codes=records.hs_codes,
+        hs_correlation={code: tuple(olds) for code, olds in records.hs_correlation.items()},
+    )

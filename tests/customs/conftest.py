@@ -1,13 +1,35 @@
-"""Clearance fixtures: declarations as logistics builds them, and a driver that runs the
-pipeline's steps in this process, one service call per step, as the worker would."""
+"""Customs fixtures: the tariff book and round FX rates for the pure tests; declarations as logistics
+builds them, and a driver that runs the clearance pipeline's steps in this process, one service call per
+step, as the worker would."""
 
 from __future__ import annotations
 
 import itertools
+from datetime import date
+from decimal import Decimal
 
 import pytest
 
+from ewtp.money import FxTable
+
 _refs = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def book():
+    """The tariff book, built once per session from the data files' records by the builder the app uses on
+    the stored ones (tests/customs/test_tariff_book_from_database.py shows the two books are one)."""
+    from customs.reference import load_book_from_files
+
+    return load_book_from_files()
+
+
+@pytest.fixture(scope="session")
+def fx():
+    # Round test rates per EUR so expected figures can be worked by hand.
+    return FxTable({"GBP": Decimal("0.8"), "USD": Decimal("1.1"), "JPY": Decimal("160"), "AUD": Decimal("1.6"),
+                    "CNY": Decimal("8"), "SGD": Decimal("1.5"), "KRW": Decimal("1500"), "CAD": Decimal("1.5"),
+                    "MYR": Decimal("5"), "THB": Decimal("40")}, date(2026, 1, 14), "test rates")
 
 
 def make_declaration(**overrides) -> dict:

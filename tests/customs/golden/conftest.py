@@ -9,13 +9,7 @@ from decimal import Decimal
 import pytest
 
 from customs.domain.landed_cost import QuoteLine, QuoteRequest, quote_landed_cost
-from customs.reference import load_book_from_files
 from ewtp.money import FxTable, Money
-
-
-@pytest.fixture(scope="session")
-def book():
-    return load_book_from_files()
 
 
 def money(amount: str, currency: str) -> Money:
