@@ -36,7 +36,7 @@ class Party:
     """A shipper or consignee as labels, customs forms, carriers and declarations need it."""
 
     name: str
-    city: str
+    city: str  # may be empty in what shipments stored (it was never checked there)
     country: str  # ISO 3166-1 alpha-2 ("GB"); documents print it as given
     company: str = ""
     lines: tuple[str, ...] = ()  # street lines, first to last
@@ -70,7 +70,7 @@ class Party:
         return cls(
             name=_text(data, "name", field, required=True), company=_text(data, "company", field),
             lines=tuple(_string(line, f"{field}.lines[{index}]") for index, line in enumerate(lines)),
-            city=_text(data, "city", field, required=True), postcode=_text(data, "postcode", field),
+            city=_text(data, "city", field), postcode=_text(data, "postcode", field),
             country=_text(data, "country", field, required=True),
             **{key: _text(data, key, field) for key in _PARTY_CONTACTS},
         )

@@ -17,7 +17,7 @@ from logistics.domain.rates import DATA_FILES, DEFAULT_DATA_DIR, RateOption, che
 from logistics.domain.states import SHIPMENT
 from logistics.domain.tracking import CUSTOMS_CODES, TrackingCode, is_known, sort_events
 from logistics.domain.tracking import TrackingEvent as CarrierEvent
-from logistics.integrations.base import BookingRequest, CarrierAdapter, CarrierError, Party
+from logistics.integrations.base import BookingRequest, CarrierAdapter, CarrierError
 from logistics.models import Parcel, RateBookVersion, Shipment, TrackingEvent
 from logistics.selectors import _parcels, rate_book, rate_book_reset, shipment_rebookable
 from logistics.signals import shipment_status_changed
@@ -148,7 +148,8 @@ def _booking_request(shipment: Shipment, parcels=None) -> BookingRequest:
         origin=shipment.origin_country, destination=shipment.destination_country,
         parcels=parcels if parcels is not None else _stored_parcels(shipment),
         goods=_goods(shipment),
-        shipper=_party(shipment.sender), recipient=_party(shipment.recipient),
+        shipper=trade.Party.from_json(shipment.sender, field="sender"),
+        recipient=trade.Party.from_json(shipment.recipient, field="recipient"),
     )
 
 
@@ -162,11 +163,6 @@ def quote_shipment(shipment: Shipment, *, parcels=None) -> RateOption:
     currency = shipment.goods[0]["currency"] if shipment.goods else None
     return quote(rate_book(), _booking_request(shipment, parcels).rate_request(), shipment.service_code,
                  fx=fx_table(), currency=currency)
-
-
-def _party(data: dict) -> Party:
-    return Party(name=data["name"], company=data.get("company", ""), street=", ".join(data.get("lines", [])),
-                 city=data["city"], postcode=data.get("postcode", ""), country=data["country"])
 
 
 def shipment_book(*, shipment_id: int) -> Shipment | None:

@@ -5,8 +5,7 @@ from logistics.integrations.base import (
     BookingResult,
     CarrierAdapter,
     CarrierError,
-    Party,
     TransientCarrierError,
 )
 
-__all__ = ["BookingRequest", "BookingResult", "CarrierAdapter", "CarrierError", "Party", "TransientCarrierError"]
+__all__ = ["BookingRequest", "BookingResult", "CarrierAdapter", "CarrierError", "TransientCarrierError"]

@@ -42,23 +42,9 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from ewtp.exceptions import TransientError
-from ewtp.trade import Commodity, Parcel
+from ewtp.trade import Commodity, Parcel, Party
 from logistics.domain.rates import RateRequest, ShopResult
 from logistics.domain.tracking import TrackingEvent
-
-
-@dataclass(frozen=True, slots=True)
-class Party:
-    """A shipper or recipient as carriers need it on the label and in the customs data."""
-
-    name: str
-    street: str
-    city: str
-    postcode: str
-    country: str  # ISO 3166-1 alpha-2
-    phone: str = ""
-    email: str = ""
-    company: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +55,7 @@ class BookingRequest:
     destination: str
     parcels: Sequence[Parcel]
     goods: Sequence[Commodity] = ()
-    shipper: Party | None = None
+    shipper: Party | None = None  # a carrier with one street field takes Party.street()
     recipient: Party | None = None
 
     def rate_request(self) -> RateRequest:

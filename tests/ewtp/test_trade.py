@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ewtp.money import Money
@@ -23,7 +23,7 @@ moneys = st.builds(Money, amounts, currencies)
 kilos = st.decimals(min_value=Decimal("0.001"), max_value=Decimal(1000), allow_nan=False, places=3)
 sides = st.none() | st.decimals(min_value=Decimal("0.1"), max_value=Decimal(300), allow_nan=False, places=1)
 
-parties = st.builds(Party, name=text.filter(bool), city=text.filter(bool), country=countries, company=text,
+parties = st.builds(Party, name=text.filter(bool), city=text, country=countries, company=text,
                     lines=st.lists(text, max_size=3).map(tuple), postcode=text, email=text, phone=text,
                     tax_id=text, eori=text)
 commodities = st.builds(Commodity, description=text, hs_code=st.from_regex(r"\d{4}(\.\d{2}){0,3}", fullmatch=True),
@@ -41,21 +41,25 @@ def through_json(data: dict) -> dict:
     return json.loads(json.dumps(data))  # what a JSONField hands back
 
 
+@settings(deadline=None)  # a shared machine: time is not what these test
 @given(parties)
 def test_a_party_reads_back_as_written(party):
     assert Party.from_json(through_json(party.to_json())) == party
 
 
+@settings(deadline=None)  # a shared machine: time is not what these test
 @given(commodities)
 def test_a_commodity_reads_back_as_written(commodity):
     assert Commodity.from_json(through_json(commodity.to_json())) == commodity
 
 
+@settings(deadline=None)  # a shared machine: time is not what these test
 @given(parcels)
 def test_a_parcel_reads_back_as_written(parcel):
     assert Parcel.from_json(through_json(parcel.to_json())) == parcel
 
 
+@settings(deadline=None)  # a shared machine: time is not what these test
 @given(consignments)
 def test_a_consignment_reads_back_as_written_with_its_version(consignment):
     data = through_json(consignment.to_json())
@@ -63,6 +67,7 @@ def test_a_consignment_reads_back_as_written_with_its_version(consignment):
     assert Consignment.from_json(data) == consignment
 
 
+@settings(deadline=None)  # a shared machine: time is not what these test
 @given(moneys)
 def test_money_is_an_amount_as_text_and_a_currency_unrounded(money):
     data = Commodity(description="", hs_code="0902", unit_value=money).to_json()["unit_value"]
@@ -112,6 +117,8 @@ def test_a_declaration_stored_before_the_codec_reads_as_version_0():
     ({"version": 2}, "consignment.version"),
     ({"version": 1, "currency": "EUR", "incoterm": "DDP", "shipper": {"name": "A", "city": "B"},
       "consignee": {"name": "C", "city": "D", "country": "DE"}}, "consignment.shipper.country"),
+    ({"version": 1, "currency": "EUR", "incoterm": "DDP", "shipper": {"city": "B", "country": "CN"},
+      "consignee": {"name": "C", "city": "D", "country": "DE"}}, "consignment.shipper.name"),
     ({"version": 1, "currency": "EUR", "incoterm": "DDP", "shipper": {"name": "A", "city": "B", "country": "CN"},
       "consignee": {"name": "C", "city": "D", "country": "DE"},
       "commodities": [{"hs_code": "0902", "unit_value": {"amount": 1.5, "currency": "EUR"}}]},
