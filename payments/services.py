@@ -13,7 +13,8 @@ from django.utils import timezone
 from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from ewtp.fx import fx_table
 from ewtp.money import Money
-from payments.integrations import sandbox, stripe_gateway
+from payments.integrations import stripe_gateway
+from payments.integrations.providers import payment_provider
 from payments.models import (
     LedgerEntry,
     LedgerTransaction,
@@ -60,10 +61,6 @@ def ledger_post(*, kind: str, reference: str, entries: list[tuple], memo: str = 
     return txn
 
 
-def _stripe() -> bool:
-    return settings.PAYMENT_PROVIDER == "stripe"
-
-
 @dataclass(frozen=True)
 class Share:
     """One seller order's part of a checkout's payment."""
@@ -95,16 +92,12 @@ def payment_create(*, reference: str, buyer, shares: list[Share], destination: s
             if existing.reference != reference or existing.total != total:
                 raise Conflict("This idempotency key was used for a different payment.", code="idempotency_conflict")
             return existing
-        if _stripe():
-            intent = stripe_gateway.create_intent(amount=total, reference=reference,
-                                                  idempotency_key=f"intent:{idempotency_key}")
-            provider_id, client_secret = intent.id, intent.client_secret
-        else:
-            provider_id, client_secret = sandbox.intent_id(idempotency_key), ""
+        provider = payment_provider()
+        intent = provider.intent_create(amount=total, reference=reference, idempotency_key=idempotency_key)
         payment = Payment.objects.create(
             reference=reference, buyer=buyer, amount=total.amount, currency=total.currency,
             duties_amount=sum(share.duties.rounded().amount for share in shares), destination=destination,
-            provider=settings.PAYMENT_PROVIDER, provider_id=provider_id, client_secret=client_secret,
+            provider=provider.name, provider_id=intent.id, client_secret=intent.client_secret,
             idempotency_key=idempotency_key,
         )
         PaymentAllocation.objects.bulk_create(
@@ -124,8 +117,8 @@ def payment_reprice(*, payment_id: int, shares: list[Share], destination: str) -
         allocations = {a.reference: a for a in payment.allocations.select_for_update()}
         if set(allocations) != {share.reference for share in shares}:
             raise Conflict("A re-quote covers the same orders.", code="invalid_shares")
-        if payment.provider == "stripe" and total != payment.total:
-            stripe_gateway.update_intent_amount(intent_id=payment.provider_id, amount=total)
+        if total != payment.total:
+            payment_provider(payment.provider).intent_reprice(intent_id=payment.provider_id, amount=total)
         for share in shares:
             allocation = allocations[share.reference]
             allocation.amount, allocation.duties_amount = share.total.rounded().amount, share.duties.rounded().amount
@@ -152,15 +145,10 @@ def payment_confirm(*, payment_id: int, buyer, card_number: str = "", payment_me
         if amount is not None and amount.rounded() != payment.total:
             raise Conflict("The total changed while you were paying: reload the page.", code="total_mismatch",
                            field="amount")
-        if payment.provider == "stripe":
-            if not payment_method:
-                raise ApplicationError("Choose a card.", code="required", field="payment_method")
-            intent = stripe_gateway.confirm_intent(intent_id=payment.provider_id, payment_method=payment_method)
-            _apply_provider_status(payment, intent.status, intent.failure_reason)
-        else:
-            result = sandbox.confirm(card_number)
-            payment.card_last4 = result.last4
-            _apply_provider_status(payment, result.status, result.failure_reason)
+        intent = payment_provider(payment.provider).intent_confirm(
+            intent_id=payment.provider_id, card_number=card_number, payment_method=payment_method)
+        payment.card_last4 = intent.last4
+        _apply_provider_status(payment, intent.status, intent.failure_reason)
         return payment
 
 
@@ -168,9 +156,10 @@ def payment_sync(*, payment_id: int) -> Payment:
     """Take the provider's word for the payment's state (after 3-D Secure, or on a webhook)."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment_id)
-        if payment.provider == "stripe" and payment.status != Payment.Status.SUCCEEDED:
-            intent = stripe_gateway.retrieve_intent(intent_id=payment.provider_id)
-            _apply_provider_status(payment, intent.status, intent.failure_reason)
+        if payment.status != Payment.Status.SUCCEEDED:
+            intent = payment_provider(payment.provider).intent_retrieve(intent_id=payment.provider_id)
+            if intent is not None:
+                _apply_provider_status(payment, intent.status, intent.failure_reason)
         return payment
 
 
@@ -261,14 +250,15 @@ def escrow_release(*, reference: str, company_id: int, seller_currency: str) -> 
         ledger_post(kind="escrow_released", reference=reference, entries=entries,
                     memo=f"rate {rate.rate:.6f} {rate.base}->{rate.quote} of {rate.as_of}")
         transfer_id = ""
-        if payment.provider == "stripe":
+        provider = payment_provider(payment.provider)
+        if provider.pays_out:
             # Separate charges and transfers: this seller's net share of the checkout's one charge.
             account = SellerAccount.objects.filter(company_id=company_id, payouts_enabled=True).first()
             if account is None:
                 raise Conflict("The seller has not finished Stripe onboarding.", code="seller_not_onboarded")
-            transfer_id = stripe_gateway.transfer(amount=net, destination=account.stripe_account_id,
-                                                  transfer_group=payment.reference, reference=reference,
-                                                  idempotency_key=f"transfer:{reference}")
+            transfer_id = provider.transfer(amount=net, destination=account.stripe_account_id,
+                                            transfer_group=payment.reference, reference=reference,
+                                            idempotency_key=f"transfer:{reference}")
         payout = Payout.objects.create(
             reference=reference, company_id=company_id, amount=paid_out.amount, currency=seller_currency,
             fee_amount=fee.amount, fee_currency=fee.currency, fx_rate=rate.rate.quantize(Decimal("1e-10")),
@@ -298,9 +288,9 @@ def payment_refund(*, reference: str, amount: Money | None = None, reason: str, 
         # Duties collected are returned first in proportion; the rest comes out of escrow.
         duties_share = Money(allocation.duties_amount * refund.amount / allocation.amount, payment.currency).rounded()
         count = LedgerTransaction.objects.filter(kind__startswith="refund", reference=reference).count()
-        if payment.provider == "stripe":  # money first; a failure rolls the ledger back
-            stripe_gateway.refund(intent_id=payment.provider_id, amount=refund,
-                                  idempotency_key=f"refund:{reference}:{count + 1}")
+        # money first; a failure rolls the ledger back
+        payment_provider(payment.provider).refund(intent_id=payment.provider_id, amount=refund,
+                                                  idempotency_key=f"refund:{reference}:{count + 1}")
         ledger_post(kind=f"refund#{count + 1}", reference=reference, entries=[
             (ESCROW, refund - duties_share), (duties_payable(payment.destination), duties_share), (PROVIDER_CASH, -refund),
         ], memo=reason[:300])

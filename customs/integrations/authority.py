@@ -52,11 +52,11 @@ import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from importlib import import_module
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ewtp.exceptions import TransientError
+from ewtp.providers import provider
 
 MAX_COUNTDOWN_SECONDS = 300  # far below the Redis visibility timeout (3600 s)
 
@@ -95,6 +95,7 @@ class Answer:
 OUTCOMES = ("released", "queried", "rejected")
 
 
+@runtime_checkable
 class CustomsAuthority(Protocol):
     poll_after_seconds: float
 
@@ -158,14 +159,14 @@ class SimulatedAuthority:
 
 def authority_adapter() -> CustomsAuthority:
     """The configured adapter: settings.CUSTOMS_AUTHORITY ("simulated" or a dotted class path)."""
+    return provider("CUSTOMS_AUTHORITY", default="simulated", builtin={"simulated": _simulated},
+                    interface=CustomsAuthority)
+
+
+def _simulated() -> SimulatedAuthority:
     from django.conf import settings
 
-    name = getattr(settings, "CUSTOMS_AUTHORITY", "simulated")
-    if name == "simulated":
-        return SimulatedAuthority(delay_seconds=float(getattr(settings, "CUSTOMS_AUTHORITY_DELAY_SECONDS", 3.0)),
-                                  journal=simulated_journal_path())
-    module, _, cls = name.rpartition(".")
-    return getattr(import_module(module), cls)()
+    return SimulatedAuthority(delay_seconds=settings.CUSTOMS_AUTHORITY_DELAY_SECONDS, journal=simulated_journal_path())
 
 
 def simulated_journal_path() -> Path:
