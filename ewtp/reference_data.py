@@ -1,5 +1,11 @@
 """Loading reference data files idempotently: a dataset whose files have not changed since the
-last load is skipped, so `make run` starts in seconds the second time."""
+last load is skipped, so `make run` starts in seconds the second time.
+
+Each app registers its datasets in its `AppConfig.ready()`, so that `load_reference_data` loads
+every app's without `ewtp` importing any app:
+
+    register_datasets(reference_datasets)  # a function answering [(name, files, loader), ...]
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,21 @@ from pathlib import Path
 from django.db import transaction
 
 from ewtp.models import DataLoad
+
+Dataset = tuple[str, Iterable[Path], Callable[[], str]]  # name, its files, the loader (a one-line summary)
+
+_registered: list[Callable[[], Iterable[Dataset]]] = []
+
+
+def register_datasets(datasets: Callable[[], Iterable[Dataset]]) -> None:
+    """Add an app's datasets, listed when loading (their files are then globbed afresh). Apps register in
+    INSTALLED_APPS order, which is the order they load in."""
+    if datasets not in _registered:  # ready() can run again (a test's fresh app registry)
+        _registered.append(datasets)
+
+
+def registered_datasets() -> list[Dataset]:
+    return [dataset for datasets in _registered for dataset in datasets()]
 
 
 def checksum(paths: Iterable[Path]) -> str:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ewtp.reference_data import load_dataset
+from ewtp.reference_data import load_dataset, registered_datasets
 
 
 class Command(BaseCommand):
@@ -10,11 +10,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="reload even if the files are unchanged")
 
     def handle(self, *args, force: bool = False, **options):
-        from customs.services import reference_datasets as customs_datasets
-        from logistics.services import reference_datasets as logistics_datasets
-        from payments.services import reference_datasets as payments_datasets
-
-        for name, paths, loader in [*customs_datasets(), *logistics_datasets(), *payments_datasets()]:
+        for name, paths, loader in registered_datasets():
             summary = load_dataset(name, paths, loader, force=force)
             if options["verbosity"]:
                 self.stdout.write(f"{name:<22} {summary}")
