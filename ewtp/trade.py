@@ -6,9 +6,11 @@ The codec: `to_json()` on each type, `<Type>.from_json(data)` back. Money is
 `{"amount": "12.50", "currency": "EUR"}` with the amount unrounded (a stored unit value keeps
 its digits); decimals are strings; empty optional fields are left out. A stored consignment
 carries `"version"`: `from_json` reads every version written so far and refuses a newer one.
-Version 0 (no `"version"` key) is the customs declaration as logistics stored it before this
-module: parties as `consignor`/`consignee`, goods as `lines` whose `unit_value` is a bare
-amount in the declaration's `currency`, the freight as `shipping`.
+Version 0 (no `"version"` key) is the customs declaration as logistics has always stored it
+and customs reads it (its screening, the officers' page, the cases API): parties as
+`consignor`/`consignee`, goods as `lines` whose `unit_value` is a bare amount in the
+declaration's `currency`, the freight as `shipping`. Logistics still writes declarations in it
+(`to_json(version=0)`) until those readers read them through `Consignment.from_json`.
 
 Bad payloads raise `PayloadError` (a ValueError) naming the field, e.g. "commodities[1].quantity".
 """
@@ -54,12 +56,12 @@ class Party:
         return ", ".join(self.lines)
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"name": self.name, "company": self.company, "lines": list(self.lines),
-                                "city": self.city, "postcode": self.postcode, "country": self.country}
-        for key in _PARTY_CONTACTS:
+        data: dict[str, Any] = {"name": self.name, "company": self.company}
+        for key in _PARTY_CONTACTS:  # before the address: the key order shipments have always stored
             if value := getattr(self, key):
                 data[key] = value
-        return data
+        return data | {"lines": list(self.lines), "city": self.city, "postcode": self.postcode,
+                       "country": self.country}
 
     @classmethod
     def from_json(cls, data: Any, *, field: str = "party") -> Party:
@@ -197,7 +199,14 @@ class Consignment:
     def destination_country(self) -> str:
         return self.consignee.country
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, version: int = VERSION) -> dict[str, Any]:
+        """The consignment as stored. `version=0` writes the declaration customs reads today
+        (see the module's docstring): no parcels and no Chinese descriptions, every commodity
+        valued in the consignment's currency."""
+        if version == 0:
+            return self._declaration_json()
+        if version != VERSION:
+            raise ValueError(f"version {version!r} is not one this code writes (0 or {VERSION})")
         return {
             "version": VERSION, "shipper": self.shipper.to_json(), "consignee": self.consignee.to_json(),
             "incoterm": self.incoterm, "currency": self.currency,
@@ -206,6 +215,24 @@ class Consignment:
             "freight": None if self.freight is None else _money_json(self.freight),
             "paid_duties": None if self.paid_duties is None else _money_json(self.paid_duties),
             "tracking_number": self.tracking_number, "service_code": self.service_code,
+        }
+
+    def _declaration_json(self) -> dict[str, Any]:
+        for index, commodity in enumerate(self.commodities):
+            if commodity.unit_value.currency != self.currency:
+                raise ValueError(f"commodities[{index}] is valued in {commodity.unit_value.currency}: a version 0 "
+                                 f"declaration holds {self.currency} only")
+        return {
+            "consignor": self.shipper.to_json(), "consignee": self.consignee.to_json(), "incoterm": self.incoterm,
+            "currency": self.currency, "origin_country": self.origin_country,
+            "tracking_number": self.tracking_number, "service_code": self.service_code,
+            "paid_duties": None if self.paid_duties is None else _money_json(self.paid_duties),
+            "shipping": None if self.freight is None else _money_json(self.freight),
+            "lines": [{"description": c.description, "hs_code": c.hs_code, "quantity": c.quantity,
+                       "unit_value": _decimal_json(c.unit_value.amount), "origin": c.origin_country,
+                       "net_weight_kg": None if c.net_weight_kg is None else _decimal_json(c.net_weight_kg),
+                       "claim_preference": c.claim_preference}
+                      for c in self.commodities],
         }
 
     @classmethod
@@ -232,6 +259,11 @@ class Consignment:
             paid_duties=_optional_money(data.get("paid_duties"), f"{field}.paid_duties"),
             tracking_number=_text(data, "tracking_number", field), service_code=_text(data, "service_code", field),
         )
+
+
+def money_from_json(data: Any, *, field: str = "money") -> Money | None:
+    """An amount stored beside these types ({"amount": "12.50", "currency": "EUR"}); None for null."""
+    return _optional_money(data, field)
 
 
 # --- the codec's leaves ------------------------------------------------------------------------

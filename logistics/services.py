@@ -143,18 +143,28 @@ def _stored_parcels(shipment: Shipment):
 
 
 def _booking_request(shipment: Shipment, parcels=None) -> BookingRequest:
+    consignment = _consignment(shipment)
     return BookingRequest(
         reference=shipment.booking_key, service_code=shipment.service_code,
         origin=shipment.origin_country, destination=shipment.destination_country,
         parcels=parcels if parcels is not None else _stored_parcels(shipment),
-        goods=_goods(shipment),
-        shipper=trade.Party.from_json(shipment.sender, field="sender"),
-        recipient=trade.Party.from_json(shipment.recipient, field="recipient"),
+        goods=consignment.commodities, shipper=consignment.shipper, recipient=consignment.consignee,
     )
 
 
-def _goods(shipment: Shipment) -> list[trade.Commodity]:
-    return [trade.Commodity.from_json(line, field=f"goods[{index}]") for index, line in enumerate(shipment.goods)]
+def _consignment(shipment: Shipment) -> trade.Consignment:
+    """The shipment's stored parties, goods and money read through the trade codec (no parcels)."""
+    goods = tuple(trade.Commodity.from_json(line, field=f"goods[{index}]")
+                  for index, line in enumerate(shipment.goods))
+    return trade.Consignment(
+        shipper=trade.Party.from_json(shipment.sender, field="sender"),
+        consignee=trade.Party.from_json(shipment.recipient, field="recipient"),
+        commodities=goods, currency=goods[0].unit_value.currency if goods else "EUR", incoterm=shipment.incoterm,
+        # the transport the buyer paid: customs value includes it on CIF destinations, as the quote did
+        freight=trade.money_from_json(shipment.freight, field="freight"),
+        paid_duties=trade.money_from_json(shipment.paid_duties, field="paid_duties"),
+        tracking_number=shipment.tracking_number, service_code=shipment.service_code,
+    )
 
 
 def quote_shipment(shipment: Shipment, *, parcels=None) -> RateOption:
@@ -187,19 +197,8 @@ def shipment_book(*, shipment_id: int) -> Shipment | None:
 
 
 def _declaration(shipment: Shipment) -> dict:
-    currency = shipment.goods[0]["currency"] if shipment.goods else "EUR"
-    return {
-        "consignor": shipment.sender, "consignee": shipment.recipient, "incoterm": shipment.incoterm,
-        "currency": currency, "origin_country": shipment.origin_country,
-        "tracking_number": shipment.tracking_number, "service_code": shipment.service_code,
-        "paid_duties": shipment.paid_duties,
-        # the transport the buyer paid: customs value includes it on CIF destinations, as the quote did
-        "shipping": shipment.freight,
-        "lines": [{"description": g["description"], "hs_code": g["hs_code"], "quantity": g["quantity"],
-                   "unit_value": g["unit_value"], "origin": g["origin"], "net_weight_kg": g["net_weight_kg"],
-                   "claim_preference": bool(g.get("claim_preference"))}
-                  for g in shipment.goods],
-    }
+    """The customs declaration, in the version customs reads (see ewtp.trade)."""
+    return _consignment(shipment).to_json(version=0)
 
 
 def shipment_booking_failed(*, shipment_id: int, reason: str) -> None:
@@ -414,14 +413,13 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
         raise ApplicationError("The shipment is not booked yet.", code="not_booked")
     if not shipment.printable:  # a dead label on a parcel would strand it
         raise Conflict("This booking is cancelled: book it again for a new label.", code="booking_cancelled")
-    currency = shipment.goods[0]["currency"]
-    lines = _goods(shipment)
+    consignment = _consignment(shipment)
+    currency, lines = consignment.currency, list(consignment.commodities)
     parcels = list(shipment.parcels.all())
     option = quote_shipment(shipment)
     data = documents.ShipmentDocumentData(
         tracking_number=shipment.tracking_number, carrier_name=option.carrier_name, service_name=option.service_name,
-        sender=trade.Party.from_json(shipment.sender, field="sender"),
-        recipient=trade.Party.from_json(shipment.recipient, field="recipient"), incoterm=shipment.incoterm,
+        sender=consignment.shipper, recipient=consignment.consignee, incoterm=shipment.incoterm,
         currency=currency, lines=lines,
         parcels=[trade.Parcel(p.weight_kg, p.length_cm, p.width_cm, p.height_cm) for p in parcels],
         invoice_number=f"INV-{shipment.order_reference}", invoice_date=(shipment.booked_at or timezone.now()).date(),

@@ -5,6 +5,7 @@ refused at the field."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -68,11 +69,39 @@ def test_a_consignment_reads_back_as_written_with_its_version(consignment):
 
 
 @settings(deadline=None)  # a shared machine: time is not what these test
+@given(consignments)
+def test_a_declaration_written_in_version_0_reads_back_as_the_same_consignment(consignment):
+    # given what a version 0 declaration holds: one currency, no parcels, no Chinese descriptions
+    consignment = replace(consignment, parcels=(), commodities=tuple(
+        replace(c, description_zh="", unit_value=Money(c.unit_value.amount, consignment.currency))
+        for c in consignment.commodities))
+    # when
+    data = through_json(consignment.to_json(version=0))
+    # then
+    assert "version" not in data and data["consignor"] == consignment.shipper.to_json()
+    assert Consignment.from_json(data) == consignment
+
+
+def test_a_version_0_declaration_refuses_goods_in_another_currency():
+    party = Party(name="A", city="B", country="CN")
+    tea = Commodity(description="Tea", hs_code="0902", unit_value=Money(Decimal(1), "USD"))
+    with pytest.raises(ValueError, match="USD"):
+        Consignment(shipper=party, consignee=party, commodities=(tea,), currency="EUR",
+                    incoterm="DDP").to_json(version=0)
+
+
+@settings(deadline=None)  # a shared machine: time is not what these test
 @given(moneys)
 def test_money_is_an_amount_as_text_and_a_currency_unrounded(money):
     data = Commodity(description="", hs_code="0902", unit_value=money).to_json()["unit_value"]
     assert set(data) == {"amount", "currency"} and isinstance(data["amount"], str)
     assert "E" not in data["amount"] and Decimal(data["amount"]) == money.amount
+
+
+def test_a_seller_keeps_the_shape_and_key_order_shipments_stored():
+    stored = {"name": "Li Wei", "company": "Hangzhou West Lake Tea", "email": "tea@hangzhou-tea.example",
+              "lines": ["18 Longjing Road"], "city": "Hangzhou", "postcode": "310000", "country": "CN"}
+    assert list(Party.from_json(stored).to_json().items()) == list(stored.items())
 
 
 def test_empty_contacts_are_left_out_and_the_address_keeps_its_shape():
