@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from importlib import import_module
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
 from ewtp import trade
 from ewtp.exceptions import ApplicationError, Conflict, NotFound
 from ewtp.fx import fx_table
+from ewtp.providers import provider
 from logistics.domain.rates import DATA_FILES, DEFAULT_DATA_DIR, RateOption, check_parcels, quote
 from logistics.domain.states import SHIPMENT
 from logistics.domain.tracking import CUSTOMS_CODES, TrackingCode, is_known, sort_events
@@ -39,17 +38,14 @@ def carrier_adapter() -> CarrierAdapter:
     """The carrier behind every service, named by settings.CARRIER_ADAPTER: "simulated" (the
     offline simulator, the default) or the dotted path of a `CarrierAdapter` class built with
     no arguments (it reads its own settings)."""
+    return provider("CARRIER_ADAPTER", default="simulated", builtin={"simulated": _simulated_carrier},
+                    interface=CarrierAdapter)
+
+
+def _simulated_carrier() -> CarrierAdapter:
     from logistics.integrations.simulated import SimulatedCarrier
 
-    name = getattr(settings, "CARRIER_ADAPTER", "simulated")
-    if name == "simulated":
-        return SimulatedCarrier(rate_book(), seconds_per_step=settings.CARRIER_SIM_SECONDS_PER_STEP, fx=fx_table())
-    module, _, cls = name.rpartition(".")
-    try:
-        adapter = getattr(import_module(module), cls)
-    except (ImportError, AttributeError, ValueError) as error:
-        raise ImproperlyConfigured(f"CARRIER_ADAPTER={name!r}: no such class ({error})") from error
-    return adapter()
+    return SimulatedCarrier(rate_book(), seconds_per_step=settings.CARRIER_SIM_SECONDS_PER_STEP, fx=fx_table())
 
 
 def _set_status(shipment: Shipment, target: str) -> None:
