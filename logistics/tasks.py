@@ -1,33 +1,35 @@
-from celery import shared_task
-from django.db import OperationalError
-
 from ewtp.exceptions import TransientError
+from ewtp.tasks import service_task
 from logistics.integrations.base import CarrierError
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True,
-             retry_jitter=True, max_retries=5, soft_time_limit=60, time_limit=90)
-def shipment_book(self, shipment_id: int) -> None:
+def _booking_kept_failing(error: Exception, shipment_id: int) -> None:
+    from logistics.services import shipment_booking_failed
+
+    shipment_booking_failed(shipment_id=shipment_id, reason=str(error))
+
+
+@service_task(retry_backoff=5, retry_backoff_max=300, gave_up=_booking_kept_failing)
+def shipment_book(shipment_id: int) -> None:
     from logistics.services import shipment_book as book
     from logistics.services import shipment_booking_failed
 
     try:
         book(shipment_id=shipment_id)
-    except CarrierError as exc:
-        if isinstance(exc, TransientError) and self.request.retries < self.max_retries:
-            raise self.retry(exc=exc, countdown=min(2 ** self.request.retries * 5, 300)) from exc
+    except TransientError:
+        raise  # retried by @service_task, then `_booking_kept_failing` shows the seller why
+    except CarrierError as exc:  # the carrier said no: retrying will not change its mind
         shipment_booking_failed(shipment_id=shipment_id, reason=str(exc))
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3,
-             soft_time_limit=60, time_limit=90)
+@service_task(max_retries=3)
 def shipment_track(shipment_id: int) -> None:
     from logistics.services import shipment_track as track
 
     track(shipment_id=shipment_id)
 
 
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+@service_task(max_retries=0)  # beat runs it again soon
 def tracking_poll_all() -> None:
     """Beat: ask the carrier for news of every shipment still on its way."""
     from logistics.selectors import shipments_in_flight

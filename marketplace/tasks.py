@@ -1,29 +1,26 @@
 from datetime import timedelta
 
-from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
 from django.utils import timezone
 
-RETRYING = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff": True, "retry_jitter": True,
-            "max_retries": 5, "soft_time_limit": 60, "time_limit": 90}
+from ewtp.tasks import service_task
 
 
-@shared_task(**RETRYING)
+@service_task()
 def order_release_escrow(order_id: int) -> None:
     from marketplace.services import order_release_escrow as release
 
     release(order_id=order_id)
 
 
-@shared_task(**RETRYING)
+@service_task()
 def order_cancel_unpaid(order_id: int) -> None:
     from marketplace.services import order_cancel_unpaid as cancel
 
     cancel(order_id=order_id)
 
 
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+@service_task(max_retries=0)  # beat runs it again soon
 def escrow_release_due() -> None:
     """Beat: pay sellers for orders delivered longer than the dispute window ago, and give back
     the stock of orders left unpaid a quote period after their quote expired (until then paying
