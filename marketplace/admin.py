@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from ewtp.exceptions import ApplicationError
-from marketplace import services
 from marketplace.models import Company, CompanyMember, Listing, Order, OrderEvent, OrderLine, User
+from marketplace.services.accounts import company_verify
 
 
 @admin.register(User)
@@ -38,7 +38,7 @@ class CompanyAdmin(admin.ModelAdmin):
     def verify(self, request, queryset):
         for company in queryset:
             try:
-                services.company_verify(company=company, staff=request.user, approve=True)
+                company_verify(company=company, staff=request.user, approve=True)
             except ApplicationError as exc:
                 self.message_user(request, f"{company}: {exc.message}", messages.ERROR)
 
@@ -46,8 +46,8 @@ class CompanyAdmin(admin.ModelAdmin):
     def reject(self, request, queryset):
         """A stock reason; the staff page (/staff/companies/) takes a reason of one's own."""
         for company in queryset:
-            services.company_verify(company=company, staff=request.user, approve=False,
-                                    reason="Your documents are incomplete: upload a legible business licence.")
+            company_verify(company=company, staff=request.user, approve=False,
+                           reason="Your documents are incomplete: upload a legible business licence.")
 
 
 @admin.register(Listing)

@@ -16,7 +16,7 @@ from payments.signals import payment_failed, payment_orders, payment_refunded, p
 @receiver(payment_succeeded)
 def _order_paid(sender, payment, **kwargs):
     """One payment pays every seller order of its checkout."""
-    from marketplace.services import order_mark_paid
+    from marketplace.services.orders import order_mark_paid
 
     for allocation in payment.allocations.all():
         order_mark_paid(reference=allocation.reference)
@@ -24,7 +24,7 @@ def _order_paid(sender, payment, **kwargs):
 
 @receiver(payment_failed)
 def _stock_back_on_sale(sender, payment, **kwargs):
-    from marketplace.services import order_payment_failed
+    from marketplace.services.orders import order_payment_failed
 
     for allocation in payment.allocations.all():
         order_payment_failed(reference=allocation.reference)
@@ -32,14 +32,14 @@ def _stock_back_on_sale(sender, payment, **kwargs):
 
 @receiver(payment_refunded)
 def _order_follows_refund(sender, reference, amount, in_full, reason, actor=None, **kwargs):
-    from marketplace.services import order_refunded
+    from marketplace.services.orders import order_refunded
 
     order_refunded(reference=reference, amount=amount, in_full=in_full, reason=reason, actor=actor)
 
 
 @receiver(shipment_status_changed)
 def _order_follows_shipment(sender, shipment, **kwargs):
-    from marketplace.services import order_follow_shipment
+    from marketplace.services.orders import order_follow_shipment
 
     order_follow_shipment(reference=shipment.order_reference, shipment_status=shipment.status)
 
@@ -47,7 +47,7 @@ def _order_follows_shipment(sender, shipment, **kwargs):
 @receiver(clearance_decided)
 def _refund_on_rejection(sender, case, released, reason="", **kwargs):
     if not released:
-        from marketplace.services import order_refund_rejected
+        from marketplace.services.orders import order_refund_rejected
 
         order_refund_rejected(reference=case.shipment_reference, reason=reason)
 
@@ -56,7 +56,7 @@ def _refund_on_rejection(sender, case, released, reason="", **kwargs):
 def _merge_anonymous_cart(sender, request, user, **kwargs):
     """The cart filled before logging in joins the user's cart."""
     from marketplace.selectors import CART_SESSION_KEY
-    from marketplace.services import cart_merge
+    from marketplace.services.cart import cart_merge
 
     session = getattr(request, "session", None)
     cart_id = session.pop(CART_SESSION_KEY, None) if session is not None else None

@@ -8,14 +8,14 @@ from ewtp.tasks import service_task
 
 @service_task()
 def order_release_escrow(order_id: int) -> None:
-    from marketplace.services import order_release_escrow as release
+    from marketplace.services.orders import order_release_escrow as release
 
     release(order_id=order_id)
 
 
 @service_task()
 def order_cancel_unpaid(order_id: int) -> None:
-    from marketplace.services import order_cancel_unpaid as cancel
+    from marketplace.services.orders import order_cancel_unpaid as cancel
 
     cancel(order_id=order_id)
 

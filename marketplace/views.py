@@ -17,7 +17,7 @@ from ewtp.files import private_file_response
 from ewtp.money import Money
 from ewtp.numbers import parse_int
 from ewtp.views import form_error, permission_required, shared_with_staff
-from marketplace import selectors, services
+from marketplace import selectors
 from marketplace.forms import (
     AddressForm,
     AddToCartForm,
@@ -34,6 +34,33 @@ from marketplace.forms import (
     SignupForm,
 )
 from marketplace.models import Company, Listing, Order
+from marketplace.services.accounts import (
+    address_add,
+    address_delete,
+    address_make_default,
+    company_update,
+    company_verify,
+    profile_update,
+    user_signup,
+)
+from marketplace.services.accounts import company_create as company_create_service
+from marketplace.services.cart import cart_add as cart_add_service
+from marketplace.services.cart import cart_line_update
+from marketplace.services.checkout import (
+    QuoteChanged,
+    cart_checkout,
+    checkout_pay,
+    checkout_prepare,
+    order_place,
+)
+from marketplace.services.listing_import import IMPORT_MAX_BYTES
+from marketplace.services.listing_import import listing_import as listing_import_service
+from marketplace.services.listings import listing_create as listing_create_service
+from marketplace.services.listings import listing_photo_add, listing_set_status, listing_update
+from marketplace.services.listings import listing_photo_delete as listing_photo_delete_service
+from marketplace.services.orders import order_book_shipment, order_cancel_by_seller
+from marketplace.services.rfq import rfq_accept, rfq_decline, rfq_quote
+from marketplace.services.rfq import rfq_create as rfq_create_service
 
 CARDS_PER_PAGE = 24
 
@@ -68,11 +95,11 @@ def listing_detail(request, pk: int):
             return redirect(f"/accounts/login/?next={request.path}")
         if form.is_valid():
             try:
-                order = services.order_place(buyer=request.user, listing_id=listing.pk,
-                                             quantity=form.cleaned_data["quantity"],
-                                             incoterm=form.cleaned_data["incoterm"],
-                                             accept_dap=form.cleaned_data["accept_dap"],
-                                             idempotency_key=request.POST.get("idempotency_key") or None)
+                order = order_place(buyer=request.user, listing_id=listing.pk,
+                                    quantity=form.cleaned_data["quantity"],
+                                    incoterm=form.cleaned_data["incoterm"],
+                                    accept_dap=form.cleaned_data["accept_dap"],
+                                    idempotency_key=request.POST.get("idempotency_key") or None)
                 return redirect("marketplace:checkout", reference=selectors.checkout_reference_of(order))
             except ApplicationError as exc:
                 form_error(form, exc)
@@ -135,7 +162,7 @@ def _after_payment(request, checkout):
 def order_cancel(request, pk: int):
     """The seller cancels a paid order it cannot ship: the buyer is refunded that order's share."""
     try:
-        services.order_cancel_by_seller(user=request.user, order_id=pk, reason=request.POST.get("reason", ""))
+        order_cancel_by_seller(user=request.user, order_id=pk, reason=request.POST.get("reason", ""))
         messages.success(request, _("Order cancelled; the buyer has been refunded."))
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -167,18 +194,18 @@ def checkout(request, reference: str):
                 return _after_payment(request, found)
             expected = _expected_total(request.POST)
             if stripe_mode:  # Stripe.js asks first, then confirms with Stripe directly
-                services.checkout_prepare(buyer=request.user, reference=reference, expected_total=expected)
+                checkout_prepare(buyer=request.user, reference=reference, expected_total=expected)
                 return JsonResponse({"ok": True})
             if form.is_valid():
-                payment = services.checkout_pay(buyer=request.user, reference=reference, expected_total=expected,
-                                                card_number=form.cleaned_data["card_number"])
+                payment = checkout_pay(buyer=request.user, reference=reference, expected_total=expected,
+                                       card_number=form.cleaned_data["card_number"])
                 if payment.status == "succeeded":
                     return _after_payment(request, found)
                 if payment.status == "requires_action":
                     messages.warning(request, _("Your bank asks you to confirm this payment."))
                     return redirect("marketplace:checkout", reference=reference)
                 form.add_error("card_number", payment.failure_reason)
-        except services.QuoteChanged as exc:
+        except QuoteChanged as exc:
             messages.warning(request, exc.message)
             if stripe_mode:
                 return JsonResponse({"reload": True}, status=409)
@@ -246,9 +273,9 @@ def company_create(request):
         licence = form.cleaned_data.get("business_licence") or None
         try:
             if company is None:
-                services.company_create(owner=request.user, business_licence=licence, **data)
+                company_create_service(owner=request.user, business_licence=licence, **data)
             else:
-                services.company_update(user=request.user, data=data, business_licence=licence)
+                company_update(user=request.user, data=data, business_licence=licence)
             messages.success(request, _("Company registered. Staff will verify it shortly."))
             return redirect("marketplace:seller_dashboard")
         except ApplicationError as exc:
@@ -281,7 +308,7 @@ def order_book(request, pk: int):
     if request.method == "POST" and "parcels-TOTAL_FORMS" not in request.POST and (
             shipment is None or shipment.status == "cancelled"):
         try:  # the one-click booking from the order page
-            shipment = services.order_book_shipment(user=request.user, order_id=pk)
+            shipment = order_book_shipment(user=request.user, order_id=pk)
             messages.success(request, _("Booking sent to the carrier. The label appears here in a moment."))
             return redirect("logistics:shipment_detail", pk=shipment.pk)
         except ApplicationError as exc:
@@ -306,9 +333,9 @@ def order_book(request, pk: int):
         try:
             with transaction.atomic():
                 if shipment is None:
-                    shipment = services.order_book_shipment(user=request.user, order_id=pk, parcels=parcels,
-                                                             service_code=form.service_code,
-                                                             claim_preference=form.claim_preference)
+                    shipment = order_book_shipment(user=request.user, order_id=pk, parcels=parcels,
+                                                    service_code=form.service_code,
+                                                    claim_preference=form.claim_preference)
                 else:  # the carrier refused the last attempt, or the seller cancelled it: book again
                     shipment_rebook(shipment_id=shipment.pk, company_id=company.pk, service_code=form.service_code,
                                     parcels=parcels)
@@ -326,8 +353,8 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.user_signup(email=data["email"], password=data["password"], full_name=data["full_name"],
-                                        country=data["country"])
+            user = user_signup(email=data["email"], password=data["password"], full_name=data["full_name"],
+                               country=data["country"])
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to eWTP Marketplace."))
             if data["account_type"] == "seller":
@@ -344,7 +371,7 @@ def profile(request):
     address_form = AddressForm(prefix="address")
     if request.method == "POST" and form.is_valid():
         try:
-            services.profile_update(user=request.user, data=form.cleaned_data)
+            profile_update(user=request.user, data=form.cleaned_data)
             messages.success(request, _("Profile saved."))
             return redirect("accounts:profile")
         except ApplicationError as exc:
@@ -365,16 +392,16 @@ def address_action(request):
                 return render(request, "accounts/profile.html", {
                     "form": ProfileForm(instance=request.user), "address_form": form,
                     "addresses": request.user.addresses.all()}, status=400)
-            services.address_add(user=request.user, **form.cleaned_data)
+            address_add(user=request.user, **form.cleaned_data)
             messages.success(request, _("Address saved."))
         elif action in ("default", "delete"):
             address_id = parse_int(request.POST.get("address", ""), field="address", minimum=1,
                                    message=_("Choose an address."))
             if action == "default":
-                services.address_make_default(user=request.user, address_id=address_id)
+                address_make_default(user=request.user, address_id=address_id)
                 messages.success(request, _("Your orders now ship to this address."))
             else:
-                services.address_delete(user=request.user, address_id=address_id)
+                address_delete(user=request.user, address_id=address_id)
                 messages.success(request, _("Address removed."))
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -397,9 +424,9 @@ def cart(request):
             return redirect(f"/accounts/login/?next={request.path}")
         if form.is_valid():
             try:
-                placed = services.cart_checkout(buyer=request.user, incoterm=form.cleaned_data["incoterm"],
-                                                accept_dap=form.cleaned_data["accept_dap"],
-                                                idempotency_key=request.POST.get("idempotency_key") or None)
+                placed = cart_checkout(buyer=request.user, incoterm=form.cleaned_data["incoterm"],
+                                       accept_dap=form.cleaned_data["accept_dap"],
+                                       idempotency_key=request.POST.get("idempotency_key") or None)
                 return redirect("marketplace:checkout", reference=placed.reference)
             except ApplicationError as exc:
                 form_error(form, exc)
@@ -417,8 +444,8 @@ def cart_add(request, pk: int):
         messages.error(request, _("Enter a quantity of at least 1."))
         return redirect("marketplace:listing_detail", pk=pk)
     try:
-        services.cart_add(cart=selectors.cart_for_request(request, create=True), listing_id=pk,
-                          quantity=form.cleaned_data["quantity"], user=request.user)
+        cart_add_service(cart=selectors.cart_for_request(request, create=True), listing_id=pk,
+                         quantity=form.cleaned_data["quantity"], user=request.user)
         messages.success(request, _("Added to your cart."))
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -434,7 +461,7 @@ def cart_line(request, pk: int):
             raise ApplicationError(_("Your cart is empty."), code="empty_cart")
         quantity = parse_int(request.POST.get("quantity", ""), field="quantity", minimum=0, maximum=1_000_000,
                              message=_("Enter a whole number of units (0 removes the line)."))
-        services.cart_line_update(cart=cart_obj, line_id=pk, quantity=quantity)
+        cart_line_update(cart=cart_obj, line_id=pk, quantity=quantity)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("marketplace:cart")
@@ -468,9 +495,9 @@ def company_review(request, pk: int):
     form = CompanyReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.company_verify(company=company, staff=request.user,
-                                    approve=form.cleaned_data["decision"] == "verify",
-                                    reason=form.cleaned_data["reason"])
+            company_verify(company=company, staff=request.user,
+                           approve=form.cleaned_data["decision"] == "verify",
+                           reason=form.cleaned_data["reason"])
             messages.success(request, _("Decision recorded for %(name)s.") % {"name": company.legal_name})
             return redirect("marketplace:company_review_list")
         except ApplicationError as exc:
@@ -496,15 +523,15 @@ def listing_edit(request, pk: int | None):
         try:
             with transaction.atomic():  # the listing, its tiers and its photos, or nothing
                 if listing is None:
-                    saved = services.listing_create(user=request.user, data=data, tiers=form.cleaned_data["tiers"])
+                    saved = listing_create_service(user=request.user, data=data, tiers=form.cleaned_data["tiers"])
                 else:
-                    saved = services.listing_update(user=request.user, listing_id=listing.pk, data=data,
-                                                    tiers=form.cleaned_data["tiers"])
+                    saved = listing_update(user=request.user, listing_id=listing.pk, data=data,
+                                           tiers=form.cleaned_data["tiers"])
                 for upload in form.cleaned_data["photos"]:
-                    services.listing_photo_add(user=request.user, listing_id=saved.pk, upload=upload)
+                    listing_photo_add(user=request.user, listing_id=saved.pk, upload=upload)
                 if form.cleaned_data["status"] != saved.status:
-                    services.listing_set_status(user=request.user, listing_id=saved.pk,
-                                                status=form.cleaned_data["status"])
+                    listing_set_status(user=request.user, listing_id=saved.pk,
+                                       status=form.cleaned_data["status"])
             messages.success(request, _("Listing saved."))
             return redirect("marketplace:listing_detail", pk=saved.pk)
         except ApplicationError as exc:
@@ -518,7 +545,7 @@ def listing_edit(request, pk: int | None):
 @require_POST
 def listing_photo_delete(request, pk: int, photo_pk: int):
     try:
-        services.listing_photo_delete(user=request.user, listing_id=pk, photo_id=photo_pk)
+        listing_photo_delete_service(user=request.user, listing_id=pk, photo_id=photo_pk)
         messages.success(request, _("Photo removed."))
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -535,10 +562,10 @@ def listing_import(request):
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read(services.IMPORT_MAX_BYTES + 1)
-        report = services.listing_import(user=request.user, name=upload.name, data=data,
-                                         dry_run=form.cleaned_data["dry_run"],
-                                         valid_only=form.cleaned_data["valid_only"])
+        data = upload.read(IMPORT_MAX_BYTES + 1)
+        report = listing_import_service(user=request.user, name=upload.name, data=data,
+                                        dry_run=form.cleaned_data["dry_run"],
+                                        valid_only=form.cleaned_data["valid_only"])
         if report.written:
             messages.success(request, _("Imported: %(c)s created, %(u)s updated.") % {
                 "c": report.count("created"), "u": report.count("updated")})
@@ -572,8 +599,8 @@ def rfq_create(request, pk: int):
         messages.error(request, _("Enter the quantity you need."))
         return redirect("marketplace:listing_detail", pk=pk)
     try:
-        services.rfq_create(buyer=request.user, listing_id=pk, quantity=form.cleaned_data["quantity"],
-                            message=form.cleaned_data["message"])
+        rfq_create_service(buyer=request.user, listing_id=pk, quantity=form.cleaned_data["quantity"],
+                           message=form.cleaned_data["message"])
         messages.success(request, _("Request sent. The seller's quotation will appear under Quotations."))
         return redirect("marketplace:rfq_list")
     except ApplicationError as exc:
@@ -587,7 +614,7 @@ def rfq_list(request):
     if request.method == "POST":
         try:
             rfq_id = parse_int(request.POST.get("rfq", ""), field="rfq", minimum=1, message=_("Choose a quotation."))
-            services.rfq_accept(buyer=request.user, rfq_id=rfq_id)
+            rfq_accept(buyer=request.user, rfq_id=rfq_id)
             messages.success(request, _("The quotation is in your cart at the quoted price."))
             return redirect("marketplace:cart")
         except ApplicationError as exc:
@@ -606,12 +633,12 @@ def rfq_answer(request, pk: int):
     if request.method == "POST":
         try:
             if request.POST.get("decline"):
-                services.rfq_decline(user=request.user, rfq_id=rfq.pk)
+                rfq_decline(user=request.user, rfq_id=rfq.pk)
                 messages.success(request, _("Request declined."))
                 return redirect("marketplace:seller_dashboard")
             if form.is_valid():
-                services.rfq_quote(user=request.user, rfq_id=rfq.pk, unit_price=form.cleaned_data["unit_price"],
-                                   valid_days=form.cleaned_data["valid_days"], note=form.cleaned_data["note"])
+                rfq_quote(user=request.user, rfq_id=rfq.pk, unit_price=form.cleaned_data["unit_price"],
+                          valid_days=form.cleaned_data["valid_days"], note=form.cleaned_data["note"])
                 messages.success(request, _("Quotation sent to the buyer."))
                 return redirect("marketplace:seller_dashboard")
         except ApplicationError as exc:

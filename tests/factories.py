@@ -5,8 +5,9 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from marketplace import services
 from marketplace.models import Listing, User
+from marketplace.services.accounts import company_create, company_verify, user_signup
+from marketplace.services.listings import listing_create
 
 PASSWORD = "correct-horse-battery"
 _numbers = itertools.count(1)
@@ -14,9 +15,9 @@ _numbers = itertools.count(1)
 
 def user(*, country: str = "DE", currency: str = "EUR", **extra) -> User:
     n = next(_numbers)
-    made = services.user_signup(email=extra.pop("email", f"user{n}@example.com"), password=PASSWORD,
-                                full_name=extra.pop("full_name", f"Test User {n}"), country=country,
-                                preferred_currency=currency)
+    made = user_signup(email=extra.pop("email", f"user{n}@example.com"), password=PASSWORD,
+                       full_name=extra.pop("full_name", f"Test User {n}"), country=country,
+                       preferred_currency=currency)
     return made
 
 
@@ -65,10 +66,10 @@ def compliance() -> User:
 def seller(*, country: str = "CN", currency: str = "CNY", verified: bool = True,
            legal_name: str = "Hangzhou West Lake Tea Co., Ltd.") -> User:
     owner = user(country=country, currency=currency)
-    company = services.company_create(owner=owner, legal_name=legal_name, country=country, city="Hangzhou",
-                                      address="18 Longjing Road", currency=currency)
+    company = company_create(owner=owner, legal_name=legal_name, country=country, city="Hangzhou",
+                             address="18 Longjing Road", currency=currency)
     if verified:
-        services.company_verify(company=company, staff=compliance(), approve=True)
+        company_verify(company=company, staff=compliance(), approve=True)
     return owner
 
 
@@ -76,7 +77,7 @@ def listing(owner: User, **overrides) -> Listing:
     data = {"title_en": "Longjing green tea 250 g", "title_zh": "龙井绿茶", "hs_code": "090210",
             "origin_country": owner.company.country, "price_amount": Decimal("168.00"), "stock": 50, "moq": 1,
             "weight_kg": Decimal("0.350"), **overrides}
-    return services.listing_create(user=owner, data=data, publish=True)
+    return listing_create(user=owner, data=data, publish=True)
 
 
 def api_client(user=None):

@@ -150,33 +150,33 @@ class World:
 
     @cached_property
     def order(self):
-        from marketplace import services
+        from marketplace.services.checkout import order_pay, order_place
 
-        order = services.order_place(buyer=self.buyer, listing_id=self.listing.pk, quantity=2)
-        services.order_pay(buyer=self.buyer, order_id=order.pk, card_number="4242424242424242")
+        order = order_place(buyer=self.buyer, listing_id=self.listing.pk, quantity=2)
+        order_pay(buyer=self.buyer, order_id=order.pk, card_number="4242424242424242")
         return order
 
     @cached_property
     def shipment(self):
         from logistics.services import shipment_book
-        from marketplace import services
+        from marketplace.services.orders import order_book_shipment
 
-        shipment = services.order_book_shipment(user=self.seller, order_id=self.order.pk)
+        shipment = order_book_shipment(user=self.seller, order_id=self.order.pk)
         return shipment_book(shipment_id=shipment.pk)  # the worker's part, run here
 
     @cached_property
     def cart_line(self):
-        from marketplace import services
         from marketplace.models import Cart
+        from marketplace.services.cart import cart_add
 
         cart, _ = Cart.objects.get_or_create(user=self.buyer)
-        return services.cart_add(cart=cart, listing_id=self.listing.pk, quantity=1)
+        return cart_add(cart=cart, listing_id=self.listing.pk, quantity=1)
 
     @cached_property
     def rfq(self):
-        from marketplace import services
+        from marketplace.services.rfq import rfq_create
 
-        return services.rfq_create(buyer=self.buyer, listing_id=self.listing.pk, quantity=20, message="Twenty tins?")
+        return rfq_create(buyer=self.buyer, listing_id=self.listing.pk, quantity=20, message="Twenty tins?")
 
     @cached_property
     def case(self):

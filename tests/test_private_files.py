@@ -94,12 +94,12 @@ def test_an_html_page_is_refused_at_the_field_on_the_page_and_in_the_api(roots, 
 
 def test_a_licence_is_private_and_only_compliance_and_the_members_download_it(roots):
     _media, private = roots
-    from marketplace import services
+    from marketplace.services.accounts import company_create
 
     owner = factories.user(country="DE")
-    company = services.company_create(owner=owner, legal_name="Berliner Teehaus GmbH", country="DE", city="Berlin",
-                                      address="Torstraße 45", currency="EUR",
-                                      business_licence=SimpleUploadedFile("my licence.pdf", PDF))
+    company = company_create(owner=owner, legal_name="Berliner Teehaus GmbH", country="DE", city="Berlin",
+                             address="Torstraße 45", currency="EUR",
+                             business_licence=SimpleUploadedFile("my licence.pdf", PDF))
     assert (private / company.business_licence.name).exists() and "my licence" not in company.business_licence.name
     url = f"/companies/{company.pk}/licence/"
     assert Client().get(url)["Location"].startswith("/accounts/login/")
@@ -123,13 +123,13 @@ def test_media_serves_listing_photos_only_and_a_guessed_document_path_is_404(roo
     # a listing photo (a real image, re-encoded by Pillow) is public
     from PIL import Image
 
-    from marketplace import services
+    from marketplace.services.listings import listing_photo_add
 
     listing = factories.listing(seller)
     image = io.BytesIO()
     Image.new("RGB", (400, 300), "green").save(image, "PNG")
-    photo = services.listing_photo_add(user=seller, listing_id=listing.pk,
-                                       upload=SimpleUploadedFile("tea.png", image.getvalue()))
+    photo = listing_photo_add(user=seller, listing_id=listing.pk,
+                              upload=SimpleUploadedFile("tea.png", image.getvalue()))
     assert Client().get(f"/media/{photo.image.name}").status_code == 200
     # but the document's name under /media/, or any guess at the old paths, is not found
     for guess in (document.file.name, "customs/documents/2026/11/invoice.pdf", "licences/2026/11/x.pdf",
@@ -142,14 +142,14 @@ def test_media_serves_listing_photos_only_and_a_guessed_document_path_is_404(roo
 
 
 def test_a_photo_that_is_not_a_real_image_is_refused(roots):
-    from marketplace import services
     from marketplace.models import ListingPhoto
+    from marketplace.services.listings import listing_photo_add
 
     seller = factories.seller()
     listing = factories.listing(seller)
     with pytest.raises(ApplicationError) as refused:
-        services.listing_photo_add(user=seller, listing_id=listing.pk,
-                                   upload=SimpleUploadedFile("tea.png", b"\x89PNG\r\n\x1a\n" + HTML))
+        listing_photo_add(user=seller, listing_id=listing.pk,
+                          upload=SimpleUploadedFile("tea.png", b"\x89PNG\r\n\x1a\n" + HTML))
     assert (refused.value.code, refused.value.field) == ("invalid_image", "photos")
     assert not ListingPhoto.objects.exists()
 
@@ -159,13 +159,14 @@ def test_shipment_papers_are_private_attachments(settings, tmp_path, reference_d
     settings.MEDIA_ROOT = str(tmp_path / "media")
     from logistics.models import Shipment
     from logistics.services import shipment_book
-    from marketplace import services as marketplace
+    from marketplace.services.checkout import order_pay, order_place
+    from marketplace.services.orders import order_book_shipment
 
     seller, buyer = factories.seller(), factories.buyer(country="GB", currency="GBP")
-    order = marketplace.order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=6)
-    marketplace.order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+    order = order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=6)
+    order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
     with django_capture_on_commit_callbacks():
-        shipment = marketplace.order_book_shipment(user=seller, order_id=order.pk)
+        shipment = order_book_shipment(user=seller, order_id=order.pk)
     shipment_book(shipment_id=shipment.pk)
     shipment = Shipment.objects.get(pk=shipment.pk)
     response = page_client(seller).get(f"/logistics/shipments/{shipment.pk}/documents/commercial-invoice.pdf")

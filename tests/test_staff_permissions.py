@@ -114,25 +114,26 @@ class World:
 
     @cached_property
     def payment(self):
-        from marketplace import services
         from marketplace.models import Cart
+        from marketplace.services.cart import cart_add
+        from marketplace.services.checkout import cart_checkout, checkout_pay
         from payments.models import Payment
 
         buyer = factories.buyer()
         cart = Cart.objects.create(user=buyer)
-        services.cart_add(cart=cart, listing_id=factories.listing(factories.seller()).pk, quantity=1)
-        checkout = services.cart_checkout(buyer=buyer)
-        services.checkout_pay(buyer=buyer, reference=checkout.reference, card_number="4242424242424242")
+        cart_add(cart=cart, listing_id=factories.listing(factories.seller()).pk, quantity=1)
+        checkout = cart_checkout(buyer=buyer)
+        checkout_pay(buyer=buyer, reference=checkout.reference, card_number="4242424242424242")
         return Payment.objects.get(reference=checkout.reference)
 
     @cached_property
     def company(self):
-        from marketplace import services
+        from marketplace.services.accounts import company_create
 
         owner = factories.user(country="DE")
-        return services.company_create(owner=owner, legal_name="Pending Teehaus GmbH", country="DE", city="Berlin",
-                                       address="Torstraße 45", currency="EUR",
-                                       business_licence=SimpleUploadedFile("l.pdf", PDF))
+        return company_create(owner=owner, legal_name="Pending Teehaus GmbH", country="DE", city="Berlin",
+                              address="Torstraße 45", currency="EUR",
+                              business_licence=SimpleUploadedFile("l.pdf", PDF))
 
     @cached_property
     def case(self):
@@ -302,13 +303,13 @@ def test_the_officer_opens_no_money_or_company_page_and_refunds_nobody(reference
 @pytest.mark.django_db
 def test_staff_actions_leave_an_audit_record_the_superuser_reads(reference_data):
     # given a finance officer's refund and a compliance officer's verification
-    from marketplace import services as marketplace
+    from marketplace.services.accounts import company_verify
     from payments import services as payments
 
     world, finance, compliance = World(), factories.finance(), factories.compliance()
     reference = world.payment.allocations.get().reference
     payments.payment_refund_by_staff(staff=finance, reference=reference, reason="Arrived damaged")
-    marketplace.company_verify(company=world.company, staff=compliance, approve=True)
+    company_verify(company=world.company, staff=compliance, approve=True)
     # then each is recorded with who did what, to which record, why
     refund = StaffAction.objects.get(action="payment.refund")
     verify = StaffAction.objects.get(action="company.verify", target=f"company {world.company.pk}")

@@ -14,8 +14,21 @@ from rest_framework.views import APIView
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.money import Money
 from ewtp.numbers import parse_int
-from marketplace import selectors, services
+from marketplace import selectors
 from marketplace.models import Listing, Order
+from marketplace.services.accounts import user_signup
+from marketplace.services.cart import cart_add, cart_line_update
+from marketplace.services.checkout import QuoteChanged, cart_checkout, checkout_pay, order_place
+from marketplace.services.listing_import import IMPORT_MAX_BYTES, listing_import
+from marketplace.services.listings import (
+    listing_create,
+    listing_photo_add,
+    listing_photo_delete,
+    listing_set_status,
+    listing_update,
+)
+from marketplace.services.orders import order_book_shipment
+from marketplace.services.rfq import rfq_accept, rfq_create, rfq_decline, rfq_quote
 
 
 class SignupApi(APIView):
@@ -32,7 +45,7 @@ class SignupApi(APIView):
         data = self.SignupInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with transaction.atomic():
-            user = services.user_signup(**data.validated_data)
+            user = user_signup(**data.validated_data)
             token = Token.objects.create(user=user)
         return Response({"token": token.key}, status=status.HTTP_201_CREATED)
 
@@ -134,7 +147,7 @@ class ListingListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         publish = data.validated_data.get("publish") or data.validated_data.get("status") == "published"
         values, tiers, _status = _listing_values(dict(data.validated_data))
-        listing = services.listing_create(user=request.user, data=values, publish=publish, tiers=tiers)
+        listing = listing_create(user=request.user, data=values, publish=publish, tiers=tiers)
         return Response(ListingOutputSerializer(_own_listing(request, listing.pk)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -153,16 +166,16 @@ class ListingDetailApi(APIView):
         data.is_valid(raise_exception=True)
         values, tiers, status_value = _listing_values(dict(data.validated_data))
         with transaction.atomic():
-            services.listing_update(user=request.user, listing_id=pk, data=values, tiers=tiers)
+            listing_update(user=request.user, listing_id=pk, data=values, tiers=tiers)
             if status_value:
-                services.listing_set_status(user=request.user, listing_id=pk, status=status_value)
+                listing_set_status(user=request.user, listing_id=pk, status=status_value)
         return Response(ListingOutputSerializer(_own_listing(request, pk)).data)
 
     @extend_schema(responses=ListingOutputSerializer)
     def delete(self, request, pk: int):
         """Listings stay for the orders that name them: deleting takes the listing down (suspended)."""
         _own_listing(request, pk)
-        services.listing_set_status(user=request.user, listing_id=pk, status="suspended")
+        listing_set_status(user=request.user, listing_id=pk, status="suspended")
         return Response(ListingOutputSerializer(_own_listing(request, pk)).data)
 
 
@@ -176,7 +189,7 @@ class ListingPhotosApi(APIView):
         upload = request.FILES.get("photo")
         if upload is None:
             raise ApplicationError("Attach the photo as the 'photo' field.", code="required", field="photo")
-        services.listing_photo_add(user=request.user, listing_id=pk, upload=upload)
+        listing_photo_add(user=request.user, listing_id=pk, upload=upload)
         return Response(ListingOutputSerializer(_own_listing(request, pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -184,7 +197,7 @@ class ListingPhotoApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int, photo_pk: int):
         _own_listing(request, pk)
-        services.listing_photo_delete(user=request.user, listing_id=pk, photo_id=photo_pk)
+        listing_photo_delete(user=request.user, listing_id=pk, photo_id=photo_pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -295,10 +308,10 @@ class OrderCreateApi(APIView):
         data = self.OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         key = data.validated_data.get("idempotency_key") or request.headers.get("Idempotency-Key")
-        order = services.order_place(buyer=request.user, listing_id=data.validated_data["listing"],
-                                     quantity=data.validated_data["quantity"],
-                                     incoterm=data.validated_data["incoterm"], idempotency_key=key,
-                                     accept_dap=data.validated_data["accept_dap"])
+        order = order_place(buyer=request.user, listing_id=data.validated_data["listing"],
+                            quantity=data.validated_data["quantity"],
+                            incoterm=data.validated_data["incoterm"], idempotency_key=key,
+                            accept_dap=data.validated_data["accept_dap"])
         return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
@@ -327,8 +340,8 @@ class OrderBookShipmentApi(APIView):
     def post(self, request, pk: int):
         data = BookShipmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        shipment = services.order_book_shipment(user=request.user, order_id=pk,
-                                                claim_preference=data.validated_data["claim_preference"])
+        shipment = order_book_shipment(user=request.user, order_id=pk,
+                                       claim_preference=data.validated_data["claim_preference"])
         return Response({"status": shipment.status, "tracking_number": shipment.tracking_number},
                         status=status.HTTP_202_ACCEPTED)
 
@@ -362,9 +375,9 @@ class CartLineAddApi(APIView):
     def post(self, request):
         data = self.CartLineAddInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        line = services.cart_add(cart=selectors.cart_for_request(request, create=True),
-                                 listing_id=data.validated_data["listing"], quantity=data.validated_data["quantity"],
-                                 user=request.user)
+        line = cart_add(cart=selectors.cart_for_request(request, create=True),
+                        listing_id=data.validated_data["listing"], quantity=data.validated_data["quantity"],
+                        user=request.user)
         return Response({"id": line.id, "quantity": line.quantity}, status=status.HTTP_201_CREATED)
 
 
@@ -383,13 +396,13 @@ class CartLineApi(APIView):
     def patch(self, request, pk: int):
         data = self.CartLineInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        line = services.cart_line_update(cart=self._cart(request), line_id=pk,
-                                         quantity=data.validated_data["quantity"])
+        line = cart_line_update(cart=self._cart(request), line_id=pk,
+                                quantity=data.validated_data["quantity"])
         return Response({"id": pk, "quantity": line.quantity if line else 0})
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
-        services.cart_line_update(cart=self._cart(request), line_id=pk, quantity=0)
+        cart_line_update(cart=self._cart(request), line_id=pk, quantity=0)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -407,8 +420,8 @@ class CartCheckoutApi(APIView):
         data = self.CartCheckoutInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         key = data.validated_data.get("idempotency_key") or request.headers.get("Idempotency-Key")
-        checkout = services.cart_checkout(buyer=request.user, incoterm=data.validated_data["incoterm"],
-                                          idempotency_key=key, accept_dap=data.validated_data["accept_dap"])
+        checkout = cart_checkout(buyer=request.user, incoterm=data.validated_data["incoterm"],
+                                 idempotency_key=key, accept_dap=data.validated_data["accept_dap"])
         return Response(CheckoutOutputSerializer(checkout).data, status=status.HTTP_201_CREATED)
 
 
@@ -452,11 +465,11 @@ class CheckoutPayApi(APIView):
         data.is_valid(raise_exception=True)
         expected = data.validated_data["expected_total"]
         try:
-            payment = services.checkout_pay(
+            payment = checkout_pay(
                 buyer=request.user, reference=reference,
                 expected_total=Money(expected["amount"], expected["currency"].upper()),
                 card_number=data.validated_data["card_number"], payment_method=data.validated_data["payment_method"])
-        except services.QuoteChanged as exc:
+        except QuoteChanged as exc:
             return Response({**exc.as_json(), "changes": exc.changes}, status=status.HTTP_409_CONFLICT)
         if payment.status == "failed":
             return Response({"error": {"code": "card_declined", "message": payment.failure_reason,
@@ -480,9 +493,9 @@ class ListingImportApi(APIView):
         if upload is None:
             raise ApplicationError("Attach the spreadsheet as the 'file' field.", code="required", field="file")
         flag = lambda name, default: str(request.data.get(name, default)).lower() in ("1", "true", "yes", "on")  # noqa: E731
-        report = services.listing_import(user=request.user, name=upload.name,
-                                         data=upload.read(services.IMPORT_MAX_BYTES + 1),
-                                         dry_run=flag("dry_run", "true"), valid_only=flag("valid_only", "false"))
+        report = listing_import(user=request.user, name=upload.name,
+                                data=upload.read(IMPORT_MAX_BYTES + 1),
+                                dry_run=flag("dry_run", "true"), valid_only=flag("valid_only", "false"))
         if report.error:
             raise ApplicationError(report.error, code="invalid_file", field=report.error_column or "file")
         code = status.HTTP_201_CREATED if report.written else status.HTTP_200_OK
@@ -520,8 +533,8 @@ class RfqListCreateApi(APIView):
     def post(self, request):
         data = self.RfqListCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        rfq = services.rfq_create(buyer=request.user, listing_id=data.validated_data["listing"],
-                                  quantity=data.validated_data["quantity"], message=data.validated_data["message"])
+        rfq = rfq_create(buyer=request.user, listing_id=data.validated_data["listing"],
+                         quantity=data.validated_data["quantity"], message=data.validated_data["message"])
         return Response(_rfq_json(rfq), status=status.HTTP_201_CREATED)
 
 
@@ -535,19 +548,19 @@ class RfqQuoteApi(APIView):
     def post(self, request, pk: int):
         data = self.RfqQuoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        quotation = services.rfq_quote(user=request.user, rfq_id=pk, **data.validated_data)
+        quotation = rfq_quote(user=request.user, rfq_id=pk, **data.validated_data)
         return Response(_rfq_json(quotation.rfq), status=status.HTTP_201_CREATED)
 
 
 class RfqDeclineApi(APIView):
     @extend_schema(request=None, responses=inline_serializer("RfqDeclined", {"id": serializers.IntegerField()}))
     def post(self, request, pk: int):
-        return Response(_rfq_json(services.rfq_decline(user=request.user, rfq_id=pk)))
+        return Response(_rfq_json(rfq_decline(user=request.user, rfq_id=pk)))
 
 
 class RfqAcceptApi(APIView):
     @extend_schema(request=None, responses={201: inline_serializer("RfqAccepted", {"cart_line": serializers.IntegerField()})})
     def post(self, request, pk: int):
-        line = services.rfq_accept(buyer=request.user, rfq_id=pk)
+        line = rfq_accept(buyer=request.user, rfq_id=pk)
         return Response({"cart_line": line.id, "quantity": line.quantity,
                          "unit_price": line.quotation.unit_price.as_json()}, status=status.HTTP_201_CREATED)

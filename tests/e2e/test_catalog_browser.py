@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace import services
+from marketplace.services.listings import listing_create
 from tests import factories
 from tests.e2e.test_browser_journey import log_in
 
@@ -20,12 +20,12 @@ PHONE = {"width": 375, "height": 740}
 def tea(transactional_db, reference_data):
     """A Hangzhou tea exporter's tin with volume prices, and a batik scarf that no tea search finds."""
     seller = factories.seller()
-    listing = services.listing_create(user=seller, publish=True, tiers=[(10, Decimal("150.00")), (50, Decimal("135.00"))],
-                                      data={"title_en": "Longjing green tea, 250 g tin", "title_zh": "明前龙井绿茶",
-                                            "description_en": "Pan-fired spring tea from West Lake.",
-                                            "hs_code": "090210", "origin_country": "CN",
-                                            "price_amount": Decimal("168.00"), "stock": 80, "moq": 1,
-                                            "weight_kg": Decimal("0.350")})
+    listing = listing_create(user=seller, publish=True, tiers=[(10, Decimal("150.00")), (50, Decimal("135.00"))],
+                             data={"title_en": "Longjing green tea, 250 g tin", "title_zh": "明前龙井绿茶",
+                                   "description_en": "Pan-fired spring tea from West Lake.",
+                                   "hs_code": "090210", "origin_country": "CN",
+                                   "price_amount": Decimal("168.00"), "stock": 80, "moq": 1,
+                                   "weight_kg": Decimal("0.350")})
     batik = factories.seller(country="MY", currency="MYR", legal_name="Kuala Lumpur Batik Sdn. Bhd.")
     factories.listing(batik, title_en="Batik silk scarf", title_zh="手绘蜡染真丝围巾", hs_code="621410",
                       price_amount=Decimal("189.00"))

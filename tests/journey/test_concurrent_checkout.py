@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 
 from ewtp.exceptions import ApplicationError
-from marketplace import services
-from marketplace.models import Listing, Order
+from marketplace.models import Cart, Listing, Order
+from marketplace.services.cart import cart_add
+from marketplace.services.checkout import cart_checkout, checkout_pay, order_place
 from payments.models import Payment, PaymentAllocation
 from tests import factories
 
@@ -21,7 +22,7 @@ def test_fifty_checkouts_for_the_last_ten_units_make_ten_orders(transactional_db
 
     def checkout(buyer) -> str:
         try:
-            services.order_place(buyer=buyer, listing_id=listing.pk, quantity=1)
+            order_place(buyer=buyer, listing_id=listing.pk, quantity=1)
             return "ordered"
         except ApplicationError as exc:
             return exc.code
@@ -46,15 +47,15 @@ def test_a_checkout_paid_from_five_tabs_at_once_is_charged_once(transactional_db
     batik = factories.listing(factories.seller(country="MY", currency="MYR", legal_name="KL Batik Sdn. Bhd."),
                               title_en="Batik scarf", title_zh="", hs_code="621410")
     buyer = factories.buyer()
-    cart = services.Cart.objects.create(user=buyer)
-    services.cart_add(cart=cart, listing_id=tea.pk, quantity=2, user=buyer)
-    services.cart_add(cart=cart, listing_id=batik.pk, quantity=1, user=buyer)
-    checkout = services.cart_checkout(buyer=buyer)
+    cart = Cart.objects.create(user=buyer)
+    cart_add(cart=cart, listing_id=tea.pk, quantity=2, user=buyer)
+    cart_add(cart=cart, listing_id=batik.pk, quantity=1, user=buyer)
+    checkout = cart_checkout(buyer=buyer)
 
     def pay(_) -> str:
         try:
-            return services.checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                                         card_number="4242424242424242").status
+            return checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                                card_number="4242424242424242").status
         finally:
             connection.close()
 

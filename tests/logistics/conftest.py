@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from marketplace import services as marketplace
+from marketplace.services.checkout import order_pay, order_place
 from tests import factories
 
 TWO_PARCELS = {
@@ -32,8 +32,8 @@ def paid_order(db):
     """(seller, buyer, order): six tins of tea from Hangzhou to London, paid."""
     seller = factories.seller()
     buyer = factories.buyer(country="GB", currency="GBP")
-    order = marketplace.order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=6)
-    marketplace.order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+    order = order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=6)
+    order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
     return seller, buyer, order
 
 

@@ -10,7 +10,7 @@ from ewtp.exceptions import Conflict
 from logistics.models import Shipment
 from logistics.services import shipment_book, shipment_create_and_book, shipment_document, shipment_rebook
 from logistics.tasks import shipment_book as shipment_book_task
-from marketplace import services as marketplace
+from marketplace.services.orders import order_book_shipment
 from tests import factories
 from tests.factories import page_client as client_for
 from tests.logistics.conftest import EHUB_AIR, TWO_PARCELS
@@ -107,7 +107,7 @@ def test_a_service_that_cannot_carry_the_parcels_is_refused_with_its_reason(paid
 def test_bad_parcels_are_refused_by_the_service_too(paid_order):
     seller, _, order = paid_order
     with pytest.raises(Exception) as refused:
-        marketplace.order_book_shipment(user=seller, order_id=order.pk, parcels=[
+        order_book_shipment(user=seller, order_id=order.pk, parcels=[
             {"weight_kg": "1", "length_cm": "20", "width_cm": "20", "height_cm": "20"},
             {"weight_kg": "-1", "length_cm": "20", "width_cm": "20", "height_cm": "20"}])
     assert refused.value.code == "invalid_parcel" and refused.value.field == "parcels[1].weight_kg"
@@ -129,13 +129,13 @@ def test_booking_twice_returns_the_first_booking_and_makes_no_second_label(paid_
                                                                            django_capture_on_commit_callbacks):
     seller, _, order = paid_order
     with django_capture_on_commit_callbacks() as first:
-        shipment = marketplace.order_book_shipment(user=seller, order_id=order.pk)
+        shipment = order_book_shipment(user=seller, order_id=order.pk)
     shipment_book(shipment_id=shipment.pk)  # the worker's part
     shipment.refresh_from_db()
     name, _ = shipment_document(shipment=shipment, kind="label")
     # when the seller books again: by the service, by the page and by the API
     with django_capture_on_commit_callbacks() as second:
-        again = marketplace.order_book_shipment(user=seller, order_id=order.pk)
+        again = order_book_shipment(user=seller, order_id=order.pk)
         page = client_for(seller).post(f"/orders/{order.pk}/book/", {**TWO_PARCELS, "action": "book",
                                                                      "service_code": EHUB_AIR})
         with pytest.raises(Conflict):

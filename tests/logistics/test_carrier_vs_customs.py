@@ -16,8 +16,8 @@ from customs.models import ClearanceCase
 from customs.services import case_release
 from logistics.models import Shipment, TrackingEvent
 from logistics.services import shipment_book
-from marketplace import services as marketplace
 from marketplace.models import Order
+from marketplace.services.orders import order_book_shipment, order_release_escrow
 from tests import factories
 from tests.customs.conftest import drive
 from tests.logistics.conftest import signed
@@ -33,7 +33,7 @@ def held(paid_order, settings, django_capture_on_commit_callbacks):
     settings.CLEARANCE_HIGH_VALUE_EUR = Decimal("1")
     seller, _, order = paid_order
     with django_capture_on_commit_callbacks():
-        shipment = marketplace.order_book_shipment(user=seller, order_id=order.pk)
+        shipment = order_book_shipment(user=seller, order_id=order.pk)
     shipment_book(shipment_id=shipment.pk)
     case = ClearanceCase.objects.get(shipment_reference=order.reference)
     assert drive(case.pk) == "held"
@@ -72,7 +72,7 @@ def test_a_delivered_push_on_held_goods_is_recorded_but_moves_nothing(held):
     assert case.findings.filter(kind="carrier_conflict", superseded_at__isnull=True).count() == 1
     assert case.events.filter(action="carrier_conflict").exists()
     # escrow stays held even if asked to release
-    marketplace.order_release_escrow(order_id=order.pk)
+    order_release_escrow(order_id=order.pk)
     order.refresh_from_db()
     assert order.status == "shipped"
     # a repeated push does not flag twice

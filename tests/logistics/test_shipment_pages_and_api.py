@@ -10,7 +10,8 @@ from rest_framework.test import APIClient
 
 from logistics.models import Shipment
 from logistics.services import shipment_book
-from marketplace import services as marketplace
+from marketplace.services.checkout import order_pay, order_place
+from marketplace.services.orders import order_book_shipment
 from tests import factories
 from tests.factories import api_client as api
 from tests.factories import page_client as client_for
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def booked(paid_order, django_capture_on_commit_callbacks):
     seller, buyer, order = paid_order
     with django_capture_on_commit_callbacks():
-        shipment = marketplace.order_book_shipment(user=seller, order_id=order.pk)
+        shipment = order_book_shipment(user=seller, order_id=order.pk)
     shipment_book(shipment_id=shipment.pk)
     return seller, buyer, order, Shipment.objects.get(pk=shipment.pk)
 
@@ -159,10 +160,10 @@ def test_the_shipment_list_takes_the_same_queries_for_one_shipment_or_many(booke
     seller, _, _, _ = booked
     for _ in range(5):  # five more paid orders, booked
         buyer = factories.buyer(country="GB", currency="GBP")
-        order = marketplace.order_place(buyer=buyer, listing_id=seller.company.listings.first().pk, quantity=1)
-        marketplace.order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+        order = order_place(buyer=buyer, listing_id=seller.company.listings.first().pk, quantity=1)
+        order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
         with django_capture_on_commit_callbacks():
-            marketplace.order_book_shipment(user=seller, order_id=order.pk)
+            order_book_shipment(user=seller, order_id=order.pk)
     client = api(seller)
     with django_assert_max_num_queries(8):
         results = client.get("/api/v1/logistics/shipments/").json()["results"]

@@ -12,7 +12,7 @@ from django.test import Client
 
 from logistics.models import Shipment, TrackingEvent
 from logistics.services import shipment_book
-from marketplace import services as marketplace
+from marketplace.services.orders import order_book_shipment
 from tests.logistics.conftest import signed
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ URL = "/api/v1/logistics/webhooks/{carrier}/"
 def booked(paid_order, django_capture_on_commit_callbacks):
     seller, buyer, order = paid_order
     with django_capture_on_commit_callbacks():
-        shipment = marketplace.order_book_shipment(user=seller, order_id=order.pk)
+        shipment = order_book_shipment(user=seller, order_id=order.pk)
     shipment_book(shipment_id=shipment.pk)  # the worker's part
     shipment.refresh_from_db()
     return order, shipment

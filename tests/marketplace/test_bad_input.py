@@ -4,8 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace import services
+from ewtp.exceptions import Conflict
 from marketplace.models import Listing, Order, User
+from marketplace.services.checkout import order_pay, order_place
+from marketplace.services.listings import listing_update
 from tests import factories
 from tests.factories import api_client as api
 
@@ -56,7 +58,7 @@ def test_a_listing_with_a_bad_price_is_refused(price):
 
 def test_an_unverified_company_cannot_publish():
     seller = factories.seller(verified=False)
-    with pytest.raises(services.Conflict) as error:
+    with pytest.raises(Conflict) as error:
         factories.listing(seller)
     assert error.value.code == "company_not_verified"
 
@@ -99,7 +101,7 @@ def test_a_seller_cannot_buy_its_own_goods():
 
 def test_another_buyer_cannot_see_or_pay_an_order():
     listing = factories.listing(factories.seller())
-    order = services.order_place(buyer=factories.buyer(), listing_id=listing.pk, quantity=1)
+    order = order_place(buyer=factories.buyer(), listing_id=listing.pk, quantity=1)
     stranger = factories.buyer()
     assert api(stranger).get(f"/api/v1/orders/{order.pk}/").status_code == 404
     checkout = f"CHK-{order.pk:06d}"
@@ -116,7 +118,7 @@ def test_a_declined_card_leaves_the_order_unpaid_and_the_ledger_empty():
 
     listing = factories.listing(factories.seller())
     buyer = factories.buyer()
-    order = services.order_place(buyer=buyer, listing_id=listing.pk, quantity=1)
+    order = order_place(buyer=buyer, listing_id=listing.pk, quantity=1)
     response = api(buyer).post(f"/api/v1/checkouts/CHK-{order.pk:06d}/pay/", {
         "card_number": "4000 0000 0000 0002", "expected_total": order.total.as_json()}, format="json")
     assert response.status_code == 402
@@ -129,11 +131,11 @@ def test_a_declined_card_leaves_the_order_unpaid_and_the_ledger_empty():
 def test_the_buyer_pays_the_locked_quote_whatever_the_listing_price_does_later():
     listing = factories.listing(factories.seller(), price_amount=Decimal("100.00"))
     buyer = factories.buyer()
-    order = services.order_place(buyer=buyer, listing_id=listing.pk, quantity=1)
+    order = order_place(buyer=buyer, listing_id=listing.pk, quantity=1)
     locked_total = order.total
-    services.listing_update(user=listing.company.members.first().user, listing_id=listing.pk,
-                            data={"price_amount": Decimal("500.00")})
-    payment = services.order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+    listing_update(user=listing.company.members.first().user, listing_id=listing.pk,
+                   data={"price_amount": Decimal("500.00")})
+    payment = order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
     assert payment.status == "succeeded"
     assert payment.total == locked_total
 
@@ -143,7 +145,7 @@ def test_the_order_history_names_states_in_words_not_codes():
 
     listing = factories.listing(factories.seller())
     buyer = factories.buyer()
-    order = services.order_place(buyer=buyer, listing_id=listing.pk, quantity=1)
+    order = order_place(buyer=buyer, listing_id=listing.pk, quantity=1)
     client = Client()
     client.force_login(buyer)
     page = client.get(f"/orders/{order.pk}/").content.decode()

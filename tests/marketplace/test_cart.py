@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from marketplace import services
-from marketplace.models import Cart, Listing, Order
+from marketplace.models import Cart, Listing, Order, User
+from marketplace.services.cart import cart_add
 from payments.models import Payment
 from tests import factories
 from tests.factories import api_client as api
@@ -29,7 +29,7 @@ def test_sign_up_guesses_the_currency_from_the_country(country, currency):
     response = APIClient().post("/api/v1/auth/signup/", {"email": f"b@{country.lower()}.example", "password": "long-enough-pass",
                                                         "country": country}, format="json")
     assert response.status_code == 201
-    assert services.User.objects.get(email=f"b@{country.lower()}.example").preferred_currency == currency
+    assert User.objects.get(email=f"b@{country.lower()}.example").preferred_currency == currency
 
 
 def test_the_buyer_may_change_the_currency_and_an_address_sets_the_ship_to(client):
@@ -76,7 +76,7 @@ def test_quantities_are_checked_against_the_minimum_order_and_stock(two_sellers)
 def test_an_anonymous_cart_is_merged_at_log_in(two_sellers):
     tea, batik = two_sellers
     buyer = factories.buyer()
-    services.cart_add(cart=Cart.objects.create(user=buyer), listing_id=tea.pk, quantity=2)
+    cart_add(cart=Cart.objects.create(user=buyer), listing_id=tea.pk, quantity=2)
     browser = Client()
     # given an anonymous visitor who puts things in a cart
     assert browser.post(f"/cart/add/{tea.pk}/", {"quantity": "3"}).status_code == 302

@@ -4,7 +4,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from marketplace import selectors, services
+from marketplace import selectors
+from marketplace.services.listings import category_create
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def _queries(url: str) -> int:
 def test_the_catalog_runs_a_constant_number_of_queries(url, rates_held):
     # given a few listings, some with tiers and a category
     seller = factories.seller()
-    tea = services.category_create(name_en="Tea", slug="tea")
+    tea = category_create(name_en="Tea", slug="tea")
     for n in range(3):
         listing = factories.listing(seller, title_en=f"Green tea lot {n}", category=tea)
         listing.tiers.create(min_quantity=10, price_amount="150.00")

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
-from marketplace import services
+from marketplace.services.listings import category_create, listing_update
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 def shelf():
     """A tea exporter in China and a batik maker in Malaysia, with a small category tree."""
     cache.clear()
-    food = services.category_create(name_en="Food and drink", name_zh="食品饮料", slug="food")
-    tea = services.category_create(name_en="Tea", name_zh="茶", slug="tea", parent=food)
-    textiles = services.category_create(name_en="Textiles", name_zh="纺织品", slug="textiles")
+    food = category_create(name_en="Food and drink", name_zh="食品饮料", slug="food")
+    tea = category_create(name_en="Tea", name_zh="茶", slug="tea", parent=food)
+    textiles = category_create(name_en="Textiles", name_zh="纺织品", slug="textiles")
     tea_seller = factories.seller()
     batik_seller = factories.seller(country="MY", currency="MYR", legal_name="Kuala Lumpur Batik Sdn. Bhd.")
     made = {
@@ -163,8 +163,8 @@ def test_a_new_price_moves_the_listing_in_the_price_sort(shelf):
     assert titles(catalog(sort="price_asc", category="food"))[0] == "Jasmine pearls"
     # when the seller raises their price above the Longjing's
     jasmine = shelf["jasmine"]
-    services.listing_update(user=jasmine.company.members.first().user, listing_id=jasmine.pk,
-                            data={"price_amount": Decimal("200.00")})
+    listing_update(user=jasmine.company.members.first().user, listing_id=jasmine.pk,
+                   data={"price_amount": Decimal("200.00")})
     # then the sort and the price filter follow at once
     assert titles(catalog(sort="price_asc", category="food"))[0] == "Longjing green tea, spring harvest"
     assert "Jasmine pearls" not in titles(catalog(price_max="22", category="food"))

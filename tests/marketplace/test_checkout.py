@@ -8,10 +8,14 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from ewtp.exceptions import ApplicationError, Conflict
 from ewtp.fx import fx_rates_store, fx_table
 from ewtp.money import Money
-from marketplace import services
-from marketplace.models import Listing, Order
+from marketplace.models import Cart, Listing, Order
+from marketplace.services.accounts import address_add
+from marketplace.services.cart import cart_add
+from marketplace.services.checkout import QuoteChanged, cart_checkout, checkout_pay
+from marketplace.services.orders import order_cancel_unpaid, order_refund_rejected
 from payments import services as payments
 from payments.models import LedgerTransaction, Payment, Payout
 from payments.selectors import ledger_check
@@ -34,9 +38,9 @@ def cart_of_two_sellers():
     batik = factories.listing(factories.seller(country="MY", currency="MYR", legal_name="KL Batik Sdn. Bhd."),
                               title_en="Batik scarf", title_zh="", hs_code="621410", stock=5)
     buyer = factories.buyer()
-    cart = services.Cart.objects.create(user=buyer)
-    services.cart_add(cart=cart, listing_id=tea.pk, quantity=4, user=buyer)
-    services.cart_add(cart=cart, listing_id=batik.pk, quantity=2, user=buyer)
+    cart = Cart.objects.create(user=buyer)
+    cart_add(cart=cart, listing_id=tea.pk, quantity=4, user=buyer)
+    cart_add(cart=cart, listing_id=batik.pk, quantity=2, user=buyer)
     return buyer, tea, batik
 
 
@@ -61,7 +65,7 @@ def test_a_german_buyer_pays_two_sellers_in_one_payment_and_each_seller_is_paid_
     client.force_login(buyer)
 
     # when the buyer checks out and lands on the one pay page
-    checkout = services.cart_checkout(buyer=buyer)
+    checkout = cart_checkout(buyer=buyer)
     page = client.get(f"/checkout/{checkout.reference}/").content.decode()
 
     # then both seller orders are listed with their breakdowns and one total in euros
@@ -84,7 +88,7 @@ def test_a_german_buyer_pays_two_sellers_in_one_payment_and_each_seller_is_paid_
     assert ledger_check().ok
 
     # when customs rejects the tea: only the tea order's share goes back to the buyer
-    services.order_refund_rejected(reference=orders["CNY"].reference, reason="prohibited goods")
+    order_refund_rejected(reference=orders["CNY"].reference, reason="prohibited goods")
     payment.refresh_from_db()
     assert payment.refunded_amount == orders["CNY"].total_amount
     assert Order.objects.get(pk=orders["CNY"].pk).status == "refunded"
@@ -102,12 +106,12 @@ def test_a_german_buyer_pays_two_sellers_in_one_payment_and_each_seller_is_paid_
 
 def test_each_seller_order_is_released_to_its_own_seller_in_its_currency(cart_of_two_sellers):
     buyer, tea, batik = cart_of_two_sellers
-    checkout = services.cart_checkout(buyer=buyer)
-    services.checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                          card_number="4242424242424242")
+    checkout = cart_checkout(buyer=buyer)
+    checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                 card_number="4242424242424242")
     tea_order, batik_order = sorted(checkout.orders, key=lambda o: o.company.country)
     # a payout for another seller's order is refused, nothing moves
-    with pytest.raises(services.Conflict) as wrong:
+    with pytest.raises(Conflict) as wrong:
         payments.escrow_release(reference=tea_order.reference, company_id=batik.company_id, seller_currency="MYR")
     assert wrong.value.code == "wrong_seller"
     # each release is one payout, in the seller's currency, once
@@ -122,14 +126,14 @@ def test_each_seller_order_is_released_to_its_own_seller_in_its_currency(cart_of
 
 def test_a_seller_refund_of_one_order_is_a_partial_refund_of_the_one_payment(cart_of_two_sellers):
     buyer, tea, _ = cart_of_two_sellers
-    checkout = services.cart_checkout(buyer=buyer)
-    services.checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                          card_number="4242424242424242")
+    checkout = cart_checkout(buyer=buyer)
+    checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                 card_number="4242424242424242")
     tea_order = next(o for o in checkout.orders if o.company_id == tea.company_id)
     other = next(o for o in checkout.orders if o.company_id != tea.company_id)
     payments.payment_refund(reference=tea_order.reference, amount=Money(Decimal("5.00"), "EUR"), reason="dented tin")
     # an order's share can never give back more than it was paid, even though the payment holds more
-    with pytest.raises(services.ApplicationError) as too_much:
+    with pytest.raises(ApplicationError) as too_much:
         payments.payment_refund(reference=tea_order.reference, amount=tea_order.total, reason="again")
     assert too_much.value.code == "invalid_amount"
     payments.payment_refund(reference=tea_order.reference, reason="seller cancelled")
@@ -143,7 +147,7 @@ def test_an_expired_quote_is_requoted_and_the_buyer_confirms_the_new_total_befor
     buyer, _, _ = cart_of_two_sellers
     client = Client()
     client.force_login(buyer)
-    checkout = services.cart_checkout(buyer=buyer)
+    checkout = cart_checkout(buyer=buyer)
     old_total = checkout.total
     # given the quote expired and the yuan and ringgit rose 10% meanwhile
     Order.objects.filter(buyer=buyer).update(quote_expires_at=timezone.now() - timedelta(minutes=1))
@@ -176,20 +180,20 @@ def test_an_expired_quote_is_requoted_and_the_buyer_confirms_the_new_total_befor
 
 def test_an_expired_quote_whose_figures_did_not_move_is_renewed_and_paid(cart_of_two_sellers):
     buyer, _, _ = cart_of_two_sellers
-    checkout = services.cart_checkout(buyer=buyer)
+    checkout = cart_checkout(buyer=buyer)
     Order.objects.filter(buyer=buyer).update(quote_expires_at=timezone.now() - timedelta(minutes=1))
-    payment = services.checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                                    card_number="4242424242424242")
+    payment = checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                           card_number="4242424242424242")
     assert payment.status == "succeeded" and payment.total == checkout.total
 
 
 def test_a_new_ship_to_address_requotes_before_paying(cart_of_two_sellers):
     buyer, _, _ = cart_of_two_sellers
-    checkout = services.cart_checkout(buyer=buyer)
-    services.address_add(user=buyer, name="B", line="1 Rue de Rivoli", city="Paris", country="FR", make_default=True)
-    with pytest.raises(services.QuoteChanged):
-        services.checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                              card_number="4242424242424242")
+    checkout = cart_checkout(buyer=buyer)
+    address_add(user=buyer, name="B", line="1 Rue de Rivoli", city="Paris", country="FR", make_default=True)
+    with pytest.raises(QuoteChanged):
+        checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                     card_number="4242424242424242")
     assert set(Order.objects.filter(buyer=buyer).values_list("ship_country", flat=True)) == {"FR"}
     assert Payment.objects.get(buyer=buyer).destination == "FR"
     assert not LedgerTransaction.objects.exists()
@@ -197,7 +201,7 @@ def test_a_new_ship_to_address_requotes_before_paying(cart_of_two_sellers):
 
 def test_tampered_totals_another_buyer_and_replays_move_no_money(cart_of_two_sellers):
     buyer, _, _ = cart_of_two_sellers
-    checkout = services.cart_checkout(buyer=buyer)
+    checkout = cart_checkout(buyer=buyer)
     url = f"/api/v1/checkouts/{checkout.reference}/pay/"
     good = {"card_number": "4242424242424242", "expected_total": checkout.total.as_json()}
 
@@ -247,7 +251,7 @@ def test_a_declined_card_then_3d_secure_on_the_pay_page(cart_of_two_sellers):
     buyer, _, _ = cart_of_two_sellers
     client = Client()
     client.force_login(buyer)
-    checkout = services.cart_checkout(buyer=buyer)
+    checkout = cart_checkout(buyer=buyer)
     declined = _pay_page(client, checkout, card="4000 0000 0000 0002")
     assert declined.status_code == 200 and "declined" in declined.content.decode()
     challenged = _pay_page(client, checkout, card="4000 0027 6000 3184")
@@ -262,21 +266,21 @@ def test_a_declined_card_then_3d_secure_on_the_pay_page(cart_of_two_sellers):
 
 def test_a_cancelled_checkout_cannot_be_paid(cart_of_two_sellers):
     buyer, tea, _ = cart_of_two_sellers
-    checkout = services.cart_checkout(buyer=buyer)
+    checkout = cart_checkout(buyer=buyer)
     Order.objects.filter(buyer=buyer).update(quote_expires_at=timezone.now() - timedelta(minutes=1))
     for order in checkout.orders:  # the beat's step: the reservation expired unpaid
-        services.order_cancel_unpaid(order_id=order.pk)
+        order_cancel_unpaid(order_id=order.pk)
     assert Listing.objects.get(pk=tea.pk).stock == 10
-    with pytest.raises(services.Conflict) as cancelled:
-        services.checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                              card_number="4242424242424242")
+    with pytest.raises(Conflict) as cancelled:
+        checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                     card_number="4242424242424242")
     assert cancelled.value.code == "checkout_cancelled"
     assert not LedgerTransaction.objects.exists()
 
 
 def test_the_order_page_links_to_its_checkouts_payment(cart_of_two_sellers):
     buyer, _, _ = cart_of_two_sellers
-    checkout = services.cart_checkout(buyer=buyer)
+    checkout = cart_checkout(buyer=buyer)
     client = Client()
     client.force_login(buyer)
     page = client.get(f"/orders/{checkout.orders[0].pk}/").content.decode()
@@ -286,22 +290,22 @@ def test_the_order_page_links_to_its_checkouts_payment(cart_of_two_sellers):
 def test_the_order_list_links_unpaid_orders_to_their_checkout_in_constant_queries(
         cart_of_two_sellers, django_assert_max_num_queries):
     buyer, _, _ = cart_of_two_sellers
-    checkout = services.cart_checkout(buyer=buyer)
+    checkout = cart_checkout(buyer=buyer)
     client = Client()
     client.force_login(buyer)
     with django_assert_max_num_queries(10):  # the layout's own queries, then orders, lines, checkouts
         page = client.get("/orders/").content.decode()
     assert page.count(f'href="/checkout/{checkout.reference}/"') == 2
-    services.checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                          card_number="4242424242424242")
+    checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                 card_number="4242424242424242")
     assert 'data-testid="pay-link"' not in client.get("/orders/").content.decode()
 
 
 def test_a_seller_who_cannot_ship_cancels_its_order_and_only_that_share_is_refunded(cart_of_two_sellers):
     buyer, tea, batik = cart_of_two_sellers
-    checkout = services.cart_checkout(buyer=buyer)
-    services.checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                          card_number="4242424242424242")
+    checkout = cart_checkout(buyer=buyer)
+    checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                 card_number="4242424242424242")
     tea_order = next(o for o in checkout.orders if o.company_id == tea.company_id)
     batik_order = next(o for o in checkout.orders if o.company_id == batik.company_id)
     seller = tea.company.members.first().user
@@ -328,12 +332,12 @@ def test_a_seller_who_cannot_ship_cancels_its_order_and_only_that_share_is_refun
 
 def test_a_failed_payment_puts_the_stock_back_on_sale_and_paying_again_takes_it_again(cart_of_two_sellers):
     buyer, tea, batik = cart_of_two_sellers
-    checkout = services.cart_checkout(buyer=buyer)
+    checkout = cart_checkout(buyer=buyer)
     tea.refresh_from_db()
     assert tea.stock == 6  # 4 of 10 held for the checkout
 
     # when the card is declined
-    payment = services.checkout_pay(buyer=buyer, reference=checkout.reference, card_number="4000000000000002")
+    payment = checkout_pay(buyer=buyer, reference=checkout.reference, card_number="4000000000000002")
 
     # then the stock is back on sale while the orders wait for another card
     assert payment.status == "failed"
@@ -345,8 +349,8 @@ def test_a_failed_payment_puts_the_stock_back_on_sale_and_paying_again_takes_it_
 
     # when another buyer takes all but one scarf, paying again is refused with what sold out; nothing charged
     Listing.objects.filter(pk=batik.pk).update(stock=1)
-    with pytest.raises(services.Conflict) as sold_out:
-        services.checkout_pay(buyer=buyer, reference=checkout.reference, card_number="4242424242424242")
+    with pytest.raises(Conflict) as sold_out:
+        checkout_pay(buyer=buyer, reference=checkout.reference, card_number="4242424242424242")
     assert sold_out.value.code == "out_of_stock" and "Batik scarf" in sold_out.value.message
     assert Payment.objects.get(pk=payment.pk).status == "failed"
     tea.refresh_from_db()
@@ -354,7 +358,7 @@ def test_a_failed_payment_puts_the_stock_back_on_sale_and_paying_again_takes_it_
 
     # when the scarves are back, paying again takes the stock again and pays once
     Listing.objects.filter(pk=batik.pk).update(stock=5)
-    paid = services.checkout_pay(buyer=buyer, reference=checkout.reference, card_number="4242424242424242")
+    paid = checkout_pay(buyer=buyer, reference=checkout.reference, card_number="4242424242424242")
     assert paid.status == "succeeded"
     tea.refresh_from_db()
     batik.refresh_from_db()
@@ -365,11 +369,11 @@ def test_a_failed_payment_puts_the_stock_back_on_sale_and_paying_again_takes_it_
 
 def test_an_unpaid_order_whose_payment_failed_is_cancelled_without_returning_stock_twice(cart_of_two_sellers):
     buyer, tea, _ = cart_of_two_sellers
-    checkout = services.cart_checkout(buyer=buyer)
-    services.checkout_pay(buyer=buyer, reference=checkout.reference, card_number="4000000000000002")
+    checkout = cart_checkout(buyer=buyer)
+    checkout_pay(buyer=buyer, reference=checkout.reference, card_number="4000000000000002")
     order = next(order for order in checkout.orders if order.company_id == tea.company_id)
     # when the reservation runs out (the beat task)
-    services.order_cancel_unpaid(order_id=order.pk)
+    order_cancel_unpaid(order_id=order.pk)
     # then the order is cancelled and the stock counted back once
     tea.refresh_from_db()
     assert tea.stock == 10 and Order.objects.get(pk=order.pk).status == "cancelled"

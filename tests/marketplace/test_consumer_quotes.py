@@ -15,7 +15,8 @@ from django.template.defaultfilters import floatformat
 from django.test.utils import CaptureQueriesContext
 
 from ewtp.fx import fx_table
-from marketplace import pricing, selectors, services
+from marketplace import pricing, selectors
+from marketplace.services.checkout import checkout_pay, order_place
 from tests import factories
 from tests.factories import api_client as api
 
@@ -67,7 +68,7 @@ def _card(user, listing, country=None):
 
 
 def _order(buyer, listing, quantity=1):
-    return services.order_place(buyer=buyer, listing_id=listing.pk, quantity=quantity, incoterm="DDP")
+    return order_place(buyer=buyer, listing_id=listing.pk, quantity=quantity, incoterm="DDP")
 
 
 def _tax_rates(order):
@@ -122,8 +123,8 @@ def test_a_consumer_past_the_annual_limit_is_quoted_general_trade_where_the_orde
     for _ in range(5):
         order = _order(consumer, chest)
         checkout = selectors.checkout_get(buyer=consumer, reference=selectors.checkout_reference_of(order))
-        services.checkout_pay(buyer=consumer, reference=checkout.reference, expected_total=checkout.total,
-                              card_number="4242424242424242")
+        checkout_pay(buyer=consumer, reference=checkout.reference, expected_total=checkout.total,
+                     card_number="4242424242424242")
         assert order.quote["customs"]["duty"]["amount"] == "0.00"  # each through CBEC
     # and one unpaid order, which is no purchase yet
     _order(consumer, chest)

@@ -4,8 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace import services
 from marketplace.models import Listing, Order
+from marketplace.services.checkout import order_place
+from marketplace.services.listings import listing_update
+from marketplace.services.orders import order_mark_paid
+from marketplace.services.rfq import rfq_create, rfq_quote
 from tests import factories
 from tests.factories import api_client as api
 
@@ -17,8 +20,8 @@ pytestmark = pytest.mark.django_db
 def tea():
     listing = factories.listing(factories.seller(), title_en="Longjing green tea sample sachet", stock=5000,
                                 moq=10, weight_kg=Decimal("0.010"))
-    services.listing_update(user=listing.company.members.first().user, listing_id=listing.pk, data={},
-                            tiers=[(100, Decimal("150.00")), (500, Decimal("140.00"))])
+    listing_update(user=listing.company.members.first().user, listing_id=listing.pk, data={},
+                   tiers=[(100, Decimal("150.00")), (500, Decimal("140.00"))])
     return listing
 
 
@@ -54,8 +57,8 @@ def test_an_expired_quotation_cannot_be_accepted(tea):
     from django.utils import timezone
 
     buyer, seller = factories.buyer(), tea.company.members.first().user
-    rfq = services.rfq_create(buyer=buyer, listing_id=tea.pk, quantity=1000)
-    quotation = services.rfq_quote(user=seller, rfq_id=rfq.pk, unit_price=Decimal("125.00"), valid_days=1)
+    rfq = rfq_create(buyer=buyer, listing_id=tea.pk, quantity=1000)
+    quotation = rfq_quote(user=seller, rfq_id=rfq.pk, unit_price=Decimal("125.00"), valid_days=1)
     quotation.valid_until = timezone.now() - timezone.timedelta(minutes=1)
     quotation.save()
     response = api(buyer).post(f"/api/v1/rfqs/{rfq.pk}/accept/")
@@ -84,8 +87,8 @@ def test_the_dashboard_shows_stock_warnings_orders_to_fulfil_and_sales_by_countr
     factories.listing(seller, title_en="Plenty tea", stock=500)
     de, gb = factories.buyer(country="DE", currency="EUR"), factories.buyer(country="GB", currency="GBP")
     for buyer in (de, gb, de):
-        order = services.order_place(buyer=buyer, listing_id=low.pk, quantity=1)
-        services.order_mark_paid(reference=order.reference)
+        order = order_place(buyer=buyer, listing_id=low.pk, quantity=1)
+        order_mark_paid(reference=order.reference)
     client.force_login(seller)
     page = client.get("/sell/").content.decode()
     assert 'data-testid="stock-warnings"' in page and "Almost gone tea" in page.split('data-testid="stock-warnings"')[1]

@@ -7,9 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from marketplace import services
 from marketplace.domain.spreadsheet import COLUMNS
 from marketplace.models import Listing
+from marketplace.services.listings import category_create
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def upload(client, text_or_bytes, *, name="listings.csv", **flags):
 
 @pytest.fixture
 def seller():
-    services.category_create(name_en="Tea", slug="tea")
+    category_create(name_en="Tea", slug="tea")
     return factories.seller()
 
 

@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from rest_framework.test import APIClient
 
-from marketplace import services
 from marketplace.models import Listing, ListingPhoto
+from marketplace.services.checkout import order_place
+from marketplace.services.listings import category_create, listing_create, listing_photo_add
 from tests import factories
 from tests.factories import api_client as api
 
@@ -41,7 +42,7 @@ def media(settings, tmp_path):
 
 
 def test_a_seller_creates_a_b2b_listing_with_tiers_in_a_category():
-    services.category_create(name_en="Tea", slug="tea")
+    category_create(name_en="Tea", slug="tea")
     seller = factories.seller()
     response = api(seller).post("/api/v1/listings/", {**NEW, "category": "tea", "publish": True}, format="json")
     assert response.status_code == 201, response.json()
@@ -58,8 +59,8 @@ def test_a_seller_creates_a_b2b_listing_with_tiers_in_a_category():
 def test_every_listing_endpoint_refuses_another_company(media):
     # given a draft of one company, with a photo
     owner = factories.seller()
-    draft = services.listing_create(user=owner, data={k: v for k, v in NEW.items() if k != "tiers"})
-    photo = services.listing_photo_add(user=owner, listing_id=draft.pk, upload=png())
+    draft = listing_create(user=owner, data={k: v for k, v in NEW.items() if k != "tiers"})
+    photo = listing_photo_add(user=owner, listing_id=draft.pk, upload=png())
     rival = api(factories.seller(country="MY", currency="MYR", legal_name="Rival Sdn. Bhd."))
     # when another company's seller tries every object endpoint, then each says there is no such thing
     assert rival.get(f"/api/v1/listings/{draft.pk}/").status_code == 404
@@ -80,7 +81,7 @@ def test_every_listing_endpoint_refuses_another_company(media):
 
 def test_other_companies_orders_are_refused(media):
     listing = factories.listing(factories.seller())
-    order = services.order_place(buyer=factories.buyer(), listing_id=listing.pk, quantity=1)
+    order = order_place(buyer=factories.buyer(), listing_id=listing.pk, quantity=1)
     rival = api(factories.seller(country="MY", currency="MYR", legal_name="Rival Sdn. Bhd."))
     assert rival.get(f"/api/v1/orders/{order.pk}/").status_code == 404
     assert rival.post(f"/api/v1/checkouts/CHK-{order.pk:06d}/pay/", {
@@ -133,7 +134,7 @@ def test_a_ninth_photo_is_refused(media):
     owner = factories.seller()
     listing = factories.listing(owner)
     for _ in range(8):
-        services.listing_photo_add(user=owner, listing_id=listing.pk, upload=png(300, 300))
+        listing_photo_add(user=owner, listing_id=listing.pk, upload=png(300, 300))
     response = api(owner).post(f"/api/v1/listings/{listing.pk}/photos/", {"photo": png(300, 300)}, format="multipart")
     assert response.status_code == 400 and response.json()["error"]["code"] == "too_many_photos"
 

@@ -6,7 +6,8 @@ from django.test import Client
 
 from logistics.models import Shipment
 from logistics.services import shipment_book
-from marketplace import services
+from marketplace.services.checkout import order_pay, order_place
+from marketplace.services.orders import order_book_shipment
 from tests import factories
 from tests.logistics.documents.pdf import decoded_barcodes, pdf_pages
 
@@ -17,10 +18,10 @@ pytestmark = pytest.mark.django_db
 def booked(django_capture_on_commit_callbacks):
     seller = factories.seller()
     buyer = factories.buyer(country="GB", currency="GBP")
-    order = services.order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=2)
-    services.order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+    order = order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=2)
+    order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
     with django_capture_on_commit_callbacks(execute=False):  # the worker's part, run here by hand
-        shipment = services.order_book_shipment(user=seller, order_id=order.pk)
+        shipment = order_book_shipment(user=seller, order_id=order.pk)
     shipment_book(shipment_id=shipment.pk)
     return seller, buyer, order, Shipment.objects.get(pk=shipment.pk)
 
@@ -46,7 +47,7 @@ def test_the_customs_papers_are_pdfs_for_the_seller_only(booked, kind):
 
 def test_booking_twice_keeps_one_shipment_and_one_tracking_number(booked):
     seller, _, order, shipment = booked
-    again = services.order_book_shipment(user=seller, order_id=order.pk)
+    again = order_book_shipment(user=seller, order_id=order.pk)
     shipment_book(shipment_id=shipment.pk)
     assert again.pk == shipment.pk
     assert Shipment.objects.get(pk=shipment.pk).tracking_number == shipment.tracking_number

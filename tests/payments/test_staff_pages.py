@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from marketplace import services as marketplace
 from marketplace.models import Cart
+from marketplace.services.cart import cart_add
+from marketplace.services.checkout import cart_checkout, checkout_pay
 from payments import services
 from payments.models import LedgerTransaction, Payment
 from payments.selectors import account_balances, ledger_check
@@ -25,9 +26,9 @@ def _checkout(buyer, *sellers, card=CARD) -> Payment:
     """A cart with one listing from each seller, checked out and paid with `card`: one payment."""
     cart = Cart.objects.create(user=buyer)
     for seller in sellers:
-        marketplace.cart_add(cart=cart, listing_id=factories.listing(seller).pk, quantity=1)
-    checkout = marketplace.cart_checkout(buyer=buyer)
-    marketplace.checkout_pay(buyer=buyer, reference=checkout.reference, card_number=card)
+        cart_add(cart=cart, listing_id=factories.listing(seller).pk, quantity=1)
+    checkout = cart_checkout(buyer=buyer)
+    checkout_pay(buyer=buyer, reference=checkout.reference, card_number=card)
     return Payment.objects.get(reference=checkout.reference)
 
 

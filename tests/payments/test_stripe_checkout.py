@@ -12,8 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from ewtp.fx import fx_rates_store, fx_table
-from marketplace import services as marketplace
 from marketplace.models import Cart, Order
+from marketplace.services.cart import cart_add
+from marketplace.services.checkout import QuoteChanged, cart_checkout, checkout_pay, checkout_prepare
 from payments import services
 from payments.integrations.stripe_gateway import to_minor
 from payments.models import LedgerTransaction, Payment
@@ -31,9 +32,9 @@ def checkout(stripe_mode):
                               title_en="Batik scarf", title_zh="", hs_code="621410", stock=5)
     buyer = factories.buyer()
     cart = Cart.objects.create(user=buyer)
-    marketplace.cart_add(cart=cart, listing_id=tea.pk, quantity=3, user=buyer)
-    marketplace.cart_add(cart=cart, listing_id=batik.pk, quantity=1, user=buyer)
-    return marketplace.cart_checkout(buyer=buyer)
+    cart_add(cart=cart, listing_id=tea.pk, quantity=3, user=buyer)
+    cart_add(cart=cart, listing_id=batik.pk, quantity=1, user=buyer)
+    return cart_checkout(buyer=buyer)
 
 
 def test_a_cart_of_two_sellers_is_one_payment_intent_grouped_by_the_checkout(checkout, card):
@@ -42,8 +43,8 @@ def test_a_cart_of_two_sellers_is_one_payment_intent_grouped_by_the_checkout(che
     assert intent.amount == to_minor(checkout.total) and intent.currency == "eur"
     assert intent.transfer_group == checkout.reference and Payment.objects.count() == 1
 
-    paid = marketplace.checkout_pay(buyer=payment.buyer, reference=checkout.reference,
-                                    expected_total=checkout.total, payment_method=card("4242424242424242"))
+    paid = checkout_pay(buyer=payment.buyer, reference=checkout.reference,
+                        expected_total=checkout.total, payment_method=card("4242424242424242"))
 
     assert paid.status == "succeeded"
     assert set(Order.objects.values_list("status", flat=True)) == {"paid"}
@@ -53,8 +54,8 @@ def test_a_cart_of_two_sellers_is_one_payment_intent_grouped_by_the_checkout(che
 
 def test_refunding_one_order_takes_its_share_back_from_the_one_charge(checkout, card):
     buyer = checkout.payment.buyer
-    marketplace.checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                             payment_method=card("4242424242424242"))
+    checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                 payment_method=card("4242424242424242"))
     first, second = checkout.orders
     services.payment_refund(reference=first.reference, amount=first.total * Decimal("0.5"), reason="dented tin")
     services.payment_refund(reference=first.reference, reason="seller cancelled")
@@ -73,9 +74,9 @@ def test_a_requote_changes_the_payment_intent_before_the_buyer_confirms(checkout
     fx_rates_store(as_of=today.as_of + timedelta(days=1), source="test", rates_per_eur={
         code: rate * Decimal("0.9") if code in ("CNY", "MYR") else rate
         for code, rate in today.rates_per_eur.items() if code != "EUR"})
-    with pytest.raises(marketplace.QuoteChanged):
-        marketplace.checkout_prepare(buyer=checkout.payment.buyer, reference=checkout.reference,
-                                     expected_total=checkout.total)
+    with pytest.raises(QuoteChanged):
+        checkout_prepare(buyer=checkout.payment.buyer, reference=checkout.reference,
+                         expected_total=checkout.total)
     payment = Payment.objects.get()
     assert payment.total > checkout.total
     assert stripe.PaymentIntent.retrieve(payment.provider_id).amount == to_minor(payment.total)

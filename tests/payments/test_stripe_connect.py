@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from ewtp.exceptions import Conflict
-from marketplace import services as marketplace
+from marketplace.services.checkout import order_place
 from payments import services
 from payments.models import Payout, SellerAccount
 from payments.selectors import ledger_check, payment_for_reference
@@ -63,7 +63,7 @@ def test_escrow_is_transferred_to_the_onboarded_seller_once(stripe_mode, card, s
     # given a paid Stripe order (on localstripe) and a seller company
     seller = factories.seller()
     buyer = factories.buyer()
-    order = marketplace.order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=2)
+    order = order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=2)
     payment = payment_for_reference(order.reference)
     services.payment_confirm(payment_id=payment.pk, buyer=buyer, payment_method=card("4242424242424242"))
     settings.STRIPE_API_BASE = connect_api  # Connect calls go to the fake from here on

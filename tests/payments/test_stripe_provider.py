@@ -13,7 +13,7 @@ from django.test import Client
 
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
-from marketplace import services as marketplace
+from marketplace.services.checkout import order_place
 from payments import services
 from payments.models import LedgerTransaction, ProviderEvent
 from payments.selectors import ledger_check, payment_for_reference
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def order(stripe_mode):
     listing = factories.listing(factories.seller())
     buyer = factories.buyer()
-    placed = marketplace.order_place(buyer=buyer, listing_id=listing.pk, quantity=2)
+    placed = order_place(buyer=buyer, listing_id=listing.pk, quantity=2)
     return placed, payment_for_reference(placed.reference)
 
 

@@ -5,8 +5,11 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from marketplace import services
 from marketplace.models import Company, Listing, User
+from marketplace.services.accounts import company_create, company_verify, user_signup
+from marketplace.services.checkout import order_pay, order_place
+from marketplace.services.listings import category_create, listing_create, listing_update
+from marketplace.services.orders import order_book_shipment
 
 PASSWORD = "trade-demo-2026"
 
@@ -120,13 +123,13 @@ class Command(BaseCommand):
         categories = {}
         for path, name_en, name_zh in CATEGORIES:
             parent_path, _, slug = path.rpartition("/")
-            categories[path] = services.category_create(name_en=name_en, name_zh=name_zh, slug=slug,
-                                                        parent=categories.get(parent_path))
+            categories[path] = category_create(name_en=name_en, name_zh=name_zh, slug=slug,
+                                               parent=categories.get(parent_path))
         for seller in SELLERS:
             user = self._user(seller["email"], seller["full_name"], seller["country"])
-            company = user.company or services.company_create(owner=user, **seller["company"])
+            company = user.company or company_create(owner=user, **seller["company"])
             if not company.is_verified:
-                services.company_verify(company=company, staff=admin, approve=True)
+                company_verify(company=company, staff=admin, approve=True)
             for data in seller["listings"]:
                 extras = dict(EXTRAS.get(data["title_en"], {}))
                 tiers = extras.pop("tiers", [])
@@ -134,16 +137,16 @@ class Command(BaseCommand):
                     extras["category"] = categories[extras["category"]]
                 existing = Listing.objects.filter(company=company, title_en=data["title_en"]).first()
                 if existing is None:
-                    services.listing_create(user=user, data={**data, **extras}, publish=True, tiers=tiers)
+                    listing_create(user=user, data={**data, **extras}, publish=True, tiers=tiers)
                 elif existing.category_id is None:  # a demo made before categories: bring it up to date
-                    services.listing_update(user=user, listing_id=existing.pk, data=extras, tiers=tiers)
+                    listing_update(user=user, listing_id=existing.pk, data=extras, tiers=tiers)
         # A company waiting for verification, for the staff page (/staff/companies/).
         pending = self._user("coffee@chiangmai-coffee.example", "Somchai Kaewkla", "TH")
         if pending.company is None:
-            services.company_create(owner=pending, legal_name="Chiang Mai Highland Coffee Co., Ltd.", country="TH",
-                                    city="Chiang Mai", address="99 Nimmanhaemin Road", postcode="50200",
-                                    currency="THB", registration_number="0505561001234",
-                                    contact_name="Somchai Kaewkla", contact_phone="+66 53 123 456")
+            company_create(owner=pending, legal_name="Chiang Mai Highland Coffee Co., Ltd.", country="TH",
+                           city="Chiang Mai", address="99 Nimmanhaemin Road", postcode="50200",
+                           currency="THB", registration_number="0505561001234",
+                           contact_name="Somchai Kaewkla", contact_phone="+66 53 123 456")
         for buyer in BUYERS:
             user = self._user(buyer["email"], buyer["full_name"], buyer["country"])
             for field in ("preferred_currency", "address_line", "city", "postcode"):
@@ -185,9 +188,9 @@ class Command(BaseCommand):
         if buyer.orders.filter(idempotency_key=key).exists():
             return  # seeded by an earlier run
         listing = Listing.objects.get(company=seller.company, title_en=title)
-        order = services.order_place(buyer=buyer, listing_id=listing.pk, quantity=quantity, idempotency_key=key)
-        services.order_pay(buyer=buyer, order_id=order.pk, card_number=SANDBOX_CARD)
-        shipment = services.order_book_shipment(user=seller, order_id=order.pk, claim_preference=claim_preference)
+        order = order_place(buyer=buyer, listing_id=listing.pk, quantity=quantity, idempotency_key=key)
+        order_pay(buyer=buyer, order_id=order.pk, card_number=SANDBOX_CARD)
+        shipment = order_book_shipment(user=seller, order_id=order.pk, claim_preference=claim_preference)
         shipment_book(shipment_id=shipment.pk)
         case = ClearanceCase.objects.get(shipment_reference=order.reference)
         while case.status in AUTOMATIC:
@@ -211,7 +214,7 @@ class Command(BaseCommand):
     def _user(self, email: str, full_name: str, country: str, superuser: bool = False) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = services.user_signup(email=email, password=PASSWORD, full_name=full_name, country=country)
+            user = user_signup(email=email, password=PASSWORD, full_name=full_name, country=country)
         if superuser and not user.is_superuser:
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])

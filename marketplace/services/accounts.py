@@ -1,0 +1,216 @@
+"""Accounts: sign-up and profile, seller companies (registration, corrections, staff verification),
+membership (`company_of`, `seller_company`), buyers' shipping addresses, the customs officers' role."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from customs.selectors import destination_currency
+from ewtp.audit import staff_action_record
+from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from ewtp.fx import fx_table
+from ewtp.roles import VERIFY_COMPANY, role_group
+from marketplace.domain import tax_ids, uploads
+from marketplace.models import CUSTOMS_OFFICERS_GROUP, Company, CompanyMember, Listing, ShippingAddress, User
+from marketplace.services.validation import validate_model
+
+
+def user_signup(*, email: str, password: str, full_name: str = "", country: str = "",
+                preferred_currency: str = "") -> User:
+    email = (email or "").strip().lower()
+    if not email:
+        raise ApplicationError("Enter your email address.", code="required", field="email")
+    if User.objects.filter(email__iexact=email).exists():
+        raise ApplicationError("An account with this email already exists.", code="duplicate_email", field="email")
+    country = (country or "").strip().upper()
+    if country and not preferred_currency:  # guessed from the country; the buyer may change it
+        preferred_currency = destination_currency(country)
+    user = User(email=email, full_name=full_name, country=country, preferred_currency=preferred_currency.upper())
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages), code="weak_password", field="password") from exc
+    user.set_password(password)
+    validate_model(user, exclude=["password"])
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # two sign-ups racing for the same email
+        raise ApplicationError("An account with this email already exists.", code="duplicate_email",
+                               field="email") from exc
+    return user
+
+
+def customs_officers_group() -> Group:
+    """The customs officers' role (ewtp/roles.py): the console and case decisions, nothing else."""
+    return role_group(CUSTOMS_OFFICERS_GROUP)
+
+
+COMPANY_FIELDS = ("legal_name", "country", "city", "address", "postcode", "registration_number", "tax_id", "currency",
+                  "vat_number", "eori_number", "contact_name", "contact_email", "contact_phone")
+
+
+def _check_company(company: Company, licence) -> None:
+    company.country, company.currency = company.country.upper(), company.currency.upper()
+    for field in ("legal_name", "city", "address"):
+        if not getattr(company, field).strip():
+            raise ApplicationError("This field is required.", code="required", field=field)
+    validate_model(company, exclude=["business_licence"])
+    if not fx_table().supports(company.currency):
+        raise ApplicationError(f"We have no exchange rate for {company.currency}; choose a currency such as USD, "
+                               "EUR or your own if the ECB quotes it.", code="unsupported_currency", field="currency")
+    try:
+        if company.vat_number:
+            company.vat_number = tax_ids.vat_check(company.vat_number, company.country)
+    except ValueError as exc:
+        raise ApplicationError(str(exc), code="invalid_vat", field="vat_number") from exc
+    try:
+        if company.eori_number:
+            company.eori_number = tax_ids.eori_check(company.eori_number, company.country)
+    except ValueError as exc:
+        raise ApplicationError(str(exc), code="invalid_eori", field="eori_number") from exc
+    if licence is not None:
+        licence.seek(0)
+        head = licence.read(16)
+        licence.seek(0)
+        problem = uploads.licence_problem(head, licence.size)
+        if problem:
+            raise ApplicationError(problem, code="invalid_licence", field="business_licence")
+
+
+def _store_licence(company: Company, licence) -> None:
+    kind = uploads.sniff(licence.read(16))
+    licence.seek(0)
+    # A name of our own: the uploader's file name never reaches the storage.
+    company.business_licence.save(f"company-{company.pk}-{uuid.uuid4().hex[:8]}.{kind}", licence, save=False)
+    company.save(update_fields=["business_licence"])
+
+
+def company_create(*, owner: User, legal_name: str, country: str, city: str, address: str, currency: str,
+                   postcode: str = "", tax_id: str = "", registration_number: str = "", vat_number: str = "",
+                   eori_number: str = "", contact_name: str = "", contact_email: str = "", contact_phone: str = "",
+                   business_licence=None) -> Company:
+    """Register the owner's company; it waits for staff verification before it may publish."""
+    company = Company(legal_name=legal_name.strip(), country=country, city=city, address=address, postcode=postcode,
+                      currency=currency, tax_id=tax_id, registration_number=registration_number,
+                      vat_number=vat_number, eori_number=eori_number, contact_name=contact_name,
+                      contact_email=contact_email or owner.email, contact_phone=contact_phone,
+                      submitted_at=timezone.now())
+    _check_company(company, business_licence)
+    with transaction.atomic():
+        if owner.memberships.exists():
+            raise Conflict("You already belong to a company.", code="already_member")
+        company.save()
+        CompanyMember.objects.create(company=company, user=owner, role="owner")
+        if business_licence is not None:
+            _store_licence(company, business_licence)
+    return company
+
+
+def company_update(*, user: User, data: dict, business_licence=None) -> Company:
+    """The seller corrects the company's details; a rejected company goes back to staff for review."""
+    owned = seller_company(user)
+    with transaction.atomic():
+        company = Company.objects.select_for_update().get(pk=owned.pk)
+        for key in COMPANY_FIELDS:
+            if key in data:
+                setattr(company, key, data[key] if data[key] is not None else "")
+        _check_company(company, business_licence)
+        if company.verification == Company.Verification.REJECTED:
+            company.verification = Company.Verification.PENDING
+            company.submitted_at = timezone.now()
+        company.save()
+        if business_licence is not None:
+            _store_licence(company, business_licence)
+    return company
+
+
+def company_verify(*, company: Company, staff: User, approve: bool, reason: str = "") -> Company:
+    """Compliance staff verify a company (it may publish) or reject it with the reason the seller sees;
+    the audit trail records who decided."""
+    if not staff.has_perm(VERIFY_COMPANY):
+        raise PermissionDenied("Only compliance staff verify companies.")
+    if not approve and not reason.strip():
+        raise ApplicationError("Give the reason for the rejection.", code="reason_required", field="reason")
+    if len(reason) > 500:
+        raise ApplicationError("Keep the reason under 500 characters.", code="too_long", field="reason")
+    with transaction.atomic():
+        company = Company.objects.select_for_update().get(pk=company.pk)
+        company.verification = Company.Verification.VERIFIED if approve else Company.Verification.REJECTED
+        company.verification_reason = reason.strip()
+        company.verified_at = timezone.now() if approve else None
+        company.save(update_fields=["verification", "verification_reason", "verified_at"])
+        staff_action_record(actor=staff, action="company.verify" if approve else "company.reject",
+                            target=f"company {company.pk}", name=company.legal_name, reason=reason.strip())
+        if not approve:  # a rejected company's listings leave the catalog
+            company.listings.filter(status=Listing.Status.PUBLISHED).update(status=Listing.Status.DRAFT,
+                                                                            updated_at=timezone.now())
+    return company
+
+
+def seller_company(user: User) -> Company:
+    company = user.company if user.is_authenticated else None
+    if company is None:
+        raise PermissionDenied("Only members of a seller company can do this.", code="not_a_seller")
+    return company
+
+
+def profile_update(*, user: User, data: dict) -> User:
+    """Save the profile; a blank currency is guessed from the country (changeable afterwards)."""
+    for key in ("full_name", "country", "preferred_currency", "address_line", "city", "postcode"):
+        if key in data:
+            setattr(user, key, (data[key] or "").strip())
+    user.country = user.country.upper()
+    user.preferred_currency = (user.preferred_currency or "").upper() or (
+        destination_currency(user.country) if user.country else "")
+    validate_model(user, exclude=["password"])
+    with transaction.atomic():
+        user.save()
+    return user
+
+
+def address_add(*, user: User, name: str, line: str, city: str, country: str, postcode: str = "", label: str = "",
+                make_default: bool = False) -> ShippingAddress:
+    address = ShippingAddress(user=user, name=name.strip(), line=line.strip(), city=city.strip(),
+                              postcode=postcode.strip(), country=country.strip().upper(), label=label.strip())
+    validate_model(address, exclude=["user"])
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        make_default = make_default or not user.addresses.exists()
+        address.save()
+        if make_default:
+            address_make_default(user=user, address_id=address.pk)
+    return address
+
+
+def address_make_default(*, user: User, address_id: int) -> ShippingAddress:
+    """The chosen address becomes the one checkout ships to (copied onto the profile)."""
+    with transaction.atomic():
+        address = ShippingAddress.objects.select_for_update().filter(pk=address_id, user=user).first()
+        if address is None:
+            raise NotFound("No such address.", field="address")
+        ShippingAddress.objects.filter(user=user, is_default=True).exclude(pk=address.pk).update(is_default=False)
+        address.is_default = True
+        address.save(update_fields=["is_default"])
+        country_changed = user.country != address.country
+        user.address_line, user.city, user.postcode, user.country = (address.line, address.city, address.postcode,
+                                                                     address.country)
+        if country_changed or not user.preferred_currency:
+            user.preferred_currency = destination_currency(address.country)
+        user.full_name = user.full_name or address.name
+        user.save(update_fields=["address_line", "city", "postcode", "country", "preferred_currency", "full_name"])
+    return address
+
+
+def address_delete(*, user: User, address_id: int) -> None:
+    with transaction.atomic():
+        deleted, _ = ShippingAddress.objects.filter(pk=address_id, user=user, is_default=False).delete()
+        if not deleted:
+            raise Conflict("Choose another default address before removing this one.", code="default_address",
+                           field="address")

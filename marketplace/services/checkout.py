@@ -1,0 +1,335 @@
+"""Checkout: seller orders placed together (a cart, or one listing bought now) with one payment; the
+locked quote, re-quoting a quote that no longer holds, and paying."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from customs.selectors import destination_currency
+from ewtp.exceptions import ApplicationError, Conflict, NotFound
+from ewtp.money import Money
+from marketplace.models import Cart, Listing, Order, OrderEvent, OrderLine, User
+from marketplace.pricing import QuoteLine, buyer_quoted_as, quote_lines
+from marketplace.selectors import checkout_get, checkout_reference_of
+from marketplace.services.listings import check_b2b, check_quantity
+from payments.services import Share, payment_confirm, payment_create, payment_reprice
+
+
+def _check_buyer(buyer: User, incoterm: str) -> None:
+    if not buyer.country or not buyer.address_line or not buyer.city:
+        raise ApplicationError("Add your shipping address to your profile first.", code="address_required",
+                               field="address_line")
+    if incoterm not in Order.Incoterm.values:
+        raise ApplicationError("Choose DDP or DAP.", code="invalid_incoterm", field="incoterm")
+
+
+def order_place(*, buyer: User, listing_id: int, quantity: int, idempotency_key: str | None = None,
+                incoterm: str = "DDP", accept_dap: bool = False) -> Order:
+    """Lock the quote and reserve the stock. The same idempotency key returns the same order. A DDP
+    order whose duty is under manual assessment is refused (ManualAssessmentRequired) unless the buyer
+    accepts DAP for it (`accept_dap`)."""
+    _check_buyer(buyer, incoterm)
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise ApplicationError("Order at least one unit.", code="invalid_quantity", field="quantity")
+    key = idempotency_key or uuid.uuid4().hex
+    with transaction.atomic():
+        existing = Order.objects.filter(buyer=buyer, idempotency_key=key).first()
+        if existing:
+            return existing
+        listing = Listing.objects.select_for_update().select_related("company").filter(
+            pk=listing_id, status=Listing.Status.PUBLISHED).first()
+        if listing is None:
+            raise NotFound("This product is not for sale.", field="listing")
+        order = _order_create(buyer=buyer, items=[(listing, quantity, None)], incoterm=incoterm, key=key,
+                              accept_dap=accept_dap)
+        _checkout_payment_create(buyer=buyer, orders=[order])
+        return order
+
+
+def _share(order: Order):
+    return Share(reference=order.reference, company_id=order.company_id, total=order.total,
+                 duties=Money(order.duties_amount, order.currency))
+
+
+def _checkout_reference(first_order: Order) -> str:
+    """A checkout is named after its first order."""
+    return f"CHK-{first_order.pk:06d}"
+
+
+def _checkout_payment_create(*, buyer: User, orders: list[Order]):
+    """The checkout's one payment, each order's share in it."""
+    return payment_create(reference=_checkout_reference(orders[0]), buyer=buyer, shares=[_share(o) for o in orders],
+                          destination=orders[0].ship_country, idempotency_key=f"checkout:{orders[0].pk}")
+
+
+class ManualAssessmentRequired(Conflict):
+    """A DDP order has lines whose duty customs assesses at import (manual assessment): it cannot be paid
+    in full now. The buyer accepts DAP for it (duties payable on delivery) or the order is not placed."""
+
+    def __init__(self, lines: list[dict]) -> None:
+        named = ", ".join(f"{line['description']} (HS {line['hs_code']})" for line in lines)
+        super().__init__(f"The duty on {named} is assessed by customs at import, so it cannot be paid now (DDP): "
+                         "accept DAP for this order (duties and taxes payable on delivery) or remove it.",
+                         code="manual_assessment", field="accept_dap")
+        self.lines = lines
+
+    def as_json(self) -> dict:
+        data = super().as_json()
+        data["error"]["lines"] = self.lines
+        return data
+
+
+def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, accept_dap: bool = False) -> Order:
+    """One seller's order from locked listings: check, quote, take the stock, record.
+    `items` are (listing locked FOR UPDATE, quantity, quotation or None). Runs inside the caller's transaction.
+    DDP is never charged with a duty missing: a DDP order with a line under manual assessment raises
+    ManualAssessmentRequired, or with `accept_dap` is quoted and stored as DAP, saying why."""
+    company = items[0][0].company
+    if company.members.filter(user=buyer).exists():
+        raise Conflict("You cannot buy your own company's goods.", code="own_listing", field="listing")
+    for listing, quantity, quotation in items:
+        check_quantity(listing, quantity, quoted=quotation is not None)
+        check_b2b(listing, buyer)
+    quote_input = [QuoteLine(listing, quantity, quotation.unit_price if quotation else None)
+                   for listing, quantity, quotation in items]
+    as_buyer = buyer_quoted_as(buyer, destination=buyer.country)  # as the catalog and product page quoted them
+    quote = quote_lines(lines=quote_input, destination=buyer.country, currency=buyer.preferred_currency or None,
+                        incoterm=incoterm, **as_buyer)
+    dap_note = ""
+    if incoterm == Order.Incoterm.DDP and quote.duty_assessed_at_import:
+        manual = [{**line, "seller": company.legal_name} for line in quote.manual_lines]
+        if not accept_dap:
+            raise ManualAssessmentRequired(manual)
+        incoterm = Order.Incoterm.DAP
+        quote = quote_lines(lines=quote_input, destination=buyer.country, currency=buyer.preferred_currency or None,
+                            incoterm=incoterm, **as_buyer)
+        quote.snapshot["dap_accepted"] = {"asked": "DDP", "lines": manual, "reason": quote.manual_reason}
+        dap_note = (" Asked for DDP; the buyer accepted DAP because customs assesses the duty at import: "
+                    + quote.manual_reason)[:400]
+    order = Order.objects.create(
+        buyer=buyer, company=company, incoterm=incoterm, idempotency_key=key,
+        ship_name=buyer.full_name or buyer.email, ship_address=buyer.address_line, ship_city=buyer.city,
+        ship_postcode=buyer.postcode, ship_country=buyer.country, currency=quote.currency,
+        goods_amount=quote.goods.amount, shipping_amount=quote.shipping.amount,
+        duties_amount=quote.duties_payable_now.amount, total_amount=quote.total_payable_now.amount,
+        quote=quote.snapshot, quote_expires_at=timezone.now() + timedelta(minutes=settings.QUOTE_VALIDITY_MINUTES),
+        shipping_service=quote.shipping_service,
+    )
+    for listing, quantity, quotation in items:
+        unit = quotation.unit_price if quotation else listing.unit_price_for(quantity)
+        listing.stock -= quantity
+        listing.save(update_fields=["stock", "updated_at"])
+        OrderLine.objects.create(order=order, listing=listing, quantity=quantity, description=listing.title,
+                                 hs_code=listing.hs_code, origin_country=listing.origin_country,
+                                 unit_price_amount=unit.amount, currency=unit.currency,
+                                 unit_weight_kg=listing.weight_kg)
+    OrderEvent.objects.create(order=order, to_status=order.status, actor=buyer, note="Quote locked." + dap_note)
+    return order
+
+
+class QuoteChanged(Conflict):
+    """The checkout was re-quoted and a figure changed: the buyer must confirm the new total."""
+
+    def __init__(self, changes: list[dict]) -> None:
+        super().__init__("The quote has changed since you checked out: confirm the new total to pay.",
+                         code="quote_changed")
+        self.changes = changes
+
+
+def _quote_figures(quote: dict) -> dict[str, dict]:
+    """The figures a buyer compares when a quote changes, each as Money JSON."""
+    currency = quote["currency"]
+    duty = Money(Decimal(quote["customs"]["duty"]["amount"]), currency)
+    duties = Money(Decimal(quote["duties_estimate"]["amount"]), currency)
+    return {"goods": quote["goods"], "shipping": quote["shipping"], "duty": duty.as_json(),
+            "tax": (duties - duty).as_json(), "total": quote["total_payable_now"]}
+
+
+def _quote_stale(order: Order, buyer: User, now) -> bool:
+    """The locked quote no longer holds: it expired, or the buyer moved the ship-to or changed currency."""
+    currency = buyer.preferred_currency or destination_currency(buyer.country)
+    return (order.quote_expires_at <= now or order.currency != currency
+            or (order.ship_country, order.ship_address, order.ship_city, order.ship_postcode)
+            != (buyer.country, buyer.address_line, buyer.city, buyer.postcode))
+
+
+def checkout_requote(*, buyer: User, reference: str) -> list[dict]:
+    """Re-quote every order of an unpaid checkout whose quote no longer holds (expired, or the
+    ship-to or currency changed): the seller's unit prices stay; FX, shipping, duty and taxes
+    are quoted afresh, the payment takes the new total. Returns what changed, per order
+    (nothing when the figures are the same)."""
+    with transaction.atomic():
+        checkout = checkout_get(buyer=buyer, reference=reference, lock=True)
+        if checkout is None:
+            raise NotFound("No such checkout.")
+        now = timezone.now()
+        if not checkout.payable or not any(_quote_stale(order, buyer, now) for order in checkout.orders):
+            return []
+        _check_buyer(buyer, checkout.orders[0].incoterm)
+        changes = []
+        as_buyer = buyer_quoted_as(buyer, destination=buyer.country)
+        for order in checkout.orders:
+            lines = list(order.lines.select_related("listing", "listing__company"))
+            quote_input = [QuoteLine(line.listing, line.quantity, line.unit_price) for line in lines]
+            quote = quote_lines(lines=quote_input, destination=buyer.country, **as_buyer,
+                                currency=buyer.preferred_currency or None, incoterm=order.incoterm)
+            incoterm_change = None
+            if order.incoterm == Order.Incoterm.DDP and quote.duty_assessed_at_import:
+                # Never DDP with a duty missing: the new quote is DAP, and the buyer confirms it (QuoteChanged).
+                quote = quote_lines(lines=quote_input, destination=buyer.country, **as_buyer,
+                                    currency=buyer.preferred_currency or None, incoterm=Order.Incoterm.DAP)
+                quote.snapshot["dap_accepted"] = {"asked": "DDP", "lines": quote.manual_lines,
+                                                  "reason": quote.manual_reason}
+                incoterm_change = {"old": order.incoterm, "new": Order.Incoterm.DAP, "reason": quote.manual_reason}
+                order.incoterm = Order.Incoterm.DAP
+            elif order.quote.get("dap_accepted"):
+                quote.snapshot["dap_accepted"] = order.quote["dap_accepted"]
+            before, after = _quote_figures(order.quote), _quote_figures(quote.snapshot)
+            change = {"order": order.reference, "seller": order.company.legal_name,
+                      "figures": [{"name": name, "old": before[name], "new": after[name]} for name in before],
+                      "fx_old": order.quote["fx"], "fx_new": quote.snapshot["fx"]}
+            if incoterm_change:
+                change["incoterm"] = incoterm_change
+            changed = before != after or incoterm_change is not None
+            order.ship_address, order.ship_city, order.ship_postcode, order.ship_country = (
+                buyer.address_line, buyer.city, buyer.postcode, buyer.country)
+            order.currency = quote.currency
+            order.goods_amount, order.shipping_amount = quote.goods.amount, quote.shipping.amount
+            order.duties_amount, order.total_amount = quote.duties_payable_now.amount, quote.total_payable_now.amount
+            order.quote = {**quote.snapshot, "requoted": change if changed else None}
+            order.quote_expires_at = now + timedelta(minutes=settings.QUOTE_VALIDITY_MINUTES)
+            order.shipping_service = quote.shipping_service
+            order.save()
+            OrderEvent.objects.create(order=order, from_status=order.status, to_status=order.status, actor=buyer,
+                                      note=f"Re-quoted: total {before['total']['amount']} {before['total']['currency']}"
+                                           f" → {quote.total_payable_now}.")
+            if changed:
+                changes.append(change)
+        payment_reprice(payment_id=checkout.payment.pk, shares=[_share(order) for order in checkout.orders],
+                        destination=buyer.country)
+    return changes
+
+
+def checkout_prepare(*, buyer: User, reference: str, expected_total: Money | None = None):
+    """Make sure the checkout can be charged what the buyer saw: re-quote it if its quote no
+    longer holds (raising QuoteChanged when a figure moved), and refuse a total or currency other
+    than the server's own. No amount from the client is ever charged: it is only compared."""
+    checkout = checkout_get(buyer=buyer, reference=reference)
+    if checkout is None:
+        raise NotFound("No such checkout.")
+    if checkout.payment.status == "succeeded":
+        return checkout  # a replayed submit: paid already, nothing more happens
+    if not checkout.payable and checkout.payment.status != "requires_action":
+        # Another tab may have paid between our reads of the payment and of its orders (they
+        # commit together): read again before calling the checkout cancelled.
+        checkout = checkout_get(buyer=buyer, reference=reference)
+        if checkout.payment.status == "succeeded":
+            return checkout
+        raise Conflict("This checkout was cancelled (its quote expired unpaid and the stock was released): "
+                       "check out again.", code="checkout_cancelled")
+    changes = checkout_requote(buyer=buyer, reference=reference)
+    if changes:
+        raise QuoteChanged(changes)
+    checkout = checkout_get(buyer=buyer, reference=reference)
+    if expected_total is not None:
+        if expected_total.currency != checkout.payment.currency:
+            raise ApplicationError(f"This checkout is paid in {checkout.payment.currency}.",
+                                   code="currency_mismatch", field="currency")
+        if expected_total.rounded() != checkout.total:
+            raise Conflict(f"The total you confirmed ({expected_total}) is not this checkout's total "
+                           f"({checkout.total}): reload the page.", code="total_mismatch", field="amount")
+    return checkout
+
+
+def checkout_pay(*, buyer: User, reference: str, expected_total: Money | None = None, card_number: str = "",
+                 payment_method: str = ""):
+    """Pay every order of a checkout in one payment; success marks them all paid (by signal).
+    Paying twice (a replayed submit) returns the same payment and moves no more money. After a
+    failed payment the stock was released: paying again takes it again, or says what sold out."""
+    checkout = checkout_prepare(buyer=buyer, reference=reference, expected_total=expected_total)
+    if checkout.payment.status == "succeeded":
+        return checkout.payment
+    if checkout.payment.provider == "sandbox" and not card_number.strip():
+        raise ApplicationError("Enter a card number.", code="required", field="card_number")
+    with transaction.atomic():
+        for order in checkout_get(buyer=buyer, reference=reference, lock=True).orders:
+            _reserve_stock(order)
+        return payment_confirm(payment_id=checkout.payment.pk, buyer=buyer, card_number=card_number,
+                               payment_method=payment_method, amount=checkout.total)
+
+
+def _reserve_stock(order: Order) -> None:
+    """Take the stock of an unpaid order whose earlier payment failed (the order is locked)."""
+    if order.stock_reserved or order.status != Order.Status.PENDING_PAYMENT:
+        return
+    lines = list(order.lines.all())
+    listings = {listing.pk: listing for listing in Listing.objects.select_for_update().filter(
+        pk__in=[line.listing_id for line in lines]).order_by("pk")}
+    for line in lines:
+        if listings[line.listing_id].stock < line.quantity:
+            raise Conflict(f"{line.description} sold out while your payment was refused; "
+                           "check out again for what is left.", code="out_of_stock", field="cart")
+    for line in lines:
+        Listing.objects.filter(pk=line.listing_id).update(stock=F("stock") - line.quantity)
+    order.stock_reserved = True
+    order.save(update_fields=["stock_reserved", "updated_at"])
+    OrderEvent.objects.create(order=order, from_status=order.status, to_status=order.status,
+                              note="Stock reserved again for a new payment.")
+
+
+def order_pay(*, buyer: User, order_id: int, card_number: str):
+    """Pay the checkout an order was placed in (all its seller orders: one payment)."""
+    order = Order.objects.filter(pk=order_id, buyer=buyer).first()
+    reference = checkout_reference_of(order) if order else None
+    if reference is None:
+        raise NotFound("No such order.")
+    return checkout_pay(buyer=buyer, reference=reference, card_number=card_number)
+
+
+def cart_checkout(*, buyer: User, incoterm: str = "DDP", idempotency_key: str | None = None,
+                  accept_dap: bool = False):
+    """One order per seller from the buyer's cart and one payment for them all, all or nothing:
+    every line is checked against the minimum order and stock under lock; the same key returns
+    the same checkout. DDP seller orders with a duty under manual assessment: all their lines are
+    named in one ManualAssessmentRequired, unless `accept_dap` (those orders become DAP)."""
+    _check_buyer(buyer, incoterm)
+    key = (idempotency_key or uuid.uuid4().hex)[:60]
+    with transaction.atomic():
+        done = Order.objects.filter(buyer=buyer, idempotency_key__startswith=f"cart:{key}:").order_by("pk").first()
+        if done:
+            return checkout_get(buyer=buyer, reference=_checkout_reference(done))
+        cart = Cart.objects.select_for_update().filter(user=buyer).first()
+        lines = list(cart.lines.select_related("quotation").order_by("listing_id", "pk")) if cart else []
+        if not lines:
+            raise ApplicationError("Your cart is empty.", code="empty_cart", field="cart")
+        listings = {listing.pk: listing for listing in Listing.objects.select_for_update().select_related("company")
+                    .filter(pk__in=[line.listing_id for line in lines]).order_by("pk")}
+        by_seller: dict[int, list] = {}
+        for line in lines:
+            listing = listings[line.listing_id]
+            if listing.status != Listing.Status.PUBLISHED:
+                raise Conflict(f"{listing.title} is no longer for sale; remove it from your cart.",
+                               code="not_for_sale", field="cart")
+            if line.quotation and line.quotation.valid_until < timezone.now():
+                raise Conflict(f"The quotation for {listing.title} has expired.", code="quotation_expired",
+                               field="cart")
+            by_seller.setdefault(listing.company_id, []).append((listing, line.quantity, line.quotation))
+        orders, manual = [], []
+        for company_id, items in sorted(by_seller.items()):
+            try:
+                orders.append(_order_create(buyer=buyer, items=items, incoterm=incoterm,
+                                            key=f"cart:{key}:{company_id}", accept_dap=accept_dap))
+            except ManualAssessmentRequired as exc:
+                manual.extend(exc.lines)
+        if manual:
+            raise ManualAssessmentRequired(manual)  # rolls back the other sellers' orders too
+        payment = _checkout_payment_create(buyer=buyer, orders=orders)
+        cart.lines.all().delete()
+        return checkout_get(buyer=buyer, reference=payment.reference)
