@@ -118,9 +118,10 @@ def seed() -> int:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from marketplace import search, services
+    from marketplace import search
     from marketplace.domain.text import index_text
     from marketplace.models import Category, Company, CompanyMember, Listing, User
+    from marketplace.services.listings import category_create
 
     call_command("migrate", verbosity=0)
     call_command("load_reference_data", verbosity=0)
@@ -130,9 +131,9 @@ def seed() -> int:
         _vacuum(connection)
         return have
     started = time.perf_counter()
-    food = services.category_create(name_en="Food and drink", slug="food")
-    tea = services.category_create(name_en="Tea", name_zh="茶", slug="tea", parent=food)
-    textiles = services.category_create(name_en="Textiles", name_zh="纺织品", slug="textiles")
+    food = category_create(name_en="Food and drink", slug="food")
+    tea = category_create(name_en="Tea", name_zh="茶", slug="tea", parent=food)
+    textiles = category_create(name_en="Textiles", name_zh="纺织品", slug="textiles")
     homes = [("CN", "CNY", "Hangzhou"), ("MY", "MYR", "Kuala Lumpur"), ("ID", "IDR", "Jakarta"),
              ("TH", "THB", "Bangkok"), ("IN", "INR", "Jaipur")]
     goods = [  # (English, Chinese, HS, price, weight, category)
