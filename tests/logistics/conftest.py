@@ -7,7 +7,9 @@ import json
 import time
 
 import pytest
+from django.conf import settings
 
+from logistics.domain.webhooks import sign
 from marketplace.services.checkout import order_pay, order_place
 from tests import factories
 
@@ -38,10 +40,10 @@ def paid_order(db):
 
 
 
-def signed(body: dict, *, secret: str = "dev-carrier-webhook-secret", at: int | None = None) -> dict:
-    """Keyword arguments for Client.post: the JSON body and the carrier's signature headers."""
-    from logistics.domain.webhooks import sign
-
+def signed(body: dict, *, secret: str | None = None, at: int | None = None) -> dict:
+    """Keyword arguments for Client.post: the JSON body and the carrier's signature headers, signed
+    with the run's CARRIER_WEBHOOK_SECRET unless another secret is given."""
+    secret = settings.CARRIER_WEBHOOK_SECRET if secret is None else secret
     raw = json.dumps(body).encode()
     timestamp = int(time.time()) if at is None else at
     return {"data": raw, "content_type": "application/json",
