@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ewtp.files import private_storage
 from ewtp.money import Money
+from marketplace.domain.references import build_order_reference
 
 
 def in_reader_language(english: str, chinese: str) -> str:
@@ -327,7 +328,7 @@ class Order(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"ORD-{self.pk:06d}"
+        return build_order_reference(self.pk)
 
     @property
     def total(self) -> Money:

@@ -8,8 +8,8 @@ from django.dispatch import receiver
 
 from customs.signals import clearance_case_context, clearance_decided
 from ewtp.models import FxRateSet
-from ewtp.numbers import is_whole_number
 from logistics.signals import shipment_status_changed
+from marketplace.domain.references import MalformedReference, parse_order_reference
 from payments.signals import payment_failed, payment_orders, payment_refunded, payment_succeeded
 
 
@@ -72,10 +72,12 @@ def _order_for_the_case_page(sender, case, **kwargs):
     from marketplace.models import Order
     from payments.selectors import payment_for_reference
 
-    if not case.shipment_reference.startswith("ORD-"):
-        return None
+    try:
+        order_id = parse_order_reference(case.shipment_reference)
+    except MalformedReference:
+        return None  # not a marketplace order's shipment
     order = (Order.objects.select_related("company", "buyer").prefetch_related("lines__listing__photos")
-             .filter(pk=int(case.shipment_reference[4:])).first())
+             .filter(pk=order_id).first())
     if order is None:
         return None
     payment = payment_for_reference(order.reference)
@@ -98,7 +100,12 @@ def _orders_for_the_payment_page(sender, references, **kwargs):
 
     from marketplace.models import Order
 
-    ids = [int(ref[4:]) for ref in references if ref.startswith("ORD-") and is_whole_number(ref[4:])]
+    ids = []
+    for reference in references:
+        try:
+            ids.append(parse_order_reference(reference))
+        except MalformedReference:
+            continue  # not an order of ours
     return [{"reference": order.reference, "status": order.status, "status_label": order.get_status_display(),
              "seller": order.company.legal_name, "company_id": order.company_id, "total": order.total,
              "url": reverse("admin:marketplace_order_change", args=[order.pk])}

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
 from ewtp.numbers import parse_decimal, parse_int
+from marketplace.domain.references import parse_order_reference
 from marketplace.models import Listing, Order, User, in_reader_language
 
 MAX_QUERY_LENGTH = 200
@@ -511,7 +512,8 @@ def checkout_get(*, buyer: User, reference: str, lock: bool = False) -> Checkout
     payment = payment_for_checkout(reference)
     if payment is None or payment.buyer_id != buyer.pk:
         return None
-    orders = Order.objects.filter(pk__in=[int(a.reference[4:]) for a in payment.allocations.all()]).order_by("pk")
+    orders = Order.objects.filter(pk__in=[parse_order_reference(a.reference) for a in payment.allocations.all()])
+    orders = orders.order_by("pk")
     if lock:
         orders = orders.select_for_update(of=("self",))
     return Checkout(reference=payment.reference, payment=payment,

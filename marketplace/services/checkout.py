@@ -15,6 +15,7 @@ from django.utils import timezone
 from customs.selectors import destination_currency
 from ewtp.exceptions import ApplicationError, Conflict, NotFound
 from ewtp.money import Money
+from marketplace.domain.references import build_checkout_reference
 from marketplace.models import Cart, Listing, Order, OrderEvent, OrderLine, User
 from marketplace.pricing import QuoteLine, buyer_quoted_as, quote_lines
 from marketplace.selectors import checkout_get, checkout_reference_of
@@ -59,8 +60,7 @@ def _share(order: Order):
 
 
 def _checkout_reference(first_order: Order) -> str:
-    """A checkout is named after its first order."""
-    return f"CHK-{first_order.pk:06d}"
+    return build_checkout_reference(first_order.pk)
 
 
 def _checkout_payment_create(*, buyer: User, orders: list[Order]):

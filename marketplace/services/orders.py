@@ -12,6 +12,7 @@ from customs.selectors import case_rejected, case_undecided
 from ewtp.exceptions import ApplicationError, Conflict, NotFound
 from ewtp.money import Money
 from logistics.services import shipment_create_and_book
+from marketplace.domain.references import MalformedReference, parse_order_reference
 from marketplace.domain.states import ORDER
 from marketplace.models import Listing, Order, OrderEvent, User
 from marketplace.services.accounts import seller_company
@@ -37,9 +38,13 @@ def _release_stock(order: Order, *, note: str) -> None:
 
 
 def _order_by_reference(reference: str) -> Order | None:
-    if not reference.startswith("ORD-"):
+    """The order so named, locked; None when there is none (another app's reference, a shipment's
+    that is not an order's)."""
+    try:
+        order_id = parse_order_reference(reference)
+    except MalformedReference:
         return None
-    return Order.objects.select_for_update().filter(pk=int(reference[4:])).first()
+    return Order.objects.select_for_update().filter(pk=order_id).first()
 
 
 def order_payment_failed(*, reference: str) -> None:
