@@ -283,7 +283,7 @@ QUOTE_HORIZON = timedelta(days=366)
 def landed_cost_quote(*, origin: str, destination: str, lines: list[dict], fx, currency: str | None = None,
                       incoterm: str = "DDP", shipping=None, insurance=None, on: date | None = None,
                       buyer_is_consumer: bool = False, consumer_year_to_date: Money | None = None):
-    """Quote duty, taxes and fees with the cached tariff book (see customs/domain/landed_cost.py)."""
+    """Quote duty, taxes and fees with the cached tariff book (see customs/domain/landed_cost/)."""
     from customs.domain.landed_cost import QuoteLine, QuoteRequest, quote_landed_cost
 
     currency = currency or destination_currency(destination)
