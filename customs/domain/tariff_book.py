@@ -242,6 +242,37 @@ def _d(value: Any) -> Decimal | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Rounding:
+    """Where a destination's law cuts figures down rather than rounding each to the minor unit (Japan):
+    the ad valorem duty base to a multiple of `duty_base_unit`, the duty payable to `duty_total_unit`, each
+    line's duty in the tax base to `duty_in_tax_base_unit`, the tax base to `tax_base_unit` and each kind of
+    tax payable to `tax_total_unit`. Where the tax is a national and a local one, `national_share` percent
+    of the rate is national and the local tax is charged on the national amount cut to `local_base_unit`
+    at (100 - national_share) / national_share of it."""
+
+    valid_from: date
+    duty_base_unit: Decimal
+    duty_total_unit: Decimal
+    duty_in_tax_base_unit: Decimal
+    tax_base_unit: Decimal
+    tax_total_unit: Decimal
+    national_share: Decimal | None
+    local_base_unit: Decimal | None
+    source: str
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Rounding | None:
+        if not data:
+            return None
+        return cls(valid_from=parse_date(data["valid_from"]), duty_base_unit=Decimal(str(data["duty_base_unit"])),
+                   duty_total_unit=Decimal(str(data["duty_total_unit"])),
+                   duty_in_tax_base_unit=Decimal(str(data["duty_in_tax_base_unit"])),
+                   tax_base_unit=Decimal(str(data["tax_base_unit"])), tax_total_unit=Decimal(str(data["tax_total_unit"])),
+                   national_share=_d(data.get("national_share")), local_base_unit=_d(data.get("local_base_unit")),
+                   source=data["source"])
+
+
+@dataclass(frozen=True, slots=True)
 class DestinationRegime:
     code: str  # ISO2 of the country (or "EU" for the union itself)
     name: str
@@ -266,6 +297,7 @@ class DestinationRegime:
     # First date of a complete national tariff (GB 2021-01-01, EU 2020-01-01); None where only some
     # lines' rates are held, whose dates are then checked line by line.
     tariff_from: date | None = None
+    rounding: Rounding | None = None  # None: every figure rounded half-up to the minor unit
     # Built in __post_init__ from reduced_rates; not part of the JSON.
     _reduced_index: dict[str, tuple[ReducedRate, ...]] = field(init=False, repr=False, compare=False)
     _reduced_lengths: tuple[int, ...] = field(init=False, repr=False, compare=False)
@@ -352,6 +384,7 @@ class DestinationRegime:
             tax_base_source=data.get("vat_base_source") or data.get("tax_base_source", ""),
             tariff_from=parse_date(data.get("tariff_from")),
             tariff_hs_edition=data.get("tariff_hs_edition") or "HS2022",
+            rounding=Rounding.from_json(data.get("rounding")),
         )
 
     def as_json(self) -> dict[str, Any]:

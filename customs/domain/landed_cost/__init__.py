@@ -22,6 +22,9 @@ The pipeline, one module a step:
 7. `explain`   totals, rounded in the destination currency at each figure, then in the requested currency
                (`quote`: the answer's types).
 
+Where a destination's law cuts figures down instead (Japan: bases to the 1,000 yen below, duty and each tax
+to the 100 yen below, national and local consumption tax apart), `duty` and `tax` do so (`rounding`).
+
 Every figure gets a sentence in the quote's `explanation` (`explanation`: recorded while quoting, rendered
 on first read) with its base, rate, measure, source and date.
 """

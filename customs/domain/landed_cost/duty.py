@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from customs.domain.duty_expression import ManualAssessment, evaluate_amount
@@ -16,8 +16,9 @@ from customs.domain.landed_cost.explanation import Explanation, fmt
 from customs.domain.landed_cost.plan import MFN_REASON, Context, LinePlan, mfn_source
 from customs.domain.landed_cost.quote import QuotedLine
 from customs.domain.landed_cost.request import QuoteLine
+from customs.domain.landed_cost.rounding import cut_down, take_off
 from customs.domain.landed_cost.value import Valuation
-from customs.domain.tariff_book import DestinationRegime, Lookup, Measure, TariffBook
+from customs.domain.tariff_book import DestinationRegime, Lookup, Measure, Rounding, TariffBook
 from ewtp.money import FxTable, Money
 
 if TYPE_CHECKING:
@@ -29,14 +30,16 @@ _money = Money.checked_already  # amounts the engine computed, in currencies che
 
 
 class Duties:
-    """Per line: the answer's line (`quoted`) and its duty in the destination currency (`line_duty`, zero
-    when relieved or manual); `manual`: some line is left to manual assessment."""
+    """Per line: the answer's line (`quoted`), its duty in the destination currency (`line_duty`, zero
+    when relieved or manual) and that duty as the tax base adds it (`in_tax_base`: the same figures, unless
+    the destination cuts it down); `manual`: some line is left to manual assessment."""
 
-    __slots__ = ("quoted", "line_duty", "manual")
+    __slots__ = ("quoted", "line_duty", "in_tax_base", "manual")
 
     def __init__(self) -> None:
         self.quoted: list[QuotedLine] = []
         self.line_duty: list[Decimal] = []
+        self.in_tax_base = self.line_duty
         self.manual = False
 
 
@@ -44,7 +47,7 @@ def duty(book: TariffBook, fx: FxTable, ctx: Context, lines: Sequence[QuoteLine]
          valuation: Valuation, relief: Relief, explanation: Explanation) -> Duties:
     found = Duties()
     quoted, line_duty = found.quoted, found.line_duty
-    dest, q, on, regime = ctx.dest, ctx.q, ctx.on, ctx.regime
+    dest, q, on, regime, rounding = ctx.dest, ctx.q, ctx.on, ctx.regime, ctx.rounding
     say = explanation.add
     for index, line in enumerate(lines):
         plan = plans[index]
@@ -56,12 +59,14 @@ def duty(book: TariffBook, fx: FxTable, ctx: Context, lines: Sequence[QuoteLine]
                                      relief.source, relief.reason))
             line_duty.append(ZERO)
             continue
+        # the value an ad valorem rate is charged on: the customs value, or cut down where the law says so
+        base_value = value if rounding is None else cut_down(value, rounding.duty_base_unit)
         if plan.rate is not None:
-            amount = base_duty = value * plan.rate / HUNDRED
+            amount = base_duty = base_value * plan.rate / HUNDRED
             text, rule, source, reason = plan.text, "mfn", plan.source, plan.reason
         else:
-            amount, base_duty, text, rule, source, reason = line_duty_of(book, fx, regime, code, line, value, on,
-                                                                         plan.lookup)
+            amount, base_duty, text, rule, source, reason = line_duty_of(book, fx, regime, code, line, base_value,
+                                                                         on, plan.lookup)
             if amount is None:
                 found.manual = True
                 line_duty.append(ZERO)
@@ -70,14 +75,36 @@ def duty(book: TariffBook, fx: FxTable, ctx: Context, lines: Sequence[QuoteLine]
                 say("Line {n} {code}: manual assessment: {reason}. Its duty is not in the totals.", n=index + 1,
                     code=code, reason=reason)
                 continue
-        amount = amount.quantize(q, ROUND_HALF_UP)
+        amount = amount.quantize(q, ROUND_HALF_UP if rounding is None else ROUND_DOWN)
         line_duty.append(amount)
         quoted.append(QuotedLine(code, line.description, text, rule, _money(amount, dest), value_money, source,
                                  reason))
-        say("Line {n} {code}: {rule}: {text} on customs value {value:m} = {base:m}; {reason} ({source}). "
-            "Line duty {duty:m}.", n=index + 1, code=code, rule=rule, text=text, value=value, base=base_duty,
-            reason=reason, source=source, duty=amount)
+        if base_value == value:
+            say("Line {n} {code}: {rule}: {text} on customs value {value:m} = {base:m}; {reason} ({source}). "
+                "Line duty {duty:m}.", n=index + 1, code=code, rule=rule, text=text, value=value, base=base_duty,
+                reason=reason, source=source, duty=amount)
+        else:
+            say("Line {n} {code}: {rule}: {text} on customs value {value:m} cut to {cut:m} = {base:m}; {reason} "
+                "({source}). Line duty {duty:m}.", n=index + 1, code=code, rule=rule, text=text, value=value,
+                cut=base_value, base=base_duty, reason=reason, source=source, duty=amount)
+    if rounding is not None and not relief.duty:
+        cut_duty_down(found, rounding, dest, explanation)
     return found
+
+
+def cut_duty_down(found: Duties, rounding: Rounding, dest: str, explanation: Explanation) -> None:
+    """The duty payable cut to the unit below (Japan: 100 yen), taken off the largest lines so that they
+    add up to it; each line's duty enters the tax base cut down on its own."""
+    found.in_tax_base = [cut_down(amount, rounding.duty_in_tax_base_unit) for amount in found.line_duty]
+    total = sum(found.line_duty, ZERO)
+    payable = cut_down(total, rounding.duty_total_unit)
+    if payable == total:
+        return
+    found.line_duty[:] = take_off(found.line_duty, total - payable)
+    found.quoted[:] = [ql if ql.duty.amount == amount else ql._replace(duty=_money(amount, dest))
+                       for ql, amount in zip(found.quoted, found.line_duty, strict=True)]
+    explanation.add("Duty {total:m} cut to {payable:m}, the {unit:m} below, taken off the largest line ({source}).",
+                    total=total, payable=payable, unit=rounding.duty_total_unit, source=rounding.source)
 
 
 _NO_QUANTITIES: Mapping[str, Decimal] = {}

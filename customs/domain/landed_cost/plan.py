@@ -59,11 +59,12 @@ class LinePlan:
 class Context:
     """What a quote needs that depends only on (fx table, destination, date, origin): the regime, exchange
     rates into its currency, the thresholds and low-value regimes in force with their limits converted,
-    the fees in force, and the sentences of the explanation that depend on nothing else, rendered once.
-    Prepared once and kept in the book's memo, as are its line plans."""
+    the fees in force, the destination's rounding in force (None: half-up at each figure), and the sentences
+    of the explanation that depend on nothing else, rendered once. Prepared once and kept in the book's
+    memo, as are its line plans."""
 
-    __slots__ = ("regime", "dest", "q", "fx", "on", "cif", "rates", "specials", "thresholds", "fees", "opening",
-                 "closing", "tax_parts", "fx_sentences")
+    __slots__ = ("regime", "dest", "q", "fx", "on", "cif", "rounding", "rates", "specials", "thresholds", "fees",
+                 "opening", "closing", "tax_parts", "fx_sentences")
 
     def __init__(self, book: TariffBook, fx: FxTable, destination: str, on: date, origin: str) -> None:
         regime = book.destination(destination)
@@ -88,10 +89,13 @@ class Context:
         self.fx = fx
         self.on = on
         self.cif = regime.valuation_basis == "CIF"
+        rounding = regime.rounding
+        self.rounding = rounding if rounding is not None and rounding.valid_from <= on else None
         self.rates: dict[str, Decimal] = {dest: Decimal(1)}
         self.fx_sentences: dict[str, str] = {}
         self.opening = render("Destination {name} ({code}); customs territory {territory}; figures computed in "
-                               "{dest} and rounded to its minor unit at each figure.",
+                               "{dest} and rounded to its minor unit at each figure" + (
+                                   ", or cut down where its law says." if self.rounding else "."),
                                {"name": regime.name, "code": regime.code, "territory": regime.territory,
                                 "dest": dest}, dest)
         # (regime, limit in the destination currency, the reason its lines carry, the sentence saying so)

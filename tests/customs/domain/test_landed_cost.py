@@ -116,8 +116,9 @@ def test_preference_applied_when_party_rate_and_claim(book, fx):
     assert quote.lines[0].rule == "preference:CPTPP"
     assert quote.duty == money("0", "JPY")
     assert "proof of origin" in quote.lines[0].reason
-    # consumption tax at the 8% reduced rate for food, on customs value + duty
-    assert [(t.rate, t.amount) for t in quote.taxes] == [(Decimal("8"), money("8000", "JPY"))]
+    # consumption tax at the 8% reduced rate for food, on customs value + duty: national 6,240 -> 6,200 and
+    # local 1,748 -> 1,700 yen, each cut to the 100 yen below
+    assert [(t.rate, t.amount) for t in quote.taxes] == [(Decimal("8"), money("7900", "JPY"))]
 
 
 @pytest.mark.parametrize(("origin", "claim", "reason"), [

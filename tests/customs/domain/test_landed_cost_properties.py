@@ -94,3 +94,28 @@ def test_one_minor_unit_over_a_de_minimis_switches_exactly_what_the_regime_says(
         assert (quote.de_minimis.duty_applied, quote.de_minimis.tax_applied) == (duty_relieved, tax_relieved), value
         assert (quote.lines[0].rule == "de_minimis") is duty_relieved
         assert {t.collected for t in quote.taxes} == ({collected} if collected else set()), value
+
+
+# Japan's lines as in Customs Answer 1111: 14% standard-rate handbags, 14% reduced-rate beans, 17% tea
+JP_LINES = st.lists(st.tuples(st.sampled_from(["420221110", "200551110", "0902100000"]),
+                              st.integers(min_value=1, max_value=3_000_000)), min_size=1, max_size=5)
+
+
+@SETTINGS
+@given(lines=JP_LINES)
+def test_japan_cuts_the_duty_and_each_tax_to_the_100_yen_below_and_the_lines_add_up(book, fx, lines):
+    request = QuoteRequest(
+        origin="BR", destination="JP", on=ON, incoterm="DDP", currency="JPY", shipping=Money(Decimal(0), "JPY"),
+        insurance=Money(Decimal(0), "JPY"),
+        lines=[QuoteLine(hs_code=code, description="item", quantity=1, unit_value=Money(Decimal(value), "JPY"),
+                         net_weight_kg=Decimal(1), origin="BR") for code, value in lines])
+    quote = quote_landed_cost(book, fx, request)
+    assert quote.duty.amount % 100 == 0
+    assert sum(line.duty.amount for line in quote.lines) == quote.duty.amount
+    # national and local consumption tax are each cut to the 100 yen below, so their sum is too
+    assert sum(t.amount.amount for t in quote.taxes) % 100 == 0
+    assert all(t.amount.amount >= 0 and t.base.amount % 1000 == 0 for t in quote.taxes)
+    # never more than the rates on the uncut figures
+    uncut_duty = sum(Decimal(value) * (Decimal("0.17") if code == "0902100000" else Decimal("0.14"))
+                     for code, value in lines)
+    assert quote.de_minimis.duty_applied or quote.duty.amount <= uncut_duty
