@@ -15,23 +15,7 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 
-# detected kind -> (extension, content type)
-KINDS = {"pdf": ("pdf", "application/pdf"), "png": ("png", "image/png"), "jpg": ("jpg", "image/jpeg"),
-         "webp": ("webp", "image/webp")}
-DOCUMENT_KINDS = ("pdf", "png", "jpg")  # what customs documents and licences may be
-
-
-def sniff(head: bytes) -> str | None:
-    """'pdf', 'png', 'jpg', 'webp' or None, from a file's first bytes (the name and the browser's type can lie)."""
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return None
+from ewtp.filetypes import KINDS, sniff
 
 
 def sniff_upload(upload) -> str | None:

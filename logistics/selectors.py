@@ -2,36 +2,24 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
+from ewtp.cache import process_cache
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.fx import fx_table
 from ewtp.trade import Commodity, Parcel
 from logistics.domain.rates import RateBook, RateOption, RateRequest, ShopResult, shop
 from logistics.models import RateBookVersion, Shipment
 
-_lock = threading.Lock()
-_book: RateBook | None = None
 
-
+@process_cache()
 def rate_book() -> RateBook:
-    """The newest loaded rate book, parsed once per process (the loader resets it; other
-    processes pick up a newer book when they restart, like the tariff book)."""
-    global _book
-    if _book is None:
-        with _lock:
-            if _book is None:
-                version = RateBookVersion.objects.order_by("-loaded_at", "-id").first()
-                if version is None:
-                    raise ApplicationError("No rate book is loaded; run load_reference_data.", code="no_rate_book")
-                _book = RateBook.from_dict(version.data)
-    return _book
-
-
-def rate_book_reset() -> None:
-    global _book
-    _book = None
+    """The newest loaded rate book, parsed once per process (the loader calls `rate_book.cache_clear()`;
+    other processes pick up a newer book when they restart, like the tariff book)."""
+    version = RateBookVersion.objects.order_by("-loaded_at", "-id").first()
+    if version is None:
+        raise ApplicationError("No rate book is loaded; run load_reference_data.", code="no_rate_book")
+    return RateBook.from_dict(version.data)
 
 
 def _parcels(parcels: list[dict]) -> list[Parcel]:

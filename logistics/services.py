@@ -18,7 +18,7 @@ from logistics.domain.tracking import CUSTOMS_CODES, TrackingCode, is_known, sor
 from logistics.domain.tracking import TrackingEvent as CarrierEvent
 from logistics.integrations.base import BookingRequest, CarrierAdapter, CarrierError
 from logistics.models import Parcel, RateBookVersion, Shipment, TrackingEvent
-from logistics.selectors import _parcels, rate_book, rate_book_reset, shipment_rebookable
+from logistics.selectors import _parcels, rate_book, shipment_rebookable
 from logistics.signals import shipment_status_changed
 
 # Which shipment status each carrier event puts the parcel in.
@@ -386,7 +386,7 @@ def rate_book_store() -> str:
     book = RateBook.from_dict(data)  # refuse a broken file before storing it
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
     RateBookVersion.objects.get_or_create(checksum=digest, defaults={"data": data, "source": "logistics/data/*.json"})
-    rate_book_reset()
+    rate_book.cache_clear()
     return f"{len(book.services)} services, {len(book.ehubs)} eHubs"
 
 

@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from ewtp.admin import ImmutableAdmin
 from payments.models import LedgerEntry, LedgerTransaction, Payment, PaymentAllocation, Payout
-
-
-class ImmutableAdmin(admin.ModelAdmin):
-    """Money records are never edited or deleted: corrections are new entries."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AllocationInline(admin.TabularInline):

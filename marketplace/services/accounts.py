@@ -14,6 +14,7 @@ from django.utils import timezone
 from customs.selectors import destination_currency
 from ewtp.audit import staff_action_record
 from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from ewtp.filetypes import sniff
 from ewtp.fx import fx_table
 from ewtp.roles import VERIFY_COMPANY, role_group
 from marketplace.domain import tax_ids, uploads
@@ -85,7 +86,7 @@ def _check_company(company: Company, licence) -> None:
 
 
 def _store_licence(company: Company, licence) -> None:
-    kind = uploads.sniff(licence.read(16))
+    kind = sniff(licence.read(16))
     licence.seek(0)
     # A name of our own: the uploader's file name never reaches the storage.
     company.business_licence.save(f"company-{company.pk}-{uuid.uuid4().hex[:8]}.{kind}", licence, save=False)
