@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customs import selectors
 from ewtp.exceptions import ApplicationError
+from ewtp.fx import fx_for_quote
 from ewtp.money import Money
 
 # Origins offered besides the destinations and the parties to the agreements the book holds.
@@ -73,7 +74,7 @@ class LandedCostForm(forms.Form):
     def clean_hs_code(self) -> str:
         return "".join(ch for ch in self.cleaned_data["hs_code"] if ch not in " .-")
 
-    def quote(self, fx) -> dict | None:
+    def quote(self) -> dict | None:
         """The quote as the API answers it, with a label per line's rule; None (and the errors at their
         fields) when the input is wrong."""
         if not self.is_valid():
@@ -82,7 +83,7 @@ class LandedCostForm(forms.Form):
         currency = data["currency"]
         try:
             quote = selectors.landed_cost_quote(
-                origin=data["origin"], destination=data["destination"], currency=currency, fx=fx,
+                origin=data["origin"], destination=data["destination"], currency=currency, fx=fx_for_quote(),
                 incoterm=data["incoterm"], shipping=Money(data["shipping"], currency),
                 lines=[{"hs_code": data["hs_code"], "quantity": data["quantity"],
                         "unit_value": Money(data["value"], currency), "net_weight_kg": data["weight"],

@@ -13,7 +13,6 @@ from customs.models import CaseDocument, ClearanceCase
 from customs.signals import clearance_case_context
 from ewtp.exceptions import ApplicationError
 from ewtp.files import private_file_response
-from ewtp.fx import fx_table
 from ewtp.numbers import parse_decimal, parse_int
 from ewtp.roles import DECIDE_CLEARANCE
 from ewtp.views import permission_required, shared_with_staff
@@ -167,7 +166,7 @@ def calculator(request):
 
     searching = "find" in request.GET
     form = LandedCostForm(request.GET if "hs_code" in request.GET else None)
-    quote = form.quote(fx_table()) if form.is_bound and not searching else None
+    quote = form.quote() if form.is_bound and not searching else None
     hs_query = request.GET.get("hs_q", "").strip()[:100]
     hs_results = []
     if hs_query:

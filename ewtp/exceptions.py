@@ -46,6 +46,13 @@ class Conflict(ApplicationError):
         super().__init__(message, code=code, field=field)
 
 
+class Unavailable(ApplicationError):
+    """The request is sound but what it needs is not fit to use now (reference rates too old to price
+    with): 503, the same answer until an operator or a scheduled task mends it."""
+
+    status_code = 503
+
+
 class TransientError(Exception):
     """An outside system (a carrier, the customs authority, the payment provider, the database)
     failed in a way that may pass: a timeout, a 5xx, a rate limit, a closed window. Adapters raise

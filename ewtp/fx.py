@@ -8,9 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils import timezone
 
 from ewtp.cache import process_cache
-from ewtp.exceptions import ApplicationError
+from ewtp.exceptions import ApplicationError, Unavailable
 from ewtp.money import FxTable
 
 
@@ -28,6 +29,20 @@ def fx_table(on: date | None = None) -> FxTable:
     if rate_set is None:
         raise ApplicationError("No FX reference rates are loaded; run load_reference_data.", code="no_fx_rates")
     return FxTable({cur: Decimal(rate) for cur, rate in rate_set.rates.items()}, rate_set.as_of, rate_set.source)
+
+
+def fx_for_quote(on: date | None = None) -> FxTable:
+    """The rates a price is quoted at: `fx_table(on)`, refused when they are more than FX_MAX_AGE_DAYS older
+    than the day quoted (today when None); 0 sets no limit (the embedded default, whose shipped files do not
+    change). `payments.tasks.fx_refresh` keeps them fresh."""
+    table = fx_table(on)
+    limit = settings.FX_MAX_AGE_DAYS
+    day = on or timezone.now().date()
+    if limit and (day - table.as_of).days > limit:
+        raise Unavailable(f"The reference exchange rates are of {table.as_of.isoformat()}, more than {limit} days "
+                          f"before {day.isoformat()}: no price is quoted on them until newer rates are loaded.",
+                          code="stale_fx_rates", field="date" if on else None)
+    return table
 
 
 def fx_rates_store(*, as_of: date, rates_per_eur: dict[str, Decimal], source: str):

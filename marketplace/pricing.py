@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customs.selectors import destination_currency, landed_cost_quote, quote_as_json, tariff_book
 from ewtp.exceptions import ApplicationError
-from ewtp.fx import fx_table
+from ewtp.fx import fx_for_quote, fx_table
 from ewtp.money import Money
 from logistics.selectors import cheapest_option
 
@@ -193,7 +193,7 @@ def quote_lines(*, lines: list[QuoteLine], destination: str, currency: str | Non
     company = lines[0].listing.company
     if any(line.listing.company_id != company.pk for line in lines):
         raise ApplicationError("One quote covers one seller's goods.", code="mixed_sellers", field="lines")
-    fx = fx_table()
+    fx = fx_for_quote()
     seller_currency = company.currency
     currency = currency or destination_currency(destination)
     for code in (seller_currency, currency):

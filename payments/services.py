@@ -335,6 +335,17 @@ def reference_datasets():
     return [("payments.fx_rates", files, fx_snapshots_store)]
 
 
+def fx_refresh(source: str) -> str:
+    """Load ECB reference rates from `source`, a path or an http(s) URL of a daily or history file; a file
+    that is not exactly the ECB's shape changes nothing (`ecb.parse_ecb_xml`)."""
+    from pathlib import Path
+
+    from payments.integrations import ecb
+
+    data = ecb.fetch(source) if source.startswith(("https://", "http://")) else Path(source).read_bytes()
+    return fx_snapshots_store(ecb.parse_ecb_xml(data))
+
+
 def fx_snapshots_store(snapshots=None) -> str:
     """Store ECB snapshots (the shipped files by default) as the shared reference rates.
 

@@ -14,7 +14,7 @@ from customs import selectors, services
 from customs.models import ClearanceCase
 from ewtp.api import HasPermission, MoneyField
 from ewtp.exceptions import ApplicationError, NotFound
-from ewtp.fx import fx_table
+from ewtp.fx import fx_for_quote
 from ewtp.money import Money, has_too_many_decimals
 from ewtp.numbers import is_whole_number, parse_decimal, parse_int
 from ewtp.roles import DECIDE_CLEARANCE
@@ -218,7 +218,7 @@ class LandedCostApi(APIView):
         on = values["date"]
         currency = values["currency"] or selectors.destination_currency(destination)
         quote = selectors.landed_cost_quote(
-            origin=values["origin"], destination=destination, lines=values["lines"], fx=fx_table(on),
+            origin=values["origin"], destination=destination, lines=values["lines"], fx=fx_for_quote(on),
             currency=currency, incoterm=values["incoterm"], on=on,
             shipping=values["shipping"] or Money.zero(currency),
             insurance=values["insurance"] or Money.zero(currency),

@@ -190,12 +190,18 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # How often beat re-drives the slow steps (tracking polls, stuck cases); tests shorten it.
 BEAT_INTERVAL_SECONDS = env.float("BEAT_INTERVAL_SECONDS", default=10.0)
+# Where payments.tasks.fx_refresh fetches the ECB's daily reference rates, and how often ("": offline, the
+# shipped files that load_reference_data loads); production fetches the ECB's own file.
+FX_SOURCE_URL = env.str("FX_SOURCE_URL", default="")
+FX_FETCH_INTERVAL_SECONDS = env.float("FX_FETCH_INTERVAL_SECONDS", default=6 * 3600)
 CELERY_BEAT_SCHEDULE = {
     "logistics-poll-tracking": {"task": "logistics.tasks.tracking_poll_all", "schedule": BEAT_INTERVAL_SECONDS},
     "customs-redrive-stuck-cases": {"task": "customs.tasks.clearance_redrive", "schedule": BEAT_INTERVAL_SECONDS * 6},
     "customs-reconcile-authority": {"task": "customs.tasks.clearance_reconcile", "schedule": BEAT_INTERVAL_SECONDS * 6},
     "customs-escalate-holds": {"task": "customs.tasks.clearance_escalate", "schedule": 300.0},
     "marketplace-release-escrow": {"task": "marketplace.tasks.escrow_release_due", "schedule": BEAT_INTERVAL_SECONDS},
+    # The ECB publishes once a working day, about 16:00 CET; four tries a day mend a missed fetch the same day.
+    "payments-refresh-fx": {"task": "payments.tasks.fx_refresh", "schedule": FX_FETCH_INTERVAL_SECONDS},
 }
 
 # --- Domain knobs --------------------------------------------------------------------------
@@ -232,6 +238,8 @@ CLEARANCE_DUTY_TOLERANCE_MIN_EUR = Decimal(env.str("CLEARANCE_DUTY_TOLERANCE_MIN
 CLEARANCE_DOCUMENT_MAX_BYTES = env.int("CLEARANCE_DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
 QUOTE_VALIDITY_MINUTES = env.int("QUOTE_VALIDITY_MINUTES", default=30)
 FX_REFRESH_SECONDS = env.int("FX_REFRESH_SECONDS", default=60)  # how soon every process sees newly loaded rates
+# No price is quoted on rates more than this many days older than the day quoted (0: no limit).
+FX_MAX_AGE_DAYS = env.int("FX_MAX_AGE_DAYS", default=0)
 # Escrow is released to the seller this long after delivery (the buyer's window to dispute).
 ESCROW_DISPUTE_WINDOW_SECONDS = env.int("ESCROW_DISPUTE_WINDOW_SECONDS", default=3 * 24 * 3600)
 

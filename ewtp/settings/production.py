@@ -87,6 +87,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 
 WHITENOISE_USE_FINDERS = False  # collectstatic ran in the image
+# Reference rates fetched from the ECB itself (payments.tasks.fx_refresh) and never priced with once a week
+# old: the ECB publishes every TARGET working day, and its longest pause (Easter, Christmas) is four days.
+FX_SOURCE_URL = env.str("FX_SOURCE_URL", default="https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml")
+FX_MAX_AGE_DAYS = env.int("FX_MAX_AGE_DAYS", default=7)
 STORAGES = {**STORAGES,  # noqa: F405
             "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
 

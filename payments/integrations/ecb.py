@@ -11,12 +11,15 @@ rate silently mis-prices every cart. Rates stay the decimal strings the ECB prin
 (`Decimal("0.86780")`), never floats. The XML goes through defusedxml with DTDs forbidden:
 the ECB's files have none, so any DTD (entity bombs, external entities) is an attack.
 
-The only I/O here is `load_shipped_snapshots()`, which reads the files under `payments/data/`.
+The only I/O here is `load_shipped_snapshots()`, which reads the files under `payments/data/`, and
+`fetch(url)`, which downloads a file for `payments.services.fx_refresh`.
 """
 
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -28,7 +31,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from ewtp.exceptions import ApplicationError
+from ewtp.exceptions import ApplicationError, TransientError
 from ewtp.money import FxTable
 
 SOURCE_NAME = "ECB euro foreign exchange reference rates"
@@ -42,6 +45,28 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 _RATE_PATTERN = re.compile(r"\d{1,12}(\.\d{1,12})?")
 _CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
 _DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class FxSourceUnavailable(TransientError):
+    """The rate file's server did not answer, or answered 5xx or 429: the fetch is tried again later."""
+
+
+def fetch(url: str, *, timeout: float = 30) -> bytes:
+    """The file at an http(s) `url`, at most MAX_FILE_BYTES."""
+    if not url.startswith(("https://", "http://")):
+        raise ApplicationError(f"Rates are fetched over http(s), not from {url!r}.", code="invalid_fx_source")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (the operator's URL)
+            data = response.read(MAX_FILE_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        if exc.code >= 500 or exc.code == 429:
+            raise FxSourceUnavailable(f"{url} answered {exc.code}") from exc
+        raise ApplicationError(f"{url} answered {exc.code}.", code="invalid_fx_source") from exc
+    except (urllib.error.URLError, OSError) as exc:  # refused, unresolved, timed out
+        raise FxSourceUnavailable(f"{url} could not be read: {exc}") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise ApplicationError(f"{url} is larger than any ECB file.", code="invalid_fx_file")
+    return data
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,7 @@
-import urllib.request
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
-from ewtp.exceptions import ApplicationError
-from payments.integrations.ecb import MAX_FILE_BYTES, parse_ecb_xml
-from payments.services import fx_snapshots_store
+from ewtp.exceptions import ApplicationError, TransientError
+from payments.services import fx_refresh
 
 
 class Command(BaseCommand):
@@ -15,12 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("source", help="a path or an https:// URL")
 
     def handle(self, *args, source: str, **options):
-        if source.startswith(("http://", "https://")):
-            with urllib.request.urlopen(source, timeout=30) as response:  # noqa: S310 (operator-given URL)
-                data = response.read(MAX_FILE_BYTES + 1)
-        else:
-            data = Path(source).read_bytes()
         try:
-            self.stdout.write(fx_snapshots_store(parse_ecb_xml(data)))
-        except ApplicationError as exc:
-            raise CommandError(exc.message) from exc
+            self.stdout.write(fx_refresh(source))
+        except (ApplicationError, TransientError) as exc:
+            raise CommandError(getattr(exc, "message", str(exc))) from exc

@@ -1,10 +1,11 @@
+"""`load_fx_rates`: ECB files loaded by path, used by date, refused whole when broken."""
+
 from datetime import date
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import Client
 
 from ewtp.fx import fx_table
 from payments.integrations.ecb import SHIPPED_DATA_DIR
@@ -49,14 +50,3 @@ def test_a_broken_fx_file_is_refused_and_changes_nothing(tmp_path):
     with pytest.raises(CommandError):
         call_command("load_fx_rates", str(path))
     assert fx_table().as_of == date(2025, 10, 21)
-
-
-def test_ledger_check_passes_on_an_empty_ledger_and_the_staff_page_shows_it(django_user_model):
-    out = StringIO()
-    call_command("ledger_check", stdout=out)
-    assert "Ledger balanced" in out.getvalue()
-    from tests import factories
-
-    client = Client()
-    client.force_login(factories.finance())  # the ledger is finance's page
-    assert b"Balanced" in client.get("/payments/ledger/").content
