@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 PRODUCTION = {"DJANGO_SETTINGS_MODULE": "ewtp.settings.production"}
 SAFE = {
