@@ -78,5 +78,5 @@ class OrderAdmin(admin.ModelAdmin):
     list_display = ["__str__", "company", "buyer", "status", "total_amount", "currency", "created_at"]
     list_filter = ["status", "ship_country"]
     list_select_related = ["company", "buyer"]
-    readonly_fields = ["status", "quote", "goods_amount", "shipping_amount", "duties_amount", "total_amount"]
+    readonly_fields = ["status", "checkout", "quote", "goods_amount", "shipping_amount", "duties_amount", "total_amount"]
     inlines = [OrderLineInline, OrderEventInline]

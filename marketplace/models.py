@@ -268,6 +268,20 @@ class Listing(models.Model):
         return Money(self.price_amount, self.currency)
 
 
+class Checkout(models.Model):
+    """Seller orders placed together and paid in one payment (a "buy now" order is a checkout of one).
+    Paying locks this row first (then its payment, then its orders): a second tab or a replayed submit
+    waits for the first, then finds the checkout paid."""
+
+    reference = models.CharField(max_length=40, unique=True)  # CHK-000123, after its first order
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkouts")
+    payment = models.OneToOneField("payments.Payment", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Checkout {self.reference}"
+
+
 class Order(models.Model):
     """One seller's part of a purchase. Status constants say what the state means; the allowed
     moves are in marketplace/domain/states.py."""
@@ -287,6 +301,8 @@ class Order(models.Model):
 
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="orders")
+    # The checkout the order was placed and is paid in; set as the checkout is made, right after its orders.
+    checkout = models.ForeignKey(Checkout, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
     incoterm = models.CharField(max_length=3, choices=Incoterm.choices, default=Incoterm.DDP)
     idempotency_key = models.CharField(max_length=80)

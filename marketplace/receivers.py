@@ -70,17 +70,16 @@ def _order_for_the_case_page(sender, case, **kwargs):
     from django.urls import reverse
 
     from marketplace.models import Order
-    from payments.selectors import payment_for_reference
 
     try:
         order_id = parse_order_reference(case.shipment_reference)
     except MalformedReference:
         return None  # not a marketplace order's shipment
-    order = (Order.objects.select_related("company", "buyer").prefetch_related("lines__listing__photos")
-             .filter(pk=order_id).first())
+    order = (Order.objects.select_related("company", "buyer", "checkout__payment")
+             .prefetch_related("lines__listing__photos").filter(pk=order_id).first())
     if order is None:
         return None
-    payment = payment_for_reference(order.reference)
+    payment = order.checkout.payment if order.checkout else None
     images = [photo.thumbnail.url for line in order.lines.all() for photo in line.listing.photos.all()][:8]
     return {
         "title": f"Order {order.reference}",

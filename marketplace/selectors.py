@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
 from ewtp.numbers import parse_decimal, parse_int
-from marketplace.domain.references import parse_order_reference
-from marketplace.models import Listing, Order, User, in_reader_language
+from marketplace.models import Checkout, Listing, Order, User, in_reader_language
+from payments.models import Payment
 
 MAX_QUERY_LENGTH = 200
 
@@ -361,7 +361,7 @@ def listing_quote(listing: Listing, buyer: BuyerContext):
 
 
 def orders_for_buyer(user: User) -> QuerySet[Order]:
-    return Order.objects.filter(buyer=user).select_related("company").prefetch_related("lines")
+    return Order.objects.filter(buyer=user).select_related("company", "checkout").prefetch_related("lines")
 
 
 def orders_for_company(company) -> QuerySet[Order]:
@@ -477,20 +477,33 @@ def rfqs_for_buyer(user) -> QuerySet:
 # ---------------------------------------------------------------- checkouts
 
 @dataclass
-class Checkout:
-    """Seller orders placed together and paid in one payment (a "buy now" order is a checkout of one)."""
+class CheckoutDetail:
+    """A checkout with its payment and its seller orders, as its page, the API and paying read it."""
 
-    reference: str
-    payment: object  # payments.models.Payment
+    checkout: Checkout
+    payment: Payment
     orders: list[Order]
 
     @property
-    def total(self):
+    def reference(self) -> str:
+        return self.checkout.reference
+
+    @property
+    def total(self) -> Money:
         return self.payment.total
 
     @property
+    def paid(self) -> bool:
+        return self.payment.status == Payment.Status.SUCCEEDED
+
+    @property
+    def awaiting_authentication(self) -> bool:
+        """The buyer's bank asks them to confirm the payment (3-D Secure)."""
+        return self.payment.status == Payment.Status.REQUIRES_ACTION
+
+    @property
     def payable(self) -> bool:
-        return self.payment.status in ("requires_payment_method", "failed") and all(
+        return self.payment.status in (Payment.Status.REQUIRES_PAYMENT_METHOD, Payment.Status.FAILED) and all(
             order.status == Order.Status.PENDING_PAYMENT for order in self.orders)
 
     @property
@@ -505,24 +518,15 @@ class Checkout:
         return [order.quote["requoted"] for order in self.orders if order.quote.get("requoted")]
 
 
-def checkout_get(*, buyer: User, reference: str, lock: bool = False) -> Checkout | None:
-    """The buyer's checkout with its orders (locked FOR UPDATE with `lock`), or None."""
-    from payments.selectors import payment_for_checkout
-
-    payment = payment_for_checkout(reference)
-    if payment is None or payment.buyer_id != buyer.pk:
-        return None
-    orders = Order.objects.filter(pk__in=[parse_order_reference(a.reference) for a in payment.allocations.all()])
-    orders = orders.order_by("pk")
-    if lock:
-        orders = orders.select_for_update(of=("self",))
-    return Checkout(reference=payment.reference, payment=payment,
-                    orders=list(orders.select_related("company").prefetch_related("lines")))
+def checkout_detail(checkout: Checkout, *, orders: QuerySet[Order] | None = None) -> CheckoutDetail:
+    """The detail of a checkout read with its payment (select_related); its orders from `orders` when given
+    (a locking read), else read here with their sellers and lines."""
+    if orders is None:
+        orders = checkout.orders.select_related("company").prefetch_related("lines").order_by("pk")
+    return CheckoutDetail(checkout=checkout, payment=checkout.payment, orders=list(orders))
 
 
-def checkout_reference_of(order: Order) -> str | None:
-    """The checkout (payment) an order was placed in."""
-    from payments.selectors import payment_for_reference
-
-    payment = payment_for_reference(order.reference)
-    return payment.reference if payment else None
+def checkout_get(*, buyer: User, reference: str) -> CheckoutDetail | None:
+    """The buyer's checkout with its payment and orders, or None (another buyer's, or no such checkout)."""
+    checkout = Checkout.objects.select_related("payment").filter(reference=reference, buyer=buyer).first()
+    return checkout_detail(checkout) if checkout else None

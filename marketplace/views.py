@@ -61,6 +61,7 @@ from marketplace.services.listings import listing_photo_delete as listing_photo_
 from marketplace.services.orders import order_book_shipment, order_cancel_by_seller
 from marketplace.services.rfq import rfq_accept, rfq_decline, rfq_quote
 from marketplace.services.rfq import rfq_create as rfq_create_service
+from payments.models import Payment
 
 CARDS_PER_PAGE = 24
 
@@ -100,7 +101,7 @@ def listing_detail(request, pk: int):
                                     incoterm=form.cleaned_data["incoterm"],
                                     accept_dap=form.cleaned_data["accept_dap"],
                                     idempotency_key=request.POST.get("idempotency_key") or None)
-                return redirect("marketplace:checkout", reference=selectors.checkout_reference_of(order))
+                return redirect("marketplace:checkout", reference=order.checkout.reference)
             except ApplicationError as exc:
                 form_error(form, exc)
     quote = selectors.listing_quote(listing, buyer)
@@ -114,21 +115,14 @@ def listing_detail(request, pk: int):
 
 @login_required
 def order_list(request):
-    from payments.selectors import checkout_references
-
-    orders = list(selectors.orders_for_buyer(request.user)[:100])
-    checkouts = checkout_references([order.reference for order in orders])
-    for order in orders:
-        order.checkout_reference = checkouts.get(order.reference)
-    return render(request, "marketplace/order_list.html", {"orders": orders})
+    return render(request, "marketplace/order_list.html", {"orders": selectors.orders_for_buyer(request.user)[:100]})
 
 
 @login_required
 def order_detail(request, pk: int):
     from logistics.selectors import shipment_for_order, shipment_rebookable
-    from payments.selectors import payment_for_reference
 
-    order = get_object_or_404(Order.objects.select_related("company"), pk=pk)
+    order = get_object_or_404(Order.objects.select_related("company", "checkout__payment"), pk=pk)
     is_buyer = order.buyer_id == request.user.pk
     is_seller = order.company.members.filter(user=request.user).exists()
     if not (is_buyer or is_seller):
@@ -136,7 +130,8 @@ def order_detail(request, pk: int):
     shipment = shipment_for_order(order.reference)
     return render(request, "marketplace/order_detail.html", {
         "order": order, "is_buyer": is_buyer, "is_seller": is_seller,
-        "payment": payment_for_reference(order.reference), "shipment": shipment,
+        "checkout": order.checkout, "payment": order.checkout.payment if order.checkout else None,
+        "shipment": shipment,
         "rebookable": is_seller and shipment is not None and shipment_rebookable(shipment),
         "lines": order.lines.all(), "events": order.events.all(),
     })
@@ -184,13 +179,13 @@ def checkout(request, reference: str):
     if found.payment.provider == "stripe" and request.GET.get("payment_intent") == found.payment.provider_id:
         payment_sync(payment_id=found.payment.pk)  # back from Stripe.js: take Stripe's word (webhooks also do)
         found = selectors.checkout_get(buyer=request.user, reference=reference)
-        if found.payment.status == "succeeded":
+        if found.paid:
             return _after_payment(request, found)
     form = PayForm(request.POST or None)
     stripe_mode = found.payment.provider == "stripe"
     if request.method == "POST":
         try:
-            if found.payment.status == "succeeded":  # a replayed submit: the same result, no more money
+            if found.paid:  # a replayed submit: the same result, no more money
                 return _after_payment(request, found)
             expected = _expected_total(request.POST)
             if stripe_mode:  # Stripe.js asks first, then confirms with Stripe directly
@@ -199,9 +194,9 @@ def checkout(request, reference: str):
             if form.is_valid():
                 payment = checkout_pay(buyer=request.user, reference=reference, expected_total=expected,
                                        card_number=form.cleaned_data["card_number"])
-                if payment.status == "succeeded":
+                if payment.status == Payment.Status.SUCCEEDED:
                     return _after_payment(request, found)
-                if payment.status == "requires_action":
+                if payment.status == Payment.Status.REQUIRES_ACTION:
                     messages.warning(request, _("Your bank asks you to confirm this payment."))
                     return redirect("marketplace:checkout", reference=reference)
                 form.add_error("card_number", payment.failure_reason)
@@ -233,7 +228,7 @@ def checkout_authenticate(request, reference: str):
     try:
         payment = authenticate(payment_id=found.payment.pk, buyer=request.user,
                                approve=request.POST.get("approve") == "1")
-        if payment.status == "succeeded":
+        if payment.status == Payment.Status.SUCCEEDED:
             return _after_payment(request, found)
         messages.error(request, payment.failure_reason)
     except ApplicationError as exc:

@@ -57,21 +57,6 @@ def ledger_check() -> LedgerReport:
     return report
 
 
-def payment_for_reference(reference: str) -> Payment | None:
-    """The payment of the checkout an order (its reference) was placed in."""
-    return Payment.objects.filter(allocations__reference=reference).first()
-
-
-def payment_for_checkout(reference: str) -> Payment | None:
-    return Payment.objects.filter(reference=reference).prefetch_related("allocations").first()
-
-
-def checkout_references(order_references: list[str]) -> dict[str, str]:
-    """The checkout (payment) each order was placed in, in one query."""
-    return dict(PaymentAllocation.objects.filter(reference__in=order_references).values_list(
-        "reference", "payment__reference"))
-
-
 def payouts_for_company(company_id: int):
     return Payout.objects.filter(company_id=company_id).order_by("-created_at")
 

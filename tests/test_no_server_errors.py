@@ -203,9 +203,7 @@ class World:
 
     @cached_property
     def _checkout(self) -> str:
-        from marketplace.selectors import checkout_reference_of
-
-        return checkout_reference_of(self.order) or self.order.reference
+        return self.order.checkout.reference
 
     def make(self) -> None:
         self.users, self.cart_line, self.rfq, self.case, self.payment, self._checkout  # noqa: B018

@@ -29,6 +29,7 @@ from marketplace.services.listings import (
 )
 from marketplace.services.orders import order_book_shipment
 from marketplace.services.rfq import rfq_accept, rfq_create, rfq_decline, rfq_quote
+from payments.models import Payment
 
 
 class SignupApi(APIView):
@@ -268,7 +269,9 @@ class OrderOutputSerializer(serializers.ModelSerializer):
 
     def get_checkout(self, order) -> str | None:
         """The checkout the order is paid in (one payment for all its orders)."""
-        return self.context.get("checkout") or selectors.checkout_reference_of(order)
+        if "checkout" in self.context:
+            return self.context["checkout"]
+        return order.checkout.reference if order.checkout else None
 
 
 class CheckoutOutputSerializer(serializers.Serializer):
@@ -316,7 +319,7 @@ class OrderCreateApi(APIView):
 
 
 def _visible_order(request, pk: int) -> Order:
-    order = Order.objects.filter(pk=pk).select_related("company").first()
+    order = Order.objects.filter(pk=pk).select_related("company", "checkout").first()
     if order is None or not (order.buyer_id == request.user.pk
                              or order.company.members.filter(user=request.user).exists()):
         raise NotFound("No such order.")
@@ -471,7 +474,7 @@ class CheckoutPayApi(APIView):
                 card_number=data.validated_data["card_number"], payment_method=data.validated_data["payment_method"])
         except QuoteChanged as exc:
             return Response({**exc.as_json(), "changes": exc.changes}, status=status.HTTP_409_CONFLICT)
-        if payment.status == "failed":
+        if payment.status == Payment.Status.FAILED:
             return Response({"error": {"code": "card_declined", "message": payment.failure_reason,
                                        "field": "card_number"}}, status=status.HTTP_402_PAYMENT_REQUIRED)
         return Response(CheckoutOutputSerializer(_own_checkout(request, reference)).data)

@@ -16,10 +16,11 @@ from customs.selectors import destination_currency
 from ewtp.exceptions import ApplicationError, Conflict, NotFound
 from ewtp.money import Money
 from marketplace.domain.references import build_checkout_reference
-from marketplace.models import Cart, Listing, Order, OrderEvent, OrderLine, User
+from marketplace.models import Cart, Checkout, Listing, Order, OrderEvent, OrderLine, User
 from marketplace.pricing import QuoteLine, buyer_quoted_as, quote_lines
-from marketplace.selectors import checkout_get, checkout_reference_of
+from marketplace.selectors import CheckoutDetail, checkout_detail
 from marketplace.services.listings import check_b2b, check_quantity
+from payments.models import Payment
 from payments.services import Share, payment_confirm, payment_create, payment_reprice
 
 
@@ -50,7 +51,7 @@ def order_place(*, buyer: User, listing_id: int, quantity: int, idempotency_key:
             raise NotFound("This product is not for sale.", field="listing")
         order = _order_create(buyer=buyer, items=[(listing, quantity, None)], incoterm=incoterm, key=key,
                               accept_dap=accept_dap)
-        _checkout_payment_create(buyer=buyer, orders=[order])
+        _checkout_create(buyer=buyer, orders=[order])
         return order
 
 
@@ -59,14 +60,37 @@ def _share(order: Order):
                  duties=Money(order.duties_amount, order.currency))
 
 
-def _checkout_reference(first_order: Order) -> str:
-    return build_checkout_reference(first_order.pk)
+def _checkout_create(*, buyer: User, orders: list[Order]) -> Checkout:
+    """The checkout of orders just made, named after the first, with its one payment (each order's
+    share in it); the orders point to it. Runs inside the caller's transaction."""
+    reference = build_checkout_reference(orders[0].pk)
+    payment = payment_create(reference=reference, buyer=buyer, shares=[_share(o) for o in orders],
+                             destination=orders[0].ship_country, idempotency_key=f"checkout:{orders[0].pk}")
+    checkout = Checkout.objects.create(reference=reference, buyer=buyer, payment=payment)
+    Order.objects.filter(pk__in=[order.pk for order in orders]).update(checkout=checkout)
+    for order in orders:
+        order.checkout = checkout
+    return checkout
 
 
-def _checkout_payment_create(*, buyer: User, orders: list[Order]):
-    """The checkout's one payment, each order's share in it."""
-    return payment_create(reference=_checkout_reference(orders[0]), buyer=buyer, shares=[_share(o) for o in orders],
-                          destination=orders[0].ship_country, idempotency_key=f"checkout:{orders[0].pk}")
+def _checkout_lock(*, buyer: User, reference: str) -> Checkout:
+    """The buyer's checkout and its payment, locked FOR UPDATE in one statement. Whoever pays, re-quotes or
+    cancels a checkout takes this lock first, so that they queue; then the orders (`_orders_lock`), as
+    payments' webhooks lock a payment then its orders. Locking the payment in the same statement means
+    that once the lock is ours we read what the one before us committed (a joined row read without its
+    lock is as it was when we started waiting)."""
+    checkout = (Checkout.objects.select_for_update(of=("self", "payment")).select_related("payment")
+                .filter(reference=reference, buyer=buyer).first())
+    if checkout is None:
+        raise NotFound("No such checkout.")
+    return checkout
+
+
+def _orders_lock(checkout: Checkout) -> CheckoutDetail:
+    """The locked, unpaid checkout with its orders, locked in turn (a paid checkout's orders are the
+    sellers' and the webhooks' to move: paying never locks them)."""
+    return checkout_detail(checkout, orders=checkout.orders.select_for_update(of=("self",))
+                           .select_related("company").order_by("pk"))
 
 
 class ManualAssessmentRequired(Conflict):
@@ -160,84 +184,65 @@ def _quote_stale(order: Order, buyer: User, now) -> bool:
             != (buyer.country, buyer.address_line, buyer.city, buyer.postcode))
 
 
-def checkout_requote(*, buyer: User, reference: str) -> list[dict]:
-    """Re-quote every order of an unpaid checkout whose quote no longer holds (expired, or the
-    ship-to or currency changed): the seller's unit prices stay; FX, shipping, duty and taxes
-    are quoted afresh, the payment takes the new total. Returns what changed, per order
-    (nothing when the figures are the same)."""
-    with transaction.atomic():
-        checkout = checkout_get(buyer=buyer, reference=reference, lock=True)
-        if checkout is None:
-            raise NotFound("No such checkout.")
-        now = timezone.now()
-        if not checkout.payable or not any(_quote_stale(order, buyer, now) for order in checkout.orders):
-            return []
-        _check_buyer(buyer, checkout.orders[0].incoterm)
-        changes = []
-        as_buyer = buyer_quoted_as(buyer, destination=buyer.country)
-        for order in checkout.orders:
-            lines = list(order.lines.select_related("listing", "listing__company"))
-            quote_input = [QuoteLine(line.listing, line.quantity, line.unit_price) for line in lines]
+def _requote(checkout: CheckoutDetail, buyer: User) -> list[dict]:
+    """Re-quote every order of the locked, unpaid checkout if one's quote no longer holds (expired, or
+    the ship-to or currency changed): the seller's unit prices stay; FX, shipping, duty and taxes are
+    quoted afresh, the payment takes the new total. Returns what changed, per order (nothing when the
+    figures are the same)."""
+    now = timezone.now()
+    if not checkout.payable or not any(_quote_stale(order, buyer, now) for order in checkout.orders):
+        return []
+    _check_buyer(buyer, checkout.orders[0].incoterm)
+    changes = []
+    as_buyer = buyer_quoted_as(buyer, destination=buyer.country)
+    for order in checkout.orders:
+        lines = list(order.lines.select_related("listing", "listing__company"))
+        quote_input = [QuoteLine(line.listing, line.quantity, line.unit_price) for line in lines]
+        quote = quote_lines(lines=quote_input, destination=buyer.country, **as_buyer,
+                            currency=buyer.preferred_currency or None, incoterm=order.incoterm)
+        incoterm_change = None
+        if order.incoterm == Order.Incoterm.DDP and quote.duty_assessed_at_import:
+            # Never DDP with a duty missing: the new quote is DAP, and the buyer confirms it (QuoteChanged).
             quote = quote_lines(lines=quote_input, destination=buyer.country, **as_buyer,
-                                currency=buyer.preferred_currency or None, incoterm=order.incoterm)
-            incoterm_change = None
-            if order.incoterm == Order.Incoterm.DDP and quote.duty_assessed_at_import:
-                # Never DDP with a duty missing: the new quote is DAP, and the buyer confirms it (QuoteChanged).
-                quote = quote_lines(lines=quote_input, destination=buyer.country, **as_buyer,
-                                    currency=buyer.preferred_currency or None, incoterm=Order.Incoterm.DAP)
-                quote.snapshot["dap_accepted"] = {"asked": "DDP", "lines": quote.manual_lines,
-                                                  "reason": quote.manual_reason}
-                incoterm_change = {"old": order.incoterm, "new": Order.Incoterm.DAP, "reason": quote.manual_reason}
-                order.incoterm = Order.Incoterm.DAP
-            elif order.quote.get("dap_accepted"):
-                quote.snapshot["dap_accepted"] = order.quote["dap_accepted"]
-            before, after = _quote_figures(order.quote), _quote_figures(quote.snapshot)
-            change = {"order": order.reference, "seller": order.company.legal_name,
-                      "figures": [{"name": name, "old": before[name], "new": after[name]} for name in before],
-                      "fx_old": order.quote["fx"], "fx_new": quote.snapshot["fx"]}
-            if incoterm_change:
-                change["incoterm"] = incoterm_change
-            changed = before != after or incoterm_change is not None
-            order.ship_address, order.ship_city, order.ship_postcode, order.ship_country = (
-                buyer.address_line, buyer.city, buyer.postcode, buyer.country)
-            order.currency = quote.currency
-            order.goods_amount, order.shipping_amount = quote.goods.amount, quote.shipping.amount
-            order.duties_amount, order.total_amount = quote.duties_payable_now.amount, quote.total_payable_now.amount
-            order.quote = {**quote.snapshot, "requoted": change if changed else None}
-            order.quote_expires_at = now + timedelta(minutes=settings.QUOTE_VALIDITY_MINUTES)
-            order.shipping_service = quote.shipping_service
-            order.save()
-            OrderEvent.objects.create(order=order, from_status=order.status, to_status=order.status, actor=buyer,
-                                      note=f"Re-quoted: total {before['total']['amount']} {before['total']['currency']}"
-                                           f" → {quote.total_payable_now}.")
-            if changed:
-                changes.append(change)
-        payment_reprice(payment_id=checkout.payment.pk, shares=[_share(order) for order in checkout.orders],
-                        destination=buyer.country)
+                                currency=buyer.preferred_currency or None, incoterm=Order.Incoterm.DAP)
+            quote.snapshot["dap_accepted"] = {"asked": "DDP", "lines": quote.manual_lines,
+                                              "reason": quote.manual_reason}
+            incoterm_change = {"old": order.incoterm, "new": Order.Incoterm.DAP, "reason": quote.manual_reason}
+            order.incoterm = Order.Incoterm.DAP
+        elif order.quote.get("dap_accepted"):
+            quote.snapshot["dap_accepted"] = order.quote["dap_accepted"]
+        before, after = _quote_figures(order.quote), _quote_figures(quote.snapshot)
+        change = {"order": order.reference, "seller": order.company.legal_name,
+                  "figures": [{"name": name, "old": before[name], "new": after[name]} for name in before],
+                  "fx_old": order.quote["fx"], "fx_new": quote.snapshot["fx"]}
+        if incoterm_change:
+            change["incoterm"] = incoterm_change
+        changed = before != after or incoterm_change is not None
+        order.ship_address, order.ship_city, order.ship_postcode, order.ship_country = (
+            buyer.address_line, buyer.city, buyer.postcode, buyer.country)
+        order.currency = quote.currency
+        order.goods_amount, order.shipping_amount = quote.goods.amount, quote.shipping.amount
+        order.duties_amount, order.total_amount = quote.duties_payable_now.amount, quote.total_payable_now.amount
+        order.quote = {**quote.snapshot, "requoted": change if changed else None}
+        order.quote_expires_at = now + timedelta(minutes=settings.QUOTE_VALIDITY_MINUTES)
+        order.shipping_service = quote.shipping_service
+        order.save()
+        OrderEvent.objects.create(order=order, from_status=order.status, to_status=order.status, actor=buyer,
+                                  note=f"Re-quoted: total {before['total']['amount']} {before['total']['currency']}"
+                                       f" → {quote.total_payable_now}.")
+        if changed:
+            changes.append(change)
+    checkout.payment = payment_reprice(payment_id=checkout.payment.pk, shares=[_share(o) for o in checkout.orders],
+                                       destination=buyer.country)
     return changes
 
 
-def checkout_prepare(*, buyer: User, reference: str, expected_total: Money | None = None):
-    """Make sure the checkout can be charged what the buyer saw: re-quote it if its quote no
-    longer holds (raising QuoteChanged when a figure moved), and refuse a total or currency other
-    than the server's own. No amount from the client is ever charged: it is only compared."""
-    checkout = checkout_get(buyer=buyer, reference=reference)
-    if checkout is None:
-        raise NotFound("No such checkout.")
-    if checkout.payment.status == "succeeded":
-        return checkout  # a replayed submit: paid already, nothing more happens
-    if not checkout.payable and checkout.payment.status != "requires_action":
-        # Another tab may have paid between our reads of the payment and of its orders (they
-        # commit together): read again before calling the checkout cancelled.
-        checkout = checkout_get(buyer=buyer, reference=reference)
-        if checkout.payment.status == "succeeded":
-            return checkout
+def _check_chargeable(checkout: CheckoutDetail, expected_total: Money | None) -> None:
+    """The locked, unpaid checkout can be charged what the buyer saw: it is not cancelled, and the
+    total they confirmed is the server's own. No amount from the client is ever charged: it is only compared."""
+    if not checkout.payable and not checkout.awaiting_authentication:
         raise Conflict("This checkout was cancelled (its quote expired unpaid and the stock was released): "
                        "check out again.", code="checkout_cancelled")
-    changes = checkout_requote(buyer=buyer, reference=reference)
-    if changes:
-        raise QuoteChanged(changes)
-    checkout = checkout_get(buyer=buyer, reference=reference)
     if expected_total is not None:
         if expected_total.currency != checkout.payment.currency:
             raise ApplicationError(f"This checkout is paid in {checkout.payment.currency}.",
@@ -245,24 +250,47 @@ def checkout_prepare(*, buyer: User, reference: str, expected_total: Money | Non
         if expected_total.rounded() != checkout.total:
             raise Conflict(f"The total you confirmed ({expected_total}) is not this checkout's total "
                            f"({checkout.total}): reload the page.", code="total_mismatch", field="amount")
-    return checkout
+
+
+def checkout_prepare(*, buyer: User, reference: str, expected_total: Money | None = None) -> CheckoutDetail:
+    """Make sure the checkout can be charged what the buyer saw, before Stripe.js confirms it with
+    Stripe: re-quote it if its quote no longer holds (raising QuoteChanged when a figure moved, the new
+    quote kept), and refuse a cancelled checkout or a total or currency other than the server's own.
+    A paid checkout is returned as it is."""
+    with transaction.atomic():
+        locked = _checkout_lock(buyer=buyer, reference=reference)
+        if locked.payment.status == Payment.Status.SUCCEEDED:
+            return checkout_detail(locked)  # a replayed submit: paid already, nothing more happens
+        checkout = _orders_lock(locked)
+        changes = _requote(checkout, buyer)
+        if not changes:
+            _check_chargeable(checkout, expected_total)
+            return checkout
+    raise QuoteChanged(changes)  # after the commit: the new quote is kept for the buyer to confirm
 
 
 def checkout_pay(*, buyer: User, reference: str, expected_total: Money | None = None, card_number: str = "",
-                 payment_method: str = ""):
-    """Pay every order of a checkout in one payment; success marks them all paid (by signal).
-    Paying twice (a replayed submit) returns the same payment and moves no more money. After a
-    failed payment the stock was released: paying again takes it again, or says what sold out."""
-    checkout = checkout_prepare(buyer=buyer, reference=reference, expected_total=expected_total)
-    if checkout.payment.status == "succeeded":
-        return checkout.payment
-    if checkout.payment.provider == "sandbox" and not card_number.strip():
-        raise ApplicationError("Enter a card number.", code="required", field="card_number")
+                 payment_method: str = "") -> Payment:
+    """Pay every order of a checkout in one payment; success marks them all paid (by signal). In one
+    transaction: lock the checkout; paid already (a second tab, a replayed submit) returns its payment
+    and moves no more money; else lock its orders, re-quote them if the quote no longer holds
+    (QuoteChanged, committed, when a figure moved), check the total the buyer confirmed, take the stock
+    again if an earlier payment failed (or say what sold out), and confirm the payment."""
     with transaction.atomic():
-        for order in checkout_get(buyer=buyer, reference=reference, lock=True).orders:
-            _reserve_stock(order)
-        return payment_confirm(payment_id=checkout.payment.pk, buyer=buyer, card_number=card_number,
-                               payment_method=payment_method, amount=checkout.total)
+        locked = _checkout_lock(buyer=buyer, reference=reference)
+        if locked.payment.status == Payment.Status.SUCCEEDED:
+            return locked.payment
+        checkout = _orders_lock(locked)
+        changes = _requote(checkout, buyer)
+        if not changes:
+            _check_chargeable(checkout, expected_total)
+            if checkout.payment.provider == "sandbox" and not card_number.strip():
+                raise ApplicationError("Enter a card number.", code="required", field="card_number")
+            for order in checkout.orders:
+                _reserve_stock(order)
+            return payment_confirm(payment_id=checkout.payment.pk, buyer=buyer, card_number=card_number,
+                                   payment_method=payment_method, amount=checkout.total)
+    raise QuoteChanged(changes)  # after the commit: the new quote is kept for the buyer to confirm, then pay
 
 
 def _reserve_stock(order: Order) -> None:
@@ -284,17 +312,16 @@ def _reserve_stock(order: Order) -> None:
                               note="Stock reserved again for a new payment.")
 
 
-def order_pay(*, buyer: User, order_id: int, card_number: str):
+def order_pay(*, buyer: User, order_id: int, card_number: str) -> Payment:
     """Pay the checkout an order was placed in (all its seller orders: one payment)."""
-    order = Order.objects.filter(pk=order_id, buyer=buyer).first()
-    reference = checkout_reference_of(order) if order else None
-    if reference is None:
+    order = Order.objects.select_related("checkout").filter(pk=order_id, buyer=buyer).first()
+    if order is None or order.checkout is None:
         raise NotFound("No such order.")
-    return checkout_pay(buyer=buyer, reference=reference, card_number=card_number)
+    return checkout_pay(buyer=buyer, reference=order.checkout.reference, card_number=card_number)
 
 
 def cart_checkout(*, buyer: User, incoterm: str = "DDP", idempotency_key: str | None = None,
-                  accept_dap: bool = False):
+                  accept_dap: bool = False) -> CheckoutDetail:
     """One order per seller from the buyer's cart and one payment for them all, all or nothing:
     every line is checked against the minimum order and stock under lock; the same key returns
     the same checkout. DDP seller orders with a duty under manual assessment: all their lines are
@@ -302,9 +329,10 @@ def cart_checkout(*, buyer: User, incoterm: str = "DDP", idempotency_key: str | 
     _check_buyer(buyer, incoterm)
     key = (idempotency_key or uuid.uuid4().hex)[:60]
     with transaction.atomic():
-        done = Order.objects.filter(buyer=buyer, idempotency_key__startswith=f"cart:{key}:").order_by("pk").first()
+        done = (Order.objects.select_related("checkout__payment").filter(
+            buyer=buyer, idempotency_key__startswith=f"cart:{key}:").order_by("pk").first())
         if done:
-            return checkout_get(buyer=buyer, reference=_checkout_reference(done))
+            return checkout_detail(done.checkout)
         cart = Cart.objects.select_for_update().filter(user=buyer).first()
         lines = list(cart.lines.select_related("quotation").order_by("listing_id", "pk")) if cart else []
         if not lines:
@@ -330,6 +358,6 @@ def cart_checkout(*, buyer: User, incoterm: str = "DDP", idempotency_key: str | 
                 manual.extend(exc.lines)
         if manual:
             raise ManualAssessmentRequired(manual)  # rolls back the other sellers' orders too
-        payment = _checkout_payment_create(buyer=buyer, orders=orders)
+        checkout = _checkout_create(buyer=buyer, orders=orders)
         cart.lines.all().delete()
-        return checkout_get(buyer=buyer, reference=payment.reference)
+        return checkout_detail(checkout)

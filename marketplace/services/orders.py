@@ -14,7 +14,7 @@ from ewtp.money import Money
 from logistics.services import shipment_create_and_book
 from marketplace.domain.references import MalformedReference, parse_order_reference
 from marketplace.domain.states import ORDER
-from marketplace.models import Listing, Order, OrderEvent, User
+from marketplace.models import Checkout, Listing, Order, OrderEvent, User
 from marketplace.services.accounts import seller_company
 from payments.services import escrow_release, payment_cancel, payment_refund
 
@@ -175,6 +175,9 @@ def order_release_escrow(*, order_id: int) -> None:
 def order_cancel_unpaid(*, order_id: int) -> None:
     """Give the reserved stock back when an order is never paid."""
     with transaction.atomic():
+        # The checkout and its payment first, as paying it locks them: the buyer paying now waits, or we do.
+        list(Checkout.objects.select_for_update(of=("self", "payment")).select_related("payment").filter(
+            orders__pk=order_id))
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         if order is None or order.status != Order.Status.PENDING_PAYMENT:
             return

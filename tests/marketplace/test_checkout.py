@@ -228,6 +228,44 @@ def test_tampered_totals_another_buyer_and_replays_move_no_money(cart_of_two_sel
     assert ledger_check().ok
 
 
+def test_a_paid_checkout_paid_again_later_returns_the_same_payment_and_requotes_nothing(cart_of_two_sellers):
+    buyer, _, _ = cart_of_two_sellers
+    checkout = cart_checkout(buyer=buyer)
+    first = checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                         card_number="4242424242424242")
+    # given the quote has since expired and the rates moved
+    Order.objects.filter(buyer=buyer).update(quote_expires_at=timezone.now() - timedelta(minutes=1))
+    _later_rates(Decimal("0.9"))
+
+    # when an old tab submits again, even with a card that would be declined
+    again = checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                         card_number="4000000000000002")
+
+    # then it is the same paid payment, for the same total: nothing re-quoted, charged or released
+    assert (again.pk, again.status, again.total) == (first.pk, "succeeded", checkout.total)
+    assert not any(order.quote.get("requoted") for order in Order.objects.filter(buyer=buyer))
+    assert LedgerTransaction.objects.filter(kind="payment_captured").count() == 1
+    assert set(Order.objects.filter(buyer=buyer).values_list("status", flat=True)) == {"paid"}
+
+
+def test_paying_a_checkout_of_two_sellers_runs_a_bounded_number_of_queries(
+        cart_of_two_sellers, django_assert_max_num_queries):
+    buyer, _, _ = cart_of_two_sellers
+    checkout = cart_checkout(buyer=buyer)
+
+    def pay():
+        return checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                            card_number="4242424242424242")
+
+    # lock checkout and payment; lock the orders; confirm and capture (payment, allocations, ledger);
+    # each order marked paid (its lock, event and status: 5 with savepoints); 10 savepoints in all.
+    # Before the Checkout model it was 40.
+    with django_assert_max_num_queries(24):
+        assert pay().status == "succeeded"
+    with django_assert_max_num_queries(3):  # a replay: the locked checkout is paid, and that is all
+        assert pay().status == "succeeded"
+
+
 def test_the_api_shows_what_changed_when_a_quote_expired(cart_of_two_sellers):
     buyer, _, _ = cart_of_two_sellers
     created = api(buyer).post("/api/v1/cart/checkout/", {"idempotency_key": "api-1"}, format="json").json()

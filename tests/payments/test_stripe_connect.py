@@ -12,7 +12,7 @@ from ewtp.exceptions import Conflict
 from marketplace.services.checkout import order_place
 from payments import services
 from payments.models import Payout, SellerAccount
-from payments.selectors import ledger_check, payment_for_reference
+from payments.selectors import ledger_check
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_escrow_is_transferred_to_the_onboarded_seller_once(stripe_mode, card, s
     seller = factories.seller()
     buyer = factories.buyer()
     order = order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=2)
-    payment = payment_for_reference(order.reference)
+    payment = order.checkout.payment
     services.payment_confirm(payment_id=payment.pk, buyer=buyer, payment_method=card("4242424242424242"))
     settings.STRIPE_API_BASE = connect_api  # Connect calls go to the fake from here on
     company = seller.company

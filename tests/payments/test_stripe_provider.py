@@ -16,7 +16,7 @@ from ewtp.money import Money
 from marketplace.services.checkout import order_place
 from payments import services
 from payments.models import LedgerTransaction, ProviderEvent
-from payments.selectors import ledger_check, payment_for_reference
+from payments.selectors import ledger_check
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def order(stripe_mode):
     listing = factories.listing(factories.seller())
     buyer = factories.buyer()
     placed = order_place(buyer=buyer, listing_id=listing.pk, quantity=2)
-    return placed, payment_for_reference(placed.reference)
+    return placed, placed.checkout.payment
 
 
 def test_an_order_creates_one_payment_intent_in_the_buyers_currency(order):
