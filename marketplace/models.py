@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ewtp.files import private_storage
 from ewtp.money import Money
+from marketplace.domain.quote_snapshot import QuoteSnapshot
 from marketplace.domain.references import build_order_reference
 
 
@@ -318,7 +319,7 @@ class Order(models.Model):
     shipping_amount = models.DecimalField(max_digits=14, decimal_places=2)
     duties_amount = models.DecimalField(max_digits=14, decimal_places=2)
     total_amount = models.DecimalField(max_digits=14, decimal_places=2)
-    quote = models.JSONField()
+    quote = models.JSONField()  # a QuoteSnapshot's JSON (marketplace/domain/quote_snapshot.py): read `snapshot`
     quote_expires_at = models.DateTimeField()
     # The listings' stock is held for this order: from checkout until a payment fails (paying again
     # takes it again) or the order is cancelled.
@@ -345,6 +346,14 @@ class Order(models.Model):
     @property
     def reference(self) -> str:
         return build_order_reference(self.pk)
+
+    @property
+    def snapshot(self) -> QuoteSnapshot:
+        """The quote the order is locked at, typed; read once per value of `quote` (pages read it often)."""
+        read = self.__dict__.get("_snapshot")
+        if read is None or read[0] is not self.quote:  # `quote` replaced (a re-quote): read the new one
+            read = self.__dict__["_snapshot"] = (self.quote, QuoteSnapshot.from_json(self.quote))
+        return read[1]
 
     @property
     def total(self) -> Money:

@@ -9,11 +9,12 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customs.selectors import destination_currency, landed_cost_quote, quote_as_json, tariff_book
+from customs.selectors import destination_currency, landed_cost_quote, tariff_book
 from ewtp.exceptions import ApplicationError
 from ewtp.fx import fx_for_quote, fx_table
 from ewtp.money import Money
 from logistics.selectors import cheapest_option
+from marketplace.domain.quote_snapshot import CustomsFigures, FxUsed, QuoteSnapshot
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class OrderQuote:
     landed_cost: Money  # what the goods cost delivered, whoever pays the duties when
     shipping_service: str
     shipping_days: tuple[int, int]
-    snapshot: dict
+    snapshot: QuoteSnapshot  # what an order placed on this quote stores
 
     @property
     def total(self) -> Money:
@@ -41,56 +42,41 @@ class OrderQuote:
     @property
     def manual_lines(self) -> list[dict]:
         """The lines whose duty the engine could not compute (manual assessment): not in any total."""
-        return manual_lines(self.snapshot["customs"])
+        return self.snapshot.customs.manual_lines
 
     @property
     def duty_assessed_at_import(self) -> bool:
-        return bool(self.snapshot["customs"].get("needs_manual_assessment"))
+        return self.snapshot.customs.needs_manual_assessment
 
     @property
     def manual_reason(self) -> str:
-        return manual_reason(self.snapshot["customs"])
+        return self.snapshot.customs.manual_reason
 
     @property
     def rows(self) -> list[dict]:
         return quote_rows(goods=self.goods, shipping=self.shipping, duties=self.duties_estimate,
                           days=self.shipping_days, manual_reason=self.manual_reason,
-                          some_duty=Decimal(self.snapshot["customs"]["duty"]["amount"]) > 0)
+                          some_duty=self.snapshot.customs.duty.amount > 0)
 
     @property
     def breakdown(self) -> list[dict]:
         """The product page's rows: goods, shipping, then the duty and each import tax and fee that make
         up the duties estimate. A duty under manual assessment reads "Duty assessed at import", with why."""
-        customs = self.snapshot["customs"]
+        customs = self.snapshot.customs
         if self.duty_assessed_at_import:
             duty = {"label": _("Duty"), "text": DUTY_AT_IMPORT, "note": self.manual_reason, "manual": True}
         else:
-            duty = {"label": _("Duty"), "money": _money(customs["duty"])}
+            duty = {"label": _("Duty"), "money": customs.duty}
         rows = [*self.rows[:2], duty]
         # "VAT (reduced rate 7%: foodstuffs, ...)" reads as "VAT 7%"; the explanation says which rate and why
-        rows += [{"label": tax["name"].partition(" (")[0], "money": _money(tax["amount"]), "note": f"{tax['rate']}%"}
-                 for tax in customs["taxes"]]
-        rows += [{"label": fee["name"], "money": _money(fee["amount"])} for fee in customs["fees"]]
+        rows += [{"label": tax.name.partition(" (")[0], "money": tax.amount,
+                  "note": f"{format(tax.rate.normalize(), 'f')}%"} for tax in customs.taxes]
+        rows += [{"label": fee.name, "money": fee.amount} for fee in customs.fees]
         return rows
-
-
-def _money(data: dict) -> Money:
-    return Money(Decimal(data["amount"]), data["currency"])
 
 
 DUTY_AT_IMPORT = _("Duty assessed at import")
 PLUS_DUTY_AT_IMPORT = _("plus duty assessed at import")
-
-
-def manual_lines(customs: dict) -> list[dict]:
-    """A customs snapshot's (quote_as_json) lines under manual assessment: HS code, description, reason."""
-    return [{"hs_code": line["hs_code"], "description": line["description"], "reason": line["reason"]}
-            for line in customs.get("lines", []) if line["rule"] == "manual_assessment"]
-
-
-def manual_reason(customs: dict) -> str:
-    """Why the duty is assessed at import ("" when it is not), one reason per distinct cause."""
-    return "; ".join(dict.fromkeys(line["reason"] or "no duty rate held" for line in manual_lines(customs)))
 
 
 def quote_rows(*, goods: Money, shipping: Money, duties: Money, days: tuple[int, int],
@@ -132,14 +118,13 @@ def consumer_regimes(destination: str) -> list:
     return [s for s in regime.special_regimes if s.buyers == "consumer" and s.in_force(today)] if regime else []
 
 
-def consumer_channel_value(snapshot: dict, regimes: list) -> Money | None:
+def consumer_channel_value(snapshot: QuoteSnapshot, regimes: list) -> Money | None:
     """What an order's locked quote counts toward a consumer-only regime's annual limit: the value the
     regime tests (the dutiable price for CN CBEC) when the order's lines went through it, else None."""
-    customs = snapshot.get("customs") or {}
     for regime in regimes:
-        if any(line["rule"] == "de_minimis" and line["reason"].startswith(f"{regime.code}:")
-               for line in customs.get("lines", [])):
-            return _money(customs["customs_value"] if regime.value_basis == "customs_value" else snapshot["goods"])
+        if any(line.rule == "de_minimis" and line.reason.startswith(f"{regime.code}:")
+               for line in snapshot.customs.lines):
+            return snapshot.customs.customs_value if regime.value_basis == "customs_value" else snapshot.goods
     return None
 
 
@@ -161,7 +146,7 @@ def consumer_year_to_date(buyer, *, destination: str) -> Money | None:
     total = Money.zero(currency)
     for snapshot in (Order.objects.filter(buyer=buyer, ship_country=destination, status__in=PURCHASED,
                                           created_at__gte=year_start).values_list("quote", flat=True)):
-        value = consumer_channel_value(snapshot, regimes)
+        value = consumer_channel_value(QuoteSnapshot.from_json(snapshot), regimes)
         if value is not None:
             total = total + fx.convert(value, currency).rounded()
     return total
@@ -230,26 +215,17 @@ def quote_lines(*, lines: list[QuoteLine], destination: str, currency: str | Non
     duties = customs.total_duties_and_taxes
     payable_duties = duties if incoterm == "DDP" else Money.zero(currency)
     rate = fx.rate(seller_currency, currency)
-    snapshot = {
-        "currency": currency,
-        "goods": goods.as_json(),
-        "goods_in_seller_currency": goods_seller.as_json(),
-        "unit_prices": [{"listing": listing.pk, "quantity": quantity, "unit_price": unit.as_json()}
-                        for listing, quantity, unit in priced],
-        "shipping": shipping.as_json(),
-        "shipping_service": option.code,
-        "shipping_service_name": option.service_name,
-        "shipping_days": [option.transit_days_min, option.transit_days_max],
-        "duties_estimate": duties.as_json(),
-        "duties_payable_now": payable_duties.as_json(),
-        "total_payable_now": (goods + shipping + payable_duties).as_json(),
-        "landed_cost": (goods + shipping + duties).as_json(),
-        "incoterm": incoterm,
-        "buyer": "consumer" if consumer else "business",
-        "fx": {"base": seller_currency, "quote": currency, "rate": str(rate.rate.quantize(Decimal("1e-8"))),
-               "as_of": rate.as_of.isoformat(), "source": rate.source},
-        "customs": quote_as_json(customs),
-    }
+    snapshot = QuoteSnapshot(
+        currency=currency, goods=goods, goods_in_seller_currency=goods_seller,
+        unit_prices=tuple({"listing": listing.pk, "quantity": quantity, "unit_price": unit.as_json()}
+                          for listing, quantity, unit in priced),
+        shipping=shipping, shipping_service=option.code, shipping_service_name=option.service_name,
+        shipping_days=(option.transit_days_min, option.transit_days_max), duties_estimate=duties,
+        duties_payable_now=payable_duties, total_payable_now=goods + shipping + payable_duties,
+        landed_cost=goods + shipping + duties, incoterm=incoterm, buyer="consumer" if consumer else "business",
+        fx=FxUsed(base=seller_currency, quote=currency, rate=rate.rate.quantize(Decimal("1e-8")), as_of=rate.as_of,
+                  source=rate.source),
+        customs=CustomsFigures.from_quote(customs))
     return OrderQuote(
         destination=destination, currency=currency, goods=goods, shipping=shipping, duties_estimate=duties,
         duties_payable_now=payable_duties, total_payable_now=goods + shipping + payable_duties,

@@ -515,7 +515,7 @@ class CheckoutDetail:
         """What the last re-quote changed, order by order, while the buyer has yet to pay."""
         if not self.payable:
             return []
-        return [order.quote["requoted"] for order in self.orders if order.quote.get("requoted")]
+        return [snapshot.requoted for snapshot in (order.snapshot for order in self.orders) if snapshot.requoted]
 
 
 def checkout_detail(checkout: Checkout, *, orders: QuerySet[Order] | None = None) -> CheckoutDetail:

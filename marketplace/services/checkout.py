@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -15,6 +14,7 @@ from django.utils import timezone
 from customs.selectors import destination_currency
 from ewtp.exceptions import ApplicationError, Conflict, NotFound
 from ewtp.money import Money
+from marketplace.domain.quote_snapshot import QuoteSnapshot
 from marketplace.domain.references import build_checkout_reference
 from marketplace.models import Cart, Checkout, Listing, Order, OrderEvent, OrderLine, User
 from marketplace.pricing import QuoteLine, buyer_quoted_as, quote_lines
@@ -127,6 +127,7 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, a
     quote = quote_lines(lines=quote_input, destination=buyer.country, currency=buyer.preferred_currency or None,
                         incoterm=incoterm, **as_buyer)
     dap_note = ""
+    snapshot = quote.snapshot
     if incoterm == Order.Incoterm.DDP and quote.duty_assessed_at_import:
         manual = [{**line, "seller": company.legal_name} for line in quote.manual_lines]
         if not accept_dap:
@@ -134,7 +135,7 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, a
         incoterm = Order.Incoterm.DAP
         quote = quote_lines(lines=quote_input, destination=buyer.country, currency=buyer.preferred_currency or None,
                             incoterm=incoterm, **as_buyer)
-        quote.snapshot["dap_accepted"] = {"asked": "DDP", "lines": manual, "reason": quote.manual_reason}
+        snapshot = quote.snapshot.but(dap_accepted={"asked": "DDP", "lines": manual, "reason": quote.manual_reason})
         dap_note = (" Asked for DDP; the buyer accepted DAP because customs assesses the duty at import: "
                     + quote.manual_reason)[:400]
     order = Order.objects.create(
@@ -143,7 +144,7 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, a
         ship_postcode=buyer.postcode, ship_country=buyer.country, currency=quote.currency,
         goods_amount=quote.goods.amount, shipping_amount=quote.shipping.amount,
         duties_amount=quote.duties_payable_now.amount, total_amount=quote.total_payable_now.amount,
-        quote=quote.snapshot, quote_expires_at=timezone.now() + timedelta(minutes=settings.QUOTE_VALIDITY_MINUTES),
+        quote=snapshot.to_json(), quote_expires_at=timezone.now() + timedelta(minutes=settings.QUOTE_VALIDITY_MINUTES),
         shipping_service=quote.shipping_service,
     )
     for listing, quantity, quotation in items:
@@ -167,13 +168,9 @@ class QuoteChanged(Conflict):
         self.changes = changes
 
 
-def _quote_figures(quote: dict) -> dict[str, dict]:
+def _quote_figures(snapshot: QuoteSnapshot) -> dict[str, dict]:
     """The figures a buyer compares when a quote changes, each as Money JSON."""
-    currency = quote["currency"]
-    duty = Money(Decimal(quote["customs"]["duty"]["amount"]), currency)
-    duties = Money(Decimal(quote["duties_estimate"]["amount"]), currency)
-    return {"goods": quote["goods"], "shipping": quote["shipping"], "duty": duty.as_json(),
-            "tax": (duties - duty).as_json(), "total": quote["total_payable_now"]}
+    return {name: money.as_json() for name, money in snapshot.figures().items()}
 
 
 def _quote_stale(order: Order, buyer: User, now) -> bool:
@@ -201,20 +198,21 @@ def _requote(checkout: CheckoutDetail, buyer: User) -> list[dict]:
         quote = quote_lines(lines=quote_input, destination=buyer.country, **as_buyer,
                             currency=buyer.preferred_currency or None, incoterm=order.incoterm)
         incoterm_change = None
+        old, snapshot = order.snapshot, quote.snapshot
         if order.incoterm == Order.Incoterm.DDP and quote.duty_assessed_at_import:
             # Never DDP with a duty missing: the new quote is DAP, and the buyer confirms it (QuoteChanged).
             quote = quote_lines(lines=quote_input, destination=buyer.country, **as_buyer,
                                 currency=buyer.preferred_currency or None, incoterm=Order.Incoterm.DAP)
-            quote.snapshot["dap_accepted"] = {"asked": "DDP", "lines": quote.manual_lines,
-                                              "reason": quote.manual_reason}
+            snapshot = quote.snapshot.but(dap_accepted={"asked": "DDP", "lines": quote.manual_lines,
+                                                        "reason": quote.manual_reason})
             incoterm_change = {"old": order.incoterm, "new": Order.Incoterm.DAP, "reason": quote.manual_reason}
             order.incoterm = Order.Incoterm.DAP
-        elif order.quote.get("dap_accepted"):
-            quote.snapshot["dap_accepted"] = order.quote["dap_accepted"]
-        before, after = _quote_figures(order.quote), _quote_figures(quote.snapshot)
+        elif old.dap_accepted:
+            snapshot = snapshot.but(dap_accepted=old.dap_accepted)
+        before, after = _quote_figures(old), _quote_figures(snapshot)
         change = {"order": order.reference, "seller": order.company.legal_name,
                   "figures": [{"name": name, "old": before[name], "new": after[name]} for name in before],
-                  "fx_old": order.quote["fx"], "fx_new": quote.snapshot["fx"]}
+                  "fx_old": old.fx.to_json(), "fx_new": snapshot.fx.to_json()}
         if incoterm_change:
             change["incoterm"] = incoterm_change
         changed = before != after or incoterm_change is not None
@@ -223,7 +221,7 @@ def _requote(checkout: CheckoutDetail, buyer: User) -> list[dict]:
         order.currency = quote.currency
         order.goods_amount, order.shipping_amount = quote.goods.amount, quote.shipping.amount
         order.duties_amount, order.total_amount = quote.duties_payable_now.amount, quote.total_payable_now.amount
-        order.quote = {**quote.snapshot, "requoted": change if changed else None}
+        order.quote = snapshot.but(requoted=change if changed else None).to_json()
         order.quote_expires_at = now + timedelta(minutes=settings.QUOTE_VALIDITY_MINUTES)
         order.shipping_service = quote.shipping_service
         order.save()

@@ -94,7 +94,7 @@ def order_book_shipment(*, user: User, order_id: int, parcels: list[dict] | None
                     "net_weight_kg": str(line.unit_weight_kg * line.quantity),
                     "claim_preference": bool(claim_preference)} for line in lines],
             parcels=parcels or default_parcels,
-            paid_duties=order.quote.get("duties_payable_now"), freight=order.quote.get("shipping"),
+            paid_duties=order.snapshot.duties_payable_now.as_json(), freight=order.snapshot.shipping.as_json(),
         )
         order.refresh_from_db(fields=["status"])  # booking again after a cancel moved it already
         if order.status == Order.Status.PAID:

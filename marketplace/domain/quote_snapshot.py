@@ -1,0 +1,292 @@
+"""The quote an order is locked at: a versioned snapshot of our own, not the landed-cost API's answer.
+
+What the buyer was quoted and pays by — goods, shipping, the duties estimate and what of it is payable
+now, the exchange rate, the customs figures line by line with the explanation, the DAP the buyer accepted
+for a duty assessed at import, the last re-quote — as typed values, stored in `Order.quote` as JSON with
+its `"version"`. Pages, services and the orders API read it through `QuoteSnapshot.from_json`, so the
+landed-cost API may change its answer without changing what orders stored.
+
+`from_json` reads every version written so far and refuses a newer one:
+- version 1 (no `"version"` key): the shape stored before, whose `"customs"` was the API's answer of the
+  time; it holds every field of version 2 (its extra ones are dropped);
+- version 2: the same keys, written from `to_json`.
+
+Bad payloads raise `ewtp.trade.PayloadError` naming the field. Pure code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ewtp.money import Money
+from ewtp.trade import PayloadError
+
+VERSION = 2
+
+
+def _money(data: Mapping[str, Any], key: str, field: str) -> Money:
+    value = data.get(key)
+    if not isinstance(value, Mapping):
+        raise PayloadError("expected an amount and a currency", field=f"{field}.{key}")
+    try:
+        return Money(Decimal(str(value["amount"])), str(value["currency"]))
+    except (KeyError, ArithmeticError, ValueError) as exc:
+        raise PayloadError(f"not money: {exc}", field=f"{field}.{key}") from exc
+
+
+def _text(data: Mapping[str, Any], key: str, field: str, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise PayloadError("expected text", field=f"{field}.{key}")
+    return value
+
+
+def _items(data: Mapping[str, Any], key: str, field: str) -> list:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise PayloadError("expected a list", field=f"{field}.{key}")
+    return value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomsLine:
+    hs_code: str
+    description: str
+    measure: str  # the duty expression applied ("12.00%"), "" when none
+    rule: str  # "mfn" | "preference:<AGREEMENT>" | "de_minimis" | "manual_assessment"
+    duty: Money
+    customs_value: Money
+    source: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"hs_code": self.hs_code, "description": self.description, "measure": self.measure, "rule": self.rule,
+                "duty": self.duty.as_json(), "customs_value": self.customs_value.as_json(), "source": self.source,
+                "reason": self.reason}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], field: str) -> CustomsLine:
+        return cls(hs_code=_text(data, "hs_code", field), description=_text(data, "description", field, ""),
+                   measure=_text(data, "measure", field, ""), rule=_text(data, "rule", field),
+                   duty=_money(data, "duty", field), customs_value=_money(data, "customs_value", field),
+                   source=_text(data, "source", field, ""), reason=_text(data, "reason", field, ""))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomsTax:
+    name: str
+    rate: Decimal  # percent
+    base: Money
+    amount: Money
+    collected: str  # "border" | "at_sale"
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "rate": format(self.rate.normalize(), "f"), "base": self.base.as_json(),
+                "amount": self.amount.as_json(), "collected": self.collected, "source": self.source}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], field: str) -> CustomsTax:
+        try:
+            rate = Decimal(str(data["rate"]))
+        except (KeyError, ArithmeticError) as exc:
+            raise PayloadError("expected a rate", field=f"{field}.rate") from exc
+        return cls(name=_text(data, "name", field), rate=rate, base=_money(data, "base", field),
+                   amount=_money(data, "amount", field), collected=_text(data, "collected", field, "border"),
+                   source=_text(data, "source", field, ""))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomsFee:
+    code: str
+    name: str
+    amount: Money
+    illustrative: bool
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "amount": self.amount.as_json(),
+                "illustrative": self.illustrative, "source": self.source}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], field: str) -> CustomsFee:
+        return cls(code=_text(data, "code", field), name=_text(data, "name", field),
+                   amount=_money(data, "amount", field), illustrative=bool(data.get("illustrative")),
+                   source=_text(data, "source", field, ""))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomsFigures:
+    """The landed-cost engine's figures for the order, in the buyer's currency."""
+
+    currency: str
+    incoterm: str
+    customs_value: Money
+    duty: Money
+    taxes: tuple[CustomsTax, ...]
+    fees: tuple[CustomsFee, ...]
+    total_duties_and_taxes: Money
+    landed_cost: Money
+    duty_de_minimis: bool
+    tax_de_minimis: bool
+    lines: tuple[CustomsLine, ...]
+    needs_manual_assessment: bool
+    explanation: tuple[str, ...]
+
+    @classmethod
+    def from_quote(cls, quote) -> CustomsFigures:
+        """From the engine's answer (`customs.domain.landed_cost.Quote`)."""
+        return cls(
+            currency=quote.currency, incoterm=quote.incoterm, customs_value=quote.customs_value, duty=quote.duty,
+            taxes=tuple(CustomsTax(name=t.name, rate=t.rate, base=t.base, amount=t.amount, collected=t.collected,
+                                   source=t.source) for t in quote.taxes),
+            fees=tuple(CustomsFee(code=f.code, name=f.name, amount=f.amount, illustrative=f.illustrative,
+                                  source=f.source) for f in quote.fees),
+            total_duties_and_taxes=quote.total_duties_and_taxes, landed_cost=quote.landed_cost,
+            duty_de_minimis=quote.de_minimis.duty_applied, tax_de_minimis=quote.de_minimis.tax_applied,
+            lines=tuple(CustomsLine(hs_code=ql.hs_code, description=ql.description, measure=ql.measure, rule=ql.rule,
+                                    duty=ql.duty, customs_value=ql.customs_value, source=ql.source, reason=ql.reason)
+                        for ql in quote.lines),
+            needs_manual_assessment=quote.needs_manual_assessment, explanation=tuple(quote.explanation))
+
+    @property
+    def manual_lines(self) -> list[dict[str, str]]:
+        """The lines whose duty customs assesses at import: HS code, description, reason."""
+        return [{"hs_code": line.hs_code, "description": line.description, "reason": line.reason}
+                for line in self.lines if line.rule == "manual_assessment"]
+
+    @property
+    def manual_reason(self) -> str:
+        """Why the duty is assessed at import ("" when it is not), one reason per distinct cause."""
+        return "; ".join(dict.fromkeys(line["reason"] or "no duty rate held" for line in self.manual_lines))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"currency": self.currency, "incoterm": self.incoterm, "customs_value": self.customs_value.as_json(),
+                "duty": self.duty.as_json(), "taxes": [t.to_json() for t in self.taxes],
+                "fees": [f.to_json() for f in self.fees],
+                "total_duties_and_taxes": self.total_duties_and_taxes.as_json(),
+                "landed_cost": self.landed_cost.as_json(),
+                "de_minimis": {"duty_applied": self.duty_de_minimis, "tax_applied": self.tax_de_minimis},
+                "lines": [line.to_json() for line in self.lines],
+                "needs_manual_assessment": self.needs_manual_assessment, "explanation": list(self.explanation)}
+
+    @classmethod
+    def from_json(cls, data: Any, field: str = "customs") -> CustomsFigures:
+        if not isinstance(data, Mapping):
+            raise PayloadError("expected the customs figures", field=field)
+        de_minimis = data.get("de_minimis") or {}
+        return cls(
+            currency=_text(data, "currency", field), incoterm=_text(data, "incoterm", field),
+            customs_value=_money(data, "customs_value", field), duty=_money(data, "duty", field),
+            taxes=tuple(CustomsTax.from_json(t, f"{field}.taxes[{i}]") for i, t in enumerate(_items(data, "taxes", field))),
+            fees=tuple(CustomsFee.from_json(f, f"{field}.fees[{i}]") for i, f in enumerate(_items(data, "fees", field))),
+            total_duties_and_taxes=_money(data, "total_duties_and_taxes", field),
+            landed_cost=_money(data, "landed_cost", field),
+            duty_de_minimis=bool(de_minimis.get("duty_applied")), tax_de_minimis=bool(de_minimis.get("tax_applied")),
+            lines=tuple(CustomsLine.from_json(line, f"{field}.lines[{i}]")
+                        for i, line in enumerate(_items(data, "lines", field))),
+            needs_manual_assessment=bool(data.get("needs_manual_assessment")),
+            explanation=tuple(str(s) for s in _items(data, "explanation", field)))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FxUsed:
+    """The reference rate from the seller's currency into the buyer's, with its date and publisher."""
+
+    base: str
+    quote: str
+    rate: Decimal
+    as_of: date
+    source: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"base": self.base, "quote": self.quote, "rate": str(self.rate), "as_of": self.as_of.isoformat(),
+                "source": self.source}
+
+    @classmethod
+    def from_json(cls, data: Any, field: str = "fx") -> FxUsed:
+        if not isinstance(data, Mapping):
+            raise PayloadError("expected the exchange rate", field=field)
+        try:
+            return cls(base=_text(data, "base", field), quote=_text(data, "quote", field),
+                       rate=Decimal(str(data["rate"])), as_of=date.fromisoformat(_text(data, "as_of", field)),
+                       source=_text(data, "source", field, ""))
+        except (KeyError, ArithmeticError, ValueError) as exc:
+            raise PayloadError(f"not an exchange rate: {exc}", field=field) from exc
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuoteSnapshot:
+    currency: str  # the buyer's
+    goods: Money
+    goods_in_seller_currency: Money
+    unit_prices: tuple[dict[str, Any], ...]  # {"listing": id, "quantity": n, "unit_price": Money JSON}
+    shipping: Money
+    shipping_service: str
+    shipping_service_name: str
+    shipping_days: tuple[int, int]
+    duties_estimate: Money  # duty + import taxes + fees at the border
+    duties_payable_now: Money  # DDP: the estimate; DAP: nothing (paid on delivery)
+    total_payable_now: Money
+    landed_cost: Money
+    incoterm: str
+    buyer: str  # "consumer" | "business"
+    fx: FxUsed
+    customs: CustomsFigures
+    # the DAP the buyer accepted for a DDP order whose duty is assessed at import: asked, lines, reason
+    dap_accepted: dict[str, Any] | None = None
+    requoted: dict[str, Any] | None = None  # what the last re-quote changed, as the buyer confirmed it
+
+    def but(self, **changes: Any) -> QuoteSnapshot:
+        return replace(self, **changes)
+
+    def figures(self) -> dict[str, Money]:
+        """What a buyer compares when a quote changes."""
+        return {"goods": self.goods, "shipping": self.shipping, "duty": self.customs.duty,
+                "tax": self.duties_estimate - self.customs.duty, "total": self.total_payable_now}
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "version": VERSION, "currency": self.currency, "goods": self.goods.as_json(),
+            "goods_in_seller_currency": self.goods_in_seller_currency.as_json(),
+            "unit_prices": [dict(price) for price in self.unit_prices], "shipping": self.shipping.as_json(),
+            "shipping_service": self.shipping_service, "shipping_service_name": self.shipping_service_name,
+            "shipping_days": list(self.shipping_days), "duties_estimate": self.duties_estimate.as_json(),
+            "duties_payable_now": self.duties_payable_now.as_json(),
+            "total_payable_now": self.total_payable_now.as_json(), "landed_cost": self.landed_cost.as_json(),
+            "incoterm": self.incoterm, "buyer": self.buyer, "fx": self.fx.to_json(),
+            "customs": self.customs.to_json()}
+        if self.dap_accepted is not None:
+            data["dap_accepted"] = self.dap_accepted
+        if self.requoted is not None:
+            data["requoted"] = self.requoted
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> QuoteSnapshot:
+        if not isinstance(data, Mapping):
+            raise PayloadError("expected a stored quote", field="quote")
+        version = data.get("version", 1)
+        if version not in (1, VERSION):
+            raise PayloadError(f"version {version!r} is not one this code reads (1 to {VERSION})", field="version")
+        days = data.get("shipping_days") or [0, 0]
+        if not (isinstance(days, list) and len(days) == 2 and all(isinstance(d, int) for d in days)):
+            raise PayloadError("expected [minimum, maximum] days", field="shipping_days")
+        field = "quote"
+        return cls(
+            currency=_text(data, "currency", field), goods=_money(data, "goods", field),
+            goods_in_seller_currency=_money(data, "goods_in_seller_currency", field),
+            unit_prices=tuple(_items(data, "unit_prices", field)), shipping=_money(data, "shipping", field),
+            shipping_service=_text(data, "shipping_service", field, ""),
+            shipping_service_name=_text(data, "shipping_service_name", field, ""),
+            shipping_days=(days[0], days[1]), duties_estimate=_money(data, "duties_estimate", field),
+            duties_payable_now=_money(data, "duties_payable_now", field),
+            total_payable_now=_money(data, "total_payable_now", field),
+            landed_cost=_money(data, "landed_cost", field), incoterm=_text(data, "incoterm", field),
+            buyer=_text(data, "buyer", field, "business"), fx=FxUsed.from_json(data.get("fx")),
+            customs=CustomsFigures.from_json(data.get("customs")), dap_accepted=data.get("dap_accepted"),
+            requoted=data.get("requoted"))
