@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 
 
@@ -39,3 +40,16 @@ class RefuseNulMiddleware:
             return JsonResponse({"error": {"code": "invalid_character", "message": message, "field": field}},
                                 status=400)
         return HttpResponseBadRequest(f"{message} ({field})", content_type="text/plain; charset=utf-8")
+
+
+class PermissionsPolicyMiddleware:
+    """The Permissions-Policy header (settings.PERMISSIONS_POLICY): browser features no page uses stay off.
+    Django sets the other security headers itself (SecurityMiddleware, X-Frame-Options) and django-csp the CSP."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

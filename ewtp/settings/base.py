@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by us, not a CDN
+    "csp",
     "ewtp",
     "customs",
     "logistics",
@@ -41,6 +43,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ewtp.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -242,3 +246,39 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"stripe": {"level": "WARNING"}},  # it logs every request at INFO
 }
+
+# --- Security headers -------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True  # X-Content-Type-Options: nosniff
+SECURE_REFERRER_POLICY = "same-origin"  # other sites never see our paths (order and case references)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # for browsers without CSP's frame-ancestors
+# Every asset is served by the app itself: no inline script, style element or style attribute, no eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # data: for the icons in Swagger UI's style sheet
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+# Stripe, on the pages that use it only, when Stripe is the payment's provider (the views replace these
+# directives in their response's policy). The pay page loads Stripe.js from js.stripe.com, as Stripe
+# requires; its Payment Element runs in Stripe's frames and calls Stripe's API. The seller dashboard's
+# onboarding button posts to us and is redirected to Stripe's hosted onboarding, which form-action governs.
+_STRIPE_JS = ["https://js.stripe.com", "https://*.js.stripe.com"]
+CSP_STRIPE_PAY_PAGE = {"script-src": [SELF, *_STRIPE_JS], "connect-src": [SELF, "https://api.stripe.com"],
+                       "frame-src": [*_STRIPE_JS, "https://hooks.stripe.com"]}
+CSP_STRIPE_ONBOARDING = {"form-action": [SELF, "https://connect.stripe.com"]}
+# ewtp.middleware.PermissionsPolicyMiddleware: browser features no page uses stay off; on Stripe's pay page its
+# frames may ask for the Payment Request API (Apple Pay, Google Pay).
+_NO_FEATURES = ["accelerometer=()", "camera=()", "geolocation=()", "gyroscope=()", "magnetometer=()",
+                "microphone=()", "usb=()"]
+PERMISSIONS_POLICY = ", ".join([*_NO_FEATURES, "payment=()"])
+PERMISSIONS_POLICY_STRIPE_PAY_PAGE = ", ".join([*_NO_FEATURES, 'payment=(self "https://js.stripe.com")'])
