@@ -27,6 +27,7 @@ urlpatterns = [
     # the CSP allows no inline script or style element.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
          name="api-docs"),
+    path("accounts/two-factor/", include("ewtp.two_factor")),  # staff roles' second step of signing in
     path("accounts/", include("marketplace.account_urls")),
     path("customs/", include("customs.urls")),
     path("logistics/", include("logistics.urls")),

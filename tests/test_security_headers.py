@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from tests import factories
+from tests.two_factor import browser_second_factor
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,3 +77,26 @@ def test_the_pages_work_under_the_policy_in_a_real_browser(page, live_server, re
     # (a locator, not wait_for_function: the policy forbids the eval that one runs in the page)
     page.locator("#hs-options option").first.wait_for(state="attached", timeout=10_000)
     assert violations == []
+
+
+@pytest.mark.browser
+def test_an_officer_signs_in_with_both_factors_in_a_real_browser(page, live_server, reference_data):
+    # given an officer who has not set up two-factor sign-in
+    officer = factories.officer()
+    base = live_server.url
+    violations = []
+    page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text else None)
+    # when they sign in: the set-up page shows a key, and the code it gives opens the console
+    page.goto(f"{base}/accounts/login/?next=/customs/console/")
+    page.fill("input[name=username]", officer.email)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_load_state()
+    assert "/accounts/two-factor/setup/" in page.url
+    assert page.locator(".qr svg").count() == 1
+    browser_second_factor(page, officer.email)
+    # then
+    assert page.url.endswith("/customs/console/")
+    assert page.locator("h1").first.inner_text()
+    assert violations == []  # the set-up page's QR code (inline SVG) and the console live with the policy

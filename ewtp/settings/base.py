@@ -6,6 +6,7 @@ With nothing else set: SQLite and a filesystem Celery broker under var/, the san
 the simulated carrier and customs authority.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,6 +35,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by us, not a CDN
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ewtp",
     "customs",
     "logistics",
@@ -52,8 +56,11 @@ MIDDLEWARE = [
     "ewtp.middleware.RefuseNulMiddleware",  # PostgreSQL text cannot hold NUL: a 400, not a 500
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "ewtp.middleware.TwoFactorRequiredMiddleware",  # staff roles: no page before the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into a 429
 ]
 
 ROOT_URLCONF = "ewtp.urls"
@@ -98,6 +105,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a sign-in while its username and address are locked out.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "marketplace:catalog"
 LOGOUT_REDIRECT_URL = "marketplace:catalog"
@@ -244,10 +253,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"stripe": {"level": "WARNING"}},  # it logs every request at INFO
+    # stripe logs every request at INFO, axes every sign-in
+    "loggers": {"stripe": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
-# --- Security headers -------------------------------------------------------------------------
+# --- Security headers, sign-in throttling, two-factor sign-in -------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True  # X-Content-Type-Options: nosniff
 SECURE_REFERRER_POLICY = "same-origin"  # other sites never see our paths (order and case references)
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -282,3 +292,17 @@ _NO_FEATURES = ["accelerometer=()", "camera=()", "geolocation=()", "gyroscope=()
                 "microphone=()", "usb=()"]
 PERMISSIONS_POLICY = ", ".join([*_NO_FEATURES, "payment=()"])
 PERMISSIONS_POLICY_STRIPE_PAY_PAGE = ", ".join([*_NO_FEATURES, 'payment=(self "https://js.stripe.com")'])
+
+# django-axes: after LOGIN_FAILURE_LIMIT failed sign-ins for one username from one address, the login
+# page and the API token endpoint answer 429 for LOGIN_LOCKOUT_MINUTES; a successful sign-in resets it.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's and token endpoint's field (it holds the email)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # a stranger cannot lock a user out from elsewhere
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures are what it needs; a row per successful sign-in is personal data
+AXES_LOCKOUT_CALLABLE = "ewtp.two_factor.locked_out"
+AXES_USERNAME_CALLABLE = "ewtp.two_factor.axes_username"  # cut to the length its table holds
+AXES_VERBOSE = False  # else it prints its configuration at every start of every command
+# django-otp: a TOTP code (RFC 6238, any authenticator app) after the password, for staff roles.
+OTP_TOTP_ISSUER = "eWTP Marketplace"
