@@ -170,7 +170,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture
 def page():
-    """A headless Chromium page (Debian's chromium). Skipped without it, except under CI=true."""
+    """A headless Chromium page (Debian's chromium). Skipped without it, except under CI=true. A test whose
+    pages broke the Content-Security-Policy (a refused script, style or frame breaks a page silently) fails."""
     if not CHROMIUM:
         if os.environ.get("CI") == "true":
             pytest.fail("Chromium is missing: CI must run the browser tests (apt-get install chromium)")
@@ -185,7 +186,12 @@ def page():
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run"])
         context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
+        page = context.new_page()
+        refused = []
+        page.on("console", lambda message: refused.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
+        yield page
         context.close()
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    assert refused == [], "the Content-Security-Policy refused something on these pages"
