@@ -26,6 +26,7 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  eWTP Marketplace is starting at http://localhost:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo "  Staff logins' authenticator code: $(BIN)/python manage.py demo_totp"
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(DEMO_ENV) $(BIN)/honcho start --port $(PORT)
 

@@ -41,3 +41,13 @@ def form_error(form, exc: ApplicationError) -> None:
     """Show a service's error at the form field it names, or at the top of the form."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
+
+
+def csp_replace(response, directives: dict[str, list[str]], *, permissions_policy: str | None = None):
+    """`response` with these Content-Security-Policy directives in place of the site's (and another
+    Permissions-Policy): a page that needs more than the site's policy (Stripe's script and frames) says
+    so at run time, which django-csp's `@csp_replace` decorator cannot (it holds one value for a view)."""
+    response._csp_replace = {**(getattr(response, "_csp_replace", None) or {}), **directives}  # django-csp's hook
+    if permissions_policy:
+        response["Permissions-Policy"] = permissions_policy
+    return response

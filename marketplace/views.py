@@ -1,6 +1,7 @@
 import uuid
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,7 @@ from ewtp.exceptions import ApplicationError
 from ewtp.files import private_file_response
 from ewtp.money import Money
 from ewtp.numbers import parse_int
-from ewtp.views import form_error, permission_required, shared_with_staff
+from ewtp.views import csp_replace, form_error, permission_required, shared_with_staff
 from marketplace import selectors
 from marketplace.forms import (
     AddressForm,
@@ -168,7 +169,6 @@ def order_cancel(request, pk: int):
 def checkout(request, reference: str):
     """The one pay page of a checkout: every seller order with its breakdown, one total, one payment
     (the sandbox card form, or Stripe's Payment Element when Stripe is the provider)."""
-    from django.conf import settings
     from django.http import JsonResponse
 
     from payments.services import payment_sync
@@ -210,10 +210,14 @@ def checkout(request, reference: str):
                 return JsonResponse(exc.as_json(), status=exc.status_code)
             form_error(form, exc)
         found = selectors.checkout_get(buyer=request.user, reference=reference)
-    return render(request, "marketplace/checkout.html", {
+    response = render(request, "marketplace/checkout.html", {
         "checkout": found, "form": form, "stripe_mode": stripe_mode,
         "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
     })
+    if stripe_mode:  # Stripe.js and its frames, on this page alone
+        return csp_replace(response, settings.CSP_STRIPE_PAY_PAGE,
+                           permissions_policy=settings.PERMISSIONS_POLICY_STRIPE_PAY_PAGE)
+    return response
 
 
 @login_required
@@ -247,13 +251,17 @@ def seller_dashboard(request):
     sales = selectors.sales_by_destination(company)
     chart, chart_height = bars([(row["country"], row["total"].amount, f"{row['total'].amount:,.2f} {company.currency}")
                                 for row in sales[:12]])
-    return render(request, "marketplace/seller_dashboard.html", {
+    setup = payout_setup(company_id=company.pk)
+    response = render(request, "marketplace/seller_dashboard.html", {
         "company": company, "listings": company.listings.select_related("category")[:200],
         "orders": selectors.orders_for_company(company)[:100],
         "to_fulfil": selectors.orders_to_fulfil(company)[:50], "warnings": selectors.stock_warnings(company)[:50],
         "sales": sales, "chart": chart, "chart_height": chart_height,
         "rfqs": selectors.rfqs_for_company(company).filter(status="open")[:50],
-        "payouts": payouts_for_company(company.pk)[:20], "payout_setup": payout_setup(company_id=company.pk)})
+        "payouts": payouts_for_company(company.pk)[:20], "payout_setup": setup})
+    if setup.provider == "stripe":  # the onboarding button's post is redirected to Stripe's hosted page
+        return csp_replace(response, settings.CSP_STRIPE_ONBOARDING)
+    return response
 
 
 @login_required

@@ -42,6 +42,30 @@ def pytest_configure(config):
     app.conf.task_default_queue = queue
 
 
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor_too(monkeypatch):
+    """Django's `force_login` signs a test client in without the password; for a staff role it skips the
+    TOTP code as well (a device is made if the user has none), as if they had set one up and typed it.
+    tests/test_security_two_factor.py signs in for real, through both steps."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    force_login = Client.force_login
+
+    def force_login_both_factors(self, user, backend=None):
+        force_login(self, user, backend)
+        from ewtp.two_factor import two_factor_required
+        from tests.two_factor import totp_device
+
+        fresh = type(user).objects.get(pk=user.pk)  # the test's own instance keeps an empty permission cache
+        if two_factor_required(fresh):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = totp_device(fresh).persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_both_factors)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from django.core.management import call_command
@@ -146,7 +170,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture
 def page():
-    """A headless Chromium page (Debian's chromium). Skipped without it, except under CI=true."""
+    """A headless Chromium page (Debian's chromium). Skipped without it, except under CI=true. A test whose
+    pages broke the Content-Security-Policy (a refused script, style or frame breaks a page silently) fails."""
     if not CHROMIUM:
         if os.environ.get("CI") == "true":
             pytest.fail("Chromium is missing: CI must run the browser tests (apt-get install chromium)")
@@ -161,7 +186,12 @@ def page():
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run"])
         context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
+        page = context.new_page()
+        refused = []
+        page.on("console", lambda message: refused.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
+        yield page
         context.close()
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    assert refused == [], "the Content-Security-Policy refused something on these pages"

@@ -4,6 +4,8 @@ customs clearance has a case in every state the officer's console and the seller
 import pytest
 from django.core.management import call_command
 
+from marketplace.management.commands.seed_demo import PASSWORD
+
 pytestmark = pytest.mark.django_db
 
 
@@ -30,3 +32,24 @@ def test_the_demo_seeds_every_clearance_state_once_and_the_ledger_balances(refer
     assert rejected.refunded_amount == rejected.amount  # the rejection refunded the buyer
 
     call_command("ledger_check", stdout=open("/dev/null", "w"))  # raises CommandError when unbalanced
+
+
+def test_the_demo_staff_sign_in_with_the_code_demo_totp_prints(reference_data):
+    # given the demo, whose officer has the public demo authenticator key
+    from io import StringIO
+
+    from django.test import Client
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    client = Client()
+    client.post("/accounts/login/", {"username": "officer@ewtp.example", "password": PASSWORD})
+    response = client.get("/customs/console/")
+    assert response["Location"].startswith("/accounts/two-factor/?")  # asked for the code, not to set up a device
+    # when they give the code the command prints
+    out = StringIO()
+    call_command("demo_totp", stdout=out)
+    code = out.getvalue().split()[0]
+    response = client.post("/accounts/two-factor/", {"otp_token": code, "next": "/customs/console/"})
+    # then the console opens
+    assert response["Location"] == "/customs/console/"
+    assert client.get("/customs/console/").status_code == 200

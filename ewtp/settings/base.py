@@ -6,10 +6,12 @@ With nothing else set: SQLite and a filesystem Celery broker under var/, the san
 the simulated carrier and customs authority.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -32,6 +34,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by us, not a CDN
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ewtp",
     "customs",
     "logistics",
@@ -41,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ewtp.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -48,8 +56,11 @@ MIDDLEWARE = [
     "ewtp.middleware.RefuseNulMiddleware",  # PostgreSQL text cannot hold NUL: a 400, not a 500
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "ewtp.middleware.TwoFactorRequiredMiddleware",  # staff roles: no page before the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into a 429
 ]
 
 ROOT_URLCONF = "ewtp.urls"
@@ -94,6 +105,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a sign-in while its username and address are locked out.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "marketplace:catalog"
 LOGOUT_REDIRECT_URL = "marketplace:catalog"
@@ -248,5 +261,56 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"stripe": {"level": "WARNING"}},  # it logs every request at INFO
+    # stripe logs every request at INFO, axes every sign-in
+    "loggers": {"stripe": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- Security headers, sign-in throttling, two-factor sign-in -------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True  # X-Content-Type-Options: nosniff
+SECURE_REFERRER_POLICY = "same-origin"  # other sites never see our paths (order and case references)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # for browsers without CSP's frame-ancestors
+# Every asset is served by the app itself: no inline script, style element or style attribute, no eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # data: for the icons in Swagger UI's style sheet
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+# Stripe, on the pages that use it only, when Stripe is the payment's provider (the views replace these
+# directives in their response's policy). The pay page loads Stripe.js from js.stripe.com, as Stripe
+# requires; its Payment Element runs in Stripe's frames and calls Stripe's API. The seller dashboard's
+# onboarding button posts to us and is redirected to Stripe's hosted onboarding, which form-action governs.
+_STRIPE_JS = ["https://js.stripe.com", "https://*.js.stripe.com"]
+CSP_STRIPE_PAY_PAGE = {"script-src": [SELF, *_STRIPE_JS], "connect-src": [SELF, "https://api.stripe.com"],
+                       "frame-src": [*_STRIPE_JS, "https://hooks.stripe.com"]}
+CSP_STRIPE_ONBOARDING = {"form-action": [SELF, "https://connect.stripe.com"]}
+# ewtp.middleware.PermissionsPolicyMiddleware: browser features no page uses stay off; on Stripe's pay page its
+# frames may ask for the Payment Request API (Apple Pay, Google Pay).
+_NO_FEATURES = ["accelerometer=()", "camera=()", "geolocation=()", "gyroscope=()", "magnetometer=()",
+                "microphone=()", "usb=()"]
+PERMISSIONS_POLICY = ", ".join([*_NO_FEATURES, "payment=()"])
+PERMISSIONS_POLICY_STRIPE_PAY_PAGE = ", ".join([*_NO_FEATURES, 'payment=(self "https://js.stripe.com")'])
+
+# django-axes: after LOGIN_FAILURE_LIMIT failed sign-ins for one username from one address, the login
+# page and the API token endpoint answer 429 for LOGIN_LOCKOUT_MINUTES; a successful sign-in resets it.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's and token endpoint's field (it holds the email)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # a stranger cannot lock a user out from elsewhere
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures are what it needs; a row per successful sign-in is personal data
+AXES_LOCKOUT_CALLABLE = "ewtp.two_factor.locked_out"
+AXES_USERNAME_CALLABLE = "ewtp.two_factor.axes_username"  # cut to the length its table holds
+AXES_VERBOSE = False  # else it prints its configuration at every start of every command
+# django-otp: a TOTP code (RFC 6238, any authenticator app) after the password, for staff roles.
+OTP_TOTP_ISSUER = "eWTP Marketplace"

@@ -1,11 +1,11 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
+from ewtp.two_factor import TokenApi
 from marketplace.api import views
 
 urlpatterns = [
     path("auth/signup/", views.SignupApi.as_view(), name="api-signup"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenApi.as_view(), name="api-token"),  # throttled; staff give their TOTP code
     path("catalog/", views.CatalogApi.as_view(), name="api-catalog"),
     path("listings/", views.ListingListCreateApi.as_view(), name="api-listings"),
     path("listings/import/", views.ListingImportApi.as_view(), name="api-listings-import"),

@@ -9,6 +9,7 @@ import pytest
 from marketplace.models import Order
 from tests import factories
 from tests.conftest import wait_for
+from tests.two_factor import browser_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
 
@@ -20,6 +21,7 @@ def log_in(page, base: str, email: str) -> None:
     page.fill("input[name=password]", factories.PASSWORD)
     page.click("form.form button[type=submit]")
     page.wait_for_load_state()
+    browser_second_factor(page, email)  # staff roles: the authenticator code
 
 
 def test_trade_journey_in_the_browser(page, live_server, reference_data, celery_worker_process):

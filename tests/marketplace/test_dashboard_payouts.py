@@ -39,13 +39,16 @@ def test_on_the_sandbox_the_platform_records_payouts_and_the_dashboard_lists_the
     assert "Payouts are recorded by the platform (sandbox)." in section
     assert order.reference in section and "CNY" in section and payout.get_status_display() in section
     assert "stripe-onboarding" not in section
+    assert "stripe.com" not in factories.page_client(seller).get("/sell/")["Content-Security-Policy"]
 
 
 def test_on_stripe_the_seller_sets_up_payouts_from_the_dashboard(stripe_connect):
     seller = factories.seller()
     client = factories.page_client(seller)
-    # given no Stripe account yet: the dashboard offers to set one up
+    # given no Stripe account yet: the dashboard offers to set one up, and its policy lets the button's post
+    # go on to Stripe's onboarding page
     assert "Set up payouts with Stripe" in _payout_section(client)
+    assert "form-action 'self' https://connect.stripe.com" in client.get("/sell/")["Content-Security-Policy"]
     # and Stripe's "link expired" visit before any account changes nothing
     assert client.get("/payments/onboarding/")["Location"] == "/sell/"
     assert stripe_connect.requests == []

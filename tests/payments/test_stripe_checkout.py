@@ -91,10 +91,18 @@ def test_the_pay_page_uses_stripes_payment_element_and_trusts_stripe_on_return(c
     url = f"/checkout/{checkout.reference}/"
 
     # the page mounts Stripe's Payment Element: no card field of ours
-    page = client.get(url).content.decode()
+    response = client.get(url)
+    page = response.content.decode()
     assert '<script src="https://js.stripe.com/v3/"></script>' in page
     assert f'data-client-secret="{payment.client_secret}"' in page and 'data-stripe-key="pk_test_localstripe"' in page
     assert 'name="card_number"' not in page
+    # and its policy lets Stripe.js, its frames and its API in: this page's alone
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self' https://js.stripe.com https://*.js.stripe.com" in policy
+    assert "frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com" in policy
+    assert "connect-src 'self' https://api.stripe.com" in policy and "unsafe-inline" not in policy
+    assert 'payment=(self "https://js.stripe.com")' in response["Permissions-Policy"]
+    assert "stripe.com" not in client.get("/orders/")["Content-Security-Policy"]
 
     # before confirming with Stripe, the page asks us: a tampered total is refused, the right one accepted
     tampered = client.post(url, {"expected_amount": "1.00", "expected_currency": "EUR"})

@@ -12,6 +12,10 @@ from marketplace.services.listings import category_create, listing_create, listi
 from marketplace.services.orders import order_book_shipment
 
 PASSWORD = "trade-demo-2026"
+# The demo staff's authenticator key (two-factor sign-in, ewtp/two_factor.py), public like the password: add
+# it to an authenticator app, or run `manage.py demo_totp` for the current code. Seeded only for a demo
+# staff member without a device of their own. Base32: MVLV IUBN MRSW 23ZN N5TG M2LD MVZC 2MTG.
+DEMO_TOTP_KEY = b"eWTP-demo-officer-2f".hex()
 
 CATEGORIES = [  # (path, English, Chinese)
     ("food", "Food and drink", "食品饮料"), ("food/tea", "Tea", "茶叶"),
@@ -162,7 +166,8 @@ class Command(BaseCommand):
             self._clearance_demo(*scenario, officer=officer)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {Company.objects.count()} companies, {Listing.objects.count()} listings.\n"
-            f"Demo logins (password for all: {PASSWORD}):\n"
+            f"Demo logins (password for all: {PASSWORD}; the four staff logins also ask for an authenticator\n"
+            "code: `.venv/bin/python manage.py demo_totp` prints it, or add the key in the README to an app):\n"
             "  seller (China)     tea@hangzhou-tea.example\n"
             "  seller (Malaysia)  batik@kl-batik.example\n"
             "  seller (pending)   coffee@chiangmai-coffee.example  (staff verify it at /staff/companies/)\n"
@@ -209,7 +214,16 @@ class Command(BaseCommand):
             user.is_staff = False
             user.save(update_fields=["is_staff"])
         user.groups.add(role_group(role))
+        self._demo_authenticator(user)
         return User.objects.get(pk=user.pk)  # fresh permission cache
+
+    def _demo_authenticator(self, user: User) -> None:
+        """Staff sign in with a TOTP code too: the demo's device holds the public DEMO_TOTP_KEY, unless the
+        user has set up a device of their own (which is kept, and used)."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
 
     def _user(self, email: str, full_name: str, country: str, superuser: bool = False) -> User:
         user = User.objects.filter(email=email).first()
@@ -218,4 +232,6 @@ class Command(BaseCommand):
         if superuser and not user.is_superuser:
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
+        if superuser:
+            self._demo_authenticator(user)
         return user
