@@ -12,7 +12,7 @@ from django.test import Client
 from tests import factories
 from tests.two_factor import browser_second_factor
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def directives(response) -> dict[str, str]:
