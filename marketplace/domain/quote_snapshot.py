@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from customs.domain.landed_cost.quote import FeeLine, QuotedLine, TaxLine
 from ewtp.money import Money
 from ewtp.trade import PayloadError
 
@@ -52,69 +53,44 @@ def _items(data: Mapping[str, Any], key: str, field: str) -> list:
     return value
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CustomsLine:
-    hs_code: str
-    description: str
-    measure: str  # the duty expression applied ("12.00%"), "" when none
-    rule: str  # "mfn" | "preference:<AGREEMENT>" | "de_minimis" | "manual_assessment"
-    duty: Money
-    customs_value: Money
-    source: str
-    reason: str
+# The engine's own value types (customs.domain.landed_cost.quote) hold the lines, taxes and fees; the
+# snapshot's codec below is what stays fixed when the engine or its API answer change.
 
-    def to_json(self) -> dict[str, Any]:
-        return {"hs_code": self.hs_code, "description": self.description, "measure": self.measure, "rule": self.rule,
-                "duty": self.duty.as_json(), "customs_value": self.customs_value.as_json(), "source": self.source,
-                "reason": self.reason}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any], field: str) -> CustomsLine:
-        return cls(hs_code=_text(data, "hs_code", field), description=_text(data, "description", field, ""),
-                   measure=_text(data, "measure", field, ""), rule=_text(data, "rule", field),
-                   duty=_money(data, "duty", field), customs_value=_money(data, "customs_value", field),
-                   source=_text(data, "source", field, ""), reason=_text(data, "reason", field, ""))
+def _line_json(line: QuotedLine) -> dict[str, Any]:
+    return {"hs_code": line.hs_code, "description": line.description, "measure": line.measure, "rule": line.rule,
+            "duty": line.duty.as_json(), "customs_value": line.customs_value.as_json(), "source": line.source,
+            "reason": line.reason}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CustomsTax:
-    name: str
-    rate: Decimal  # percent
-    base: Money
-    amount: Money
-    collected: str  # "border" | "at_sale"
-    source: str
+def _line(data: Mapping[str, Any], field: str) -> QuotedLine:
+    return QuotedLine(hs_code=_text(data, "hs_code", field), description=_text(data, "description", field, ""),
+                      measure=_text(data, "measure", field, ""), rule=_text(data, "rule", field),
+                      duty=_money(data, "duty", field), customs_value=_money(data, "customs_value", field),
+                      source=_text(data, "source", field, ""), reason=_text(data, "reason", field, ""))
 
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "rate": format(self.rate.normalize(), "f"), "base": self.base.as_json(),
-                "amount": self.amount.as_json(), "collected": self.collected, "source": self.source}
 
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any], field: str) -> CustomsTax:
-        try:
-            rate = Decimal(str(data["rate"]))
-        except (KeyError, ArithmeticError) as exc:
-            raise PayloadError("expected a rate", field=f"{field}.rate") from exc
-        return cls(name=_text(data, "name", field), rate=rate, base=_money(data, "base", field),
+def _tax_json(tax: TaxLine) -> dict[str, Any]:
+    return {"name": tax.name, "rate": format(tax.rate.normalize(), "f"), "base": tax.base.as_json(),
+            "amount": tax.amount.as_json(), "collected": tax.collected, "source": tax.source}
+
+
+def _tax(data: Mapping[str, Any], field: str) -> TaxLine:
+    try:
+        rate = Decimal(str(data["rate"]))
+    except (KeyError, ArithmeticError) as exc:
+        raise PayloadError("expected a rate", field=f"{field}.rate") from exc
+    return TaxLine(name=_text(data, "name", field), rate=rate, base=_money(data, "base", field),
                    amount=_money(data, "amount", field), collected=_text(data, "collected", field, "border"),
                    source=_text(data, "source", field, ""))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CustomsFee:
-    code: str
-    name: str
-    amount: Money
-    illustrative: bool
-    source: str
+def _fee_json(fee: FeeLine) -> dict[str, Any]:
+    return {"code": fee.code, "name": fee.name, "amount": fee.amount.as_json(), "illustrative": fee.illustrative,
+            "source": fee.source}
 
-    def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "amount": self.amount.as_json(),
-                "illustrative": self.illustrative, "source": self.source}
 
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any], field: str) -> CustomsFee:
-        return cls(code=_text(data, "code", field), name=_text(data, "name", field),
+def _fee(data: Mapping[str, Any], field: str) -> FeeLine:
+    return FeeLine(code=_text(data, "code", field), name=_text(data, "name", field),
                    amount=_money(data, "amount", field), illustrative=bool(data.get("illustrative")),
                    source=_text(data, "source", field, ""))
 
@@ -127,13 +103,13 @@ class CustomsFigures:
     incoterm: str
     customs_value: Money
     duty: Money
-    taxes: tuple[CustomsTax, ...]
-    fees: tuple[CustomsFee, ...]
+    taxes: tuple[TaxLine, ...]
+    fees: tuple[FeeLine, ...]
     total_duties_and_taxes: Money
     landed_cost: Money
     duty_de_minimis: bool
     tax_de_minimis: bool
-    lines: tuple[CustomsLine, ...]
+    lines: tuple[QuotedLine, ...]
     needs_manual_assessment: bool
     explanation: tuple[str, ...]
 
@@ -142,15 +118,9 @@ class CustomsFigures:
         """From the engine's answer (`customs.domain.landed_cost.Quote`)."""
         return cls(
             currency=quote.currency, incoterm=quote.incoterm, customs_value=quote.customs_value, duty=quote.duty,
-            taxes=tuple(CustomsTax(name=t.name, rate=t.rate, base=t.base, amount=t.amount, collected=t.collected,
-                                   source=t.source) for t in quote.taxes),
-            fees=tuple(CustomsFee(code=f.code, name=f.name, amount=f.amount, illustrative=f.illustrative,
-                                  source=f.source) for f in quote.fees),
-            total_duties_and_taxes=quote.total_duties_and_taxes, landed_cost=quote.landed_cost,
-            duty_de_minimis=quote.de_minimis.duty_applied, tax_de_minimis=quote.de_minimis.tax_applied,
-            lines=tuple(CustomsLine(hs_code=ql.hs_code, description=ql.description, measure=ql.measure, rule=ql.rule,
-                                    duty=ql.duty, customs_value=ql.customs_value, source=ql.source, reason=ql.reason)
-                        for ql in quote.lines),
+            taxes=tuple(quote.taxes), fees=tuple(quote.fees), total_duties_and_taxes=quote.total_duties_and_taxes,
+            landed_cost=quote.landed_cost, duty_de_minimis=quote.de_minimis.duty_applied,
+            tax_de_minimis=quote.de_minimis.tax_applied, lines=tuple(quote.lines),
             needs_manual_assessment=quote.needs_manual_assessment, explanation=tuple(quote.explanation))
 
     @property
@@ -166,12 +136,12 @@ class CustomsFigures:
 
     def to_json(self) -> dict[str, Any]:
         return {"currency": self.currency, "incoterm": self.incoterm, "customs_value": self.customs_value.as_json(),
-                "duty": self.duty.as_json(), "taxes": [t.to_json() for t in self.taxes],
-                "fees": [f.to_json() for f in self.fees],
+                "duty": self.duty.as_json(), "taxes": [_tax_json(t) for t in self.taxes],
+                "fees": [_fee_json(f) for f in self.fees],
                 "total_duties_and_taxes": self.total_duties_and_taxes.as_json(),
                 "landed_cost": self.landed_cost.as_json(),
                 "de_minimis": {"duty_applied": self.duty_de_minimis, "tax_applied": self.tax_de_minimis},
-                "lines": [line.to_json() for line in self.lines],
+                "lines": [_line_json(line) for line in self.lines],
                 "needs_manual_assessment": self.needs_manual_assessment, "explanation": list(self.explanation)}
 
     @classmethod
@@ -182,13 +152,12 @@ class CustomsFigures:
         return cls(
             currency=_text(data, "currency", field), incoterm=_text(data, "incoterm", field),
             customs_value=_money(data, "customs_value", field), duty=_money(data, "duty", field),
-            taxes=tuple(CustomsTax.from_json(t, f"{field}.taxes[{i}]") for i, t in enumerate(_items(data, "taxes", field))),
-            fees=tuple(CustomsFee.from_json(f, f"{field}.fees[{i}]") for i, f in enumerate(_items(data, "fees", field))),
+            taxes=tuple(_tax(t, f"{field}.taxes[{i}]") for i, t in enumerate(_items(data, "taxes", field))),
+            fees=tuple(_fee(f, f"{field}.fees[{i}]") for i, f in enumerate(_items(data, "fees", field))),
             total_duties_and_taxes=_money(data, "total_duties_and_taxes", field),
             landed_cost=_money(data, "landed_cost", field),
             duty_de_minimis=bool(de_minimis.get("duty_applied")), tax_de_minimis=bool(de_minimis.get("tax_applied")),
-            lines=tuple(CustomsLine.from_json(line, f"{field}.lines[{i}]")
-                        for i, line in enumerate(_items(data, "lines", field))),
+            lines=tuple(_line(line, f"{field}.lines[{i}]") for i, line in enumerate(_items(data, "lines", field))),
             needs_manual_assessment=bool(data.get("needs_manual_assessment")),
             explanation=tuple(str(s) for s in _items(data, "explanation", field)))
 
