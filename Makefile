@@ -28,7 +28,8 @@ run: install
 	@echo "  eWTP Marketplace is starting at http://localhost:$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo "  Staff logins' authenticator code: $(BIN)/python manage.py demo_totp"
 	@echo ""
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(DEMO_ENV) $(BIN)/honcho start --port $(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) EWTP_VAR_DIR=$${EWTP_VAR_DIR:-$(CURDIR)/var} $(DEMO_ENV) \
+	  $(BIN)/supervisord -c supervisord.conf
 
 test: install
 	$(BIN)/pytest -n 2 --dist loadgroup
