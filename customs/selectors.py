@@ -324,3 +324,84 @@ def quote_as_json(quote) -> dict:
                          for r in quote.restrictions],
         "explanation": list(quote.explanation),
     }
+
+
+# --- declarations shared with the authorities (the EU's H7 data set) ---------------------------
+
+EXPORT_MAX_DAYS = 92  # a bulk export covers at most a quarter: larger periods go in several files
+
+
+def export_period(*, start, end) -> tuple[date, date]:
+    """The period of a bulk export from its text ("2026-01-01"), both days included; ApplicationError
+    at the field for a malformed date, a reversed period or one over EXPORT_MAX_DAYS."""
+    from ewtp.exceptions import ApplicationError
+
+    days = {}
+    for field, value in (("from", start), ("to", end)):
+        if not isinstance(value, str) or not value:
+            raise ApplicationError(f"Give the period's '{field}' day as YYYY-MM-DD.", code="invalid_period",
+                                   field=field)
+        try:
+            days[field] = date.fromisoformat(value) if len(value) == 10 else None
+        except ValueError:
+            days[field] = None
+        if days[field] is None:
+            raise ApplicationError(f"{value!r} is not a day as YYYY-MM-DD.", code="invalid_period", field=field)
+    if days["to"] < days["from"]:
+        raise ApplicationError("The period ends before it starts.", code="invalid_period", field="to")
+    if (days["to"] - days["from"]).days + 1 > EXPORT_MAX_DAYS:
+        raise ApplicationError(f"A period covers at most {EXPORT_MAX_DAYS} days.", code="period_too_long",
+                               field="to")
+    return days["from"], days["to"]
+
+
+def case_h7_declaration(*, case: ClearanceCase):
+    """The case's declaration as the EU's H7 data set and its violations (empty: fit to lodge). The
+    intrinsic value is converted to EUR at the rates of the day declared; the platform's IOSS number
+    (settings.CUSTOMS_IOSS_NUMBER) goes on a DDP consignment, whose import VAT the buyer paid at
+    checkout. A declaration whose stored JSON does not read is one violation, not an error."""
+    from django.conf import settings
+
+    from customs.domain.declarations import h7
+    from ewtp.exceptions import ApplicationError
+    from ewtp.fx import fx_table
+    from ewtp.money import CurrencyMismatch
+    from ewtp.trade import Consignment, PayloadError
+
+    try:
+        consignment = Consignment.from_json(case.declaration)
+    except PayloadError as error:
+        return None, [h7.Violation("declaration", error.field, str(error))]
+    on = timezone.localdate(case.declared_at) if case.declared_at else None
+    try:
+        value = sum((c.total_value.amount if c.total_value.currency == "EUR"
+                     else fx_table(on).convert(c.total_value, "EUR").amount for c in consignment.commodities),
+                    Decimal(0)).quantize(Decimal("0.01"))
+    except (ApplicationError, CurrencyMismatch):
+        value = None  # the validator names it: the ceiling cannot be checked
+    ioss = settings.CUSTOMS_IOSS_NUMBER if consignment.incoterm == "DDP" else ""
+    declaration = h7.build(consignment, lrn=case.lrn or case.shipment_reference, intrinsic_value_eur=value,
+                           ioss_number=ioss)
+    return declaration, h7.validate(declaration)
+
+
+def case_h7_export(*, case: ClearanceCase) -> dict:
+    """One case's export: {"shipment_reference", "declaration"} when valid, else with "violations"."""
+    declaration, violations = case_h7_declaration(case=case)
+    entry = {"case": case.pk, "shipment_reference": case.shipment_reference, "destination": case.destination}
+    if violations:
+        return entry | {"violations": [v.to_json() for v in violations]}
+    return entry | {"declaration": declaration.to_json()}
+
+
+def cases_h7_export(*, start: date, end: date) -> dict:
+    """The declarations of the cases declared from `start` to `end` (UTC days, both included): the
+    valid ones under "declarations", the others under "refused" with their violations."""
+    cases = ClearanceCase.objects.filter(declared_at__date__gte=start, declared_at__date__lte=end).order_by(
+        "declared_at", "pk")
+    declarations, refused = [], []
+    for case in cases.iterator(chunk_size=500):
+        entry = case_h7_export(case=case)
+        (refused if "violations" in entry else declarations).append(entry)
+    return {"dataset": "H7", "from": start.isoformat(), "to": end.isoformat(), "declarations": declarations,
+            "refused": refused}

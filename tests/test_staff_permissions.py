@@ -203,6 +203,9 @@ ROWS = {
     "api-case-document-request": Row("POST", _case, lambda w: {"kinds": ["licence"], "message": "Send it."},
                                      api=True, ok={201}),
     "api-clearance-dashboard": Row(api=True),
+    # the world's case is high value: its H7 declaration is refused (422) with its violations, to officers only
+    "api-case-declaration-h7": Row(kwargs=_case, api=True, ok={422}),
+    "api-declarations-h7": Row(data=lambda w: {"from": "2026-01-01", "to": "2026-01-31"}, api=True),
 }
 # Staff actions whose POST the page views take (beside their GET row).
 POSTS = {
@@ -230,7 +233,7 @@ def _visit(world: World, role: str, row: Row, route_name: str):
     url = reverse(route_name, kwargs=row.kwargs(world))
     data = row.data(world)
     if row.method == "GET":
-        return client.get(url)
+        return client.get(url, data)
     return client.post(url, data, format="json") if row.api else client.post(url, data)
 
 

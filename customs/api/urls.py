@@ -15,5 +15,7 @@ urlpatterns = [
     path("cases/<int:pk>/retry/", views.CaseRetryApi.as_view(), name="api-case-retry"),
     path("cases/<int:pk>/document-requests/", views.CaseDocumentRequestApi.as_view(), name="api-case-document-request"),
     path("cases/<int:pk>/documents/", views.CaseDocumentUploadApi.as_view(), name="api-case-document-upload"),
+    path("cases/<int:pk>/declaration/h7/", views.CaseDeclarationH7Api.as_view(), name="api-case-declaration-h7"),
+    path("declarations/h7/", views.DeclarationsH7Api.as_view(), name="api-declarations-h7"),
     path("clearance/dashboard/", views.ClearanceDashboardApi.as_view(), name="api-clearance-dashboard"),
 ]

@@ -471,3 +471,70 @@ class ClearanceDashboardApi(APIView):
         data = selectors.clearance_dashboard()
         data["holds_per_reason"] = dict(selectors.hold_counts_by_reason())
         return Response(data)
+
+
+# --- declarations for the authorities (the EU's H7 data set) ----------------------------------
+
+def _export_syntax(request) -> str:
+    syntax = request.query_params.get("as", "json")
+    if syntax not in ("json", "xml"):
+        raise _bad("Give as=json or as=xml.", "as")
+    return syntax
+
+
+def _refused(entry: dict) -> Response:
+    """A declaration that fails validation: 422 in the error shape, with every violation."""
+    violations = entry["violations"]
+    first = violations[0]
+    return Response({"error": {"code": "invalid_declaration", "field": first["path"],
+                               "message": f"The declaration of {entry['shipment_reference']} fails H7 validation: "
+                                          f"{first['element']}: {first['message']}",
+                               "violations": violations}}, status=422)
+
+
+class CaseDeclarationH7Api(APIView):
+    """The case's declaration as the EU's H7 data set (?as=json, the default, or ?as=xml), validated
+    first: one that fails is a 422 listing its violations, never exported. Officers see every case,
+    the seller its own; anyone else gets 404."""
+
+    required_permissions = {"GET": DECIDE_CLEARANCE, "owners": True}
+
+    @extend_schema(operation_id="v1_customs_case_declaration_h7",
+                   parameters=[OpenApiParameter("as", str, enum=["json", "xml"])],
+                   responses=inline_serializer("H7Export", {"declaration": serializers.DictField()}))
+    def get(self, request, pk: int):
+        from django.http import HttpResponse
+
+        from customs.domain.declarations import h7
+
+        if not request.user.is_authenticated:
+            raise NotAuthenticated
+        syntax = _export_syntax(request)
+        case, role = _case_for(request.user, pk)
+        if role == "buyer":
+            raise NotFound("No such clearance case.")
+        declaration, violations = selectors.case_h7_declaration(case=case)
+        if violations:
+            return _refused(selectors.case_h7_export(case=case))
+        if syntax == "xml":
+            return HttpResponse(declaration.to_xml(), content_type="application/xml; charset=utf-8")
+        return Response({"case": case.pk, "shipment_reference": case.shipment_reference,
+                         "destination": case.destination, "declaration": declaration.to_json(),
+                         "elements": {n: e.name for n, e in h7.ELEMENTS.items()}})
+
+
+class DeclarationsH7Api(APIView):
+    """Officers: the H7 declarations of the cases declared in a period (?from=2026-01-01&to=2026-01-31,
+    both days included, at most selectors.EXPORT_MAX_DAYS): the valid ones under "declarations", those
+    that fail validation under "refused" with their violations."""
+
+    permission_classes = [IsCustomsOfficer]
+
+    @extend_schema(operation_id="v1_customs_declarations_h7",
+                   parameters=[OpenApiParameter("from", str), OpenApiParameter("to", str)],
+                   responses=inline_serializer("H7BulkExport", {"declarations": serializers.ListField(),
+                                                                "refused": serializers.ListField()}))
+    def get(self, request):
+        start, end = selectors.export_period(start=request.query_params.get("from"),
+                                             end=request.query_params.get("to"))
+        return Response(selectors.cases_h7_export(start=start, end=end))

@@ -240,6 +240,8 @@ SCREENING_LIST_RECHECK_SECONDS = env.float("SCREENING_LIST_RECHECK_SECONDS", def
 CUSTOMS_AUTHORITY = env.str("CUSTOMS_AUTHORITY", default="simulated")
 CUSTOMS_AUTHORITY_DELAY_SECONDS = env.float("CUSTOMS_AUTHORITY_DELAY_SECONDS", default=3.0)
 CUSTOMS_AUTHORITY_TIMEOUT_SECONDS = env.int("CUSTOMS_AUTHORITY_TIMEOUT_SECONDS", default=6 * 3600)
+# The platform's IOSS VAT identification number ("IM" + 10 digits), declared on DDP consignments to the EU.
+CUSTOMS_IOSS_NUMBER = env.str("CUSTOMS_IOSS_NUMBER", default="")
 CLEARANCE_HOLD_SLA_HOURS = env.float("CLEARANCE_HOLD_SLA_HOURS", default=24.0)
 CLEARANCE_STUCK_AFTER_SECONDS = env.int("CLEARANCE_STUCK_AFTER_SECONDS", default=120)
 CLEARANCE_FOUR_EYES_EUR = Decimal(env.str("CLEARANCE_FOUR_EYES_EUR", default="2000"))  # rejections above need two officers

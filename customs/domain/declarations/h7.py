@@ -137,7 +137,7 @@ class H7Declaration:
     def to_xml(self) -> str:
         """The same data as XML, elements named after the JSON keys (no published H7 XSD is
         reproduced here: the EU's are per Member State system)."""
-        return ET.tostring(_xml("H7Declaration", self.to_json()), encoding="unicode", xml_declaration=True)
+        return ET.tostring(xml_element("H7Declaration", self.to_json()), encoding="unicode", xml_declaration=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,14 +278,14 @@ def _party_json(party: H7Party) -> dict[str, str]:
     return data
 
 
-def _xml(tag: str, value: Any) -> ET.Element:
+def xml_element(tag: str, value: Any) -> ET.Element:
     node = ET.Element(tag)
     if isinstance(value, dict):
         for key, child in value.items():
-            node.append(_xml(_camel(key), child))
+            node.append(xml_element(_camel(key), child))
     elif isinstance(value, list):
         for child in value:
-            node.append(_xml(_singular(tag), child))
+            node.append(xml_element(_singular(tag), child))
     elif value is not None:
         node.text = str(value)
     return node
