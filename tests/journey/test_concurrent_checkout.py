@@ -50,14 +50,7 @@ def test_a_checkout_paid_from_five_tabs_at_once_is_charged_once(transactional_db
     from payments.models import LedgerTransaction
     from payments.selectors import ledger_check
 
-    tea = factories.listing(factories.seller(), stock=10)
-    batik = factories.listing(factories.seller(country="MY", currency="MYR", legal_name="KL Batik Sdn. Bhd."),
-                              title_en="Batik scarf", title_zh="", hs_code="621410")
-    buyer = factories.buyer()
-    cart = Cart.objects.create(user=buyer)
-    cart_add(cart=cart, listing_id=tea.pk, quantity=2, user=buyer)
-    cart_add(cart=cart, listing_id=batik.pk, quantity=1, user=buyer)
-    checkout = cart_checkout(buyer=buyer)
+    buyer, checkout, _tea = _two_seller_cart_checked_out()
 
     def pay(_) -> str:
         try:
@@ -80,6 +73,12 @@ def two_seller_checkout(transactional_db, reference_data):
     """A buyer's unpaid checkout of tea from China (2 of 10 in stock) and a batik scarf from Malaysia."""
     if connection.vendor != "postgresql":
         pytest.skip("Row locks that make one connection wait for another: PostgreSQL only")
+    return _two_seller_cart_checked_out()
+
+
+def _two_seller_cart_checked_out():
+    """(buyer, their unpaid checkout, the tea listing): tea from China (2 of 10 in stock) and a batik scarf
+    from Malaysia."""
     tea = factories.listing(factories.seller(), stock=10)
     batik = factories.listing(factories.seller(country="MY", currency="MYR", legal_name="KL Batik Sdn. Bhd."),
                               title_en="Batik scarf", title_zh="", hs_code="621410")
