@@ -14,7 +14,7 @@ from ewtp.exceptions import ApplicationError
 from ewtp.fx import fx_for_quote, fx_table
 from ewtp.money import Money
 from logistics.selectors import cheapest_option
-from marketplace.domain.quote_snapshot import CustomsFigures, FxUsed, QuoteSnapshot
+from marketplace.domain.quote_snapshot import FxUsed, QuoteSnapshot
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,7 @@ def quote_lines(*, lines: list[QuoteLine], destination: str, currency: str | Non
         landed_cost=goods + shipping + duties, incoterm=incoterm, buyer="consumer" if consumer else "business",
         fx=FxUsed(base=seller_currency, quote=currency, rate=rate.rate.quantize(Decimal("1e-8")), as_of=rate.as_of,
                   source=rate.source),
-        customs=CustomsFigures.from_quote(customs))
+        customs=customs._replace(restrictions=()))  # checked again at every quote, so not kept
     return OrderQuote(
         destination=destination, currency=currency, goods=goods, shipping=shipping, duties_estimate=duties,
         duties_payable_now=payable_duties, total_payable_now=goods + shipping + payable_duties,

@@ -22,7 +22,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from customs.domain.landed_cost.quote import FeeLine, QuotedLine, TaxLine
+from customs.domain.landed_cost.explanation import Explanation
+from customs.domain.landed_cost.quote import DE_MINIMIS, FeeLine, Quote, QuotedLine, TaxLine
 from ewtp.money import Money
 from ewtp.trade import PayloadError
 
@@ -95,71 +96,38 @@ def _fee(data: Mapping[str, Any], field: str) -> FeeLine:
                    source=_text(data, "source", field, ""))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CustomsFigures:
-    """The landed-cost engine's figures for the order, in the buyer's currency."""
+def _customs_json(quote: Quote) -> dict[str, Any]:
+    return {"currency": quote.currency, "destination_currency": quote.destination_currency,
+            "incoterm": quote.incoterm, "customs_value": quote.customs_value.as_json(),
+            "duty": quote.duty.as_json(), "taxes": [_tax_json(t) for t in quote.taxes],
+            "fees": [_fee_json(f) for f in quote.fees],
+            "total_duties_and_taxes": quote.total_duties_and_taxes.as_json(),
+            "landed_cost": quote.landed_cost.as_json(),
+            "de_minimis": {"duty_applied": quote.de_minimis.duty_applied,
+                           "tax_applied": quote.de_minimis.tax_applied},
+            "lines": [_line_json(line) for line in quote.lines],
+            "needs_manual_assessment": quote.needs_manual_assessment, "explanation": list(quote.explanation)}
 
-    currency: str
-    incoterm: str
-    customs_value: Money
-    duty: Money
-    taxes: tuple[TaxLine, ...]
-    fees: tuple[FeeLine, ...]
-    total_duties_and_taxes: Money
-    landed_cost: Money
-    duty_de_minimis: bool
-    tax_de_minimis: bool
-    lines: tuple[QuotedLine, ...]
-    needs_manual_assessment: bool
-    explanation: tuple[str, ...]
 
-    @classmethod
-    def from_quote(cls, quote) -> CustomsFigures:
-        """From the engine's answer (`customs.domain.landed_cost.Quote`)."""
-        return cls(
-            currency=quote.currency, incoterm=quote.incoterm, customs_value=quote.customs_value, duty=quote.duty,
-            taxes=tuple(quote.taxes), fees=tuple(quote.fees), total_duties_and_taxes=quote.total_duties_and_taxes,
-            landed_cost=quote.landed_cost, duty_de_minimis=quote.de_minimis.duty_applied,
-            tax_de_minimis=quote.de_minimis.tax_applied, lines=tuple(quote.lines),
-            needs_manual_assessment=quote.needs_manual_assessment, explanation=tuple(quote.explanation))
-
-    @property
-    def manual_lines(self) -> list[dict[str, str]]:
-        """The lines whose duty customs assesses at import: HS code, description, reason."""
-        return [{"hs_code": line.hs_code, "description": line.description, "reason": line.reason}
-                for line in self.lines if line.rule == "manual_assessment"]
-
-    @property
-    def manual_reason(self) -> str:
-        """Why the duty is assessed at import ("" when it is not), one reason per distinct cause."""
-        return "; ".join(dict.fromkeys(line["reason"] or "no duty rate held" for line in self.manual_lines))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"currency": self.currency, "incoterm": self.incoterm, "customs_value": self.customs_value.as_json(),
-                "duty": self.duty.as_json(), "taxes": [_tax_json(t) for t in self.taxes],
-                "fees": [_fee_json(f) for f in self.fees],
-                "total_duties_and_taxes": self.total_duties_and_taxes.as_json(),
-                "landed_cost": self.landed_cost.as_json(),
-                "de_minimis": {"duty_applied": self.duty_de_minimis, "tax_applied": self.tax_de_minimis},
-                "lines": [_line_json(line) for line in self.lines],
-                "needs_manual_assessment": self.needs_manual_assessment, "explanation": list(self.explanation)}
-
-    @classmethod
-    def from_json(cls, data: Any, field: str = "customs") -> CustomsFigures:
-        if not isinstance(data, Mapping):
-            raise PayloadError("expected the customs figures", field=field)
-        de_minimis = data.get("de_minimis") or {}
-        return cls(
-            currency=_text(data, "currency", field), incoterm=_text(data, "incoterm", field),
-            customs_value=_money(data, "customs_value", field), duty=_money(data, "duty", field),
-            taxes=tuple(_tax(t, f"{field}.taxes[{i}]") for i, t in enumerate(_items(data, "taxes", field))),
-            fees=tuple(_fee(f, f"{field}.fees[{i}]") for i, f in enumerate(_items(data, "fees", field))),
-            total_duties_and_taxes=_money(data, "total_duties_and_taxes", field),
-            landed_cost=_money(data, "landed_cost", field),
-            duty_de_minimis=bool(de_minimis.get("duty_applied")), tax_de_minimis=bool(de_minimis.get("tax_applied")),
-            lines=tuple(_line(line, f"{field}.lines[{i}]") for i, line in enumerate(_items(data, "lines", field))),
-            needs_manual_assessment=bool(data.get("needs_manual_assessment")),
-            explanation=tuple(str(s) for s in _items(data, "explanation", field)))
+def _customs(data: Any, field: str = "customs") -> Quote:
+    """The engine's `Quote` as it was stored: its explanation is the stored sentences, its restrictions
+    (checked again at every quote) are not kept."""
+    if not isinstance(data, Mapping):
+        raise PayloadError("expected the customs figures", field=field)
+    de_minimis = data.get("de_minimis") or {}
+    currency = _text(data, "currency", field)
+    return Quote(
+        currency=currency, destination_currency=_text(data, "destination_currency", field, ""),
+        incoterm=_text(data, "incoterm", field),
+        customs_value=_money(data, "customs_value", field), duty=_money(data, "duty", field),
+        taxes=tuple(_tax(t, f"{field}.taxes[{i}]") for i, t in enumerate(_items(data, "taxes", field))),
+        fees=tuple(_fee(f, f"{field}.fees[{i}]") for i, f in enumerate(_items(data, "fees", field))),
+        total_duties_and_taxes=_money(data, "total_duties_and_taxes", field),
+        landed_cost=_money(data, "landed_cost", field),
+        de_minimis=DE_MINIMIS[bool(de_minimis.get("duty_applied")), bool(de_minimis.get("tax_applied"))],
+        lines=tuple(_line(line, f"{field}.lines[{i}]") for i, line in enumerate(_items(data, "lines", field))),
+        needs_manual_assessment=bool(data.get("needs_manual_assessment")),
+        trace=Explanation.of_lines(str(s) for s in _items(data, "explanation", field)))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -205,7 +173,7 @@ class QuoteSnapshot:
     incoterm: str
     buyer: str  # "consumer" | "business"
     fx: FxUsed
-    customs: CustomsFigures
+    customs: Quote  # the engine's answer, as stored
     # the DAP the buyer accepted for a DDP order whose duty is assessed at import: asked, lines, reason
     dap_accepted: dict[str, Any] | None = None
     requoted: dict[str, Any] | None = None  # what the last re-quote changed, as the buyer confirmed it
@@ -228,7 +196,7 @@ class QuoteSnapshot:
             "duties_payable_now": self.duties_payable_now.as_json(),
             "total_payable_now": self.total_payable_now.as_json(), "landed_cost": self.landed_cost.as_json(),
             "incoterm": self.incoterm, "buyer": self.buyer, "fx": self.fx.to_json(),
-            "customs": self.customs.to_json()}
+            "customs": _customs_json(self.customs)}
         if self.dap_accepted is not None:
             data["dap_accepted"] = self.dap_accepted
         if self.requoted is not None:
@@ -257,5 +225,5 @@ class QuoteSnapshot:
             total_payable_now=_money(data, "total_payable_now", field),
             landed_cost=_money(data, "landed_cost", field), incoterm=_text(data, "incoterm", field),
             buyer=_text(data, "buyer", field, "business"), fx=FxUsed.from_json(data.get("fx")),
-            customs=CustomsFigures.from_json(data.get("customs")), dap_accepted=data.get("dap_accepted"),
+            customs=_customs(data.get("customs")), dap_accepted=data.get("dap_accepted"),
             requoted=data.get("requoted"))

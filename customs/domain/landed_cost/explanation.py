@@ -7,6 +7,7 @@ In a template, `{x:m}` is an amount in the quote's currency ("1,234.50 GBP") and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from string import Formatter
 
@@ -63,6 +64,18 @@ class Explanation:
         self._trace: list[tuple[str, dict | tuple[dict, dict] | None]] = []
         self._lines: list[str] = []
         self.currency = currency
+
+    @classmethod
+    def of_lines(cls, lines: Iterable[str], currency: str = "") -> Explanation:
+        """An explanation already rendered, as a stored quote holds it."""
+        explanation = cls(currency)
+        explanation._trace = [(line, None) for line in lines]
+        return explanation
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Explanation) and self.lines() == other.lines()
+
+    __hash__ = None  # type: ignore[assignment]  # equal by its sentences, which grow
 
     def add(self, template: str, **values: object) -> None:
         self._trace.append((template, values))

@@ -66,3 +66,14 @@ class Quote(NamedTuple):
     def explanation(self) -> list[str]:
         """One sentence per figure and rule: base, rate, measure, source, date, threshold and why."""
         return self.trace.lines() if self.trace is not None else []
+
+    @property
+    def manual_lines(self) -> list[dict[str, str]]:
+        """The lines whose duty customs assesses at import: HS code, description, reason."""
+        return [{"hs_code": line.hs_code, "description": line.description, "reason": line.reason}
+                for line in self.lines if line.rule == "manual_assessment"]
+
+    @property
+    def manual_reason(self) -> str:
+        """Why the duty is assessed at import ("" when it is not), one reason per distinct cause."""
+        return "; ".join(dict.fromkeys(line["reason"] or "no duty rate held" for line in self.manual_lines))
