@@ -6,6 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from ewtp.money import Money
 
 
+def _refundable_amount(name: str) -> list[models.CheckConstraint]:
+    """An amount above zero of which no more than all and no less than nothing is refunded."""
+    return [
+        models.CheckConstraint(condition=Q(amount__gt=0), name=f"{name}_amount_positive"),
+        models.CheckConstraint(condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=models.F("amount")),
+                               name=f"{name}_refund_within_amount"),
+    ]
+
+
 class Payment(models.Model):
     """One payment by a buyer for a checkout: one or more seller orders, each with its share
     (`allocations`). Status names follow Stripe's PaymentIntent."""
@@ -38,11 +47,7 @@ class Payment(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         permissions = [("refund_payment", "Can refund an order's share of a payment")]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
-            models.CheckConstraint(condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=models.F("amount")),
-                                   name="payment_refund_within_amount"),
-        ]
+        constraints = _refundable_amount("payment")
 
     @property
     def total(self) -> Money:
@@ -63,11 +68,7 @@ class PaymentAllocation(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
-            models.CheckConstraint(condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=models.F("amount")),
-                                   name="allocation_refund_within_amount"),
-        ]
+        constraints = _refundable_amount("allocation")
 
     @property
     def total(self) -> Money:

@@ -61,12 +61,13 @@ def payouts_for_company(company_id: int):
     return Payout.objects.filter(company_id=company_id).order_by("-created_at")
 
 
+def _equal(queryset, **values):
+    """`queryset` filtered on each field whose value is given (blank means "any")."""
+    return queryset.filter(**{name: value for name, value in values.items() if value})
+
+
 def _dates(queryset, *, field: str, date_from=None, date_to=None):
-    if date_from:
-        queryset = queryset.filter(**{f"{field}__date__gte": date_from})
-    if date_to:
-        queryset = queryset.filter(**{f"{field}__date__lte": date_to})
-    return queryset
+    return _equal(queryset, **{f"{field}__date__gte": date_from, f"{field}__date__lte": date_to})
 
 
 # --- staff pages ---------------------------------------------------------------------------
@@ -87,14 +88,7 @@ def payment_list(*, q: str = "", status: str = "", provider: str = "", currency:
     payments = Payment.objects.select_related("buyer").prefetch_related("allocations").order_by("-created_at", "-id")
     if q:
         payments = payments.filter(_payments_matching(q))
-    if status:
-        payments = payments.filter(status=status)
-    if provider:
-        payments = payments.filter(provider=provider)
-    if currency:
-        payments = payments.filter(currency=currency)
-    if buyer:
-        payments = payments.filter(buyer__email__icontains=buyer)
+    payments = _equal(payments, status=status, provider=provider, currency=currency, buyer__email__icontains=buyer)
     if company:
         payments = payments.filter(pk__in=PaymentAllocation.objects.filter(company_id=company).values("payment_id"))
     return _dates(payments, field="created_at", date_from=date_from, date_to=date_to)
@@ -141,12 +135,7 @@ def payout_list(*, q: str = "", status: str = "", currency: str = "", company: i
     if q:
         payouts = payouts.filter(Q(reference__icontains=q) | Q(provider_id=q) | Q(
             reference__in=PaymentAllocation.objects.filter(payment__reference__icontains=q).values("reference")))
-    if status:
-        payouts = payouts.filter(status=status)
-    if currency:
-        payouts = payouts.filter(currency=currency)
-    if company:
-        payouts = payouts.filter(company_id=company)
+    payouts = _equal(payouts, status=status, currency=currency, company_id=company)
     return _dates(payouts, field="created_at", date_from=date_from, date_to=date_to)
 
 

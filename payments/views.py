@@ -70,20 +70,22 @@ def payment_detail(request, pk: int):
     return render(request, "payments/payment_detail.html", {"detail": detail, "payment": payment, "form": form})
 
 
+def _order_money_list(request, filters, rows, template: str):
+    """A page of refunds or payouts, each with the order and payment it came out of."""
+    form = filters(request.GET)
+    page = _page(request, rows(**form.filters()))
+    page.object_list = selectors.with_payments(page.object_list)
+    return render(request, template, {"form": form, "page": page})
+
+
 @permission_required(roles.VIEW_PAYMENTS)
 def refund_list(request):
-    form = RefundFilters(request.GET)
-    page = _page(request, selectors.refund_list(**form.filters()))
-    page.object_list = selectors.with_payments(page.object_list)
-    return render(request, "payments/refund_list.html", {"form": form, "page": page})
+    return _order_money_list(request, RefundFilters, selectors.refund_list, "payments/refund_list.html")
 
 
 @permission_required(roles.VIEW_PAYOUTS)
 def payout_list(request):
-    form = PayoutFilters(request.GET)
-    page = _page(request, selectors.payout_list(**form.filters()))
-    page.object_list = selectors.with_payments(page.object_list)
-    return render(request, "payments/payout_list.html", {"form": form, "page": page})
+    return _order_money_list(request, PayoutFilters, selectors.payout_list, "payments/payout_list.html")
 
 
 @permission_required(roles.VIEW_LEDGER)
