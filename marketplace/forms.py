@@ -124,15 +124,6 @@ ACCEPT_DAP_LABEL = _("Where customs assesses the duty at import, accept DAP: tha
                      "paid on delivery, not now")
 
 
-class OrderForm(forms.Form):
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000)
-    incoterm = forms.ChoiceField(label=_("Duties and taxes"), choices=[
-        ("DDP", _("Pay now (DDP): no surprises at delivery")),
-        ("DAP", _("Pay on delivery (DAP): estimate shown")),
-    ], initial="DDP")
-    accept_dap = forms.BooleanField(label=ACCEPT_DAP_LABEL, required=False)
-
-
 class PayForm(forms.Form):
     card_number = forms.CharField(label=_("Card number"), max_length=23, initial="4242 4242 4242 4242",
                                   help_text=_("Sandbox: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined."))
@@ -149,6 +140,12 @@ class CheckoutForm(forms.Form):
         ("DAP", _("Pay on delivery (DAP): estimate shown")),
     ], initial="DDP")
     accept_dap = forms.BooleanField(label=ACCEPT_DAP_LABEL, required=False)
+
+
+class OrderForm(AddToCartForm, CheckoutForm):
+    """Buy now: a quantity and the duties choice in one step."""
+
+    field_order = ["quantity", "incoterm", "accept_dap"]
 
 
 class AddressForm(forms.Form):
