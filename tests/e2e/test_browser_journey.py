@@ -8,20 +8,11 @@ import pytest
 
 from marketplace.models import Order
 from tests import factories
+from tests.browser import log_in
 from tests.conftest import wait_for
-from tests.two_factor import browser_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
 
-
-def log_in(page, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_load_state()
-    browser_second_factor(page, email)  # staff roles: the authenticator code
 
 
 def test_trade_journey_in_the_browser(page, live_server, reference_data, celery_worker_process):

@@ -9,7 +9,7 @@ import pytest
 
 from marketplace.services.listings import listing_create
 from tests import factories
-from tests.e2e.test_browser_journey import log_in
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
 

@@ -9,21 +9,12 @@ from django.core.management import call_command
 
 from customs.models import ClearanceCase
 from marketplace.management.commands.seed_demo import PASSWORD
+from tests.browser import log_in
 from tests.conftest import wait_for
-from tests.two_factor import browser_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
-
-def log_in(page, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_load_state()
-    browser_second_factor(page, email)  # staff roles: the authenticator code
 
 
 def test_an_officer_clears_the_demo_queue_in_the_browser(page, live_server, reference_data, celery_worker_process,
@@ -36,7 +27,7 @@ def test_an_officer_clears_the_demo_queue_in_the_browser(page, live_server, refe
     base = live_server.url
 
     # the officer's queue shows both holds with their reasons and the counts per reason
-    log_in(page, base, "officer@ewtp.example")
+    log_in(page, base, "officer@ewtp.example", PASSWORD)
     page.goto(f"{base}/customs/console/")
     holds = page.locator("[data-testid=holds]").inner_text()
     assert denied.shipment_reference in holds and waiting.shipment_reference in holds
@@ -58,7 +49,7 @@ def test_an_officer_clears_the_demo_queue_in_the_browser(page, live_server, refe
     assert share.refunded_amount == share.amount  # the buyer got this order's money back
 
     # the seller uploads the proof of origin from their customs page; the worker screens it again
-    log_in(page, base, "batik@kl-batik.example")
+    log_in(page, base, "batik@kl-batik.example", PASSWORD)
     page.goto(f"{base}/customs/my-cases/")
     task = page.locator("[data-testid=tasks]")
     assert "proof of origin" in task.inner_text().lower()
@@ -71,7 +62,7 @@ def test_an_officer_clears_the_demo_queue_in_the_browser(page, live_server, refe
              what="the re-screened case to be released and lodged")
 
     # and the officer's queue is empty
-    log_in(page, base, "officer@ewtp.example")
+    log_in(page, base, "officer@ewtp.example", PASSWORD)
     page.goto(f"{base}/customs/console/")
     assert page.locator("[data-testid=holds]").count() == 0
     assert "No holds: the queue is clear" in page.content()

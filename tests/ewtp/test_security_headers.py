@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from tests import factories
+from tests.browser import log_in, password_step
 from tests.two_factor import browser_second_factor
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -65,11 +66,7 @@ def test_the_pages_work_under_the_policy_in_a_real_browser(page, live_server, re
     page.goto(f"{base}/")
     page.goto(f"{base}/api/docs/")
     page.wait_for_selector(".swagger-ui .information-container", timeout=20_000)  # Swagger UI started
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", seller.email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, base, seller.email)
     page.goto(f"{base}/sell/")
     page.goto(f"{base}/sell/listings/new/")
     page.fill("[data-hs-search]", "green tea")
@@ -88,11 +85,7 @@ def test_an_officer_signs_in_with_both_factors_in_a_real_browser(page, live_serv
     page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
             if "Content Security Policy" in message.text else None)
     # when they sign in: the set-up page shows a key, and the code it gives opens the console
-    page.goto(f"{base}/accounts/login/?next=/customs/console/")
-    page.fill("input[name=username]", officer.email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_load_state()
+    password_step(page, base, officer.email, next_url="/customs/console/")
     assert "/accounts/two-factor/setup/" in page.url
     assert page.locator(".qr svg").count() == 1
     browser_second_factor(page, officer.email)

@@ -43,21 +43,9 @@ def through_json(data: dict) -> dict:
 
 
 @settings(deadline=None)  # a shared machine: time is not what these test
-@given(parties)
-def test_a_party_reads_back_as_written(party):
-    assert Party.from_json(through_json(party.to_json())) == party
-
-
-@settings(deadline=None)  # a shared machine: time is not what these test
-@given(commodities)
-def test_a_commodity_reads_back_as_written(commodity):
-    assert Commodity.from_json(through_json(commodity.to_json())) == commodity
-
-
-@settings(deadline=None)  # a shared machine: time is not what these test
-@given(parcels)
-def test_a_parcel_reads_back_as_written(parcel):
-    assert Parcel.from_json(through_json(parcel.to_json())) == parcel
+@given(parties | commodities | parcels)
+def test_a_party_commodity_or_parcel_reads_back_as_written(value):
+    assert type(value).from_json(through_json(value.to_json())) == value
 
 
 @settings(deadline=None)  # a shared machine: time is not what these test

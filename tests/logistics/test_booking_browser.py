@@ -9,6 +9,7 @@ import pytest
 from logistics.models import Shipment
 from marketplace.services.checkout import order_pay, order_place
 from tests import factories
+from tests.browser import log_in
 from tests.conftest import wait_for
 from tests.logistics.conftest import EHUB_AIR
 from tests.logistics.documents.pdf import all_text, decoded_barcodes, pdf_pages
@@ -25,11 +26,7 @@ def test_the_seller_books_two_parcels_through_the_ehub_and_prints_label_and_cn23
     order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
 
     # when the seller opens it and chooses parcels and service
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", seller.email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, base, seller.email)
     page.goto(f"{base}/orders/{order.pk}/")
     page.click("[data-testid=book-options]")
     page.wait_for_url(re.compile(rf"/orders/{order.pk}/book/$"))
