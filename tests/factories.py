@@ -80,6 +80,33 @@ def listing(owner: User, **overrides) -> Listing:
     return listing_create(user=owner, data=data, publish=True)
 
 
+def batik_listing(**overrides) -> Listing:
+    """A batik scarf from a Malaysian seller who prices in ringgit: the second seller of a cart."""
+    batik_seller = seller(country="MY", currency="MYR", legal_name="KL Batik Sdn. Bhd.")
+    return listing(batik_seller, **{"title_en": "Batik scarf", "title_zh": "", "hs_code": "621410", **overrides})
+
+
+def cart_with(buyer: User, lines: dict[Listing, int]):
+    """The buyer's cart holding `lines` (listing: quantity)."""
+    from marketplace.models import Cart
+    from marketplace.services.cart import cart_add
+
+    cart = Cart.objects.create(user=buyer)
+    for item, quantity in lines.items():
+        cart_add(cart=cart, listing_id=item.pk, quantity=quantity, user=buyer)
+    return cart
+
+
+def paid_order(*, quantity: int = 6, country: str = "GB", currency: str = "GBP"):
+    """(seller, buyer, order): `quantity` tins of tea from Hangzhou to a buyer in `country`, paid by card."""
+    from marketplace.services.checkout import order_pay, order_place
+
+    owner, buyer_ = seller(), buyer(country=country, currency=currency)
+    order = order_place(buyer=buyer_, listing_id=listing(owner).pk, quantity=quantity)
+    order_pay(buyer=buyer_, order_id=order.pk, card_number="4242424242424242")
+    return owner, buyer_, order
+
+
 def api_client(user=None):
     """A DRF test client, authenticated as `user` when one is given."""
     from rest_framework.test import APIClient

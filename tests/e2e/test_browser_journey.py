@@ -18,8 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("worker")]
 def test_trade_journey_in_the_browser(page, live_server, reference_data, celery_worker_process):
     base = live_server.url
     seller, buyer, officer = factories.seller(), factories.buyer(country="DE"), factories.officer()
-    batik = factories.listing(factories.seller(country="MY", currency="MYR", legal_name="KL Batik Sdn. Bhd."),
-                              title_en="Batik scarf", title_zh="", hs_code="621410")
+    batik = factories.batik_listing()
 
     # the seller lists a product in the browser
     log_in(page, base, seller.email)

@@ -159,12 +159,9 @@ def test_shipment_papers_are_private_attachments(settings, tmp_path, reference_d
     settings.MEDIA_ROOT = str(tmp_path / "media")
     from logistics.models import Shipment
     from logistics.services import shipment_book
-    from marketplace.services.checkout import order_pay, order_place
     from marketplace.services.orders import order_book_shipment
 
-    seller, buyer = factories.seller(), factories.buyer(country="GB", currency="GBP")
-    order = order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=6)
-    order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+    seller, buyer, order = factories.paid_order(quantity=6)
     with django_capture_on_commit_callbacks():
         shipment = order_book_shipment(user=seller, order_id=order.pk)
     shipment_book(shipment_id=shipment.pk)

@@ -12,8 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ewtp.exceptions import ApplicationError
-from marketplace.models import Cart, Listing, Order
-from marketplace.services.cart import cart_add
+from marketplace.models import Listing, Order
 from marketplace.services.checkout import cart_checkout, checkout_pay, order_place
 from marketplace.services.orders import order_cancel_unpaid
 from payments.models import LedgerTransaction, Payment, PaymentAllocation
@@ -80,12 +79,9 @@ def _two_seller_cart_checked_out():
     """(buyer, their unpaid checkout, the tea listing): tea from China (2 of 10 in stock) and a batik scarf
     from Malaysia."""
     tea = factories.listing(factories.seller(), stock=10)
-    batik = factories.listing(factories.seller(country="MY", currency="MYR", legal_name="KL Batik Sdn. Bhd."),
-                              title_en="Batik scarf", title_zh="", hs_code="621410")
+    batik = factories.batik_listing()
     buyer = factories.buyer()
-    cart = Cart.objects.create(user=buyer)
-    cart_add(cart=cart, listing_id=tea.pk, quantity=2, user=buyer)
-    cart_add(cart=cart, listing_id=batik.pk, quantity=1, user=buyer)
+    factories.cart_with(buyer, {tea: 2, batik: 1})
     return buyer, cart_checkout(buyer=buyer), tea
 
 

@@ -99,8 +99,7 @@ def test_a_german_buyer_pays_two_sellers_once_and_each_is_paid_in_its_own_curren
 def test_a_rejected_shipment_refunds_the_buyer_that_orders_share_only(reference_data, celery_worker_process):
     # given a checkout of two sellers, paid once, whose tea order's value asks for a human look
     seller, buyer, officer = factories.seller(), factories.buyer(), factories.officer()
-    batik = factories.listing(factories.seller(country="MY", currency="MYR", legal_name="KL Batik Sdn. Bhd."),
-                              title_en="Batik scarf", title_zh="", hs_code="621410")
+    batik = factories.batik_listing()
     checkout = cart_checkout(buyer, [(factories.listing(seller).pk, 20), (batik.pk, 1)])
     pay(buyer, checkout)
     order, other = sorted(checkout["orders"], key=lambda o: o["id"])

@@ -10,7 +10,6 @@ import pytest
 from django.conf import settings
 
 from logistics.domain.webhooks import sign
-from marketplace.services.checkout import order_pay, order_place
 from tests import factories
 
 TWO_PARCELS = {
@@ -32,11 +31,7 @@ def _own_media(settings, tmp_path):
 @pytest.fixture
 def paid_order(db):
     """(seller, buyer, order): six tins of tea from Hangzhou to London, paid."""
-    seller = factories.seller()
-    buyer = factories.buyer(country="GB", currency="GBP")
-    order = order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=6)
-    order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
-    return seller, buyer, order
+    return factories.paid_order(quantity=6)
 
 
 

@@ -7,7 +7,6 @@ import re
 import pytest
 
 from logistics.models import Shipment
-from marketplace.services.checkout import order_pay, order_place
 from tests import factories
 from tests.browser import log_in
 from tests.conftest import wait_for
@@ -21,9 +20,7 @@ def test_the_seller_books_two_parcels_through_the_ehub_and_prints_label_and_cn23
         page, live_server, reference_data, celery_worker_process):
     base = live_server.url
     # given a paid order of twenty tins (about 3,400 CNY: above 300 SDR, so a CN23) to London
-    seller, buyer = factories.seller(), factories.buyer(country="GB", currency="GBP")
-    order = order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=20)
-    order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+    seller, buyer, order = factories.paid_order(quantity=20)
 
     # when the seller opens it and chooses parcels and service
     log_in(page, base, seller.email)

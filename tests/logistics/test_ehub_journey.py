@@ -6,7 +6,6 @@ import pytest
 
 from logistics.models import Shipment
 from marketplace.models import Order
-from marketplace.services.checkout import order_pay, order_place
 from tests import factories
 from tests.conftest import wait_for
 from tests.factories import page_client as client_for
@@ -17,9 +16,7 @@ pytestmark = [pytest.mark.journey, pytest.mark.xdist_group("worker")]
 
 def test_a_two_parcel_ehub_shipment_from_hangzhou_is_delivered_in_london(reference_data, celery_worker_process):
     # given a paid order of two tins (below the worker's review threshold) from Hangzhou to London
-    seller, buyer = factories.seller(), factories.buyer(country="GB", currency="GBP")
-    order = order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=2)
-    order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+    seller, buyer, order = factories.paid_order(quantity=2)
 
     # when the seller splits it into two parcels and books the Hangzhou eHub's air route
     response = client_for(seller).post(f"/orders/{order.pk}/book/",

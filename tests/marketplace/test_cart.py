@@ -19,8 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def two_sellers():
     tea = factories.listing(factories.seller(), title_en="Longjing green tea", stock=10, moq=2)
-    batik = factories.listing(factories.seller(country="MY", currency="MYR", legal_name="KL Batik Sdn. Bhd."),
-                              title_en="Batik scarf", title_zh="", hs_code="621410", stock=5)
+    batik = factories.batik_listing(stock=5)
     return tea, batik
 
 

@@ -11,9 +11,8 @@ from django.utils import timezone
 from ewtp.exceptions import ApplicationError, Conflict
 from ewtp.fx import fx_rates_store, fx_table
 from ewtp.money import Money
-from marketplace.models import Cart, Listing, Order
+from marketplace.models import Listing, Order
 from marketplace.services.accounts import address_add
-from marketplace.services.cart import cart_add
 from marketplace.services.checkout import QuoteChanged, cart_checkout, checkout_pay
 from marketplace.services.orders import order_cancel_unpaid, order_refund_rejected
 from payments import services as payments
@@ -35,12 +34,9 @@ def _fresh_fx_cache():
 def cart_of_two_sellers():
     """A buyer in Germany with Longjing tea from China and a batik scarf from Malaysia in the cart."""
     tea = factories.listing(factories.seller(), title_en="Longjing green tea", stock=10, moq=2)
-    batik = factories.listing(factories.seller(country="MY", currency="MYR", legal_name="KL Batik Sdn. Bhd."),
-                              title_en="Batik scarf", title_zh="", hs_code="621410", stock=5)
+    batik = factories.batik_listing(stock=5)
     buyer = factories.buyer()
-    cart = Cart.objects.create(user=buyer)
-    cart_add(cart=cart, listing_id=tea.pk, quantity=4, user=buyer)
-    cart_add(cart=cart, listing_id=batik.pk, quantity=2, user=buyer)
+    factories.cart_with(buyer, {tea: 4, batik: 2})
     return buyer, tea, batik
 
 

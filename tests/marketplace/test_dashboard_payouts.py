@@ -5,7 +5,6 @@ import socket
 
 import pytest
 
-from marketplace.services.checkout import order_pay, order_place
 from payments import services as payments
 from payments.models import SellerAccount
 from tests import factories
@@ -29,9 +28,7 @@ def _payout_section(client) -> str:
 
 def test_on_the_sandbox_the_platform_records_payouts_and_the_dashboard_lists_them():
     # given a delivered order's escrow released to a Chinese seller
-    seller, buyer = factories.seller(), factories.buyer()
-    order = order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=1)
-    order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+    seller, buyer, order = factories.paid_order(quantity=1, country="DE", currency="EUR")
     payout = payments.escrow_release(reference=order.reference, company_id=seller.company.pk, seller_currency="CNY")
     # when the seller opens the dashboard
     section = _payout_section(factories.page_client(seller))

@@ -10,8 +10,7 @@ from django.core.cache import cache
 
 from ewtp.fx import fx_table
 from marketplace import selectors
-from marketplace.models import Cart, Order
-from marketplace.services.cart import cart_add
+from marketplace.models import Order
 from tests import factories
 from tests.factories import api_client as api
 
@@ -81,8 +80,7 @@ def test_the_catalog_api_flags_the_duty_assessed_at_import(tea_to_thailand):
 
 
 def _cart_with(buyer, listing, quantity=5):
-    cart = Cart.objects.create(user=buyer)
-    cart_add(cart=cart, listing_id=listing.pk, quantity=quantity, user=buyer)
+    factories.cart_with(buyer, {listing: quantity})
 
 
 def test_a_ddp_cart_checkout_with_a_manual_line_is_refused_naming_it(tea_to_thailand):

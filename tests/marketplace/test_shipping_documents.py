@@ -6,7 +6,6 @@ from django.test import Client
 
 from logistics.models import Shipment
 from logistics.services import shipment_book
-from marketplace.services.checkout import order_pay, order_place
 from marketplace.services.orders import order_book_shipment
 from tests import factories
 from tests.logistics.documents.pdf import decoded_barcodes, pdf_pages
@@ -16,10 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def booked(django_capture_on_commit_callbacks):
-    seller = factories.seller()
-    buyer = factories.buyer(country="GB", currency="GBP")
-    order = order_place(buyer=buyer, listing_id=factories.listing(seller).pk, quantity=2)
-    order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+    seller, buyer, order = factories.paid_order(quantity=2)
     with django_capture_on_commit_callbacks(execute=False):  # the worker's part, run here by hand
         shipment = order_book_shipment(user=seller, order_id=order.pk)
     shipment_book(shipment_id=shipment.pk)

@@ -12,8 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from ewtp.fx import fx_rates_store, fx_table
-from marketplace.models import Cart, Order
-from marketplace.services.cart import cart_add
+from marketplace.models import Order
 from marketplace.services.checkout import QuoteChanged, cart_checkout, checkout_pay, checkout_prepare
 from payments import services
 from payments.integrations.stripe_gateway import to_minor
@@ -28,12 +27,9 @@ pytestmark = pytest.mark.django_db
 def checkout(stripe_mode):
     """A buyer in Germany checks out tea from China and a batik scarf from Malaysia."""
     tea = factories.listing(factories.seller(), stock=10)
-    batik = factories.listing(factories.seller(country="MY", currency="MYR", legal_name="KL Batik Sdn. Bhd."),
-                              title_en="Batik scarf", title_zh="", hs_code="621410", stock=5)
+    batik = factories.batik_listing(stock=5)
     buyer = factories.buyer()
-    cart = Cart.objects.create(user=buyer)
-    cart_add(cart=cart, listing_id=tea.pk, quantity=3, user=buyer)
-    cart_add(cart=cart, listing_id=batik.pk, quantity=1, user=buyer)
+    factories.cart_with(buyer, {tea: 3, batik: 1})
     return cart_checkout(buyer=buyer)
 
 
