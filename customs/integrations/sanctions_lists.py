@@ -12,7 +12,9 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from os import PathLike
+from pathlib import Path
 from typing import IO
 
 from defusedxml import ElementTree
@@ -26,70 +28,14 @@ OFAC_SDN_COLUMNS = ("ent_num", "name", "type", "programs", "title", "call_sign",
 OFAC_EMPTY = "-0-"
 OFAC_ENCODING = "latin-1"
 
-# ISO 3166 alpha-2 by English short name, from the tz database's iso3166.tab, plus the
-# spellings OFAC remarks and UN nationality/address fields actually use.
-_COUNTRY_CODES_BY_NAME = {
-    "andorra": "AD", "united arab emirates": "AE", "uae": "AE", "afghanistan": "AF",
-    "antigua and barbuda": "AG", "anguilla": "AI", "albania": "AL", "armenia": "AM", "angola": "AO",
-    "argentina": "AR", "american samoa": "AS", "austria": "AT", "australia": "AU", "aruba": "AW",
-    "azerbaijan": "AZ", "bosnia and herzegovina": "BA", "bosnia herzegovina": "BA", "barbados": "BB",
-    "bangladesh": "BD", "belgium": "BE", "burkina faso": "BF", "bulgaria": "BG", "bahrain": "BH",
-    "burundi": "BI", "benin": "BJ", "bermuda": "BM", "brunei": "BN", "brunei darussalam": "BN",
-    "bolivia": "BO", "bolivia plurinational state of": "BO", "brazil": "BR", "bahamas": "BS",
-    "bhutan": "BT", "botswana": "BW", "belarus": "BY", "belize": "BZ", "canada": "CA",
-    "congo democratic republic of the": "CD", "democratic republic of the congo": "CD",
-    "democratic republic of the": "CD", "drc": "CD", "central african republic": "CF",
-    "congo": "CG", "republic of the congo": "CG", "congo republic of the": "CG", "switzerland": "CH",
-    "cote divoire": "CI", "ivory coast": "CI", "chile": "CL", "cameroon": "CM", "china": "CN",
-    "colombia": "CO", "costa rica": "CR", "cuba": "CU", "cape verde": "CV", "cabo verde": "CV",
-    "curacao": "CW", "cyprus": "CY", "czech republic": "CZ", "czechia": "CZ", "germany": "DE",
-    "djibouti": "DJ", "denmark": "DK", "dominica": "DM", "dominican republic": "DO", "algeria": "DZ",
-    "ecuador": "EC", "estonia": "EE", "egypt": "EG", "western sahara": "EH", "eritrea": "ER",
-    "spain": "ES", "ethiopia": "ET", "finland": "FI", "fiji": "FJ", "micronesia": "FM", "france": "FR",
-    "gabon": "GA", "united kingdom": "GB", "uk": "GB", "britain": "GB", "great britain": "GB",
-    "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
-    "united kingdom of great britain and northern ireland": "GB", "grenada": "GD", "georgia": "GE",
-    "guernsey": "GG", "ghana": "GH", "gibraltar": "GI", "gambia": "GM", "guinea": "GN",
-    "equatorial guinea": "GQ", "greece": "GR", "guatemala": "GT", "guam": "GU",
-    "guinea bissau": "GW", "guyana": "GY", "hong kong": "HK", "honduras": "HN", "croatia": "HR",
-    "haiti": "HT", "hungary": "HU", "indonesia": "ID", "ireland": "IE", "israel": "IL",
-    "isle of man": "IM", "india": "IN", "iraq": "IQ", "iran": "IR", "iran islamic republic of": "IR",
-    "iceland": "IS", "italy": "IT", "jersey": "JE", "jamaica": "JM", "jordan": "JO", "japan": "JP",
-    "kenya": "KE", "kyrgyzstan": "KG", "cambodia": "KH", "kiribati": "KI", "comoros": "KM",
-    "saint kitts and nevis": "KN", "st kitts and nevis": "KN", "korea north": "KP",
-    "north korea": "KP", "democratic peoples republic of korea": "KP", "dprk": "KP",
-    "korea south": "KR", "south korea": "KR", "republic of korea": "KR", "kuwait": "KW",
-    "cayman islands": "KY", "kazakhstan": "KZ", "laos": "LA", "lao peoples democratic republic": "LA",
-    "lebanon": "LB", "saint lucia": "LC", "st lucia": "LC", "liechtenstein": "LI", "sri lanka": "LK",
-    "liberia": "LR", "lesotho": "LS", "lithuania": "LT", "luxembourg": "LU", "latvia": "LV",
-    "libya": "LY", "morocco": "MA", "monaco": "MC", "moldova": "MD", "republic of moldova": "MD",
-    "montenegro": "ME", "madagascar": "MG", "marshall islands": "MH", "north macedonia": "MK",
-    "macedonia": "MK", "north macedonia the republic of": "MK", "mali": "ML", "burma": "MM",
-    "myanmar": "MM", "mongolia": "MN", "macau": "MO", "macao": "MO", "mauritania": "MR",
-    "malta": "MT", "mauritius": "MU", "maldives": "MV", "malawi": "MW", "mexico": "MX",
-    "malaysia": "MY", "mozambique": "MZ", "namibia": "NA", "niger": "NE", "nigeria": "NG",
-    "nicaragua": "NI", "netherlands": "NL", "norway": "NO", "nepal": "NP", "nauru": "NR",
-    "new zealand": "NZ", "oman": "OM", "panama": "PA", "peru": "PE", "papua new guinea": "PG",
-    "philippines": "PH", "pakistan": "PK", "poland": "PL", "puerto rico": "PR", "palestine": "PS",
-    "palestinian": "PS", "state of palestine": "PS", "west bank": "PS", "gaza": "PS",
-    "gaza strip": "PS", "portugal": "PT", "palau": "PW", "paraguay": "PY", "qatar": "QA",
-    "romania": "RO", "serbia": "RS", "russia": "RU", "russian federation": "RU", "rwanda": "RW",
-    "saudi arabia": "SA", "solomon islands": "SB", "seychelles": "SC", "sudan": "SD", "sweden": "SE",
-    "singapore": "SG", "slovenia": "SI", "slovakia": "SK", "sierra leone": "SL", "san marino": "SM",
-    "senegal": "SN", "somalia": "SO", "suriname": "SR", "south sudan": "SS",
-    "sao tome and principe": "ST", "el salvador": "SV", "syria": "SY", "syrian arab republic": "SY",
-    "eswatini": "SZ", "swaziland": "SZ", "chad": "TD", "togo": "TG", "thailand": "TH",
-    "tajikistan": "TJ", "east timor": "TL", "timor leste": "TL", "turkmenistan": "TM",
-    "tunisia": "TN", "tonga": "TO", "turkey": "TR", "turkiye": "TR", "trinidad and tobago": "TT",
-    "tuvalu": "TV", "taiwan": "TW", "tanzania": "TZ", "united republic of tanzania": "TZ",
-    "ukraine": "UA", "uganda": "UG", "united states": "US", "united states of america": "US",
-    "usa": "US", "us": "US", "uruguay": "UY", "uzbekistan": "UZ", "holy see": "VA",
-    "vatican city": "VA", "saint vincent and the grenadines": "VC", "venezuela": "VE",
-    "venezuela bolivarian republic of": "VE", "virgin islands british": "VG",
-    "british virgin islands": "VG", "vietnam": "VN", "viet nam": "VN", "vanuatu": "VU",
-    "samoa": "WS", "kosovo": "XK", "yemen": "YE", "south africa": "ZA", "zambia": "ZM",
-    "zimbabwe": "ZW",
-}  # fmt: skip
+# ISO 3166 alpha-2 by English name (customs/data/screening/country-names.csv, sources in its SOURCES.md).
+_COUNTRY_NAMES = Path(__file__).resolve().parent.parent / "data" / "screening" / "country-names.csv"
+
+
+@cache
+def _country_codes_by_name() -> dict[str, str]:
+    with open(_COUNTRY_NAMES, encoding="utf-8", newline="") as names:
+        return {row["name"]: row["code"] for row in csv.DictReader(names)}
 
 
 def country_code(name: str) -> str | None:
@@ -98,7 +44,7 @@ def country_code(name: str) -> str | None:
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("'", "")
     key = " ".join(re.sub(r"[^a-z ]+", " ", plain).split())
     key = key.removeprefix("the ").removeprefix("possibly ")
-    return _COUNTRY_CODES_BY_NAME.get(key)
+    return _country_codes_by_name().get(key)
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
