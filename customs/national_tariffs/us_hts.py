@@ -362,30 +362,19 @@ def _split(own: set[str], later: set[str], lines: list[str]) -> set[str]:
 
 # ---------------------------------------------------------------- chapter 99 text -> the products CSV
 
-# (heading, how its products are printed, where the list starts, where it ends) in the U.S. notes to subchapter
-# III of chapter 99: "listed" a table of 8-digit subheadings or 10-digit statistical numbers; "items" numbered
-# products, each "provided for in <subheading>, except ... <statistical numbers>".
-SUBDIVISIONS: tuple[tuple[str, str, str, str], ...] = (
-    ("9903.88.01", "listed", r"\(b\) Heading 9903\.88\.01 applies", r"\(c\) For the purposes of heading 9903\.88\.02"),
-    ("9903.88.02", "listed", r"\(d\) Heading 9903\.88\.02 applies", r"\(e\) For the purposes of heading 9903\.88\.03"),
-    ("9903.88.03", "listed", r"\(f\) Heading 9903\.88\.03 applies", r"\(g\) For the purposes of heading 9903\.88\.04"),
-    ("9903.88.04", "items", r"\(g\) For the purposes of heading 9903\.88\.04", r"\(h\) The U\.S\. Trade Representative"),
-    ("9903.88.15", "listed", r"\(i\) all products of China that are classified in the following 8-digit",
-     r"\(ii\) the following products of China"),
-    ("9903.88.15", "items", r"\(ii\) the following products of China", r"\(t\) For the purposes of heading 9903\.88\.16"),
-    ("9903.91.01", "listed", r"\(b\) Heading 9903\.91\.01 applies", r"\(c\) Heading 9903\.91\.02 applies"),
-    ("9903.91.02", "listed", r"\(c\) Heading 9903\.91\.02 applies", r"\(d\) Heading 9903\.91\.03 applies"),
-    ("9903.91.03", "listed", r"\(d\) Heading 9903\.91\.03 applies", r"\(e\) Heading 9903\.91\.04 applies"),
-    ("9903.91.04", "listed", r"\(e\) Heading 9903\.91\.04 applies", r"\(i\) Heading 9903\.91\.05 applies"),
-    ("9903.91.05", "listed", r"\(i\) Heading 9903\.91\.05 applies",
-     r"\(ii\) The additional rate of duty under heading 9903\.91\.05"),
-    ("9903.91.06", "listed", r"\(g\) Heading 9903\.91\.06 applies", r"\(h\) Heading 9903\.91\.07 applies"),
-    ("9903.91.07", "listed", r"\(h\) Heading 9903\.91\.07 applies", r"\(i\) Heading 9903\.91\.08 applies"),
-    ("9903.91.08", "listed", r"\(i\) Heading 9903\.91\.08 applies", r"\(j\) Heading 9903\.91\.11 applies"),
-    ("9903.91.11", "listed", r"\(j\) Heading 9903\.91\.11 applies", r"\(i\) Heading 9903\.91\.12 applies"),
-    ("9903.03.03", "listed", r"\(ii\) As provided in heading 9903\.03\.03",
-     r"\(iii\) As provided in heading 9903\.03\.04"),
-)
+# Where the product lists of the chapter 99 headings stand in the U.S. notes to subchapter III of chapter 99
+# (customs/data/tariffs/us-chapter99-product-lists.csv): the heading, how its products are printed ("listed"
+# a table of 8-digit subheadings or 10-digit statistical numbers; "items" numbered products, each "provided
+# for in <subheading>, except ... <statistical numbers>"), and the text the list starts and ends at.
+PRODUCT_LISTS = Path(__file__).resolve().parent.parent / "data" / "tariffs" / "us-chapter99-product-lists.csv"
+
+
+def read_subdivisions(path: Path = PRODUCT_LISTS) -> tuple[tuple[str, str, str, str], ...]:
+    with open(path, encoding="utf-8", newline="") as lists:
+        return tuple((row["heading"], row["printed"], row["starts"], row["ends"]) for row in csv.DictReader(lists))
+
+
+SUBDIVISIONS = read_subdivisions()
 _CODE = re.compile(r"(?<![\d.])(\d{4})\.(\d{2})\.(\d{2})(\d{2})?(?!\d)")
 
 
@@ -395,10 +384,10 @@ def chapter99_products(text: str, subdivisions: tuple[tuple[str, str, str, str],
     flat = re.sub(r"\s+", " ", text)
     rows: list[dict[str, str]] = []
     for heading, kind, start, end in subdivisions:
-        opening = re.search(start, flat)
+        opening = re.search(re.escape(start), flat)
         if opening is None:
             raise ValueError(f"{heading}: {start!r} not found")
-        closing = re.search(end, flat[opening.end():])
+        closing = re.search(re.escape(end), flat[opening.end():])
         if closing is None:
             raise ValueError(f"{heading}: {end!r} not found")
         block = flat[opening.start():opening.end() + closing.start()]
