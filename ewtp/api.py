@@ -19,6 +19,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money, has_too_many_decimals, to_decimal
 from ewtp.parsers import TooLarge
+from ewtp.views import error_page
 
 
 def _first_error(detail, prefix: str = "") -> tuple[str | None, str, str]:
@@ -80,13 +81,13 @@ def bad_request(request, exception):
 
 def permission_denied(request, exception):
     if not _is_api(request):
-        return defaults.permission_denied(request, exception)
+        return error_page(request, 403)
     return _error_response(403, "permission_denied", "You do not have permission to perform this action.")
 
 
 def not_found(request, exception):
     if not _is_api(request):
-        return defaults.page_not_found(request, exception)
+        return error_page(request, 404)
     return _error_response(404, "not_found", "No API endpoint at this address.")
 
 

@@ -4,8 +4,25 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from ewtp.exceptions import ApplicationError
+
+# A page's 403 and 404: (title, headline, sentence), shown as an empty state with a way back to the catalog.
+ERROR_PAGES = {
+    403: (_("Not allowed"), _("This page is for another role"),
+          _("Your account does not hold the permission this page needs. Ask a platform administrator if your "
+            "work needs it.")),
+    404: (_("Not found"), _("We could not find that page"),
+          _("It may have been removed, or you may not have access to it.")),
+}
+
+
+def error_page(request, status: int):
+    """The page for a 403 or a 404, with its status."""
+    title, headline, message = ERROR_PAGES[status]
+    return render(request, "error.html", {"title": title, "headline": headline, "message": message},
+                  status=status)
 
 
 def permission_required(perm: str, *, post: str | None = None):
@@ -21,7 +38,7 @@ def permission_required(perm: str, *, post: str | None = None):
                 return redirect_to_login(request.get_full_path())
             required = [perm] + ([needed["POST"]] if request.method == "POST" and post else [])
             if not request.user.has_perms(required):
-                return render(request, "403.html", status=403)
+                return error_page(request, 403)
             return view(request, *args, **kwargs)
         wrapped.required_permissions = needed
         return wrapped

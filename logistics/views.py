@@ -9,11 +9,12 @@ from django.views.decorators.http import require_POST
 
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.files import private_bytes_response
+from ewtp.views import error_page
 from logistics import selectors, services
 
 
 def _not_found(request):
-    return render(request, "404.html", status=404)
+    return error_page(request, 404)
 
 
 @login_required

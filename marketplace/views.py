@@ -17,7 +17,7 @@ from ewtp.exceptions import ApplicationError
 from ewtp.files import private_file_response
 from ewtp.money import Money
 from ewtp.numbers import parse_int
-from ewtp.views import csp_replace, form_error, permission_required, shared_with_staff
+from ewtp.views import csp_replace, error_page, form_error, permission_required, shared_with_staff
 from marketplace import selectors
 from marketplace.forms import (
     AddressForm,
@@ -89,7 +89,7 @@ def listing_detail(request, pk: int):
                                 .prefetch_related("tiers", "photos"), pk=pk)
     if listing.status != Listing.Status.PUBLISHED and not (
             request.user.is_authenticated and listing.company.members.filter(user=request.user).exists()):
-        return render(request, "404.html", status=404)
+        return error_page(request, 404)
     buyer = selectors.buyer_context_for(request.user)
     form = OrderForm(request.POST or None, initial={"quantity": listing.moq})
     if request.method == "POST":
@@ -127,7 +127,7 @@ def order_detail(request, pk: int):
     is_buyer = order.buyer_id == request.user.pk
     is_seller = order.company.members.filter(user=request.user).exists()
     if not (is_buyer or is_seller):
-        return render(request, "404.html", status=404)
+        return error_page(request, 404)
     shipment = shipment_for_order(order.reference)
     return render(request, "marketplace/order_detail.html", {
         "order": order, "is_buyer": is_buyer, "is_seller": is_seller,
@@ -175,7 +175,7 @@ def checkout(request, reference: str):
 
     found = selectors.checkout_get(buyer=request.user, reference=reference)
     if found is None:
-        return render(request, "404.html", status=404)
+        return error_page(request, 404)
     if found.payment.provider == "stripe" and request.GET.get("payment_intent") == found.payment.provider_id:
         payment_sync(payment_id=found.payment.pk)  # back from Stripe.js: take Stripe's word (webhooks also do)
         found = selectors.checkout_get(buyer=request.user, reference=reference)
@@ -228,7 +228,7 @@ def checkout_authenticate(request, reference: str):
 
     found = selectors.checkout_get(buyer=request.user, reference=reference)
     if found is None:
-        return render(request, "404.html", status=404)
+        return error_page(request, 404)
     try:
         payment = authenticate(payment_id=found.payment.pk, buyer=request.user,
                                approve=request.POST.get("approve") == "1")
@@ -304,7 +304,7 @@ def order_book(request, pk: int):
     company = request.user.company
     order = get_object_or_404(Order.objects.select_related("company"), pk=pk)
     if company is None or order.company_id != company.pk:
-        return render(request, "404.html", status=404)
+        return error_page(request, 404)
     shipment = shipment_for_order(order.reference)
     if shipment and not shipment_rebookable(shipment):
         return redirect("logistics:shipment_detail", pk=shipment.pk)
@@ -477,7 +477,7 @@ def company_licence(request, pk: int):
     company = get_object_or_404(Company, pk=pk)
     if not (request.user.has_perm(roles.VERIFY_COMPANY) or company.members.filter(user=request.user).exists()) \
             or not company.business_licence:
-        return render(request, "404.html", status=404)
+        return error_page(request, 404)
     ext = company.business_licence.name.rsplit(".", 1)[-1]
     return private_file_response(company.business_licence, filename=f"licence-company-{company.pk}.{ext}")
 
@@ -519,7 +519,7 @@ def listing_edit(request, pk: int | None):
     if pk is not None:
         listing = Listing.objects.filter(pk=pk, company=company).prefetch_related("tiers", "photos").first()
         if listing is None:
-            return render(request, "404.html", status=404)
+            return error_page(request, 404)
     form = ListingForm(request.POST or None, request.FILES or None, instance=listing)
     if request.method == "POST" and form.is_valid():
         data = {key: value for key, value in form.cleaned_data.items() if key not in ("tiers", "photos", "status")}
@@ -631,7 +631,7 @@ def rfq_answer(request, pk: int):
     company = request.user.company
     rfq = selectors.rfqs_for_company(company).filter(pk=pk).first() if company else None
     if rfq is None:
-        return render(request, "404.html", status=404)
+        return error_page(request, 404)
     form = QuotationForm(request.POST or None)
     if request.method == "POST":
         try:

@@ -15,22 +15,32 @@ class LandedCostError(ApplicationError):
 
 
 class UnknownHsCode(LandedCostError):
+    """Not an HS code of 6 to 10 digits that the nomenclature holds."""
+
     default_code = "unknown_hs_code"
 
 
 class UnsupportedDestination(LandedCostError):
+    """No customs regime is held for the country, or it is a customs union rather than a member state."""
+
     default_code = "unsupported_destination"
 
 
 class InvalidAmount(LandedCostError):
+    """A negative amount, weight or quantity, or more decimals than the currency has."""
+
     default_code = "invalid_amount"
 
 
 class CurrencyMismatchError(LandedCostError):
+    """A currency with no exchange rate on the quote's date."""
+
     default_code = "currency_mismatch"
 
 
 class InvalidDate(LandedCostError):
+    """A date before the destination's tariff held starts, or past the latest quotable day."""
+
     default_code = "invalid_date"
 
 

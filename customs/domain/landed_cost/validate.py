@@ -7,14 +7,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP
 
-from customs.domain.landed_cost.errors import (
-    CurrencyMismatchError,
-    DomesticShipment,
-    InvalidAmount,
-    InvalidDate,
-    LandedCostError,
-    UnknownHsCode,
-)
+from customs.domain.landed_cost import errors
 from customs.domain.landed_cost.plan import EARLIEST_DATE, Context, LinePlan, context, domestic
 from customs.domain.landed_cost.request import INCOTERMS, QuoteLine, QuoteRequest
 from customs.domain.tariff_book import TariffBook
@@ -25,14 +18,14 @@ def validate(book: TariffBook, fx: FxTable, request: QuoteRequest) -> tuple[Cont
     ctx = context(book, fx, request.destination, request.on, request.origin)
     if request.latest is not None and request.on > request.latest:
         start = ctx.regime.tariff_from or EARLIEST_DATE
-        raise InvalidDate(f"quotes cover {start.isoformat()} to {request.latest.isoformat()}", field="date")
+        raise errors.InvalidDate(f"quotes cover {start.isoformat()} to {request.latest.isoformat()}", field="date")
     if request.incoterm not in INCOTERMS:
-        raise LandedCostError(f"incoterm must be one of {', '.join(INCOTERMS)}", field="incoterm",
+        raise errors.LandedCostError(f"incoterm must be one of {', '.join(INCOTERMS)}", field="incoterm",
                               code="invalid_incoterm")
     if not fx.supports(request.currency):
-        raise CurrencyMismatchError(f"no exchange rate for {request.currency}", field="currency")
+        raise errors.CurrencyMismatchError(f"no exchange rate for {request.currency}", field="currency")
     if not request.lines:
-        raise LandedCostError("a quote needs at least one line", field="lines", code="invalid")
+        raise errors.LandedCostError("a quote needs at least one line", field="lines", code="invalid")
     check_money(request.shipping, fx, "shipping")
     check_money(request.insurance, fx, "insurance")
     territory = ctx.regime.territory
@@ -40,7 +33,7 @@ def validate(book: TariffBook, fx: FxTable, request: QuoteRequest) -> tuple[Cont
     for index, line in enumerate(request.lines):
         code = _checked_code(book, fx, line, index)
         if line.origin != request.origin and territory in book.origin_keys(line.origin):
-            raise DomesticShipment(domestic(line.origin, ctx.regime), field=f"lines[{index}].origin")
+            raise errors.DomesticShipment(domestic(line.origin, ctx.regime), field=f"lines[{index}].origin")
         plans.append(ctx.plan(book, code, line.origin, line.claim_preference))
     return ctx, plans
 
@@ -49,11 +42,11 @@ def check_money(money: Money, fx: FxTable, field: str) -> None:
     """An amount given to quote: not negative, in a currency with a rate, to its minor unit at most."""
     amount = money.amount
     if amount < 0:
-        raise InvalidAmount("amounts cannot be negative", field=field)
+        raise errors.InvalidAmount("amounts cannot be negative", field=field)
     if not fx.supports(money.currency):
-        raise CurrencyMismatchError(f"no exchange rate for {money.currency}", field=field)
+        raise errors.CurrencyMismatchError(f"no exchange rate for {money.currency}", field=field)
     if amount != amount.quantize(quantum(money.currency), ROUND_HALF_UP):
-        raise InvalidAmount(f"{amount} has more decimals than {money.currency} allows", field=field)
+        raise errors.InvalidAmount(f"{amount} has more decimals than {money.currency} allows", field=field)
 
 
 def _checked_code(book: TariffBook, fx: FxTable, line: QuoteLine, index: int) -> str:
@@ -61,13 +54,13 @@ def _checked_code(book: TariffBook, fx: FxTable, line: QuoteLine, index: int) ->
     where = f"lines[{index}]"
     check_money(line.unit_value, fx, f"{where}.unit_value")
     if not isinstance(line.quantity, int) or line.quantity < 1:
-        raise InvalidAmount("quantity must be a whole number of at least 1", field=f"{where}.quantity")
+        raise errors.InvalidAmount("quantity must be a whole number of at least 1", field=f"{where}.quantity")
     if line.net_weight_kg < 0:
-        raise InvalidAmount("net weight cannot be negative", field=f"{where}.net_weight_kg")
+        raise errors.InvalidAmount("net weight cannot be negative", field=f"{where}.net_weight_kg")
     for key, value in line.supplementary.items():
         if value < 0:
-            raise InvalidAmount(f"supplementary quantity {key} cannot be negative", field=f"{where}.supplementary")
+            raise errors.InvalidAmount(f"supplementary quantity {key} cannot be negative", field=f"{where}.supplementary")
     code = book.quotable_code(line.hs_code)
     if code is None:
-        raise UnknownHsCode(f"{line.hs_code!r} is not a known HS code (6 to 10 digits)", field=f"{where}.hs_code")
+        raise errors.UnknownHsCode(f"{line.hs_code!r} is not a known HS code (6 to 10 digits)", field=f"{where}.hs_code")
     return code
