@@ -43,6 +43,17 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language():
+    """A page asked for in Chinese leaves Chinese active in the thread (LocaleMiddleware activates it and
+    nothing resets it), and a service called next, outside a request, would then write Chinese titles."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _force_login_gives_the_second_factor_too(monkeypatch):
     """Django's `force_login` signs a test client in without the password; for a staff role it skips the
     TOTP code as well (a device is made if the user has none), as if they had set one up and typed it.

@@ -107,6 +107,14 @@ def paid_order(*, quantity: int = 6, country: str = "GB", currency: str = "GBP")
     return owner, buyer_, order
 
 
+def pay(buyer: User, checkout, card_number: str = "4242424242424242"):
+    """The buyer pays the checkout's confirmed total by sandbox card; the payment."""
+    from marketplace.services.checkout import checkout_pay
+
+    return checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
+                        card_number=card_number)
+
+
 def api_client(user=None):
     """A DRF test client, authenticated as `user` when one is given."""
     from rest_framework.test import APIClient

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ewtp.exceptions import ApplicationError
 from marketplace.models import Listing, Order
-from marketplace.services.checkout import cart_checkout, checkout_pay, order_place
+from marketplace.services.checkout import cart_checkout, order_place
 from marketplace.services.orders import order_cancel_unpaid
 from payments.models import LedgerTransaction, Payment, PaymentAllocation
 from payments.selectors import ledger_check
@@ -53,8 +53,7 @@ def test_a_checkout_paid_from_five_tabs_at_once_is_charged_once(transactional_db
 
     def pay(_) -> str:
         try:
-            return checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                                card_number="4242424242424242").status
+            return factories.pay(buyer, checkout).status
         finally:
             connection.close()
 
@@ -117,8 +116,7 @@ def test_a_second_tab_waits_for_the_first_payment_then_shows_it_paid_and_charges
     buyer, checkout, _ = two_seller_checkout
 
     def pay():
-        return checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                            card_number="4242424242424242")
+        return factories.pay(buyer, checkout)
 
     # given the first tab's payment has gone through but its transaction has not committed yet
     with transaction.atomic():
@@ -143,8 +141,7 @@ def test_paying_while_the_beat_cancels_the_expired_checkout_says_it_was_cancelle
 
     def pay():
         try:
-            return checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                                card_number="4242424242424242").status
+            return factories.pay(buyer, checkout).status
         except ApplicationError as exc:
             return exc.code
 
@@ -174,8 +171,7 @@ def test_the_beat_cancelling_a_checkout_being_paid_waits_and_leaves_the_paid_ord
 
     # given the buyer's payment of the just-expired checkout (re-quoted, the figures the same) is going through
     with transaction.atomic():
-        payment = checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                               card_number="4242424242424242")
+        payment = factories.pay(buyer, checkout)
         # when the beat cancels its orders meanwhile, it waits for the checkout
         cancelling = _in_another_connection(cancel)
         _wait_until_a_checkout_lock_is_awaited(cancelling)

@@ -118,9 +118,8 @@ def test_checkout_makes_one_order_per_seller_takes_the_stock_and_is_idempotent(t
 def test_checkout_is_all_or_nothing(two_sellers):
     tea, batik = two_sellers
     buyer = factories.buyer()
+    factories.cart_with(buyer, {tea: 4, batik: 5})
     client = api(buyer)
-    client.post("/api/v1/cart/lines/", {"listing": tea.pk, "quantity": 4}, format="json")
-    client.post("/api/v1/cart/lines/", {"listing": batik.pk, "quantity": 5}, format="json")
     Listing.objects.filter(pk=batik.pk).update(stock=2)  # sold elsewhere meanwhile
     response = client.post("/api/v1/cart/checkout/", {}, format="json")
     assert response.status_code == 400

@@ -103,8 +103,7 @@ def test_a_german_buyer_pays_two_sellers_in_one_payment_and_each_seller_is_paid_
 def test_each_seller_order_is_released_to_its_own_seller_in_its_currency(cart_of_two_sellers):
     buyer, tea, batik = cart_of_two_sellers
     checkout = cart_checkout(buyer=buyer)
-    checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                 card_number="4242424242424242")
+    factories.pay(buyer, checkout)
     tea_order, batik_order = sorted(checkout.orders, key=lambda o: o.company.country)
     # a payout for another seller's order is refused, nothing moves
     with pytest.raises(Conflict) as wrong:
@@ -123,8 +122,7 @@ def test_each_seller_order_is_released_to_its_own_seller_in_its_currency(cart_of
 def test_a_seller_refund_of_one_order_is_a_partial_refund_of_the_one_payment(cart_of_two_sellers):
     buyer, tea, _ = cart_of_two_sellers
     checkout = cart_checkout(buyer=buyer)
-    checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                 card_number="4242424242424242")
+    factories.pay(buyer, checkout)
     tea_order = next(o for o in checkout.orders if o.company_id == tea.company_id)
     other = next(o for o in checkout.orders if o.company_id != tea.company_id)
     payments.payment_refund(reference=tea_order.reference, amount=Money(Decimal("5.00"), "EUR"), reason="dented tin")
@@ -178,8 +176,7 @@ def test_an_expired_quote_whose_figures_did_not_move_is_renewed_and_paid(cart_of
     buyer, _, _ = cart_of_two_sellers
     checkout = cart_checkout(buyer=buyer)
     Order.objects.filter(buyer=buyer).update(quote_expires_at=timezone.now() - timedelta(minutes=1))
-    payment = checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                           card_number="4242424242424242")
+    payment = factories.pay(buyer, checkout)
     assert payment.status == "succeeded" and payment.total == checkout.total
 
 
@@ -188,8 +185,7 @@ def test_a_new_ship_to_address_requotes_before_paying(cart_of_two_sellers):
     checkout = cart_checkout(buyer=buyer)
     address_add(user=buyer, name="B", line="1 Rue de Rivoli", city="Paris", country="FR", make_default=True)
     with pytest.raises(QuoteChanged):
-        checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                     card_number="4242424242424242")
+        factories.pay(buyer, checkout)
     assert set(Order.objects.filter(buyer=buyer).values_list("ship_country", flat=True)) == {"FR"}
     assert Payment.objects.get(buyer=buyer).destination == "FR"
     assert not LedgerTransaction.objects.exists()
@@ -227,15 +223,13 @@ def test_tampered_totals_another_buyer_and_replays_move_no_money(cart_of_two_sel
 def test_a_paid_checkout_paid_again_later_returns_the_same_payment_and_requotes_nothing(cart_of_two_sellers):
     buyer, _, _ = cart_of_two_sellers
     checkout = cart_checkout(buyer=buyer)
-    first = checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                         card_number="4242424242424242")
+    first = factories.pay(buyer, checkout)
     # given the quote has since expired and the rates moved
     Order.objects.filter(buyer=buyer).update(quote_expires_at=timezone.now() - timedelta(minutes=1))
     _later_rates(Decimal("0.9"))
 
     # when an old tab submits again, even with a card that would be declined
-    again = checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                         card_number="4000000000000002")
+    again = factories.pay(buyer, checkout, "4000000000000002")
 
     # then it is the same paid payment, for the same total: nothing re-quoted, charged or released
     assert (again.pk, again.status, again.total) == (first.pk, "succeeded", checkout.total)
@@ -250,8 +244,7 @@ def test_paying_a_checkout_of_two_sellers_runs_a_bounded_number_of_queries(
     checkout = cart_checkout(buyer=buyer)
 
     def pay():
-        return checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                            card_number="4242424242424242")
+        return factories.pay(buyer, checkout)
 
     # lock checkout and payment; lock the orders; confirm and capture (payment, allocations, ledger);
     # each order marked paid (its lock, event and status: 5 with savepoints); 10 savepoints in all.
@@ -306,8 +299,7 @@ def test_a_cancelled_checkout_cannot_be_paid(cart_of_two_sellers):
         order_cancel_unpaid(order_id=order.pk)
     assert Listing.objects.get(pk=tea.pk).stock == 10
     with pytest.raises(Conflict) as cancelled:
-        checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                     card_number="4242424242424242")
+        factories.pay(buyer, checkout)
     assert cancelled.value.code == "checkout_cancelled"
     assert not LedgerTransaction.objects.exists()
 
@@ -330,16 +322,14 @@ def test_the_order_list_links_unpaid_orders_to_their_checkout_in_constant_querie
     with django_assert_max_num_queries(10):  # the layout's own queries, then orders, lines, checkouts
         page = client.get("/orders/").content.decode()
     assert page.count(f'href="/checkout/{checkout.reference}/"') == 2
-    checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                 card_number="4242424242424242")
+    factories.pay(buyer, checkout)
     assert 'data-testid="pay-link"' not in client.get("/orders/").content.decode()
 
 
 def test_a_seller_who_cannot_ship_cancels_its_order_and_only_that_share_is_refunded(cart_of_two_sellers):
     buyer, tea, batik = cart_of_two_sellers
     checkout = cart_checkout(buyer=buyer)
-    checkout_pay(buyer=buyer, reference=checkout.reference, expected_total=checkout.total,
-                 card_number="4242424242424242")
+    factories.pay(buyer, checkout)
     tea_order = next(o for o in checkout.orders if o.company_id == tea.company_id)
     batik_order = next(o for o in checkout.orders if o.company_id == batik.company_id)
     seller = tea.company.members.first().user

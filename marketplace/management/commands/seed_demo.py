@@ -1,6 +1,8 @@
 """Demo data, made through the real services (idempotent: existing accounts are kept)."""
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -17,104 +19,14 @@ PASSWORD = "trade-demo-2026"
 # staff member without a device of their own. Base32: MVLV IUBN MRSW 23ZN N5TG M2LD MVZC 2MTG.
 DEMO_TOTP_KEY = b"eWTP-demo-officer-2f".hex()
 
-CATEGORIES = [  # (path, English, Chinese)
-    ("food", "Food and drink", "食品饮料"), ("food/tea", "Tea", "茶叶"),
-    ("textiles", "Textiles and clothing", "纺织服装"), ("textiles/scarves", "Scarves", "围巾"),
-    ("textiles/fabric", "Fabric", "布料"), ("textiles/shirts", "Shirts", "衬衫"),
-    ("home", "Home", "家居"), ("home/ceramics", "Ceramics and tea sets", "陶瓷茶具"), ("home/art", "Wall art", "挂画"),
-]
-# Per listing title: SKU, category, price tiers (B2B) and flags.
-EXTRAS = {
-    "Longjing (Dragon Well) green tea, spring harvest, 250 g tin": {
-        "sku": "HZ-LJ-250", "category": "food/tea", "tiers": [(20, Decimal("155.00")), (100, Decimal("142.00"))]},
-    "Jasmine pearl green tea, 500 g": {"sku": "HZ-JP-500", "category": "food/tea"},
-    "Hand-painted silk scarf, West Lake lotus": {"sku": "HZ-SC-LOTUS", "category": "textiles/scarves"},
-    "Longquan celadon tea set (6 cups and teapot)": {"sku": "HZ-CEL-6", "category": "home/ceramics"},
-    "Longjing green tea, bulk 5 kg bag (for cafés and shops)": {
-        "sku": "HZ-LJ-5KG", "category": "food/tea", "b2b_only": True, "retail": False,
-        "tiers": [(20, Decimal("2150.00")), (50, Decimal("1980.00"))]},
-    "Hand-drawn batik silk scarf (batik tulis)": {"sku": "KL-SC-TULIS", "category": "textiles/scarves"},
-    "Batik cotton fabric, 2 m, hibiscus print": {
-        "sku": "KL-FAB-2M", "category": "textiles/fabric", "tiers": [(20, Decimal("68.00")), (100, Decimal("61.00"))]},
-    "Men's batik shirt, cotton, long sleeve": {"sku": "KL-SHIRT-LS", "category": "textiles/shirts"},
-    "Silk batik wall panel, museum grade, 2 x 1 m": {"sku": "KL-PANEL-2X1", "category": "home/art"},
-}
-
-SELLERS = [
-    {
-        "email": "tea@hangzhou-tea.example", "full_name": "Lin Wei", "country": "CN",
-        "company": {"legal_name": "Hangzhou West Lake Tea Co., Ltd.", "country": "CN", "city": "Hangzhou",
-                    "address": "18 Longjing Road, Xihu District", "postcode": "310013", "currency": "CNY",
-                    "tax_id": "91330106MA2H0X1234"},
-        "listings": [
-            {"title_en": "Longjing (Dragon Well) green tea, spring harvest, 250 g tin",
-             "title_zh": "明前龙井绿茶 250克罐装", "hs_code": "090210", "origin_country": "CN",
-             "description_en": "Pan-fired green tea from the West Lake hills, picked before Qingming.",
-             "description_zh": "西湖龙井，清明前采摘，手工炒制。",
-             "price_amount": Decimal("168.00"), "stock": 400, "moq": 1, "weight_kg": Decimal("0.350")},
-            {"title_en": "Jasmine pearl green tea, 500 g", "title_zh": "茉莉龙珠绿茶 500克", "hs_code": "090210",
-             "origin_country": "CN", "price_amount": Decimal("139.00"), "stock": 250, "moq": 1,
-             "weight_kg": Decimal("0.600")},
-            {"title_en": "Hand-painted silk scarf, West Lake lotus", "title_zh": "手绘真丝围巾 西湖荷花",
-             "hs_code": "621410", "origin_country": "CN", "price_amount": Decimal("320.00"), "stock": 80,
-             "moq": 1, "weight_kg": Decimal("0.120")},
-            {"title_en": "Longquan celadon tea set (6 cups and teapot)", "title_zh": "龙泉青瓷茶具套装",
-             "hs_code": "691110", "origin_country": "CN", "price_amount": Decimal("880.00"), "stock": 30,
-             "moq": 1, "weight_kg": Decimal("2.400"), "length_cm": Decimal("40"), "width_cm": Decimal("30"),
-             "height_cm": Decimal("20")},
-            {"title_en": "Longjing green tea, bulk 5 kg bag (for cafés and shops)", "title_zh": "龙井绿茶 5公斤散装（商用）",
-             "hs_code": "090210", "origin_country": "CN",
-             "description_en": "Second-flush Longjing for cafés and tea shops; sold to businesses by the bag.",
-             "description_zh": "二茬龙井，供咖啡馆和茶店使用，按袋批发。",
-             "price_amount": Decimal("2300.00"), "stock": 300, "moq": 5, "weight_kg": Decimal("5.200"),
-             "length_cm": Decimal("40"), "width_cm": Decimal("30"), "height_cm": Decimal("15")},
-        ],
-    },
-    {
-        "email": "batik@kl-batik.example", "full_name": "Nurul Aina", "country": "MY",
-        "company": {"legal_name": "Kuala Lumpur Batik Sdn. Bhd.", "country": "MY", "city": "Kuala Lumpur",
-                    "address": "22 Jalan Tuanku Abdul Rahman", "postcode": "50100", "currency": "MYR",
-                    "tax_id": "C20304050607"},
-        "listings": [
-            {"title_en": "Hand-drawn batik silk scarf (batik tulis)", "title_zh": "手绘蜡染真丝围巾",
-             "hs_code": "621410", "origin_country": "MY", "price_amount": Decimal("189.00"), "stock": 60,
-             "moq": 1, "weight_kg": Decimal("0.100")},
-            {"title_en": "Batik cotton fabric, 2 m, hibiscus print", "title_zh": "扶桑花蜡染棉布 2米",
-             "hs_code": "520852", "origin_country": "MY", "price_amount": Decimal("75.00"), "stock": 300,
-             "moq": 2, "weight_kg": Decimal("0.250")},
-            {"title_en": "Men's batik shirt, cotton, long sleeve", "title_zh": "男士蜡染棉质长袖衬衫",
-             "hs_code": "620520", "origin_country": "MY", "price_amount": Decimal("159.00"), "stock": 120,
-             "moq": 1, "weight_kg": Decimal("0.300")},
-            {"title_en": "Silk batik wall panel, museum grade, 2 x 1 m", "title_zh": "真丝蜡染挂画 2×1米",
-             "hs_code": "621410", "origin_country": "MY", "price_amount": Decimal("6800.00"), "stock": 5,
-             "moq": 1, "weight_kg": Decimal("0.900")},
-        ],
-    },
-]
-
-BUYERS = [
-    {"email": "buyer.gb@example.com", "full_name": "Oliver Bennett", "country": "GB", "preferred_currency": "GBP",
-     "address_line": "12 Camden High Street", "city": "London", "postcode": "NW1 0JH"},
-    {"email": "buyer.de@example.com", "full_name": "Anna Schmidt", "country": "DE", "preferred_currency": "EUR",
-     "address_line": "Torstraße 45", "city": "Berlin", "postcode": "10119"},
-    # Named as an entity on the OFAC SDN list (CUBA programme): its orders are held for a denied-party match.
-    {"email": "orders@tropic-tours.example", "full_name": "Tropic Tours GmbH", "country": "DE",
-     "preferred_currency": "EUR", "address_line": "Friedrichstraße 120", "city": "Berlin", "postcode": "10117"},
-]
-# Orders that the demo pays, ships and puts through customs clearance, so that the officer's queue
-# and the sellers' customs pages have something in every state:
-# (key, buyer, seller, listing title, quantity, claim preferential origin at booking, the officer rejects).
-CLEARANCE_DEMO = [
-    ("auto-1", "buyer.gb@example.com", "tea@hangzhou-tea.example", "Jasmine pearl green tea, 500 g", 1, False, False),
-    ("auto-2", "buyer.de@example.com", "batik@kl-batik.example", "Men's batik shirt, cotton, long sleeve", 1, False,
-     False),
-    ("denied-party", "orders@tropic-tours.example", "tea@hangzhou-tea.example",
-     "Longjing (Dragon Well) green tea, spring harvest, 250 g tin", 2, False, False),
-    ("proof-of-origin", "buyer.gb@example.com", "batik@kl-batik.example", "Hand-drawn batik silk scarf (batik tulis)",
-     1, True, False),
-    ("rejected", "orders@tropic-tours.example", "tea@hangzhou-tea.example", "Jasmine pearl green tea, 500 g", 3, False,
-     True),
-]
+# The demo's categories, listings (with SKU, category, B2B price tiers and flags per title), sellers, buyers and
+# the orders it puts through clearance, in marketplace/data/demo.json (amounts read as Decimals). One buyer,
+# Tropic Tours GmbH, is named as an entity on the OFAC SDN list (CUBA programme): its orders are held for a
+# denied-party match. `clearance_demo` rows are the orders the demo pays, ships and clears, so that the
+# officer's queue and the sellers' customs pages have something in every state: (key, buyer, seller, listing
+# title, quantity, claim preferential origin at booking, the officer rejects).
+DEMO = json.loads((Path(__file__).resolve().parents[2] / "data" / "demo.json").read_text(encoding="utf-8"),
+                  parse_float=Decimal)
 SANDBOX_CARD = "4242424242424242"
 
 
@@ -125,17 +37,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         admin = self._user("admin@ewtp.example", "Platform Admin", "GB", superuser=True)
         categories = {}
-        for path, name_en, name_zh in CATEGORIES:
+        for path, name_en, name_zh in DEMO["categories"]:
             parent_path, _, slug = path.rpartition("/")
             categories[path] = category_create(name_en=name_en, name_zh=name_zh, slug=slug,
                                                parent=categories.get(parent_path))
-        for seller in SELLERS:
+        for seller in DEMO["sellers"]:
             user = self._user(seller["email"], seller["full_name"], seller["country"])
             company = user.company or company_create(owner=user, **seller["company"])
             if not company.is_verified:
                 company_verify(company=company, staff=admin, approve=True)
             for data in seller["listings"]:
-                extras = dict(EXTRAS.get(data["title_en"], {}))
+                extras = dict(DEMO["listing_extras"].get(data["title_en"], {}))
                 tiers = extras.pop("tiers", [])
                 if "category" in extras:
                     extras["category"] = categories[extras["category"]]
@@ -151,7 +63,7 @@ class Command(BaseCommand):
                            city="Chiang Mai", address="99 Nimmanhaemin Road", postcode="50200",
                            currency="THB", registration_number="0505561001234",
                            contact_name="Somchai Kaewkla", contact_phone="+66 53 123 456")
-        for buyer in BUYERS:
+        for buyer in DEMO["buyers"]:
             user = self._user(buyer["email"], buyer["full_name"], buyer["country"])
             for field in ("preferred_currency", "address_line", "city", "postcode"):
                 setattr(user, field, buyer[field])
@@ -162,7 +74,7 @@ class Command(BaseCommand):
         officer = self._staff("officer@ewtp.example", "Customs Officer Chen", roles.CUSTOMS_OFFICERS)
         self._staff("finance@ewtp.example", "Finance Officer Okafor", roles.FINANCE)
         self._staff("compliance@ewtp.example", "Compliance Officer Novak", roles.COMPLIANCE)
-        for scenario in CLEARANCE_DEMO:
+        for scenario in DEMO["clearance_demo"]:
             self._clearance_demo(*scenario, officer=officer)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {Company.objects.count()} companies, {Listing.objects.count()} listings.\n"
