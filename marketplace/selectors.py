@@ -338,8 +338,8 @@ def _card_quote(value, country: str) -> CardQuote | None:
 
 
 def listing_quote(listing: Listing, buyer: BuyerContext):
-    """The full quote (breakdown, FX, customs explanation) for a product page, cached per listing
-    version, destination, currency and FX rate date."""
+    """(quote, "") with the full quote (breakdown, FX, customs explanation) for a product page, or (None,
+    why not); cached per listing version, destination, currency and FX rate date."""
     from ewtp.fx import fx_table
     from ewtp.money import CurrencyMismatch
     from marketplace.pricing import quote_order
@@ -357,7 +357,7 @@ def listing_quote(listing: Listing, buyer: BuyerContext):
         except CurrencyMismatch as exc:
             cached = str(exc)
         cache.set(key, cached, 600)
-    return cached if not isinstance(cached, str) else None
+    return (None, cached) if isinstance(cached, str) else (cached, "")
 
 
 def orders_for_buyer(user: User) -> QuerySet[Order]:

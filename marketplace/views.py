@@ -105,10 +105,10 @@ def listing_detail(request, pk: int):
                 return redirect("marketplace:checkout", reference=order.checkout.reference)
             except ApplicationError as exc:
                 form_error(form, exc)
-    quote = selectors.listing_quote(listing, buyer)
+    quote, no_quote_reason = selectors.listing_quote(listing, buyer)
     _ask_accept_dap(form, manual=bool(quote and quote.duty_assessed_at_import))
     return render(request, "marketplace/listing_detail.html", {
-        "listing": listing, "quote": quote, "form": form, "buyer": buyer, "idempotency_key": uuid.uuid4().hex,
+        "listing": listing, "quote": quote, "no_quote_reason": no_quote_reason, "form": form, "buyer": buyer, "idempotency_key": uuid.uuid4().hex,
         "cart_form": AddToCartForm(initial={"quantity": listing.moq}, auto_id="cart_%s"),
         "rfq_form": RfqForm(auto_id="rfq_%s"),
         "tiers": listing.tiers.all(), "photos": listing.photos.all()})

@@ -60,7 +60,7 @@ def test_the_product_page_says_why_and_that_the_landed_cost_leaves_the_duty_out(
     tea, buyer = tea_to_thailand
     client = factories.page_client(buyer)
     page = client.get(f"/listings/{tea.pk}/").content.decode()
-    quote = selectors.listing_quote(tea, selectors.buyer_context_for(buyer))
+    quote, _ = selectors.listing_quote(tea, selectors.buyer_context_for(buyer))
     assert quote.duty_assessed_at_import and quote.manual_reason
     duty_row = next(row for row in quote.breakdown if row["label"] == "Duty")
     assert duty_row["text"] == "Duty assessed at import" and duty_row["note"] == quote.manual_reason

@@ -133,3 +133,5 @@ def test_with_stale_rates_the_shop_stays_up_and_prices_nothing(reference_data, s
     assert client.get("/").status_code == 200
     detail = client.get(f"/listings/{listing.pk}/")
     assert detail.status_code == 200 and "We cannot quote delivery to your country" in detail.content.decode()
+    # and the page says why: the rates are too old, of which day
+    assert 'data-testid="no-quote-reason"' in detail.content.decode() and "2025-10-21" in detail.content.decode()
