@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ewtp.files import private_storage
+from ewtp.models import AppendOnly
 
 
 class HsCode(models.Model):
@@ -119,11 +120,7 @@ class Finding(models.Model):
         ordering = ["id"]
 
 
-class ImmutableError(Exception):
-    pass
-
-
-class ClearanceEvent(models.Model):
+class ClearanceEvent(AppendOnly):
     """Append-only audit trail: every step and every officer's action, with who and why."""
 
     case = models.ForeignKey(ClearanceCase, on_delete=models.CASCADE, related_name="events")
@@ -136,14 +133,6 @@ class ClearanceEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ImmutableError("Clearance events are never edited.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError("Clearance events are never deleted.")
 
 
 def document_path(instance, filename: str) -> str:

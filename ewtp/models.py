@@ -2,6 +2,26 @@ from django.conf import settings
 from django.db import models
 
 
+class ImmutableError(ValueError):
+    """An append-only record was about to be edited or deleted."""
+
+
+class AppendOnly(models.Model):
+    """A record written once and kept as written (an audit trail): saving it again or deleting it raises
+    ImmutableError. A correction is a new record."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError(f"{str(self._meta.verbose_name_plural).capitalize()} are never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(f"{str(self._meta.verbose_name_plural).capitalize()} are never deleted.")
+
+
 class FxRateSet(models.Model):
     """A day's reference rates (units per EUR) from a source such as the ECB. Shared: customs
     values consignments with them and payments converts payouts with them."""
@@ -24,7 +44,7 @@ class DataLoad(models.Model):
     loaded_at = models.DateTimeField(auto_now=True)
 
 
-class StaffAction(models.Model):
+class StaffAction(AppendOnly):
     """Who on the staff did what to which record: refunds, company verifications, customs decisions.
     Written by the service that does the action, in its transaction; never edited; superusers read it
     in the admin (no staff group holds view_staffaction)."""
@@ -42,11 +62,3 @@ class StaffAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_email} {self.action} {self.target}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Staff actions are never edited.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Staff actions are never deleted.")

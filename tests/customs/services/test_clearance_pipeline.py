@@ -7,9 +7,10 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from customs.models import ClearanceCase, ClearanceEvent, ImmutableError
+from customs.models import ClearanceCase, ClearanceEvent
 from customs.services import case_add_note, case_assign, case_reject, case_release, case_step
 from ewtp.exceptions import ApplicationError, Conflict, PermissionDenied
+from ewtp.models import ImmutableError
 from tests import factories
 from tests.customs.conftest import drive, open_case
 
