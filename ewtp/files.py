@@ -2,8 +2,9 @@
 types told by the bytes, and one way to hand a file to a user who may see it.
 
 Customs documents, business licences and shipment papers live here; listing photos stay in the
-default (public) storage. PRIVATE_STORAGE names the storage alias, so an S3 private bucket can
-replace the file system later without touching the models.
+default (public) storage. PRIVATE_STORAGE names the storage alias; with S3_BUCKET and
+S3_PRIVATE_BUCKET set (ewtp/settings/base.py) both live on object storage instead, and a private file
+is handed out as a signed URL that expires.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.deconstruct import deconstructible
-from django.utils.functional import cached_property
+from django.utils.functional import LazyObject, cached_property, empty
 
 from ewtp.filetypes import KINDS, sniff
 
@@ -52,14 +55,41 @@ class PrivateFileSystemStorage(FileSystemStorage):
         raise ValueError("Private files have no public URL; serve them through a view that checks access.")
 
 
+class _PrivateStorage(LazyObject):
+    """storages[PRIVATE_STORAGE], looked up when first used and again after STORAGES changes (as Django
+    does for default_storage), so that a FileField, which keeps the storage its class was made with,
+    follows the settings."""
+
+    def _setup(self):
+        self._wrapped = storages[getattr(settings, "PRIVATE_STORAGE", "private")]
+
+
+_private = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting, **kwargs):
+    if setting in ("STORAGES", "PRIVATE_STORAGE"):
+        _private._wrapped = empty
+
+
 def private_storage():
-    """The private storage (a callable, so FileFields resolve it lazily and migrations stay stable)."""
-    return storages[getattr(settings, "PRIVATE_STORAGE", "private")]
+    """The private storage (a callable, so migrations name it rather than a backend)."""
+    return _private
 
 
 def private_file_response(file, *, filename: str):
-    """A private file as a download: attachment, type from its bytes, nosniff, never cached by others."""
-    from django.http import FileResponse
+    """A private file as a download: attachment, type from its bytes, nosniff, never cached by others.
+    From object storage, a redirect to a URL signed for this download that expires after
+    PRIVATE_URL_SECONDS: the caller has checked who asks, and the bytes go straight from the bucket."""
+    from django.http import FileResponse, HttpResponseRedirect
+
+    if _signs_urls(file.storage):
+        response = HttpResponseRedirect(file.storage.url(file.name, expire=settings.PRIVATE_URL_SECONDS, parameters={
+            "ResponseContentDisposition": f'attachment; filename="{filename}"',
+            "ResponseCacheControl": "private, no-store"}))
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     handle = file.open("rb")
     kind = sniff(handle.read(16))
@@ -70,6 +100,13 @@ def private_file_response(file, *, filename: str):
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _signs_urls(storage) -> bool:
+    """Whether the storage is an object store that signs a URL per download (the private S3 bucket)."""
+    from storages.backends.s3 import S3Storage  # boto3: imported only when a private file is served
+
+    return isinstance(storage, S3Storage) and storage.querystring_auth
 
 
 def private_bytes_response(data: bytes, *, filename: str):

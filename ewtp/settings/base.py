@@ -14,6 +14,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from ewtp.settings.object_storage import media_origin, object_storages
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 VAR_DIR = Path(env.str("EWTP_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -135,6 +137,23 @@ STORAGES = {
     "private": {"BACKEND": "ewtp.files.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Object storage (AWS S3 or any S3-compatible server: MinIO, Ceph, R2, ...), so that every web node serves the
+# same photos and papers: S3_BUCKET holds the public photos (its policy lets anyone read), S3_PRIVATE_BUCKET
+# the private files, which a checked view hands out as a signed URL that expires after PRIVATE_URL_SECONDS.
+# Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, an instance role, ...).
+S3_BUCKET = env.str("S3_BUCKET", default="")
+S3_PRIVATE_BUCKET = env.str("S3_PRIVATE_BUCKET", default="")
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")  # "" for AWS itself; e.g. http://minio:9000
+S3_REGION = env.str("S3_REGION", default="eu-central-1")
+S3_PUBLIC_URL = env.str("S3_PUBLIC_URL", default="")  # a CDN or custom domain in front of S3_BUCKET, if any
+PRIVATE_URL_SECONDS = env.int("PRIVATE_URL_SECONDS", default=300)
+if bool(S3_BUCKET) != bool(S3_PRIVATE_BUCKET):
+    raise ImproperlyConfigured("Set both S3_BUCKET and S3_PRIVATE_BUCKET (public and private files), or neither.")
+if S3_BUCKET:
+    STORAGES.update(object_storages(bucket=S3_BUCKET, private_bucket=S3_PRIVATE_BUCKET, endpoint_url=S3_ENDPOINT_URL,
+                                    region=S3_REGION, public_url=S3_PUBLIC_URL, private_url_seconds=PRIVATE_URL_SECONDS))
+# Pages show photos from the bucket (or the CDN in front of it).
+MEDIA_ORIGINS = [media_origin(bucket=S3_BUCKET, endpoint_url=S3_ENDPOINT_URL, public_url=S3_PUBLIC_URL)] if S3_BUCKET else []
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="eWTP Marketplace <no-reply@ewtp.example>")
@@ -278,7 +297,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],  # data: for the icons in Swagger UI's style sheet
+        "img-src": [SELF, "data:", *MEDIA_ORIGINS],  # data: for the icons in Swagger UI's style sheet
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": [NONE],
