@@ -24,11 +24,13 @@ from collections.abc import Iterable
 
 EMAIL = re.compile(r"[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # +49 30 1234567, 0049-30-1234567, +86 138 0013 8000; China's mobile numbers written without a prefix.
-PHONE = re.compile(r"(?<![\w+])(?:\+|00)\d{1,3}(?:[\s.-]?\(?\d{1,5}\)?){2,6}(?!\w)|(?<!\d)1[3-9]\d{9}(?!\d)")
+PHONE = re.compile(r"(?<![\w+/.-])(?:\+|00)(?=(?:[\s.()-]*\d){8})\d{1,3}(?:[\s.-]?\(?\d{1,5}\)?){2,6}(?!\w)"
+                   r"|(?<![\d.-])1[3-9]\d{9}(?!\d)")
 _EU = "AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI|GB|CH|NO"
-# A VAT or EORI number: a country prefix then 8 to 15 letters and digits of which at least 6 are digits.
-TAX_ID = re.compile(rf"\b(?:{_EU}|CN|US|JP|KR|MY|SG|TH|VN|ID|IN|AU|NZ|CA|MX|BR|TR|ZA)"
-                    r"(?=(?:[A-Z]*\d){6})[0-9A-Z]{8,15}\b")
+_PREFIXES = rf"(?:{_EU}|CN|US|JP|KR|MY|SG|TH|VN|ID|IN|AU|NZ|CA|MX|BR|TR|ZA)"
+# A VAT or EORI number: a country prefix then 5 to 15 letters and digits of which at least 5 are digits, or
+# the digits in groups as people type them ("DE 136 695 976").
+TAX_ID = re.compile(rf"\b{_PREFIXES}(?:(?=(?:[A-Z]*\d){{5}})[0-9A-Z]{{5,15}}|\s?\d{{2,4}}(?:\s\d{{2,4}}){{1,4}})\b")
 USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
 RESIDENT_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\w)")
 STREET = re.compile(
@@ -39,7 +41,7 @@ STREET = re.compile(
     r"|[\u4e00-\u9fff]{2,12}(?:路|街|道|巷|弄)\d+号",
     re.IGNORECASE)
 SQL_STRING = re.compile(r"'(?:[^']|'')*'")
-PATTERNS = ((EMAIL, "[email]"), (USCC, "[tax id]"), (RESIDENT_ID, "[id number]"), (TAX_ID, "[tax id]"),
+PATTERNS = ((EMAIL, "[email]"), (RESIDENT_ID, "[id number]"), (USCC, "[tax id]"), (TAX_ID, "[tax id]"),
             (PHONE, "[phone]"), (STREET, "[address]"))
 
 # The person whose request or task is being served: set by PersonInLogsMiddleware.
