@@ -172,3 +172,16 @@ def test_a_user_with_nothing_open_is_erased_at_once_and_the_page_says_so(db):
     response = page_client(user).post("/accounts/privacy/", {"password": PASSWORD, "confirm": "on"}, follow=True)
     assert "Your account is closed" in response.content.decode()
     assert ErasureRequest.objects.filter(user=user).exists()
+
+
+def test_the_page_and_its_refusals_read_in_chinese(paid_order):
+    _, buyer, order = paid_order
+    client = page_client(buyer)
+    page = client.get("/accounts/privacy/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "我的数据" in page and "下载我的数据" in page and "删除我的账户" in page
+    assert f"订单 {order.reference} 仍在进行中" in page
+    refused = client.post("/accounts/privacy/", {"password": PASSWORD, "confirm": "on"},
+                          HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 400 and "您的数据暂时无法删除。" in refused.content.decode()
+    wrong = client.post("/accounts/privacy/", {"password": "nope", "confirm": "on"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "密码不正确。" in wrong.content.decode()
