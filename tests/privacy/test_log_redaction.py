@@ -121,3 +121,30 @@ def test_handlers_added_later_get_it_too():
         assert stream.getvalue() == "retrying for [email]\n"
     finally:
         logger.removeHandler(handler)
+
+
+def test_a_celery_worker_s_own_log_handlers_redact_too(tmp_path):
+    """`celery worker` replaces the root logger's handlers with its own (Celery's logging setup, run here in
+    a process of its own as the worker runs it): ewtp/celery.py gives them the filter."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    script = (
+        "import django; django.setup()\n"
+        "from ewtp.celery import app\n"
+        "app.log.setup(loglevel='INFO')\n"
+        "import logging\n"
+        "from celery.utils.log import get_task_logger\n"
+        "logging.getLogger('ewtp.anything').warning('mail to %s', 'mei@example.cn')\n"
+        "get_task_logger('ewtp.some_task').warning('task for +86 138 0013 8000')\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ewtp.settings.test", "EWTP_VAR_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True,
+                          text=True, timeout=120)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "mail to [email]" in output and "task for [phone]" in output
+    assert "mei@example.cn" not in output and "138 0013 8000" not in output

@@ -40,7 +40,8 @@ def test_an_erased_buyer_is_anonymised_and_can_no_longer_sign_in_while_the_recor
     email, name = buyer.email, buyer.full_name
     case = ClearanceCase.objects.get(shipment_reference=order.reference)
     ledger_before = list(LedgerEntry.objects.values_list("id", "account", "amount", "currency").order_by("id"))
-    client = page_client(buyer)
+    client, other_device = page_client(buyer), page_client(buyer)
+    assert other_device.get("/accounts/profile/").status_code == 200
 
     # when the buyer erases their account from "Your data", with their password
     response = client.post("/accounts/privacy/", {"password": PASSWORD, "confirm": "on"})
@@ -53,6 +54,8 @@ def test_an_erased_buyer_is_anonymised_and_can_no_longer_sign_in_while_the_recor
     assert (user.full_name, user.address_line, user.city, user.postcode, user.country) == ("", "", "", "", "")
     assert not user.is_active and not user.has_usable_password()
     assert not ShippingAddress.objects.filter(user=user).exists() and not Token.objects.filter(user=user).exists()
+    # and their session on another device has ended too
+    assert other_device.get("/accounts/profile/").status_code == 302
     # and they can no longer sign in, by the page or the API, with the old email or the placeholder
     for username in (email, user.email):
         login = Client().post("/accounts/login/", {"username": username, "password": PASSWORD})
