@@ -103,7 +103,8 @@ def test_every_configured_handler_has_the_filter():
                 if not type(h).__module__.startswith("_pytest") and not isinstance(h, logging.NullHandler)}
     assert handlers, "settings LOGGING configured no handler"
     for handler in handlers:
-        assert any(isinstance(f, RedactPersonalData) for f in handler.filters), handler
+        owners = [lg.name for lg in loggers if handler in lg.handlers]
+        assert any(isinstance(f, RedactPersonalData) for f in handler.filters), (handler, owners)
     # Django's own loggers send to ours rather than to handlers of their own without the filter
     assert logging.getLogger("django").handlers == [] and logging.getLogger("django.server").handlers == []
 
