@@ -29,8 +29,8 @@ PHONE = re.compile(r"(?<![\w+/.-])(?:\+|00)(?=(?:[\s.()-]*\d){8})\d{1,3}(?:[\s.-
 _EU = "AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI|GB|CH|NO"
 _PREFIXES = rf"(?:{_EU}|CN|US|JP|KR|MY|SG|TH|VN|ID|IN|AU|NZ|CA|MX|BR|TR|ZA)"
 # A VAT or EORI number: a country prefix then 5 to 15 letters and digits of which at least 5 are digits, or
-# the digits in groups as people type them ("DE 136 695 976").
-TAX_ID = re.compile(rf"\b{_PREFIXES}(?:(?=(?:[A-Z]*\d){{5}})[0-9A-Z]{{5,15}}|\s?\d{{2,4}}(?:\s\d{{2,4}}){{1,4}})\b")
+# the digits in groups as people type them ("DE 136 695 976"). Not a UPU parcel number (EE123456789CN).
+TAX_ID = re.compile(rf"\b(?![A-Z]{{2}}\d{{9}}[A-Z]{{2}}\b){_PREFIXES}(?:(?=(?:[A-Z]*\d){{5}})[0-9A-Z]{{5,15}}|\s?\d{{2,4}}(?:\s\d{{2,4}}){{1,4}})\b")
 USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
 RESIDENT_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\w)")
 STREET = re.compile(
