@@ -4,7 +4,13 @@ reject_on_worker_lost, time limits, enqueued on commit, long waits re-driven by 
 import os
 
 from celery import Celery
-from celery.signals import task_prerun, worker_init, worker_process_init
+from celery.signals import (
+    after_setup_logger,
+    after_setup_task_logger,
+    task_prerun,
+    worker_init,
+    worker_process_init,
+)
 from kombu.transport import TRANSPORT_ALIASES
 
 # Importing `ewtp` (gunicorn's ewtp.wsgi, `celery -A ewtp`) runs this first: servers default to production
@@ -35,6 +41,16 @@ def _no_health_check_per_task(**kwargs) -> None:
 
     for alias in connections:
         connections[alias].settings_dict["CONN_HEALTH_CHECKS"] = False
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _redact_personal_data_in_worker_logs(**kwargs) -> None:
+    """The worker replaces the root logger's handlers with its own: they get the filter that keeps personal
+    data out of the logs (ewtp/log_redaction.py), as settings LOGGING gives it to the web's handlers."""
+    from ewtp.log_redaction import install_on_all_handlers
+
+    install_on_all_handlers()
 
 
 @task_prerun.connect

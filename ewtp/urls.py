@@ -12,6 +12,7 @@ api_v1 = [
     path("customs/", include("customs.api.urls")),
     path("logistics/", include("logistics.api.urls")),
     path("payments/", include("payments.api.urls")),
+    path("privacy/", include("privacy.api.urls")),
 ]
 
 handler400, handler403 = "ewtp.api.bad_request", "ewtp.api.permission_denied"
@@ -28,6 +29,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
          name="api-docs"),
     path("accounts/two-factor/", include("ewtp.two_factor")),  # staff roles' second step of signing in
+    path("accounts/privacy/", include("privacy.urls")),  # "Your data": export and erasure
     path("accounts/", include("marketplace.account_urls")),
     path("customs/", include("customs.urls")),
     path("logistics/", include("logistics.urls")),

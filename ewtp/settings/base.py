@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "logistics",
     "payments",
     "marketplace",
+    "privacy",  # personal-data rights: export and erasure (it may import every app; none imports it)
 ]
 
 MIDDLEWARE = [
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "ewtp.middleware.RefuseNulMiddleware",  # PostgreSQL text cannot hold NUL: a 400, not a 500
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ewtp.log_redaction.PersonInLogsMiddleware",  # the log filter redacts the signed-in user's name and address
     "django_otp.middleware.OTPMiddleware",
     "ewtp.middleware.TwoFactorRequiredMiddleware",  # staff roles: no page before the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -234,6 +236,8 @@ CELERY_BEAT_SCHEDULE = {
     "marketplace-release-escrow": {"task": "marketplace.tasks.escrow_release_due", "schedule": BEAT_INTERVAL_SECONDS},
     # The ECB publishes once a working day, about 16:00 CET; four tries a day mend a missed fetch the same day.
     "payments-refresh-fx": {"task": "payments.tasks.fx_refresh", "schedule": FX_FETCH_INTERVAL_SECONDS},
+    # Erased users' records whose retention period is over are anonymised in full (see PRIVACY_* below).
+    "privacy-purge-after-retention": {"task": "privacy.tasks.erasure_purge_due", "schedule": 6 * 3600.0},
 }
 
 # --- Domain knobs --------------------------------------------------------------------------
@@ -277,14 +281,43 @@ FX_MAX_AGE_DAYS = env.int("FX_MAX_AGE_DAYS", default=0)
 # Escrow is released to the seller this long after delivery (the buyer's window to dispute).
 ESCROW_DISPUTE_WINDOW_SECONDS = env.int("ESCROW_DISPUTE_WINDOW_SECONDS", default=3 * 24 * 3600)
 
+# Every handler carries the personal-data filter (ewtp/log_redaction.py): emails, phone numbers, tax ids,
+# addresses and the signed-in user's name never reach a log. Django's own loggers ("django", "django.server")
+# are named here so that the handlers Django gives them by default (without the filter) are replaced and
+# their records go to ours; Celery's worker handlers get the filter in ewtp/celery.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_personal_data": {"()": "ewtp.log_redaction.RedactPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_personal_data"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # stripe logs every request at INFO, axes every sign-in
-    "loggers": {"stripe": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        # stripe logs every request at INFO, axes every sign-in
+        "stripe": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
+
+# --- Personal-data rights (privacy/) -------------------------------------------------------------
+# After an erasure (GDPR art. 17, PIPL art. 47) the records the law makes us keep stay, with the person's
+# name and address, for these periods counted from the erasure; then the beat task privacy.tasks.erasure_purge_due
+# anonymises them too (GDPR art. 17(3)(b), PIPL art. 47(2)/19: kept only as long as a law requires).
+# Customs records (declarations, clearance cases, shipments and their papers): Union Customs Code,
+# Regulation (EU) 952/2013, art. 51(1): "at least three years"; China: Customs Law art. 45 and the Regulations on
+# Customs Inspection (海关稽查条例) art. 5 — records of imports and exports kept three years after release.
+# Default: 3 years.
+PRIVACY_CUSTOMS_RETENTION_DAYS = env.int("PRIVACY_CUSTOMS_RETENTION_DAYS", default=3 * 366)
+# Accounting records (orders as invoices, payments, refunds; the ledger holds no personal data): EU VAT
+# Directive 2006/112/EC art. 247 lets each member state set the period for invoices; Germany's
+# Abgabenordnung §147(3) and Handelsgesetzbuch §257(4) ask 10 years, France's Code de commerce L123-22
+# 10 years; China's Accounting Archives Management Measures (2015) art. 14 ask 30 years for vouchers and
+# books — a Chinese operator sets 30 * 366. Default: the longest EU period, 10 years.
+PRIVACY_ACCOUNTING_RETENTION_DAYS = env.int("PRIVACY_ACCOUNTING_RETENTION_DAYS", default=10 * 366)
+# A data export is built while the user waits; the uploaded files in it stop at this many bytes in all
+# (the rest are listed in the archive with the page that serves them).
+PRIVACY_EXPORT_MAX_FILE_BYTES = env.int("PRIVACY_EXPORT_MAX_FILE_BYTES", default=50 * 1024 * 1024)
 
 # --- Security headers, sign-in throttling, two-factor sign-in -------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True  # X-Content-Type-Options: nosniff

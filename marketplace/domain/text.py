@@ -20,6 +20,9 @@ def _segmenter():
                 import jieba
 
                 jieba.setLogLevel(logging.WARNING)
+                # jieba prints through a stderr handler of its own: send its records to the project's handlers
+                # instead, which keep personal data out (ewtp/log_redaction.py)
+                jieba.default_logger.removeHandler(jieba.log_console)
                 jieba.initialize()
                 _jieba = jieba
     return _jieba
