@@ -4,7 +4,7 @@ Run (Redis and, ideally, PostgreSQL):
     CELERY_BROKER_URL=redis://127.0.0.1:6379/0 DATABASE_URL=postgres://... \\
         .venv/bin/python bench/clearance.py [--cases 1000] [--rounds 10] [--noops 1000]
 
-One worker (`celery worker --concurrency 2`, DEBUG off as in production, the simulated authority
+One worker (`celery worker --concurrency 2`, or each of `--concurrency 2 4`, DEBUG off as in production, the simulated authority
 answering at once) runs alternating rounds, so that the machine's drift (two shared cores) falls on
 both sides of each ratio alike:
   1. baseline: `ewtp.noop` tasks per second;
@@ -73,9 +73,10 @@ def drained(client) -> bool:
     return not any(marker in value for value in client.hvals("unacked"))
 
 
-def start_worker(log_path: Path) -> subprocess.Popen:
+def start_worker(log_path: Path, concurrency: int) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ewtp", "worker", "--loglevel", "WARNING", "--concurrency", "2",
+        [sys.executable, "-m", "celery", "-A", "ewtp", "worker", "--loglevel", "WARNING", "--concurrency",
+         str(concurrency),
          "--pool", "prefork", "-n", WORKER_NAME],
         cwd=ROOT, stdout=open(log_path, "w"), stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -176,19 +177,10 @@ def bench_screening(names: int) -> list[float]:
     return timings
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=1000, help="cases in all, shared among the rounds")
-    parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--noops", type=int, default=1000, help="no-op tasks a round")
-    args = parser.parse_args()
-    if not settings.CELERY_BROKER_URL.startswith("redis://"):
-        raise SystemExit("bench/clearance.py needs Redis: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0")
-    call_command("migrate", verbosity=0)
-    call_command("load_reference_data", verbosity=0)
-    client = redis_client()
-    log = Path(settings.VAR_DIR) / "bench-clearance-worker.log"
-    worker = start_worker(log)
+def bench_concurrency(client, args, concurrency: int) -> dict:
+    """The rounds on one worker of `concurrency` processes: the medians of the rounds."""
+    log = Path(settings.VAR_DIR) / f"bench-clearance-worker-{concurrency}.log"
+    worker = start_worker(log, concurrency)
     run = uuid.uuid4().hex[:6]
     rng = random.Random(7)
     per_round = args.cases // args.rounds
@@ -205,26 +197,53 @@ def main() -> None:
             # A case is several tasks, so the no-op rate per case is the no-op rate ÷ tasks a case.
             ratio = case_rate / (noop_rate / tasks_per_case)
             rounds.append((noop_rate, case_rate, tasks_per_case, ratio))
-            print(f"  round {number + 1}: no-op {noop_rate:6.1f} tasks/s, pipeline {case_rate * 60:7.1f} cases/min "
-                  f"({tasks_per_case:.2f} tasks a case), ratio {ratio:.2f}", flush=True)
+            print(f"  {concurrency} processes, round {number + 1}: no-op {noop_rate:6.1f} tasks/s, pipeline "
+                  f"{case_rate * 60:7.1f} cases/min ({tasks_per_case:.2f} tasks a case), ratio {ratio:.2f}", flush=True)
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
         from customs.models import ClearanceCase
 
         ClearanceCase.objects.filter(shipment_reference__startswith=f"BENCH-{run}-").delete()
-    screen_ms = bench_screening(1000)
     noop_rate, case_rate, tasks_per_case, ratio = (statistics.median(column) for column in zip(*rounds, strict=True))
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    print(f"clearance bench: {per_round * args.rounds} cases in {args.rounds} rounds, 2 worker processes, "
+    print(f"clearance bench: {per_round * args.rounds} cases in {args.rounds} rounds, {concurrency} worker processes, "
           f"Redis broker, {db} database; medians of the rounds:")
     print(f"  no-op baseline:   {noop_rate:8.1f} tasks/s")
     print(f"  pipeline:         {case_rate * 60:8.1f} cases/min ({case_rate:.2f} cases/s, "
-          f"{tasks_per_case:.2f} tasks a case counted by the worker), {errors} in error")
+          f"{tasks_per_case:.2f} tasks a case counted by the worker), {errors} in error; "
+          f"{case_rate * 60 / concurrency:.1f} cases/min per process")
     print(f"  declaration → decision: p50 {percentile(latencies, 0.5):.2f} s, p95 {percentile(latencies, 0.95):.2f} s")
     print(f"  ratio cases/s ÷ (no-op tasks/s per case): {ratio:.2f} (target ≥ 0.3; rounds "
           f"{min(r[3] for r in rounds):.2f}–{max(r[3] for r in rounds):.2f}); "
           f"plain cases/s ÷ no-op tasks/s: {case_rate / noop_rate:.3f}")
+    return {"processes": concurrency, "cases_per_min": case_rate * 60, "noop_rate": noop_rate}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1000, help="cases in all, shared among the rounds")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--noops", type=int, default=1000, help="no-op tasks a round")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[2],
+                        help="worker processes; several (e.g. 2 4) measure how the pipeline scales")
+    args = parser.parse_args()
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        raise SystemExit("bench/clearance.py needs Redis: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0")
+    call_command("migrate", verbosity=0)
+    call_command("load_reference_data", verbosity=0)
+    client = redis_client()
+    results = [bench_concurrency(client, args, concurrency) for concurrency in args.concurrency]
+    if len(results) > 1:
+        first = results[0]
+        print(f"scaling (cases/min ÷ those of {first['processes']} processes; {os.cpu_count()} CPU cores here):")
+        for result in results:
+            scale = result["cases_per_min"] / first["cases_per_min"]
+            print(f"  {result['processes']} processes: {result['cases_per_min']:7.1f} cases/min, "
+                  f"{result['cases_per_min'] / result['processes']:6.1f} per process, x{scale:.2f} "
+                  f"(ideal x{result['processes'] / first['processes']:.2f}; no-op x"
+                  f"{result['noop_rate'] / first['noop_rate']:.2f})")
+    screen_ms = bench_screening(1000)
     p50, p95 = percentile(screen_ms, 0.5), percentile(screen_ms, 0.95)
     print(f"  screening one party: p50 {p50:.2f} ms, p95 {p95:.2f} ms; p95 ÷ 20 ms target = {p95 / 20:.2f}")
 
