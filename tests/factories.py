@@ -5,8 +5,9 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from marketplace.models import Listing, User
-from marketplace.services.accounts import company_create, company_verify, user_signup
+from accounts.models import User
+from accounts.services import company_create, company_verify, user_signup
+from marketplace.models import Listing
 from marketplace.services.listings import listing_create
 
 PASSWORD = "correct-horse-battery"

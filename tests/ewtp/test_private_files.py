@@ -94,7 +94,7 @@ def test_an_html_page_is_refused_at_the_field_on_the_page_and_in_the_api(roots, 
 
 def test_a_licence_is_private_and_only_compliance_and_the_members_download_it(roots):
     _media, private = roots
-    from marketplace.services.accounts import company_create
+    from accounts.services import company_create
 
     owner = factories.user(country="DE")
     company = company_create(owner=owner, legal_name="Berliner Teehaus GmbH", country="DE", city="Berlin",

@@ -3,9 +3,10 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.models import Company, CompanyMember
+from accounts.services import company_create
 from ewtp.exceptions import Conflict
-from marketplace.models import Company, CompanyMember, Listing
-from marketplace.services.accounts import company_create
+from marketplace.models import Listing
 from marketplace.services.listings import listing_create, listing_publish
 from tests import factories
 

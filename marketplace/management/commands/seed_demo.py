@@ -5,8 +5,10 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from marketplace.models import Company, Listing, User
-from marketplace.services.accounts import company_create, company_verify, user_signup
+from accounts.models import Company, User
+from accounts.selectors import company_of
+from accounts.services import company_create, company_verify, user_signup
+from marketplace.models import Listing
 from marketplace.services.checkout import order_pay, order_place
 from marketplace.services.listings import category_create, listing_create, listing_update
 from marketplace.services.orders import order_book_shipment
@@ -131,7 +133,7 @@ class Command(BaseCommand):
                                                parent=categories.get(parent_path))
         for seller in SELLERS:
             user = self._user(seller["email"], seller["full_name"], seller["country"])
-            company = user.company or company_create(owner=user, **seller["company"])
+            company = company_of(user) or company_create(owner=user, **seller["company"])
             if not company.is_verified:
                 company_verify(company=company, staff=admin, approve=True)
             for data in seller["listings"]:
