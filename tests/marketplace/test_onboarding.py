@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Company, CompanyMember
+from accounts.selectors import company_of
 from accounts.services import company_create
 from ewtp.exceptions import Conflict
 from marketplace.models import Listing
@@ -88,7 +89,7 @@ def test_only_staff_review_and_only_members_see_the_licence(client, settings, tm
     owner = factories.user(country="DE")
     company_create(owner=owner, business_licence=SimpleUploadedFile("l.pdf", PDF),
                    **{k: v for k, v in company_form().items() if k != "business_licence"})
-    company = owner.company
+    company = company_of(owner)
     client.force_login(factories.seller())  # another company's seller
     assert client.get("/staff/companies/").status_code == 403
     assert client.get(f"/staff/companies/{company.pk}/").status_code == 403

@@ -148,7 +148,7 @@ class Command(BaseCommand):
                     listing_update(user=user, listing_id=existing.pk, data=extras, tiers=tiers)
         # A company waiting for verification, for the staff page (/staff/companies/).
         pending = self._user("coffee@chiangmai-coffee.example", "Somchai Kaewkla", "TH")
-        if pending.company is None:
+        if company_of(pending) is None:
             company_create(owner=pending, legal_name="Chiang Mai Highland Coffee Co., Ltd.", country="TH",
                            city="Chiang Mai", address="99 Nimmanhaemin Road", postcode="50200",
                            currency="THB", registration_number="0505561001234",
@@ -194,7 +194,7 @@ class Command(BaseCommand):
         key = f"demo-clearance-{key}"
         if buyer.orders.filter(idempotency_key=key).exists():
             return  # seeded by an earlier run
-        listing = Listing.objects.get(company=seller.company, title_en=title)
+        listing = Listing.objects.get(company=company_of(seller), title_en=title)
         order = order_place(buyer=buyer, listing_id=listing.pk, quantity=quantity, idempotency_key=key)
         order_pay(buyer=buyer, order_id=order.pk, card_number=SANDBOX_CARD)
         shipment = order_book_shipment(user=seller, order_id=order.pk, claim_preference=claim_preference)
