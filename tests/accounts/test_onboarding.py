@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Company, CompanyMember
 from accounts.selectors import company_of
-from accounts.services import company_create
+from accounts.services import company_create, company_verify
 from ewtp.exceptions import Conflict
 from marketplace.models import Listing
 from marketplace.services.listings import listing_create, listing_publish
@@ -96,3 +96,16 @@ def test_only_staff_review_and_only_members_see_the_licence(client, settings, tm
     assert client.get(f"/companies/{company.pk}/licence/").status_code == 404
     client.force_login(owner)
     assert client.get(f"/companies/{company.pk}/licence/").status_code == 200
+
+
+def test_a_rejected_companys_listings_leave_the_catalog(client):
+    # given a verified seller with a published listing in the catalog
+    seller = factories.seller()
+    listing = factories.listing(seller)
+    assert listing.status == Listing.Status.PUBLISHED and listing.title_en in client.get("/").content.decode()
+    # when compliance staff reject the company
+    company_verify(company=company_of(seller), staff=factories.compliance(), approve=False,
+                   reason="The licence has expired.")
+    # then the listing is a draft again and the catalog no longer shows it
+    assert Listing.objects.get(pk=listing.pk).status == Listing.Status.DRAFT
+    assert listing.title_en not in client.get("/").content.decode()
