@@ -109,3 +109,14 @@ def test_a_rejected_companys_listings_leave_the_catalog(client):
     # then the listing is a draft again and the catalog no longer shows it
     assert Listing.objects.get(pk=listing.pk).status == Listing.Status.DRAFT
     assert listing.title_en not in client.get("/").content.decode()
+
+
+def test_the_old_admin_links_to_users_and_companies_lead_to_accounts(admin_client):
+    # given a company (the admin lists it under accounts now)
+    company = company_of(factories.seller())
+    # when an old bookmark of the marketplace app's admin is followed
+    old = admin_client.get(f"/admin/marketplace/company/{company.pk}/change/?_changelist_filters=x")
+    # then it leads to the same page under accounts
+    assert old.status_code == 301 and old["Location"] == f"/admin/accounts/company/{company.pk}/change/?_changelist_filters=x"
+    assert admin_client.get(old["Location"]).status_code == 200
+    assert admin_client.get("/admin/accounts/user/").status_code == 200
