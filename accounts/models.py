@@ -13,8 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from ewtp.files import private_storage
 from ewtp.validators import country_validator, currency_validator
 
-CUSTOMS_OFFICERS_GROUP = "Customs officers"
-
 
 class UserManager(BaseUserManager):
     use_in_migrations = True

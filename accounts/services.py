@@ -1,25 +1,24 @@
 """Account writes: sign-up and profile, seller companies (registration, corrections, staff verification)
-and membership, the customs officers' role. One transaction each."""
+and membership. One transaction each. (Staff roles, customs officers' among them: ewtp/roles.py.)"""
 
 from __future__ import annotations
 
 import uuid
 
-from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.domain import tax_ids, uploads
-from accounts.models import CUSTOMS_OFFICERS_GROUP, Company, CompanyMember, User
+from accounts.models import Company, CompanyMember, User
 from accounts.selectors import company_get, company_remember
 from accounts.signals import company_rejected, country_currency
 from ewtp.audit import staff_action_record
 from ewtp.exceptions import ApplicationError, Conflict, PermissionDenied
 from ewtp.filetypes import sniff
 from ewtp.fx import fx_table
-from ewtp.roles import VERIFY_COMPANY, role_group
+from ewtp.roles import VERIFY_COMPANY
 from ewtp.validators import validate_model
 
 
@@ -47,11 +46,6 @@ def user_signup(*, email: str, password: str, full_name: str = "", country: str 
         raise ApplicationError("An account with this email already exists.", code="duplicate_email",
                                field="email") from exc
     return user
-
-
-def customs_officers_group() -> Group:
-    """The customs officers' role (ewtp/roles.py): the console and case decisions, nothing else."""
-    return role_group(CUSTOMS_OFFICERS_GROUP)
 
 
 COMPANY_FIELDS = ("legal_name", "country", "city", "address", "postcode", "registration_number", "tax_id", "currency",
