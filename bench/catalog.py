@@ -118,9 +118,10 @@ def seed() -> int:
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from accounts.models import Company, CompanyMember, User
     from marketplace import search
     from marketplace.domain.text import index_text
-    from marketplace.models import Category, Company, CompanyMember, Listing, User
+    from marketplace.models import Category, Listing
     from marketplace.services.listings import category_create
 
     call_command("migrate", verbosity=0)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import company_of
 from customs import selectors, services
 from customs.models import CaseDocument, ClearanceCase
 from customs.signals import clearance_case_context
@@ -117,7 +118,7 @@ def case_decide(request, pk: int):
 
 
 def _company_id(user) -> int | None:
-    company = getattr(user, "company", None)
+    company = company_of(user)
     return company.pk if company is not None else None
 
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
@@ -20,6 +21,9 @@ handler404, handler500 = "ewtp.api.not_found", "ewtp.api.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Users and companies moved from the marketplace app to accounts (issue 13): old admin links still lead there.
+    re_path(r"^admin/marketplace/(?P<rest>(?:user|company|companymember)/.*)$",
+            RedirectView.as_view(url="/admin/accounts/%(rest)s", query_string=True, permanent=True)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),

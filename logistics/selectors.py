@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from accounts.selectors import company_of
 from ewtp.cache import process_cache
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.fx import fx_table
@@ -76,7 +77,7 @@ def shipment_role(shipment: Shipment, user) -> str | None:
     """"seller" for a member of the shipping company, "buyer" for the order's buyer, else None."""
     if not getattr(user, "is_authenticated", False):
         return None
-    company = getattr(user, "company", None)
+    company = company_of(user)
     if company is not None and company.pk == shipment.company_id:
         return "seller"
     if user.pk == shipment.buyer_id:
@@ -100,7 +101,7 @@ def shipments_for_user(user):
 
     if not getattr(user, "is_authenticated", False):
         return Shipment.objects.none()
-    company = getattr(user, "company", None)
+    company = company_of(user)
     condition = Q(buyer_id=user.pk)
     if company is not None:
         condition |= Q(company_id=company.pk)

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import company_of
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.files import private_bytes_response
 from ewtp.views import error_page
@@ -56,7 +57,7 @@ def shipment_document(request, pk: int, kind: str):
 @login_required
 @require_POST
 def shipment_cancel(request, pk: int):
-    company = request.user.company
+    company = company_of(request.user)
     try:
         services.shipment_cancel(shipment_id=pk, company_id=company.pk if company else 0)
         messages.success(request, _("The booking is cancelled."))
@@ -72,7 +73,7 @@ def shipment_cancel(request, pk: int):
 def shipment_retry(request, pk: int):
     """Book a failed or cancelled shipment again with the same service and parcels (another
     service or parcels: the API's book endpoint)."""
-    company = request.user.company
+    company = company_of(request.user)
     try:
         shipment, _role = selectors.shipment_get_for_user(shipment_id=pk, user=request.user, seller_only=True)
         services.shipment_rebook(shipment_id=pk, company_id=company.pk, service_code=shipment.service_code)

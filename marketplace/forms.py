@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Company, User
 from ewtp.numbers import is_whole_number
-from marketplace.models import Company, Listing, User
+from marketplace.models import Listing
 
 
 class SignupForm(forms.Form):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import company_of
 from customs.selectors import destination_currency, landed_cost_quote, tariff_book
 from ewtp.exceptions import ApplicationError
 from ewtp.fx import fx_for_quote, fx_table
@@ -106,8 +107,8 @@ class QuoteLine:
 
 def buyer_is_consumer(buyer) -> bool:
     """A signed-in buyer without a company buys as a consumer (China's cross-border e-commerce retail channel
-    is for consumers); anyone else as a business. One query."""
-    return bool(getattr(buyer, "is_authenticated", False)) and buyer.company is None
+    is for consumers); anyone else as a business. One query per user object (company_of)."""
+    return bool(getattr(buyer, "is_authenticated", False)) and company_of(buyer) is None
 
 
 def consumer_regimes(destination: str) -> list:

@@ -1,4 +1,4 @@
-"""The marketplace follows what payments, logistics and customs report (by signal, so that
+"""The marketplace follows what accounts, payments, logistics and customs report (by signal, so that
 those apps never import this one)."""
 
 from django.contrib.auth.signals import user_logged_in
@@ -6,6 +6,7 @@ from django.db.backends.signals import connection_created
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from accounts.signals import company_rejected
 from customs.signals import clearance_case_context, clearance_decided
 from ewtp.models import FxRateSet
 from logistics.signals import shipment_status_changed
@@ -35,6 +36,17 @@ def _order_follows_refund(sender, reference, amount, in_full, reason, actor=None
     from marketplace.services.orders import order_refunded
 
     order_refunded(reference=reference, amount=amount, in_full=in_full, reason=reason, actor=actor)
+
+
+@receiver(company_rejected)
+def _listings_leave_the_catalog(sender, company, **kwargs):
+    """A rejected company's published listings go back to draft (in the rejection's transaction)."""
+    from django.utils import timezone
+
+    from marketplace.models import Listing
+
+    Listing.objects.filter(company=company, status=Listing.Status.PUBLISHED).update(
+        status=Listing.Status.DRAFT, updated_at=timezone.now())
 
 
 @receiver(shipment_status_changed)

@@ -9,10 +9,11 @@ from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
 from ewtp.numbers import parse_decimal, parse_int
-from marketplace.models import Checkout, Listing, Order, User, in_reader_language
+from marketplace.models import Checkout, Listing, Order, in_reader_language
 from payments.models import Payment
 
 MAX_QUERY_LENGTH = 200

@@ -12,6 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import Company
+from accounts.selectors import company_of
+from accounts.services import company_create as company_create_service
+from accounts.services import company_update, company_verify, profile_update, user_signup
 from ewtp import roles
 from ewtp.exceptions import ApplicationError
 from ewtp.files import private_file_response
@@ -34,17 +38,8 @@ from marketplace.forms import (
     RfqForm,
     SignupForm,
 )
-from marketplace.models import Company, Listing, Order
-from marketplace.services.accounts import (
-    address_add,
-    address_delete,
-    address_make_default,
-    company_update,
-    company_verify,
-    profile_update,
-    user_signup,
-)
-from marketplace.services.accounts import company_create as company_create_service
+from marketplace.models import Listing, Order
+from marketplace.services.addresses import address_add, address_delete, address_make_default
 from marketplace.services.cart import cart_add as cart_add_service
 from marketplace.services.cart import cart_line_update
 from marketplace.services.checkout import (
@@ -242,7 +237,7 @@ def checkout_authenticate(request, reference: str):
 
 @login_required
 def seller_dashboard(request):
-    company = request.user.company
+    company = company_of(request.user)
     if company is None:
         return redirect("marketplace:company_create")
     from marketplace.domain.charts import bars
@@ -267,7 +262,7 @@ def seller_dashboard(request):
 @login_required
 def company_create(request):
     """Register the company, or correct it (a rejected company goes back to staff)."""
-    company = request.user.company
+    company = company_of(request.user)
     if company is not None and company.is_verified:
         return redirect("marketplace:seller_dashboard")
     form = CompanyForm(request.POST or None, request.FILES or None, instance=company)
@@ -301,7 +296,7 @@ def order_book(request, pk: int):
     from logistics.selectors import rate_shop, shipment_for_order, shipment_rebookable
     from logistics.services import shipment_rebook
 
-    company = request.user.company
+    company = company_of(request.user)
     order = get_object_or_404(Order.objects.select_related("company"), pk=pk)
     if company is None or order.company_id != company.pk:
         return error_page(request, 404)
@@ -512,7 +507,7 @@ def company_review(request, pk: int):
 @login_required
 def listing_edit(request, pk: int | None):
     """Create or change a listing: texts, category, HS code, prices and tiers, stock, photos, status."""
-    company = request.user.company
+    company = company_of(request.user)
     if company is None:
         return redirect("marketplace:company_create")
     listing = None
@@ -559,7 +554,7 @@ def listing_photo_delete(request, pk: int, photo_pk: int):
 def listing_import(request):
     """Upload a spreadsheet of listings: a dry run reports every row; a real run writes all or nothing
     (or only the valid rows, when the seller asks)."""
-    if request.user.company is None:
+    if company_of(request.user) is None:
         return redirect("marketplace:company_create")
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
@@ -628,7 +623,7 @@ def rfq_list(request):
 @login_required
 def rfq_answer(request, pk: int):
     """The seller answers a request: a unit price and how long it holds, or a refusal."""
-    company = request.user.company
+    company = company_of(request.user)
     rfq = selectors.rfqs_for_company(company).filter(pk=pk).first() if company else None
     if rfq is None:
         return error_page(request, 404)

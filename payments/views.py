@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import company_of
 from ewtp import roles
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
@@ -110,7 +111,7 @@ def ledger(request):
 # --- the seller's Stripe Connect onboarding (from the seller dashboard) -----------------------
 
 def _seller_company(request):
-    company = request.user.company
+    company = company_of(request.user)
     if company is None:
         raise Http404
     return company

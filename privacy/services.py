@@ -25,11 +25,12 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from accounts.models import Company, User
 from customs.models import ClearanceCase
 from ewtp.exceptions import ApplicationError, Conflict
 from ewtp.files import private_storage
 from logistics.models import Shipment
-from marketplace.models import Cart, Company, Listing, Order, Rfq, User
+from marketplace.models import Cart, Listing, Order, Rfq
 from payments.models import Payment
 from privacy.models import ErasureRequest
 from privacy.selectors import erasure_obligations

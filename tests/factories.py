@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from marketplace.models import Listing, User
-from marketplace.services.accounts import company_create, company_verify, user_signup
+from accounts.models import User
+from accounts.selectors import company_of
+from accounts.services import company_create, company_verify, user_signup
+from marketplace.models import Listing
 from marketplace.services.listings import listing_create
 
 PASSWORD = "correct-horse-battery"
@@ -75,7 +77,7 @@ def seller(*, country: str = "CN", currency: str = "CNY", verified: bool = True,
 
 def listing(owner: User, **overrides) -> Listing:
     data = {"title_en": "Longjing green tea 250 g", "title_zh": "龙井绿茶", "hs_code": "090210",
-            "origin_country": owner.company.country, "price_amount": Decimal("168.00"), "stock": 50, "moq": 1,
+            "origin_country": company_of(owner).country, "price_amount": Decimal("168.00"), "stock": 50, "moq": 1,
             "weight_kg": Decimal("0.350"), **overrides}
     return listing_create(user=owner, data=data, publish=True)
 

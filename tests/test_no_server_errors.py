@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import get_converters
 
+from accounts.selectors import company_of
 from tests import factories
 
 # Each breaks a different parser: isdigit() but not int() (16 of them: a card number's length); a doubled sign; past float's range; Decimal's NaN; a
@@ -195,7 +196,7 @@ class World:
         """Path arguments that name this world's objects, so the view gets past its lookup."""
         by_route = [("shipments", self.shipment), ("customs/cases", self.case), ("cart/lines", self.cart_line),
                     ("rfqs", self.rfq), ("orders", self.order), ("payments/staff", self.payment),
-                    ("companies", self.seller.company), ("listings", self.listing), ("cart/add", self.listing)]
+                    ("companies", company_of(self.seller)), ("listings", self.listing), ("cart/add", self.listing)]
         pk = next((obj.pk for prefix, obj in by_route if prefix in route), 1)
         known = {"pk": str(pk), "photo_pk": "1", "reference": self._checkout, "code": "090210", "kind": "label",
                  "carrier": "simulated", "path": "listings/none.jpg"}

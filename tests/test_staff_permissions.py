@@ -29,7 +29,7 @@ ROLES = ("anonymous", "buyer", "seller", "officer", "finance", "compliance", "su
 HOLDERS = {"customs.decide_clearancecase": {"officer"},
            "payments.view_payment": {"finance"}, "payments.refund_payment": {"finance"},
            "payments.view_payout": {"finance"}, "payments.view_ledgertransaction": {"finance"},
-           "marketplace.verify_company": {"compliance"}}
+           "accounts.verify_company": {"compliance"}}
 STAFF_LOOKING_PATH = re.compile(r"staff|console|ledger")
 STAFF_LOOKING_CODE = re.compile(r"has_perm|is_staff|is_superuser|IsAdminUser")
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -128,7 +128,7 @@ class World:
 
     @cached_property
     def company(self):
-        from marketplace.services.accounts import company_create
+        from accounts.services import company_create
 
         owner = factories.user(country="DE")
         return company_create(owner=owner, legal_name="Pending Teehaus GmbH", country="DE", city="Berlin",
@@ -306,7 +306,7 @@ def test_the_officer_opens_no_money_or_company_page_and_refunds_nobody(reference
 @pytest.mark.django_db
 def test_staff_actions_leave_an_audit_record_the_superuser_reads(reference_data):
     # given a finance officer's refund and a compliance officer's verification
-    from marketplace.services.accounts import company_verify
+    from accounts.services import company_verify
     from payments import services as payments
 
     world, finance, compliance = World(), factories.finance(), factories.compliance()

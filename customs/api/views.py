@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from accounts.selectors import company_of
 from customs import selectors, services
 from customs.models import ClearanceCase
 from ewtp.api import HasPermission, MoneyField
@@ -282,7 +283,7 @@ def _is_officer(user) -> bool:
 
 
 def _company_id(user) -> int | None:
-    company = getattr(user, "company", None)
+    company = company_of(user)
     return company.pk if company is not None else None
 
 

@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import company_of
 from ewtp.api import MoneyField
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.files import private_bytes_response
@@ -166,7 +167,7 @@ class ShipmentBookApi(APIView):
         parcels = data.validated_data.get("parcels")
         if parcels is not None:
             parcels = [RatesApi._nested(RatesApi.ParcelSerializer, raw, f"parcels[{i}]") for i, raw in enumerate(parcels)]
-        shipment = shipment_rebook(shipment_id=pk, company_id=request.user.company.pk,
+        shipment = shipment_rebook(shipment_id=pk, company_id=company_of(request.user).pk,
                                    service_code=data.validated_data["service_code"], parcels=parcels)
         return Response(ShipmentOutputSerializer(shipment).data, status=status.HTTP_202_ACCEPTED)
 
@@ -177,7 +178,7 @@ class ShipmentCancelApi(APIView):
     @extend_schema(request=None, responses=ShipmentOutputSerializer)
     def post(self, request, pk: int):
         shipment_get_for_user(shipment_id=pk, user=request.user, seller_only=True)
-        shipment = shipment_cancel(shipment_id=pk, company_id=request.user.company.pk)
+        shipment = shipment_cancel(shipment_id=pk, company_id=company_of(request.user).pk)
         return Response(ShipmentOutputSerializer(shipment).data)
 
 

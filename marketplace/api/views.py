@@ -11,12 +11,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import company_of
+from accounts.services import user_signup
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.money import Money
 from ewtp.numbers import parse_int
 from marketplace import selectors
 from marketplace.models import Listing, Order
-from marketplace.services.accounts import user_signup
 from marketplace.services.cart import cart_add, cart_line_update
 from marketplace.services.checkout import QuoteChanged, cart_checkout, checkout_pay, order_place
 from marketplace.services.listing_import import IMPORT_MAX_BYTES, listing_import
@@ -124,7 +125,7 @@ def _listing_values(values: dict) -> tuple[dict, list | None, str | None]:
 
 def _own_listing(request, pk: int) -> Listing:
     """A listing of the caller's company, or 404: another company's listing does not exist for them."""
-    company = request.user.company
+    company = company_of(request.user)
     listing = (Listing.objects.filter(pk=pk, company=company).select_related("category")
                .prefetch_related("tiers", "photos").first() if company else None)
     if listing is None:
@@ -137,7 +138,7 @@ class ListingListCreateApi(APIView):
 
     @extend_schema(responses=ListingOutputSerializer(many=True))
     def get(self, request):
-        company = request.user.company
+        company = company_of(request.user)
         listings = (company.listings.select_related("category").prefetch_related("tiers", "photos")[:500]
                     if company else [])
         return Response(ListingOutputSerializer(listings, many=True).data)
@@ -527,7 +528,7 @@ class RfqListCreateApi(APIView):
 
     @extend_schema(responses=inline_serializer("Rfqs", {"asked": serializers.ListField(), "received": serializers.ListField()}))
     def get(self, request):
-        company = request.user.company
+        company = company_of(request.user)
         return Response({
             "asked": [_rfq_json(r) for r in selectors.rfqs_for_buyer(request.user)[:200]],
             "received": [_rfq_json(r) for r in selectors.rfqs_for_company(company)[:200]] if company else []})

@@ -4,7 +4,6 @@ import django.core.validators
 import django.db.models.deletion
 import marketplace.models
 from decimal import Decimal
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -66,7 +65,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='cart', to=settings.AUTH_USER_MODEL)),
+                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='cart', to='marketplace.user')),
             ],
         ),
         migrations.CreateModel(
@@ -92,7 +91,7 @@ class Migration(migrations.Migration):
                 ('message', models.CharField(blank=True, max_length=1000)),
                 ('status', models.CharField(choices=[('open', 'Waiting for the seller'), ('quoted', 'Quoted'), ('accepted', 'Accepted'), ('declined', 'Declined')], default='open', max_length=10)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('buyer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rfqs', to=settings.AUTH_USER_MODEL)),
+                ('buyer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rfqs', to='marketplace.user')),
                 ('listing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rfqs', to='marketplace.listing')),
             ],
             options={
@@ -123,7 +122,7 @@ class Migration(migrations.Migration):
                 ('country', models.CharField(max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}$', 'Use a two-letter ISO country code.', code='invalid_country')], verbose_name='country')),
                 ('is_default', models.BooleanField(default=False, verbose_name='default')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to=settings.AUTH_USER_MODEL)),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='marketplace.user')),
             ],
             options={
                 'ordering': ['-is_default', 'id'],

@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 import ewtp.files
-import marketplace.models
+import accounts.models
 
 
 def move_licences(apps, schema_editor):
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='company',
             name='business_licence',
-            field=models.FileField(blank=True, storage=ewtp.files.private_storage, upload_to=marketplace.models.licence_path, verbose_name='business licence'),
+            field=models.FileField(blank=True, storage=ewtp.files.private_storage, upload_to=accounts.models.licence_path, verbose_name='business licence'),
         ),
         migrations.RunPython(move_licences, migrations.RunPython.noop),
     ]

@@ -1,8 +1,7 @@
 """Marketplace writes, one transaction each, by sub-domain. Callers import the module they need
 (`from marketplace.services.checkout import checkout_pay`); this package re-exports nothing.
 
-- accounts: sign-up and profile, seller companies and their verification, membership
-  (`company_of`, `seller_company`), shipping addresses, the customs officers' role
+- addresses: buyers' shipping addresses (accounts/services.py holds sign-up, profile, companies)
 - listings: categories, listings and price tiers, publishing, photos; what may be ordered of a listing
 - listing_import: the spreadsheet import of listings
 - cart: cart lines and merging an anonymous cart at log-in
@@ -10,5 +9,4 @@
 - orders: order state moves after checkout (paid, shipped, delivered, completed, cancelled, refunded),
   booking the shipment, seller cancellation, escrow release
 - rfq: requests for quotation and the seller's quotations
-- validation: model validation as an ApplicationError at the field
 """

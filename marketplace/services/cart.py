@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from accounts.models import User
 from ewtp.exceptions import Conflict, NotFound
-from marketplace.models import Cart, CartLine, User
+from marketplace.models import Cart, CartLine
 from marketplace.services.listings import check_b2b, check_quantity, listing_for_sale
 
 

@@ -11,12 +11,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import User
 from customs.selectors import destination_currency
 from ewtp.exceptions import ApplicationError, Conflict, NotFound
 from ewtp.money import Money
 from marketplace.domain.quote_snapshot import QuoteSnapshot
 from marketplace.domain.references import build_checkout_reference
-from marketplace.models import Cart, Checkout, Listing, Order, OrderEvent, OrderLine, User
+from marketplace.models import Cart, Checkout, Listing, Order, OrderEvent, OrderLine
 from marketplace.pricing import QuoteLine, buyer_quoted_as, quote_lines
 from marketplace.selectors import CheckoutDetail, checkout_detail
 from marketplace.services.listings import check_b2b, check_quantity

@@ -9,12 +9,13 @@ from dataclasses import field as dataclass_field
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Company, User
+from accounts.services import seller_company
 from ewtp.exceptions import ApplicationError, Conflict
 from ewtp.numbers import is_whole_number, parse_decimal, parse_int
 from marketplace import search
 from marketplace.domain import spreadsheet
-from marketplace.models import Category, Company, Listing, PriceTier, User
-from marketplace.services.accounts import seller_company
+from marketplace.models import Category, Listing, PriceTier
 from marketplace.services.listings import LISTING_FIELDS, check_listing, check_tiers
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024

@@ -9,16 +9,18 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.models import Company, User
+from accounts.selectors import company_of
+from accounts.services import seller_company
 from customs.selectors import hs_code_exists
 from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from ewtp.money import has_too_many_decimals, minor_units
 from ewtp.numbers import parse_decimal, parse_int
 from ewtp.roles import VERIFY_COMPANY
+from ewtp.validators import validate_model
 from marketplace import search
 from marketplace.domain import images
-from marketplace.models import Category, Company, Listing, ListingPhoto, PriceTier, User
-from marketplace.services.accounts import seller_company
-from marketplace.services.validation import validate_model
+from marketplace.models import Category, Listing, ListingPhoto, PriceTier
 
 LISTING_FIELDS = ("title_en", "title_zh", "description_en", "description_zh", "hs_code", "origin_country",
                   "price_amount", "stock", "moq", "weight_kg", "length_cm", "width_cm", "height_cm", "category",
@@ -230,6 +232,6 @@ def check_quantity(listing: Listing, quantity: int, *, quoted: bool = False) -> 
 
 
 def check_b2b(listing: Listing, buyer: User | None) -> None:
-    if listing.b2b_only and buyer is not None and buyer.is_authenticated and not buyer.memberships.exists():
+    if listing.b2b_only and buyer is not None and buyer.is_authenticated and company_of(buyer) is None:
         raise Conflict(f"{listing.title} is sold to businesses only: register your company to buy it.",
                        code="b2b_only", field="listing")

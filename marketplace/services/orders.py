@@ -8,14 +8,15 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.services import seller_company
 from customs.selectors import case_rejected, case_undecided
 from ewtp.exceptions import ApplicationError, Conflict, NotFound
 from ewtp.money import Money
 from logistics.services import shipment_create_and_book
 from marketplace.domain.references import MalformedReference, parse_order_reference
 from marketplace.domain.states import ORDER
-from marketplace.models import Checkout, Listing, Order, OrderEvent, User
-from marketplace.services.accounts import seller_company
+from marketplace.models import Checkout, Listing, Order, OrderEvent
 from payments.services import escrow_release, payment_cancel, payment_refund
 
 

@@ -9,10 +9,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.services import seller_company
 from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from ewtp.money import has_too_many_decimals, minor_units
-from marketplace.models import Cart, CartLine, Quotation, Rfq, User
-from marketplace.services.accounts import seller_company
+from marketplace.models import Cart, CartLine, Quotation, Rfq
 from marketplace.services.listings import listing_for_sale
 
 

@@ -21,6 +21,7 @@ from collections import Counter
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.selectors import company_of
 from customs.integrations.authority import SimulatedAuthority, simulated_journal_path
 from customs.models import ClearanceCase
 from tests import factories
@@ -115,7 +116,7 @@ def test_a_pool_process_killed_while_lodging_is_replaced_and_the_refund_happens_
     # given a paid order whose clearance the authority will reject, lodged slowly
     seller, buyer, order = paid_order()
     worker.start()
-    case = open_case(order["reference"], seller.company.pk, buyer.pk, {"lodge_seconds": 4, "answer": "reject"})
+    case = open_case(order["reference"], company_of(seller).pk, buyer.pk, {"lodge_seconds": 4, "answer": "reject"})
     # when the pool process inside the lodging step is killed
     first = wait_for(lambda: lodgings(case), timeout=90, what="the authority to receive the lodging")[0]
     os.kill(first["pid"], signal.SIGKILL)
@@ -140,7 +141,7 @@ def test_a_whole_worker_killed_mid_step_is_restarted_and_the_case_clears_once(wo
     # given a case lodged slowly with an authority that releases
     seller, buyer, order = paid_order()
     first_worker = worker.start()
-    case = open_case(order["reference"], seller.company.pk, buyer.pk, {"lodge_seconds": 4})
+    case = open_case(order["reference"], company_of(seller).pk, buyer.pk, {"lodge_seconds": 4})
     wait_for(lambda: lodgings(case), timeout=90, what="the authority to receive the lodging")
     # when the whole worker (main process, pool and beat) is SIGKILLed and a new one started
     worker.kill_all(first_worker)

@@ -92,7 +92,7 @@ def test_a_listing_photo_is_stored_in_the_public_bucket_and_shown_from_it(bucket
 
 
 def test_a_licence_is_in_the_private_bucket_and_only_the_allowed_get_a_signed_expiring_url(buckets, s3_server):
-    from marketplace.services.accounts import company_create
+    from accounts.services import company_create
 
     owner = factories.user(country="DE")
     company = company_create(owner=owner, legal_name="Berliner Teehaus GmbH", country="DE", city="Berlin",

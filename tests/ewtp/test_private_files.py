@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from accounts.selectors import company_of
 from customs import services as customs
 from ewtp.exceptions import ApplicationError
 from tests import factories
@@ -37,7 +38,7 @@ def awaiting(reference_data, settings):
     """(seller, buyer, case): a held case of the seller's, waiting for the seller's documents."""
     settings.CUSTOMS_AUTHORITY_DELAY_SECONDS = 0
     seller, buyer = factories.seller(), factories.buyer()
-    case = open_case(lines=SILK, company_id=seller.company.pk, buyer_id=buyer.pk)
+    case = open_case(lines=SILK, company_id=company_of(seller).pk, buyer_id=buyer.pk)
     drive(case.pk)
     customs.case_request_documents(case_id=case.pk, officer=factories.officer(), kinds=["commercial_invoice"],
                                    message="Send the invoice.")
@@ -89,12 +90,12 @@ def test_an_html_page_is_refused_at_the_field_on_the_page_and_in_the_api(roots, 
         "business_licence": SimpleUploadedFile("licence.html", HTML, content_type="text/html")})
     assert page.status_code == 200
     assert "business_licence" in page.context["form"].errors
-    assert owner.company is None
+    assert company_of(owner) is None
 
 
 def test_a_licence_is_private_and_only_compliance_and_the_members_download_it(roots):
     _media, private = roots
-    from marketplace.services.accounts import company_create
+    from accounts.services import company_create
 
     owner = factories.user(country="DE")
     company = company_create(owner=owner, legal_name="Berliner Teehaus GmbH", country="DE", city="Berlin",
@@ -117,7 +118,7 @@ def test_a_licence_is_private_and_only_compliance_and_the_members_download_it(ro
 def test_media_serves_listing_photos_only_and_a_guessed_document_path_is_404(roots, awaiting):
     media, _private = roots
     seller, _buyer, case = awaiting
-    customs.case_document_upload(case_id=case.pk, company_id=seller.company.pk, user=seller,
+    customs.case_document_upload(case_id=case.pk, company_id=company_of(seller).pk, user=seller,
                                  kind="commercial_invoice", upload=SimpleUploadedFile("invoice.pdf", PDF))
     document = case.documents.get()
     # a listing photo (a real image, re-encoded by Pillow) is public

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.selectors import company_of
 from logistics.models import Shipment
 from logistics.services import shipment_book
 from marketplace.services.checkout import order_pay, order_place
@@ -160,7 +161,7 @@ def test_the_shipment_list_takes_the_same_queries_for_one_shipment_or_many(booke
     seller, _, _, _ = booked
     for _ in range(5):  # five more paid orders, booked
         buyer = factories.buyer(country="GB", currency="GBP")
-        order = order_place(buyer=buyer, listing_id=seller.company.listings.first().pk, quantity=1)
+        order = order_place(buyer=buyer, listing_id=company_of(seller).listings.first().pk, quantity=1)
         order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
         with django_capture_on_commit_callbacks():
             order_book_shipment(user=seller, order_id=order.pk)

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.models import User
 from ewtp.exceptions import Conflict
-from marketplace.models import Listing, Order, User
+from marketplace.models import Listing, Order
 from marketplace.services.checkout import order_pay, order_place
 from marketplace.services.listings import listing_update
 from tests import factories

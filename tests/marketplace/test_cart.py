@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from marketplace.models import Cart, Listing, Order, User
+from accounts.models import User
+from marketplace.models import Cart, Listing, Order
 from marketplace.services.cart import cart_add
 from payments.models import Payment
 from tests import factories

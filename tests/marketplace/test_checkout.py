@@ -12,7 +12,7 @@ from ewtp.exceptions import ApplicationError, Conflict
 from ewtp.fx import fx_rates_store, fx_table
 from ewtp.money import Money
 from marketplace.models import Listing, Order
-from marketplace.services.accounts import address_add
+from marketplace.services.addresses import address_add
 from marketplace.services.checkout import QuoteChanged, cart_checkout, checkout_pay
 from marketplace.services.orders import order_cancel_unpaid, order_refund_rejected
 from payments import services as payments

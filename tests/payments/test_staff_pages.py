@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.selectors import company_of
 from marketplace.models import Cart
 from marketplace.services.cart import cart_add
 from marketplace.services.checkout import cart_checkout, checkout_pay
@@ -75,7 +76,7 @@ def test_the_payment_list_filters_by_status_buyer_seller_currency_reference_and_
     assert listed(buyer=paid.buyer.email) == {paid.reference}
     assert listed(currency="gbp") == {declined.reference}
     assert listed(provider="stripe") == set()
-    assert listed(company=tea.company.pk) == {paid.reference}
+    assert listed(company=company_of(tea).pk) == {paid.reference}
     assert listed(q=orders[1]) == {paid.reference}  # an order's reference finds its checkout's payment
     today = timezone.localdate()
     assert listed(date_from=today, date_to=today) == {paid.reference, declined.reference}
@@ -102,7 +103,7 @@ def test_the_payment_page_shows_its_orders_refunds_payouts_and_ledger_and_staff_
     tea, batik = factories.seller(), factories.seller(country="MY", currency="MYR", legal_name="Batik Sdn Bhd")
     payment = _checkout(factories.buyer(), tea, batik)
     tea_share, batik_share = payment.allocations.order_by("pk")
-    payout = services.escrow_release(reference=tea_share.reference, company_id=tea.company.pk, seller_currency="CNY")
+    payout = services.escrow_release(reference=tea_share.reference, company_id=company_of(tea).pk, seller_currency="CNY")
 
     # when staff refund part of the other order's share, with a reason
     response = staff_client.post(f"/payments/staff/{payment.pk}/", {
@@ -118,7 +119,7 @@ def test_the_payment_page_shows_its_orders_refunds_payouts_and_ledger_and_staff_
     # and the page shows both orders with their sellers, the refund, the payout and the transactions
     page = staff_client.get(f"/payments/staff/{payment.pk}/")
     content = page.content.decode()
-    assert tea.company.legal_name in content and "Batik Sdn Bhd" in content
+    assert company_of(tea).legal_name in content and "Batik Sdn Bhd" in content
     assert "One scarf arrived torn" in content and payout.provider_id == "" and "CNY" in content
     assert f"{payout.fx_rate:.6f}" in content and payout.fx_as_of.isoformat() in content
     kinds = [txn.kind for txn in page.context["detail"].transactions]
@@ -208,10 +209,10 @@ def test_the_payout_list_shows_transfer_rate_and_date_and_filters_by_seller(staf
     tea, batik = factories.seller(), factories.seller(country="MY", currency="MYR", legal_name="Batik Sdn Bhd")
     payment = _checkout(factories.buyer(), tea, batik)
     tea_share, batik_share = payment.allocations.order_by("pk")
-    to_tea = services.escrow_release(reference=tea_share.reference, company_id=tea.company.pk, seller_currency="CNY")
-    services.escrow_release(reference=batik_share.reference, company_id=batik.company.pk, seller_currency="MYR")
+    to_tea = services.escrow_release(reference=tea_share.reference, company_id=company_of(tea).pk, seller_currency="CNY")
+    services.escrow_release(reference=batik_share.reference, company_id=company_of(batik).pk, seller_currency="MYR")
 
-    response = staff_client.get("/payments/staff/payouts/", {"company": tea.company.pk})
+    response = staff_client.get("/payments/staff/payouts/", {"company": company_of(tea).pk})
     rows = response.context["page"].object_list
     assert [(p.reference, p.currency, p.payment.pk) for p in rows] == [(tea_share.reference, "CNY", payment.pk)]
     content = response.content.decode()
@@ -265,7 +266,7 @@ def test_list_pages_run_the_same_queries_whatever_their_length(staff_client, url
         tea = factories.seller()
         payment = _checkout(factories.buyer(), tea, factories.seller(country="MY", currency="MYR"))
         first, second = payment.allocations.order_by("pk")
-        services.escrow_release(reference=first.reference, company_id=tea.company.pk, seller_currency="CNY")
+        services.escrow_release(reference=first.reference, company_id=company_of(tea).pk, seller_currency="CNY")
         services.payment_refund(reference=second.reference, amount=None, reason="damaged")
 
     movements()

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from accounts.selectors import company_of
 from ewtp.exceptions import Conflict
 from marketplace.services.checkout import order_place
 from payments import services
@@ -67,7 +68,7 @@ def test_escrow_is_transferred_to_the_onboarded_seller_once(stripe_mode, card, s
     payment = order.checkout.payment
     services.payment_confirm(payment_id=payment.pk, buyer=buyer, payment_method=card("4242424242424242"))
     settings.STRIPE_API_BASE = connect_api  # Connect calls go to the fake from here on
-    company = seller.company
+    company = company_of(seller)
 
     # when the seller onboards: one Express account, a Stripe-hosted link
     link = services.seller_account_onboarding_link(company_id=company.pk, country="CN", email=seller.email,

@@ -9,11 +9,13 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from accounts.models import User
+from accounts.selectors import company_of
 from customs.models import ClearanceCase
 from ewtp.exceptions import ApplicationError, Conflict
 from logistics.models import Shipment
-from marketplace.models import Listing, Order, ShippingAddress, User
-from marketplace.services.accounts import address_add
+from marketplace.models import Listing, Order, ShippingAddress
+from marketplace.services.addresses import address_add
 from payments.models import LedgerEntry
 from payments.selectors import ledger_check
 from privacy.models import ErasureRequest
@@ -145,12 +147,12 @@ def test_a_seller_whose_company_has_orders_or_an_unsettled_balance_is_refused(pa
         erasure_request(user=seller, password=PASSWORD)
     assert any("1 order(s) under way" in o for o in refused.value.obligations)
     assert snapshot(seller) == before
-    assert Listing.objects.filter(company=seller.company, status="published").exists()
+    assert Listing.objects.filter(company=company_of(seller), status="published").exists()
 
 
 def test_an_erased_seller_who_ran_the_company_alone_leaves_the_catalog(completed_order):
     seller, buyer, order = completed_order
-    company = seller.company
+    company = company_of(seller)
     erasure_request(user=seller, password=PASSWORD)
     company.refresh_from_db()
     assert (company.contact_name, company.contact_email, company.contact_phone) == ("", "", "")

@@ -11,7 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from marketplace.services.accounts import address_add, company_update
+from accounts.selectors import company_of
+from accounts.services import company_update
+from marketplace.services.addresses import address_add
 from marketplace.services.checkout import order_pay, order_place
 from privacy.selectors import personal_data_archive, read_archive
 from tests import factories
@@ -56,7 +58,7 @@ def test_the_buyer_downloads_every_area_of_their_data_from_the_page(completed_or
     assert payment["status"] == "succeeded" and payment["orders"][0]["reference"] == order.reference
     (shipment,) = data["shipments.json"]
     assert shipment["recipient"]["name"] == buyer.full_name and shipment["tracking"]
-    assert shipment["sender"] == {"company": seller.company.legal_name, "city": "Hangzhou", "country": "CN"}
+    assert shipment["sender"] == {"company": company_of(seller).legal_name, "city": "Hangzhou", "country": "CN"}
     (case,) = data["customs_cases.json"]
     assert case["status"] == "cleared" and case["consignee"]["name"] == buyer.full_name
     assert data["security.json"]["last_login"] is not None  # force_login signed them in
@@ -88,7 +90,7 @@ def test_a_seller_gets_their_company_and_licence_but_not_their_buyers(completed_
     data, raw = archive_of(seller)
     (membership,) = data["companies.json"]
     assert membership["role"] == "owner" and membership["company"]["contact_phone"] == "+86 571 8888 0000"
-    licence = next(name for name in data if name.startswith(f"files/company-{seller.company.pk}/"))
+    licence = next(name for name in data if name.startswith(f"files/company-{company_of(seller).pk}/"))
     assert data[licence] == PDF and data["manifest.json"]["files"][0]["file"] == licence
     # the company's orders hold its buyers' names and addresses: not the seller's to take away
     assert data["orders.json"] == [] and data["shipments.json"] == []

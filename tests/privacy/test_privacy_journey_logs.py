@@ -15,10 +15,12 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.selectors import company_of
 from customs.models import ClearanceCase
 from logistics.models import Shipment
 from logistics.services import shipment_book
-from marketplace.models import Order, User
+from marketplace.models import Order
 from marketplace.services.orders import order_release_escrow
 from payments.selectors import ledger_check
 from tests import factories
@@ -80,7 +82,7 @@ def test_the_buyers_personal_data_never_reaches_the_log(every_log_line, settings
         "business_licence": SimpleUploadedFile("licence.pdf", PDF, content_type="application/pdf")})
     assert registered.status_code == 302
     buyer = User.objects.get(email=BUYER["email"])
-    assert buyer.company.vat_number == BUYER["vat"]
+    assert company_of(buyer).vat_number == BUYER["vat"]
     added = buyer_page.post("/accounts/profile/addresses/", {
         "action": "add", "address-name": BUYER["full_name"], "address-line": BUYER["address"],
         "address-city": "Berlin", "address-postcode": BUYER["postcode"], "address-country": "DE",

@@ -9,10 +9,12 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import Company
+from accounts.selectors import company_of
 from customs.models import ClearanceCase
 from ewtp.celery import app
 from logistics.models import Shipment
-from marketplace.models import Company, Order
+from marketplace.models import Order
 from payments.models import LedgerEntry, Payment
 from payments.selectors import ledger_check
 from privacy.models import ErasureRequest
@@ -72,7 +74,7 @@ def test_kept_records_are_anonymised_when_each_retention_period_ends(completed_o
 
 def test_an_erased_sellers_name_leaves_the_parcels_they_sent_and_their_company_its_tax_ids(completed_order):
     seller, buyer, order = completed_order
-    company = Company.objects.get(pk=seller.company.pk)
+    company = Company.objects.get(pk=company_of(seller).pk)
     company.vat_number, company.eori_number = "GB123456789", "GB123456789000"
     company.save()
     assert Shipment.objects.get(order_reference=order.reference).sender["email"] == seller.email

@@ -7,8 +7,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from marketplace.models import Company, Listing, User
-from marketplace.services.accounts import company_create, company_verify, user_signup
+from accounts.models import Company, User
+from accounts.selectors import company_of
+from accounts.services import company_create, company_verify, user_signup
+from marketplace.models import Listing
 from marketplace.services.checkout import order_pay, order_place
 from marketplace.services.listings import category_create, listing_create, listing_update
 from marketplace.services.orders import order_book_shipment
@@ -43,7 +45,7 @@ class Command(BaseCommand):
                                                parent=categories.get(parent_path))
         for seller in DEMO["sellers"]:
             user = self._user(seller["email"], seller["full_name"], seller["country"])
-            company = user.company or company_create(owner=user, **seller["company"])
+            company = company_of(user) or company_create(owner=user, **seller["company"])
             if not company.is_verified:
                 company_verify(company=company, staff=admin, approve=True)
             for data in seller["listings"]:
@@ -58,7 +60,7 @@ class Command(BaseCommand):
                     listing_update(user=user, listing_id=existing.pk, data=extras, tiers=tiers)
         # A company waiting for verification, for the staff page (/staff/companies/).
         pending = self._user("coffee@chiangmai-coffee.example", "Somchai Kaewkla", "TH")
-        if pending.company is None:
+        if company_of(pending) is None:
             company_create(owner=pending, legal_name="Chiang Mai Highland Coffee Co., Ltd.", country="TH",
                            city="Chiang Mai", address="99 Nimmanhaemin Road", postcode="50200",
                            currency="THB", registration_number="0505561001234",
@@ -104,7 +106,7 @@ class Command(BaseCommand):
         key = f"demo-clearance-{key}"
         if buyer.orders.filter(idempotency_key=key).exists():
             return  # seeded by an earlier run
-        listing = Listing.objects.get(company=seller.company, title_en=title)
+        listing = Listing.objects.get(company=company_of(seller), title_en=title)
         order = order_place(buyer=buyer, listing_id=listing.pk, quantity=quantity, idempotency_key=key)
         order_pay(buyer=buyer, order_id=order.pk, card_number=SANDBOX_CARD)
         shipment = order_book_shipment(user=seller, order_id=order.pk, claim_preference=claim_preference)

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from accounts.selectors import company_of
 from tests import factories
 from tests.customs.conftest import drive, open_case
 from tests.factories import api_client as client_for
@@ -18,7 +19,7 @@ DENIED = {"name": "Banco Nacional de Cuba", "country": "CU", "lines": ["x"], "ci
 @pytest.fixture
 def parties(reference_data, instant_authority):
     seller, buyer, officer = factories.seller(), factories.buyer(), factories.officer()
-    case = open_case(company_id=seller.company.pk, buyer_id=buyer.pk, consignee=DENIED)
+    case = open_case(company_id=company_of(seller).pk, buyer_id=buyer.pk, consignee=DENIED)
     drive(case.pk)
     return seller, buyer, officer, case
 

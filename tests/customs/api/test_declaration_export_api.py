@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.selectors import company_of
 from tests import factories
 from tests.customs.conftest import drive, open_case
 from tests.factories import api_client as client_for
@@ -22,9 +23,9 @@ SILK = [{"description": "Silk batik panel", "hs_code": "500720", "quantity": 1, 
 def world(reference_data, instant_authority):
     instant_authority.CUSTOMS_IOSS_NUMBER = "IM2760000001"
     seller, officer = factories.seller(), factories.officer()
-    tea = open_case(company_id=seller.company.pk, currency="EUR", lines=TEA)
+    tea = open_case(company_id=company_of(seller).pk, currency="EUR", lines=TEA)
     drive(tea.pk)
-    silk = open_case(company_id=seller.company.pk, lines=SILK)
+    silk = open_case(company_id=company_of(seller).pk, lines=SILK)
     drive(silk.pk)
     return seller, officer, tea, silk
 

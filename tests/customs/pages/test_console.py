@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.selectors import company_of
 from customs.models import ClearanceCase
 from tests import factories
 from tests.customs.conftest import drive, open_case
@@ -65,7 +66,7 @@ def test_rejecting_without_a_reason_shows_an_error_and_changes_nothing(reference
 def test_the_seller_uploads_requested_documents_and_never_sees_list_entries(reference_data, instant_authority):
     # given a seller's shipment held for a denied-party match and a preference without proof
     seller, officer = factories.seller(), factories.officer()
-    case = open_case(company_id=seller.company.pk,
+    case = open_case(company_id=company_of(seller).pk,
                      consignee={"name": "Banco Nacional de Cuba", "country": "CU", "lines": ["x"], "city": "Havana"})
     drive(case.pk)
     client_for(officer).post(f"/customs/cases/{case.pk}/decide/", {

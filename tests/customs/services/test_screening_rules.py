@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.selectors import company_of
 from customs.models import ClearanceCase
 from customs.selectors import finding_summary_for_seller
 from customs.services import case_document_upload
@@ -86,7 +87,7 @@ def test_duties_paid_far_from_the_assessment_are_a_finding(reference_data, insta
 def test_a_missing_proof_of_origin_is_fixed_by_the_sellers_upload(reference_data, instant_authority):
     # given a preference claimed without a proof of origin: held, and the seller asked for the proof at once
     seller = factories.seller()
-    company_id = seller.company.pk
+    company_id = company_of(seller).pk
     ClearanceCase.objects.create(shipment_reference="TST-EARLIER", company_id=company_id, buyer_id=1,
                                  destination="GB", status="cleared", declaration={})
     case = open_case(company_id=company_id, destination="GB", lines=[{**TEA, "claim_preference": True}])

@@ -1,25 +1,25 @@
-"""Accounts: sign-up and profile, seller companies (registration, corrections, staff verification),
-membership (`company_of`, `seller_company`), buyers' shipping addresses, the customs officers' role."""
+"""Account writes: sign-up and profile, seller companies (registration, corrections, staff verification)
+and membership. One transaction each. (Staff roles, customs officers' among them: ewtp/roles.py.)"""
 
 from __future__ import annotations
 
 import uuid
 
-from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from customs.selectors import destination_currency
+from accounts.domain import tax_ids, uploads
+from accounts.models import Company, CompanyMember, User
+from accounts.selectors import company_get, company_remember
+from accounts.signals import company_rejected, country_currency
 from ewtp.audit import staff_action_record
-from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from ewtp.exceptions import ApplicationError, Conflict, PermissionDenied
 from ewtp.filetypes import sniff
 from ewtp.fx import fx_table
-from ewtp.roles import VERIFY_COMPANY, role_group
-from marketplace.domain import tax_ids, uploads
-from marketplace.models import CUSTOMS_OFFICERS_GROUP, Company, CompanyMember, Listing, ShippingAddress, User
-from marketplace.services.validation import validate_model
+from ewtp.roles import VERIFY_COMPANY
+from ewtp.validators import validate_model
 
 
 def user_signup(*, email: str, password: str, full_name: str = "", country: str = "",
@@ -31,7 +31,7 @@ def user_signup(*, email: str, password: str, full_name: str = "", country: str 
         raise ApplicationError("An account with this email already exists.", code="duplicate_email", field="email")
     country = (country or "").strip().upper()
     if country and not preferred_currency:  # guessed from the country; the buyer may change it
-        preferred_currency = destination_currency(country)
+        preferred_currency = country_currency(country)
     user = User(email=email, full_name=full_name, country=country, preferred_currency=preferred_currency.upper())
     try:
         validate_password(password, user)
@@ -46,11 +46,6 @@ def user_signup(*, email: str, password: str, full_name: str = "", country: str 
         raise ApplicationError("An account with this email already exists.", code="duplicate_email",
                                field="email") from exc
     return user
-
-
-def customs_officers_group() -> Group:
-    """The customs officers' role (ewtp/roles.py): the console and case decisions, nothing else."""
-    return role_group(CUSTOMS_OFFICERS_GROUP)
 
 
 COMPANY_FIELDS = ("legal_name", "country", "city", "address", "postcode", "registration_number", "tax_id", "currency",
@@ -111,6 +106,7 @@ def company_create(*, owner: User, legal_name: str, country: str, city: str, add
         CompanyMember.objects.create(company=company, user=owner, role="owner")
         if business_licence is not None:
             _store_licence(company, business_licence)
+    company_remember(owner, company)
     return company
 
 
@@ -149,14 +145,15 @@ def company_verify(*, company: Company, staff: User, approve: bool, reason: str 
         company.save(update_fields=["verification", "verification_reason", "verified_at"])
         staff_action_record(actor=staff, action="company.verify" if approve else "company.reject",
                             target=f"company {company.pk}", name=company.legal_name, reason=reason.strip())
-        if not approve:  # a rejected company's listings leave the catalog
-            company.listings.filter(status=Listing.Status.PUBLISHED).update(status=Listing.Status.DRAFT,
-                                                                            updated_at=timezone.now())
+        if not approve:  # a rejected company's listings leave the catalog (marketplace/receivers.py)
+            company_rejected.send(sender=Company, company=company)
     return company
 
 
 def seller_company(user: User) -> Company:
-    company = user.company if user.is_authenticated else None
+    """The company a service acts for, read afresh (its verification may have changed since the page
+    asked company_of); a user of no company may not."""
+    company = company_remember(user, company_get(user)) if user.is_authenticated else None
     if company is None:
         raise PermissionDenied("Only members of a seller company can do this.", code="not_a_seller")
     return company
@@ -169,49 +166,8 @@ def profile_update(*, user: User, data: dict) -> User:
             setattr(user, key, (data[key] or "").strip())
     user.country = user.country.upper()
     user.preferred_currency = (user.preferred_currency or "").upper() or (
-        destination_currency(user.country) if user.country else "")
+        country_currency(user.country) if user.country else "")
     validate_model(user, exclude=["password"])
     with transaction.atomic():
         user.save()
     return user
-
-
-def address_add(*, user: User, name: str, line: str, city: str, country: str, postcode: str = "", label: str = "",
-                make_default: bool = False) -> ShippingAddress:
-    address = ShippingAddress(user=user, name=name.strip(), line=line.strip(), city=city.strip(),
-                              postcode=postcode.strip(), country=country.strip().upper(), label=label.strip())
-    validate_model(address, exclude=["user"])
-    with transaction.atomic():
-        User.objects.select_for_update().filter(pk=user.pk).first()
-        make_default = make_default or not user.addresses.exists()
-        address.save()
-        if make_default:
-            address_make_default(user=user, address_id=address.pk)
-    return address
-
-
-def address_make_default(*, user: User, address_id: int) -> ShippingAddress:
-    """The chosen address becomes the one checkout ships to (copied onto the profile)."""
-    with transaction.atomic():
-        address = ShippingAddress.objects.select_for_update().filter(pk=address_id, user=user).first()
-        if address is None:
-            raise NotFound("No such address.", field="address")
-        ShippingAddress.objects.filter(user=user, is_default=True).exclude(pk=address.pk).update(is_default=False)
-        address.is_default = True
-        address.save(update_fields=["is_default"])
-        country_changed = user.country != address.country
-        user.address_line, user.city, user.postcode, user.country = (address.line, address.city, address.postcode,
-                                                                     address.country)
-        if country_changed or not user.preferred_currency:
-            user.preferred_currency = destination_currency(address.country)
-        user.full_name = user.full_name or address.name
-        user.save(update_fields=["address_line", "city", "postcode", "country", "preferred_currency", "full_name"])
-    return address
-
-
-def address_delete(*, user: User, address_id: int) -> None:
-    with transaction.atomic():
-        deleted, _ = ShippingAddress.objects.filter(pk=address_id, user=user, is_default=False).delete()
-        if not deleted:
-            raise Conflict("Choose another default address before removing this one.", code="default_address",
-                           field="address")

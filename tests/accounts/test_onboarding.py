@@ -3,9 +3,11 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.models import Company, CompanyMember
+from accounts.selectors import company_of
+from accounts.services import company_create, company_verify
 from ewtp.exceptions import Conflict
-from marketplace.models import Company, CompanyMember, Listing
-from marketplace.services.accounts import company_create
+from marketplace.models import Listing
 from marketplace.services.listings import listing_create, listing_publish
 from tests import factories
 
@@ -87,10 +89,34 @@ def test_only_staff_review_and_only_members_see_the_licence(client, settings, tm
     owner = factories.user(country="DE")
     company_create(owner=owner, business_licence=SimpleUploadedFile("l.pdf", PDF),
                    **{k: v for k, v in company_form().items() if k != "business_licence"})
-    company = owner.company
+    company = company_of(owner)
     client.force_login(factories.seller())  # another company's seller
     assert client.get("/staff/companies/").status_code == 403
     assert client.get(f"/staff/companies/{company.pk}/").status_code == 403
     assert client.get(f"/companies/{company.pk}/licence/").status_code == 404
     client.force_login(owner)
     assert client.get(f"/companies/{company.pk}/licence/").status_code == 200
+
+
+def test_a_rejected_companys_listings_leave_the_catalog(client):
+    # given a verified seller with a published listing in the catalog
+    seller = factories.seller()
+    listing = factories.listing(seller)
+    assert listing.status == Listing.Status.PUBLISHED and listing.title_en in client.get("/").content.decode()
+    # when compliance staff reject the company
+    company_verify(company=company_of(seller), staff=factories.compliance(), approve=False,
+                   reason="The licence has expired.")
+    # then the listing is a draft again and the catalog no longer shows it
+    assert Listing.objects.get(pk=listing.pk).status == Listing.Status.DRAFT
+    assert listing.title_en not in client.get("/").content.decode()
+
+
+def test_the_old_admin_links_to_users_and_companies_lead_to_accounts(admin_client):
+    # given a company (the admin lists it under accounts now)
+    company = company_of(factories.seller())
+    # when an old bookmark of the marketplace app's admin is followed
+    old = admin_client.get(f"/admin/marketplace/company/{company.pk}/change/?_changelist_filters=x")
+    # then it leads to the same page under accounts
+    assert old.status_code == 301 and old["Location"] == f"/admin/accounts/company/{company.pk}/change/?_changelist_filters=x"
+    assert admin_client.get(old["Location"]).status_code == 200
+    assert admin_client.get("/admin/accounts/user/").status_code == 200
