@@ -158,7 +158,7 @@ class WcoDeclaration:
         list as repeated elements (as DEC-DMS repeats ConsignmentItem)."""
         root = ET.Element("WCODeclaration")
         for key, value in self.to_json().items():
-            _append(root, key, value)
+            xml_append(root, key, value)
         return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
@@ -317,10 +317,10 @@ def from_xml(text: str | bytes) -> WcoDeclaration:
 _LISTS = frozenset({"ConsignmentItem"})
 
 
-def _append(parent: ET.Element, tag: str, value: Any) -> None:
+def xml_append(parent: ET.Element, tag: str, value: Any) -> None:
     if isinstance(value, list):
         for entry in value:
-            _append(parent, tag, entry)
+            xml_append(parent, tag, entry)
         return
     node = ET.SubElement(parent, tag)
     if isinstance(value, dict):
@@ -330,7 +330,7 @@ def _append(parent: ET.Element, tag: str, value: Any) -> None:
             elif key == "#text":
                 node.text = str(child)
             else:
-                _append(node, key, child)
+                xml_append(node, key, child)
     elif value is not None:
         node.text = str(value)
 
