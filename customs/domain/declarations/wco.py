@@ -277,9 +277,12 @@ def from_json(data: Any) -> WcoDeclaration:
     the path of anything that does not read. What reads but breaks a rule is for `validate`."""
     declaration = _object(_object(data, "$").get("Declaration"), "Declaration")
     consignment = _object(declaration.get("Consignment"), _C)
-    items = consignment.get("ConsignmentItem") or []
+    items = consignment.get("ConsignmentItem")
+    if items is None:
+        items = []
     if not isinstance(items, list):
         raise DocumentError("expected a list of goods items", path=_I)
+    goods = tuple(_item(item, f"{_I}[{index}]") for index, item in enumerate(items))
     currencies = {(_object(item, f"{_I}[{i}]").get("CustomsValueAmount") or {}).get("@currencyID", "")
                   if isinstance(item, dict) else "" for i, item in enumerate(items)}
     if len(currencies) > 1:
@@ -297,7 +300,7 @@ def from_json(data: Any) -> WcoDeclaration:
         delivery_terms=_string(consignment.get("TradeTermsConditionCode"), f"{_C}.TradeTermsConditionCode"),
         currency=next(iter(currencies), ""),
         total_gross_mass_kg=_number(consignment.get("TotalGrossMassMeasure"), f"{_C}.TotalGrossMassMeasure"),
-        items=tuple(_item(item, f"{_I}[{index}]") for index, item in enumerate(items)))
+        items=goods)
 
 
 def from_xml(text: str | bytes) -> WcoDeclaration:
