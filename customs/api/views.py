@@ -1,7 +1,7 @@
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.parsers import MultiPartParser
@@ -496,18 +496,19 @@ def _refused(entry: dict, standard: str) -> Response:
                                "violations": violations}}, status=422)
 
 
-class CaseDeclarationApi(APIView):
+class CaseDeclarationH7Api(APIView):
     """The case's declaration as the EU's H7 data set (.../declaration/h7/) or as the WCO Data Model
     (.../declaration/wco/), ?as=json (the default) or ?as=xml, validated first: one that fails is a 422
     listing its violations, never exported. Officers see every case, the seller its own; anyone else
     gets 404."""
 
     required_permissions = {"GET": DECIDE_CLEARANCE, "owners": True}
+    standard = "h7"
 
-    @extend_schema(operation_id="v1_customs_case_declaration",
+    @extend_schema(operation_id="v1_customs_case_declaration_h7",
                    parameters=[OpenApiParameter("as", str, enum=["json", "xml"])],
                    responses=inline_serializer("DeclarationExport", {"declaration": serializers.DictField()}))
-    def get(self, request, pk: int, standard: str = "h7"):
+    def get(self, request, pk: int):
         from django.http import HttpResponse
 
         from customs.domain.declarations import h7, wco
@@ -518,6 +519,7 @@ class CaseDeclarationApi(APIView):
         case, role = _case_for(request.user, pk)
         if role == "buyer":
             raise NotFound("No such clearance case.")
+        standard = self.standard
         declaration, violations = selectors.case_declaration(case=case, standard=standard)
         if violations:
             return _refused(selectors.case_export(case=case, standard=standard), standard)
@@ -530,19 +532,30 @@ class CaseDeclarationApi(APIView):
                          "elements": elements})
 
 
-class DeclarationsExportApi(APIView):
+@extend_schema_view(get=extend_schema(operation_id="v1_customs_case_declaration_wco"))
+class CaseDeclarationWcoApi(CaseDeclarationH7Api):
+    standard = "wco"
+
+
+class DeclarationsH7Api(APIView):
     """Officers: the declarations of the cases declared in a period (?from=2026-01-01&to=2026-01-31,
     both days included, at most selectors.EXPORT_MAX_DAYS) as H7 (declarations/h7/) or as the WCO Data
     Model (declarations/wco/): the valid ones under "declarations", those that fail validation under
     "refused" with their violations."""
 
     permission_classes = [IsCustomsOfficer]
+    standard = "h7"
 
-    @extend_schema(operation_id="v1_customs_declarations_export",
+    @extend_schema(operation_id="v1_customs_declarations_h7",
                    parameters=[OpenApiParameter("from", str), OpenApiParameter("to", str)],
                    responses=inline_serializer("DeclarationBulkExport", {"declarations": serializers.ListField(),
                                                                          "refused": serializers.ListField()}))
-    def get(self, request, standard: str = "h7"):
+    def get(self, request):
         start, end = selectors.export_period(start=request.query_params.get("from"),
                                              end=request.query_params.get("to"))
-        return Response(selectors.cases_export(start=start, end=end, standard=standard))
+        return Response(selectors.cases_export(start=start, end=end, standard=self.standard))
+
+
+@extend_schema_view(get=extend_schema(operation_id="v1_customs_declarations_wco"))
+class DeclarationsWcoApi(DeclarationsH7Api):
+    standard = "wco"
