@@ -354,7 +354,12 @@ def from_json(data: Any) -> H7Declaration:
 
 
 def from_xml(text: str | bytes) -> H7Declaration:
-    """The declaration in the XML form of `to_xml`; DTDs and entities are refused (defusedxml)."""
+    """The declaration in the XML form of `to_xml`."""
+    return from_json(_json_of(xml_root(text, "H7Declaration")))
+
+
+def xml_root(text: str | bytes, tag: str) -> ET.Element:
+    """The root element of a document, which must be `tag`; DTDs and entities are refused (defusedxml)."""
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import fromstring
 
@@ -362,9 +367,9 @@ def from_xml(text: str | bytes) -> H7Declaration:
         root = fromstring(text, forbid_dtd=True)
     except (ET.ParseError, DefusedXmlException) as error:
         raise DocumentError(f"not well-formed XML ({error})", path="$") from None
-    if root.tag != "H7Declaration":
-        raise DocumentError(f"the root element is {root.tag}, not H7Declaration", path="$")
-    return from_json(_json_of(root))
+    if root.tag != tag:
+        raise DocumentError(f"the root element is {root.tag}, not {tag}", path="$")
+    return root
 
 
 def _json_of(node: ET.Element) -> Any:

@@ -39,15 +39,17 @@ from xml.etree import ElementTree as ET
 
 from customs.domain.declarations.h7 import (
     DocumentError,
+    H7Party,
     Violation,
     _number,
     _object,
     _positive,
     _subheading,
     _whole,
+    xml_root,
 )
 from customs.domain.declarations.h7 import _text as _string
-from ewtp.trade import Consignment, Party
+from ewtp.trade import Consignment
 
 DATA_MODEL_VERSION = "3.6"  # as HMRC CDS takes it (WCODataModelVersionCode)
 TYPE_NAME = "DEC"  # WCOTypeName: a goods declaration
@@ -89,19 +91,8 @@ ELEMENTS: dict[str, Element] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WcoParty:
-    name: str
-    street: str
-    city: str
-    postcode: str
-    country: str
-    identification: str = ""  # EORI or other trader number
-
-    @classmethod
-    def of(cls, party: Party) -> WcoParty:
-        return cls(name=party.company or party.name, street=party.street(), city=party.city,
-                   postcode=party.postcode, country=party.country, identification=party.eori)
+# A party states the same in both data sets: name, street and number, city, postcode, country, trader id.
+WcoParty = H7Party
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -304,17 +295,8 @@ def from_json(data: Any) -> WcoDeclaration:
 
 
 def from_xml(text: str | bytes) -> WcoDeclaration:
-    """The declaration in the XML form of `to_xml`; DTDs and entities are refused (defusedxml)."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-
-    try:
-        root = fromstring(text, forbid_dtd=True)
-    except (ET.ParseError, DefusedXmlException) as error:
-        raise DocumentError(f"not well-formed XML ({error})", path="$") from None
-    if root.tag != "WCODeclaration":
-        raise DocumentError(f"the root element is {root.tag}, not WCODeclaration", path="$")
-    return from_json({child.tag: _read(child) for child in root})
+    """The declaration in the XML form of `to_xml`."""
+    return from_json({child.tag: _read(child) for child in xml_root(text, "WCODeclaration")})
 
 
 _LISTS = frozenset({"ConsignmentItem"})

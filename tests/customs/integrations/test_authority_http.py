@@ -146,6 +146,29 @@ def test_a_poll_answered_503_is_transient(reference_data, http_authority):
     assert drive(case.pk) == "cleared"
 
 
+def test_a_refused_poll_puts_the_case_in_error_and_a_retry_asks_again(reference_data, http_authority):
+    from customs.services import case_retry
+    from customs.tasks import clearance_poll_authority
+    from tests import factories
+
+    # given a lodged case the authority no longer knows
+    case = open_case()
+    drive(case.pk, polls=0)
+    filings = dict(http_authority.filings)
+    http_authority.filings.clear()
+    # when the worker asks for the decision
+    result = clearance_poll_authority.apply(args=[case.pk])
+    # then the refusal is on the case at once, not retried
+    assert result.state == "FAILURE" and isinstance(result.result, AuthorityRefused)
+    case.refresh_from_db()
+    assert case.status == "error" and case.error_step == "submitted" and "(404)" in case.last_error
+    assert [status for _, status in http_authority.polls] == [404]
+    # and once the authority knows it again, an officer's retry asks again and the case clears
+    http_authority.filings.update(filings)
+    case_retry(case_id=case.pk, officer=factories.officer())
+    assert drive(case.pk) == "cleared"
+
+
 def test_bad_credentials_are_refused_and_an_unreachable_authority_is_transient(reference_data, http_authority,
                                                                                settings):
     lodgement = Lodgement(lrn="EWTP-1-ABC-1", destination="DE", declaration=make_declaration(),
