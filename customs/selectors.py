@@ -355,53 +355,82 @@ def export_period(*, start, end) -> tuple[date, date]:
     return days["from"], days["to"]
 
 
-def case_h7_declaration(*, case: ClearanceCase):
-    """The case's declaration as the EU's H7 data set and its violations (empty: fit to lodge). The
-    intrinsic value is converted to EUR at the rates of the day declared; the platform's IOSS number
-    (settings.CUSTOMS_IOSS_NUMBER) goes on a DDP consignment, whose import VAT the buyer paid at
-    checkout. A declaration whose stored JSON does not read is one violation, not an error."""
+STANDARDS = ("h7", "wco")  # the declaration standards exported and lodged (customs/domain/declarations/)
+
+
+def declaration_document(*, declaration: dict, lrn: str, declared_on: date | None, issued_at,
+                         standard: str | None = None):
+    """A stored declaration in a standard data set: (standard, document, violations), the document None
+    when the stored JSON does not read (one violation says where). `standard` is "h7" (the EU's H7),
+    "wco" (the WCO Data Model) or None to choose as the platform lodges: H7 for a consignment to an EU
+    Member State within H7's EUR 150 (or whose value could not be converted, which H7's validation
+    names), the WCO Data Model for every other destination and for EU consignments above EUR 150 (the
+    full H1 data set is not built). The intrinsic value is converted to EUR at the rates of the day
+    declared; the platform's IOSS number (settings.CUSTOMS_IOSS_NUMBER) goes on a DDP consignment to
+    the EU, whose import VAT the buyer paid at checkout."""
     from django.conf import settings
 
-    from customs.domain.declarations import h7
-    from ewtp.exceptions import ApplicationError
-    from ewtp.fx import fx_table
-    from ewtp.money import CurrencyMismatch
+    from customs.domain.declarations import h7, wco
     from ewtp.trade import Consignment, PayloadError
 
     try:
-        consignment = Consignment.from_json(case.declaration)
+        consignment = Consignment.from_json(declaration)
     except PayloadError as error:
-        return None, [h7.Violation("declaration", error.field, str(error))]
-    on = timezone.localdate(case.declared_at) if case.declared_at else None
+        return standard or "wco", None, [h7.Violation("declaration", error.field, str(error))]
+    value = None
+    if standard == "h7" or (standard is None and consignment.destination_country in h7.EU_MEMBER_STATES):
+        value = _intrinsic_value_eur(consignment, on=declared_on)
+    if standard is None:
+        standard = ("h7" if consignment.destination_country in h7.EU_MEMBER_STATES
+                    and (value is None or value <= h7.INTRINSIC_VALUE_CEILING_EUR) else "wco")
+    if standard == "h7":
+        ioss = settings.CUSTOMS_IOSS_NUMBER if consignment.incoterm == "DDP" else ""
+        document = h7.build(consignment, lrn=lrn, intrinsic_value_eur=value, ioss_number=ioss)
+        return "h7", document, h7.validate(document)
+    document = wco.build(consignment, lrn=lrn, issued_at=issued_at)
+    return "wco", document, wco.validate(document)
+
+
+def _intrinsic_value_eur(consignment, *, on: date | None) -> Decimal | None:
+    """The goods' value in EUR at the reference rates of `on`; None when it cannot be converted."""
+    from ewtp.exceptions import ApplicationError
+    from ewtp.fx import fx_table
+    from ewtp.money import CurrencyMismatch
+
     try:
-        value = sum((c.total_value.amount if c.total_value.currency == "EUR"
-                     else fx_table(on).convert(c.total_value, "EUR").amount for c in consignment.commodities),
-                    Decimal(0)).quantize(Decimal("0.01"))
+        return sum((c.total_value.amount if c.total_value.currency == "EUR"
+                    else fx_table(on).convert(c.total_value, "EUR").amount for c in consignment.commodities),
+                   Decimal(0)).quantize(Decimal("0.01"))
     except (ApplicationError, CurrencyMismatch):
-        value = None  # the validator names it: the ceiling cannot be checked
-    ioss = settings.CUSTOMS_IOSS_NUMBER if consignment.incoterm == "DDP" else ""
-    declaration = h7.build(consignment, lrn=case.lrn or case.shipment_reference, intrinsic_value_eur=value,
-                           ioss_number=ioss)
-    return declaration, h7.validate(declaration)
+        return None  # the validator names it: the ceiling cannot be checked
 
 
-def case_h7_export(*, case: ClearanceCase) -> dict:
+def case_declaration(*, case: ClearanceCase, standard: str):
+    """The case's declaration in `standard` ("h7" or "wco") and its violations (empty: fit to lodge)."""
+    _, document, violations = declaration_document(
+        declaration=case.declaration, lrn=case.lrn or case.shipment_reference,
+        declared_on=timezone.localdate(case.declared_at) if case.declared_at else None,
+        issued_at=case.submitted_at or case.declared_at or case.created_at, standard=standard)
+    return document, violations
+
+
+def case_export(*, case: ClearanceCase, standard: str = "h7") -> dict:
     """One case's export: {"shipment_reference", "declaration"} when valid, else with "violations"."""
-    declaration, violations = case_h7_declaration(case=case)
+    declaration, violations = case_declaration(case=case, standard=standard)
     entry = {"case": case.pk, "shipment_reference": case.shipment_reference, "destination": case.destination}
     if violations:
         return entry | {"violations": [v.to_json() for v in violations]}
     return entry | {"declaration": declaration.to_json()}
 
 
-def cases_h7_export(*, start: date, end: date) -> dict:
-    """The declarations of the cases declared from `start` to `end` (UTC days, both included): the
-    valid ones under "declarations", the others under "refused" with their violations."""
+def cases_export(*, start: date, end: date, standard: str = "h7") -> dict:
+    """The declarations of the cases declared from `start` to `end` (UTC days, both included) in
+    `standard`: the valid ones under "declarations", the others under "refused" with their violations."""
     cases = ClearanceCase.objects.filter(declared_at__date__gte=start, declared_at__date__lte=end).order_by(
         "declared_at", "pk")
     declarations, refused = [], []
     for case in cases.iterator(chunk_size=500):
-        entry = case_h7_export(case=case)
+        entry = case_export(case=case, standard=standard)
         (refused if "violations" in entry else declarations).append(entry)
-    return {"dataset": "H7", "from": start.isoformat(), "to": end.isoformat(), "declarations": declarations,
-            "refused": refused}
+    return {"dataset": standard.upper(), "from": start.isoformat(), "to": end.isoformat(),
+            "declarations": declarations, "refused": refused}

@@ -255,10 +255,10 @@ def _lodge(case: ClearanceCase) -> None:
         return  # lodged already
     adapter = authority_adapter()
     # Stable across retries of this submission: the authority deduplicates on it.
-    case.lrn = f"EWTP-{case.pk}-{int(case.created_at.timestamp())}-{case.submission_count}"
+    case.lrn = lodgement_lrn(case_id=case.pk, opened_at=case.created_at, submission=case.submission_count)
     case.submitted_at = timezone.now()
     receipt = adapter.lodge(Lodgement(lrn=case.lrn, destination=case.destination, declaration=case.declaration,
-                                      lodged_at=case.submitted_at))
+                                      lodged_at=case.submitted_at, declared_on=_declared_on(case)))
     case.mrn = receipt.mrn
     case.save_changes()
     _event(case, "lodged", note=f"Lodged as {case.lrn}; the authority's reference is {case.mrn}.")
@@ -267,11 +267,26 @@ def _lodge(case: ClearanceCase) -> None:
     _enqueue(case, countdown=min(wait + 0.5, MAX_COUNTDOWN_SECONDS) if wait > 0 else None)
 
 
+def lodgement_lrn(*, case_id: int, opened_at, submission: int) -> str:
+    """The Local Reference Number of a case's `submission`-th lodgement: "EWTP-<case>-<opened>-<n>", the
+    opening time in base 36 (six characters until 2038), so that it stays within the an..22 that H7
+    (DE 12 09) and the WCO Data Model (D026) allow for cases up to 99,999,999 and nine resubmissions."""
+    from django.utils.http import int_to_base36
+
+    digits = int_to_base36(int(opened_at.timestamp())).upper()
+    return f"EWTP-{case_id}-{digits}-{submission}"
+
+
+def _declared_on(case: ClearanceCase):
+    return timezone.localdate(case.declared_at) if case.declared_at else None
+
+
 def _lodgement(case: ClearanceCase):
     from customs.integrations.authority import Lodgement, Receipt
 
     return Receipt(lrn=case.lrn, mrn=case.mrn), Lodgement(lrn=case.lrn, destination=case.destination,
-                                                          declaration=case.declaration, lodged_at=case.submitted_at)
+                                                          declaration=case.declaration, lodged_at=case.submitted_at,
+                                                          declared_on=_declared_on(case))
 
 
 def case_poll_authority(*, case_id: int) -> str:

@@ -99,9 +99,15 @@ def _asking_kept_failing(error: Exception, case_id: int) -> str:
 
 @service_task(gave_up=_asking_kept_failing)
 def clearance_poll_authority(case_id: int) -> str:
-    from customs.services import case_poll_authority
+    from customs.services import case_fail, case_poll_authority
 
-    return case_poll_authority(case_id=case_id)
+    try:
+        return case_poll_authority(case_id=case_id)
+    except RETRIED:
+        raise
+    except Exception as exc:  # the authority refused the question (an unknown reference, an unknown answer)
+        case_fail(case_id=case_id, error=f"Asking the authority failed: {exc}")
+        raise
 
 
 @service_task(gave_up=_kept_failing("released"))

@@ -106,6 +106,24 @@ def reference_data(db):
         call_command("load_reference_data", verbosity=0, force=True)
 
 
+@pytest.fixture
+def http_authority(settings, monkeypatch):
+    """A fake customs authority over real HTTP (tests/customs/fake_authority.py) as the configured
+    authority (CUSTOMS_AUTHORITY=http, polled at once), for this process and for any worker process
+    started after this fixture (it inherits the environment)."""
+    from tests.customs.fake_authority import TOKEN, FakeAuthority
+
+    fake = FakeAuthority().start()
+    values = {"CUSTOMS_AUTHORITY": "http", "CUSTOMS_AUTHORITY_URL": fake.url, "CUSTOMS_AUTHORITY_TOKEN": TOKEN,
+              "CUSTOMS_AUTHORITY_FORMAT": "json", "CUSTOMS_AUTHORITY_POLL_SECONDS": "0",
+              "CUSTOMS_AUTHORITY_HTTP_TIMEOUT_SECONDS": "5"}
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+        setattr(settings, key, float(value) if key.endswith("_SECONDS") else value)
+    yield fake
+    fake.stop()
+
+
 def _database_url(settings_dict: dict) -> str:
     if settings_dict["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{settings_dict['NAME']}"

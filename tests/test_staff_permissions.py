@@ -206,6 +206,8 @@ ROWS = {
     # the world's case is high value: its H7 declaration is refused (422) with its violations, to officers only
     "api-case-declaration-h7": Row(kwargs=_case, api=True, ok={422}),
     "api-declarations-h7": Row(data=lambda w: {"from": "2026-01-01", "to": "2026-01-31"}, api=True),
+    "api-case-declaration-wco": Row(kwargs=_case, api=True, ok={200, 422}),
+    "api-declarations-wco": Row(data=lambda w: {"from": "2026-01-01", "to": "2026-01-31"}, api=True),
 }
 # Staff actions whose POST the page views take (beside their GET row).
 POSTS = {

@@ -16,6 +16,8 @@ urlpatterns = [
     path("cases/<int:pk>/document-requests/", views.CaseDocumentRequestApi.as_view(), name="api-case-document-request"),
     path("cases/<int:pk>/documents/", views.CaseDocumentUploadApi.as_view(), name="api-case-document-upload"),
     path("cases/<int:pk>/declaration/h7/", views.CaseDeclarationH7Api.as_view(), name="api-case-declaration-h7"),
+    path("cases/<int:pk>/declaration/wco/", views.CaseDeclarationWcoApi.as_view(), name="api-case-declaration-wco"),
     path("declarations/h7/", views.DeclarationsH7Api.as_view(), name="api-declarations-h7"),
+    path("declarations/wco/", views.DeclarationsWcoApi.as_view(), name="api-declarations-wco"),
     path("clearance/dashboard/", views.ClearanceDashboardApi.as_view(), name="api-clearance-dashboard"),
 ]

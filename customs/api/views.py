@@ -1,7 +1,7 @@
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.parsers import MultiPartParser
@@ -474,7 +474,10 @@ class ClearanceDashboardApi(APIView):
         return Response(data)
 
 
-# --- declarations for the authorities (the EU's H7 data set) ----------------------------------
+# --- declarations for the authorities (the EU's H7 data set, the WCO Data Model) ---------------
+
+_STANDARD_NAMES = {"h7": "H7", "wco": "WCO Data Model"}
+
 
 def _export_syntax(request) -> str:
     syntax = request.query_params.get("as", "json")
@@ -483,30 +486,33 @@ def _export_syntax(request) -> str:
     return syntax
 
 
-def _refused(entry: dict) -> Response:
+def _refused(entry: dict, standard: str) -> Response:
     """A declaration that fails validation: 422 in the error shape, with every violation."""
     violations = entry["violations"]
     first = violations[0]
     return Response({"error": {"code": "invalid_declaration", "field": first["path"],
-                               "message": f"The declaration of {entry['shipment_reference']} fails H7 validation: "
+                               "message": f"The declaration of {entry['shipment_reference']} fails "
+                                          f"{_STANDARD_NAMES[standard]} validation: "
                                           f"{first['element']}: {first['message']}",
                                "violations": violations}}, status=422)
 
 
 class CaseDeclarationH7Api(APIView):
-    """The case's declaration as the EU's H7 data set (?as=json, the default, or ?as=xml), validated
-    first: one that fails is a 422 listing its violations, never exported. Officers see every case,
-    the seller its own; anyone else gets 404."""
+    """The case's declaration as the EU's H7 data set (.../declaration/h7/) or as the WCO Data Model
+    (.../declaration/wco/), ?as=json (the default) or ?as=xml, validated first: one that fails is a 422
+    listing its violations, never exported. Officers see every case, the seller its own; anyone else
+    gets 404."""
 
     required_permissions = {"GET": DECIDE_CLEARANCE, "owners": True}
+    standard = "h7"
 
     @extend_schema(operation_id="v1_customs_case_declaration_h7",
                    parameters=[OpenApiParameter("as", str, enum=["json", "xml"])],
-                   responses=inline_serializer("H7Export", {"declaration": serializers.DictField()}))
+                   responses=inline_serializer("DeclarationExport", {"declaration": serializers.DictField()}))
     def get(self, request, pk: int):
         from django.http import HttpResponse
 
-        from customs.domain.declarations import h7
+        from customs.domain.declarations import h7, wco
 
         if not request.user.is_authenticated:
             raise NotAuthenticated
@@ -514,28 +520,43 @@ class CaseDeclarationH7Api(APIView):
         case, role = _case_for(request.user, pk)
         if role == "buyer":
             raise NotFound("No such clearance case.")
-        declaration, violations = selectors.case_h7_declaration(case=case)
+        standard = self.standard
+        declaration, violations = selectors.case_declaration(case=case, standard=standard)
         if violations:
-            return _refused(selectors.case_h7_export(case=case))
+            return _refused(selectors.case_export(case=case, standard=standard), standard)
         if syntax == "xml":
             return HttpResponse(declaration.to_xml(), content_type="application/xml; charset=utf-8")
+        elements = ({n: e.name for n, e in h7.ELEMENTS.items()} if standard == "h7" else
+                    {path: {"id": e.wco_id, "name": e.name, "format": e.format} for path, e in wco.ELEMENTS.items()})
         return Response({"case": case.pk, "shipment_reference": case.shipment_reference,
                          "destination": case.destination, "declaration": declaration.to_json(),
-                         "elements": {n: e.name for n, e in h7.ELEMENTS.items()}})
+                         "elements": elements})
+
+
+@extend_schema_view(get=extend_schema(operation_id="v1_customs_case_declaration_wco"))
+class CaseDeclarationWcoApi(CaseDeclarationH7Api):
+    standard = "wco"
 
 
 class DeclarationsH7Api(APIView):
-    """Officers: the H7 declarations of the cases declared in a period (?from=2026-01-01&to=2026-01-31,
-    both days included, at most selectors.EXPORT_MAX_DAYS): the valid ones under "declarations", those
-    that fail validation under "refused" with their violations."""
+    """Officers: the declarations of the cases declared in a period (?from=2026-01-01&to=2026-01-31,
+    both days included, at most selectors.EXPORT_MAX_DAYS) as H7 (declarations/h7/) or as the WCO Data
+    Model (declarations/wco/): the valid ones under "declarations", those that fail validation under
+    "refused" with their violations."""
 
     permission_classes = [IsCustomsOfficer]
+    standard = "h7"
 
     @extend_schema(operation_id="v1_customs_declarations_h7",
                    parameters=[OpenApiParameter("from", str), OpenApiParameter("to", str)],
-                   responses=inline_serializer("H7BulkExport", {"declarations": serializers.ListField(),
-                                                                "refused": serializers.ListField()}))
+                   responses=inline_serializer("DeclarationBulkExport", {"declarations": serializers.ListField(),
+                                                                         "refused": serializers.ListField()}))
     def get(self, request):
         start, end = selectors.export_period(start=request.query_params.get("from"),
                                              end=request.query_params.get("to"))
-        return Response(selectors.cases_h7_export(start=start, end=end))
+        return Response(selectors.cases_export(start=start, end=end, standard=self.standard))
+
+
+@extend_schema_view(get=extend_schema(operation_id="v1_customs_declarations_wco"))
+class DeclarationsWcoApi(DeclarationsH7Api):
+    standard = "wco"

@@ -24,7 +24,13 @@ other exception) is not retried: the case goes to ``error`` with the reason at o
     at ``MAX_COUNTDOWN_SECONDS``, well under the Redis broker's visibility timeout); beat's
     ``clearance_reconcile`` asks again for every submitted case whose answer has not come.
 
-Plugging in a real authority: write a class with these members (a pure mapper from our
+The HTTP authority
+------------------
+``CUSTOMS_AUTHORITY = "http"`` lodges each declaration in a standard data set (the EU's H7 for
+low-value consignments to the EU, the WCO Data Model for the rest) with a single window or broker
+over HTTP: ``customs.integrations.authority_http`` describes the exchange and its settings.
+
+Plugging in another authority: write a class with these members (a pure mapper from our
 declaration JSON to the authority's message plus a thin HTTP client, as the carriers do) and
 name it in the ``CUSTOMS_AUTHORITY`` setting as ``"package.module.ClassName"``.
 
@@ -51,7 +57,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -76,6 +82,7 @@ class Lodgement:
     destination: str
     declaration: dict
     lodged_at: datetime  # when we first lodged (stable across retries)
+    declared_on: date | None = None  # the day the case was declared: the FX rates of its EUR value
 
 
 @dataclass(frozen=True)
@@ -158,8 +165,11 @@ class SimulatedAuthority:
 
 
 def authority_adapter() -> CustomsAuthority:
-    """The configured adapter: settings.CUSTOMS_AUTHORITY ("simulated" or a dotted class path)."""
-    return provider("CUSTOMS_AUTHORITY", default="simulated", builtin={"simulated": _simulated},
+    """The configured adapter: settings.CUSTOMS_AUTHORITY ("simulated", "http" or a dotted class path)."""
+    from customs.integrations.authority_http import http_authority_from_settings
+
+    return provider("CUSTOMS_AUTHORITY", default="simulated",
+                    builtin={"simulated": _simulated, "http": http_authority_from_settings},
                     interface=CustomsAuthority)
 
 

@@ -264,6 +264,13 @@ SCREENING_LIST_RECHECK_SECONDS = env.float("SCREENING_LIST_RECHECK_SECONDS", def
 CUSTOMS_AUTHORITY = env.str("CUSTOMS_AUTHORITY", default="simulated")
 CUSTOMS_AUTHORITY_DELAY_SECONDS = env.float("CUSTOMS_AUTHORITY_DELAY_SECONDS", default=3.0)
 CUSTOMS_AUTHORITY_TIMEOUT_SECONDS = env.int("CUSTOMS_AUTHORITY_TIMEOUT_SECONDS", default=6 * 3600)
+# CUSTOMS_AUTHORITY=http (customs/integrations/authority_http.py) lodges each declaration in its standard data set
+# (H7 or the WCO Data Model) at CUSTOMS_AUTHORITY_URL, as json or xml, with the bearer token, and polls the decision.
+CUSTOMS_AUTHORITY_URL = env.str("CUSTOMS_AUTHORITY_URL", default="")
+CUSTOMS_AUTHORITY_TOKEN = env.str("CUSTOMS_AUTHORITY_TOKEN", default="")
+CUSTOMS_AUTHORITY_FORMAT = env.str("CUSTOMS_AUTHORITY_FORMAT", default="json")
+CUSTOMS_AUTHORITY_HTTP_TIMEOUT_SECONDS = env.float("CUSTOMS_AUTHORITY_HTTP_TIMEOUT_SECONDS", default=20.0)
+CUSTOMS_AUTHORITY_POLL_SECONDS = env.float("CUSTOMS_AUTHORITY_POLL_SECONDS", default=60.0)
 # The platform's IOSS VAT identification number ("IM" + 10 digits), declared on DDP consignments to the EU.
 CUSTOMS_IOSS_NUMBER = env.str("CUSTOMS_IOSS_NUMBER", default="")
 CLEARANCE_HOLD_SLA_HOURS = env.float("CLEARANCE_HOLD_SLA_HOURS", default=24.0)

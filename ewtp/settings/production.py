@@ -8,6 +8,9 @@ serving anything. `production_problems` is pure: it takes the values and lists w
 
 from ewtp.settings.base import *  # noqa: F403
 from ewtp.settings.base import (
+    CUSTOMS_AUTHORITY,
+    CUSTOMS_AUTHORITY_TOKEN,
+    CUSTOMS_AUTHORITY_URL,
     PAYMENT_PROVIDER,
     STRIPE_API_BASE,
     STRIPE_PUBLISHABLE_KEY,
@@ -32,7 +35,8 @@ GENERATE = "generate one with: python3 -c 'import secrets; print(secrets.token_u
 def production_problems(*, secret_key: str, debug: bool, allowed_hosts: list[str],
                         carrier_webhook_secret: str, payment_provider: str, payment_provider_chosen: bool,
                         stripe_secret_key: str, stripe_publishable_key: str, stripe_webhook_secret: str,
-                        stripe_api_base: str) -> list[str]:
+                        stripe_api_base: str, customs_authority: str = "simulated", customs_authority_url: str = "",
+                        customs_authority_token: str = "") -> list[str]:
     """One line per unsafe setting, each starting with the variable to set; empty when all are safe."""
     problems = []
     if not secret_key:
@@ -69,6 +73,13 @@ def production_problems(*, secret_key: str, debug: bool, allowed_hosts: list[str
         problems.append("STRIPE_SECRET_KEY is not set, so payments would go to the sandbox, which takes no "
                         "money: set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET, or "
                         "PAYMENT_PROVIDER=sandbox for a demo")
+    if customs_authority == "http":
+        if not customs_authority_url.startswith("https://"):
+            problems.append("CUSTOMS_AUTHORITY_URL is not an https:// address, yet CUSTOMS_AUTHORITY is http: "
+                            "declarations carry names and addresses")
+        if not customs_authority_token:
+            problems.append("CUSTOMS_AUTHORITY_TOKEN is not set, yet CUSTOMS_AUTHORITY is http (the authority's "
+                            "bearer token)")
     return problems
 
 
@@ -98,7 +109,9 @@ if _problems := production_problems(
         secret_key=SECRET_KEY, debug=DEBUG, allowed_hosts=ALLOWED_HOSTS, carrier_webhook_secret=CARRIER_WEBHOOK_SECRET,
         payment_provider=PAYMENT_PROVIDER, payment_provider_chosen=bool(env.str("PAYMENT_PROVIDER", default="")),
         stripe_secret_key=STRIPE_SECRET_KEY, stripe_publishable_key=STRIPE_PUBLISHABLE_KEY,
-        stripe_webhook_secret=STRIPE_WEBHOOK_SECRET, stripe_api_base=STRIPE_API_BASE):
+        stripe_webhook_secret=STRIPE_WEBHOOK_SECRET, stripe_api_base=STRIPE_API_BASE,
+        customs_authority=CUSTOMS_AUTHORITY, customs_authority_url=CUSTOMS_AUTHORITY_URL,
+        customs_authority_token=CUSTOMS_AUTHORITY_TOKEN):
     raise ImproperlyConfigured("Production settings (ewtp.settings.production) refuse to load:\n  - "
                                + "\n  - ".join(_problems)
                                + "\n(On a developer's machine: DJANGO_SETTINGS_MODULE=ewtp.settings.development.)")

@@ -103,7 +103,9 @@ def open_case(reference: str, company_id: int, buyer_id: int, simulation: dict) 
 
 
 def lodgings(case: ClearanceCase) -> list[dict]:
-    prefix = f"EWTP-{case.pk}-{int(case.created_at.timestamp())}-"
+    from customs.services import lodgement_lrn
+
+    prefix = lodgement_lrn(case_id=case.pk, opened_at=case.created_at, submission=0)[:-1]
     return [e for e in SimulatedAuthority.journal_entries(simulated_journal_path()) if e["lrn"].startswith(prefix)]
 
 

@@ -30,7 +30,9 @@ STRIPE = {
     "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
 }
 # Every variable the check reads; the parent's values (a developer's shell, CI) must not leak in.
-CONTROLLED = {*SAFE, *STRIPE, "DEBUG", "STRIPE_API_BASE", "SECURE_SSL_REDIRECT"}
+HTTP_AUTHORITY = {"CUSTOMS_AUTHORITY": "http", "CUSTOMS_AUTHORITY_URL": "https://authority.example/api",
+                  "CUSTOMS_AUTHORITY_TOKEN": secrets.token_urlsafe(24)}
+CONTROLLED = {*SAFE, *STRIPE, *HTTP_AUTHORITY, "DEBUG", "STRIPE_API_BASE", "SECURE_SSL_REDIRECT"}
 
 
 def start(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -47,9 +49,10 @@ def test_a_correct_production_environment_starts_and_passes_the_deploy_checks(tm
     assert result.returncode == 0, result.stderr
 
 
-def test_a_correct_production_environment_with_stripe_starts(tmp_path):
+@pytest.mark.parametrize("extra", [STRIPE, HTTP_AUTHORITY], ids=["stripe", "http-customs-authority"])
+def test_a_correct_production_environment_with_stripe_or_the_http_authority_starts(tmp_path, extra):
     # when
-    result = start(tmp_path, {**SAFE, **STRIPE})
+    result = start(tmp_path, {**SAFE, **extra})
     # then
     assert result.returncode == 0, result.stderr
 
@@ -74,6 +77,9 @@ def test_a_correct_production_environment_with_stripe_starts(tmp_path):
     ("STRIPE_WEBHOOK_SECRET", {**STRIPE, "STRIPE_WEBHOOK_SECRET": STRIPE["STRIPE_SECRET_KEY"]}),
     ("STRIPE_PUBLISHABLE_KEY", {**STRIPE, "STRIPE_PUBLISHABLE_KEY": None}),
     ("STRIPE_API_BASE", {**STRIPE, "STRIPE_API_BASE": "http://127.0.0.1:8420"}),
+    ("CUSTOMS_AUTHORITY_URL", {**HTTP_AUTHORITY, "CUSTOMS_AUTHORITY_URL": None}),
+    ("CUSTOMS_AUTHORITY_URL", {**HTTP_AUTHORITY, "CUSTOMS_AUTHORITY_URL": "http://authority.example/api"}),
+    ("CUSTOMS_AUTHORITY_TOKEN", {**HTTP_AUTHORITY, "CUSTOMS_AUTHORITY_TOKEN": None}),
 ])
 def test_production_refuses_to_start_on_an_unsafe_setting_and_names_it(tmp_path, variable, changes):
     # given a correct production environment with one setting made unsafe

@@ -298,3 +298,141 @@ def _camel(key: str) -> str:
 def _singular(tag: str) -> str:
     return {"GoodsItems": "GoodsItem", "AdditionalProcedures": "AdditionalProcedure",
             "AdditionalFiscalReferences": "AdditionalFiscalReference"}.get(tag, "Item")
+
+
+# --- reading the JSON and XML forms back (an authority, or a test standing in for one) ----------
+
+class DocumentError(ValueError):
+    """The document does not read as an H7 declaration at all: `path` says where."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+
+
+_XML_LISTS = {"AdditionalProcedures": "additional_procedures", "AdditionalFiscalReferences":
+              "additional_fiscal_references", "GoodsItems": "goods_items"}
+
+
+def from_json(data: Any) -> H7Declaration:
+    """The declaration in the JSON form of `to_json`; DocumentError at the path of anything that does
+    not read. What reads but breaks a rule is for `validate`."""
+    data = _object(data, "$")
+    if data.get("dataset") != "H7":
+        raise DocumentError("the dataset is not H7", path="dataset")
+    currency = _text(data.get("invoice_currency"), "invoice_currency")
+    references = _list(data.get("additional_fiscal_references"), "additional_fiscal_references")
+    items = []
+    for index, raw in enumerate(_list(data.get("goods_items"), "goods_items")):
+        path = f"goods_items[{index}]"
+        item = _object(raw, path)
+        value = _object(item.get("intrinsic_value"), f"{path}.intrinsic_value")
+        if _text(value.get("currency"), f"{path}.intrinsic_value.currency") != currency:
+            raise DocumentError("every goods item is valued in the invoice currency", path=f"{path}.intrinsic_value")
+        items.append(H7Item(
+            sequence=_whole(item.get("sequence"), f"{path}.sequence"),
+            description=_text(item.get("description"), f"{path}.description"),
+            hs_code=_text(item.get("commodity_code"), f"{path}.commodity_code"),
+            intrinsic_value=_number(value.get("amount"), f"{path}.intrinsic_value.amount", required=True),
+            gross_mass_kg=_number(item.get("gross_mass_kg"), f"{path}.gross_mass_kg"),
+            quantity=_whole(item.get("quantity"), f"{path}.quantity")))
+    ioss = ""
+    for index, raw in enumerate(references):
+        reference = _object(raw, f"additional_fiscal_references[{index}]")
+        if reference.get("role") == IOSS_ROLE:
+            ioss = _text(reference.get("vat_identification_number"),
+                         f"additional_fiscal_references[{index}].vat_identification_number")
+    return H7Declaration(
+        lrn=_text(data.get("lrn"), "lrn"), exporter=_party(data.get("exporter"), "exporter"),
+        importer=_party(data.get("importer"), "importer"), destination_country=_text(
+            data.get("country_of_destination"), "country_of_destination"),
+        delivery_terms=_text(data.get("delivery_terms"), "delivery_terms"), invoice_currency=currency,
+        intrinsic_value_eur=_number(data.get("intrinsic_value_eur"), "intrinsic_value_eur"), items=tuple(items),
+        additional_procedures=tuple(_text(code, f"additional_procedures[{index}]") for index, code in enumerate(
+            _list(data.get("additional_procedures"), "additional_procedures"))),
+        ioss_number=ioss)
+
+
+def from_xml(text: str | bytes) -> H7Declaration:
+    """The declaration in the XML form of `to_xml`."""
+    return from_json(_json_of(xml_root(text, "H7Declaration")))
+
+
+def xml_root(text: str | bytes, tag: str) -> ET.Element:
+    """The root element of a document, which must be `tag`; DTDs and entities are refused (defusedxml)."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        root = fromstring(text, forbid_dtd=True)
+    except (ET.ParseError, DefusedXmlException) as error:
+        raise DocumentError(f"not well-formed XML ({error})", path="$") from None
+    if root.tag != tag:
+        raise DocumentError(f"the root element is {root.tag}, not {tag}", path="$")
+    return root
+
+
+def _json_of(node: ET.Element) -> Any:
+    """The reverse of `xml_element`: CamelCase tags back to snake_case keys, the list elements back to lists."""
+    children = list(node)
+    if node.tag in _XML_LISTS:
+        return [_json_of(child) for child in children]
+    if not children:
+        return node.text
+    return {_snake(child.tag): _json_of(child) for child in children}
+
+
+def _snake(tag: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", tag).lower()
+
+
+def _object(value: Any, path: str) -> dict:
+    if not isinstance(value, dict):
+        raise DocumentError("expected an object", path=path)
+    return value
+
+
+def _list(value: Any, path: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise DocumentError("expected a list", path=path)
+    return value
+
+
+def _text(value: Any, path: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise DocumentError("expected text", path=path)
+    return value
+
+
+def _number(value: Any, path: str, *, required: bool = False) -> Decimal | None:
+    if value is None or value == "":
+        if required:
+            raise DocumentError("is missing", path=path)
+        return None
+    if not isinstance(value, str):
+        raise DocumentError("expected a decimal as text", path=path)
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        raise DocumentError(f"{value!r} is not a decimal", path=path) from None
+
+
+def _whole(value: Any, path: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    raise DocumentError(f"{value!r} is not a whole number", path=path)
+
+
+def _party(value: Any, path: str) -> H7Party:
+    party = _object(value, path)
+    return H7Party(name=_text(party.get("name"), f"{path}.name"),
+                   street=_text(party.get("street_and_number"), f"{path}.street_and_number"),
+                   city=_text(party.get("city"), f"{path}.city"), postcode=_text(party.get("postcode"), f"{path}.postcode"),
+                   country=_text(party.get("country"), f"{path}.country"),
+                   identification=_text(party.get("identification_number"), f"{path}.identification_number"))

@@ -91,7 +91,41 @@ def test_the_bulk_export_of_a_period(world):
     ("from=2026-01-31&to=2026-01-01", "to", "invalid_period"),
     ("from=2026-01-01&to=2026-12-31", "to", "period_too_long"),
 ])
-def test_bad_periods_are_refused_at_the_field(world, query, field, code):
-    response = client_for(world[1]).get(f"/api/v1/customs/declarations/h7/?{query}")
+@pytest.mark.parametrize("standard", ["h7", "wco"])
+def test_bad_periods_are_refused_at_the_field(world, query, field, code, standard):
+    response = client_for(world[1]).get(f"/api/v1/customs/declarations/{standard}/?{query}")
     assert response.status_code == 400
     assert response.json()["error"]["field"] == field and response.json()["error"]["code"] == code
+
+
+def test_a_shipment_is_exported_in_the_wco_data_model_validated(world):
+    seller, officer, tea, silk = world
+    # given a consignment to London, and one whose tariff code is only a heading
+    london = open_case(company_id=seller.company.pk, destination="GB", currency="GBP", incoterm="DAP", lines=TEA,
+                       consignee={"name": "Oliver Smith", "lines": ["10 Downing Street"], "city": "London",
+                                  "postcode": "SW1A 2AA", "country": "GB"})
+    drive(london.pk)
+    heading = open_case(company_id=seller.company.pk, lines=[TEA[0] | {"hs_code": "0902"}])
+    # when its seller asks for the WCO declaration, as JSON and as XML
+    response = client_for(seller).get(f"/api/v1/customs/cases/{london.pk}/declaration/wco/")
+    # then it comes validated, with the WCO Data Model's names and IDs
+    assert response.status_code == 200
+    body = response.json()
+    declaration = body["declaration"]["Declaration"]
+    assert declaration["Consignment"]["Consignee"]["Address"]["CountryCode"] == "GB"
+    assert declaration["Consignment"]["ConsignmentItem"][0]["Commodity"]["ClassificationID"] == "090210"
+    assert body["elements"]["Declaration.FunctionalReferenceID"] == {
+        "id": "D026", "name": "Functional reference number (LRN)", "format": "an..22"}
+    xml = client_for(seller).get(f"/api/v1/customs/cases/{london.pk}/declaration/wco/?as=xml")
+    assert ElementTree.fromstring(xml.content).findtext("Declaration/Consignment/DestinationCountryCode") == "GB"
+    # and the one that fails is refused with the element at fault
+    refused = client_for(officer).get(f"/api/v1/customs/cases/{heading.pk}/declaration/wco/")
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "Declaration.Consignment.ConsignmentItem[0].Commodity.ClassificationID"
+    assert refused.json()["error"]["violations"][0]["element"] == "145 Tariff code number (HS sub-heading)"
+    # and the period's bulk export in the WCO Data Model holds the valid ones (the silk above H7's EUR 150 too)
+    today = timezone.localdate().isoformat()
+    export = client_for(officer).get(f"/api/v1/customs/declarations/wco/?from={today}&to={today}").json()
+    assert export["dataset"] == "WCO"
+    assert {d["shipment_reference"] for d in export["declarations"]} >= {london.shipment_reference,
+                                                                          silk.shipment_reference, tea.shipment_reference}

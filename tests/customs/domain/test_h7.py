@@ -100,3 +100,18 @@ def test_procedure_codes_that_cannot_go_together_are_refused():
 @pytest.mark.parametrize(("value", "ok"), [("150.00", True), ("150.01", False), ("0.01", True)])
 def test_the_eur_150_ceiling_is_inclusive(value, ok):
     assert (h7.validate(_declaration(intrinsic_value_eur=Decimal(value))) == []) is ok
+
+
+def test_the_json_and_xml_forms_read_back_as_written():
+    # given a declaration with an IOSS number, an empty postcode and no EORI
+    declaration = _declaration(consignee={"name": "Anna Becker", "lines": ["Torstraße 45"], "city": "Berlin",
+                                          "postcode": "", "country": "DE"})
+    # then an authority reading its JSON or XML reads the same declaration
+    assert h7.from_json(declaration.to_json()) == declaration
+    assert h7.from_xml(declaration.to_xml()) == declaration
+    # and a document that does not read says where
+    data = declaration.to_json()
+    data["goods_items"][0]["intrinsic_value"]["amount"] = "lots"
+    with pytest.raises(h7.DocumentError) as error:
+        h7.from_json(data)
+    assert error.value.path == "goods_items[0].intrinsic_value.amount"

@@ -60,3 +60,26 @@ def test_an_unknown_format_is_refused(cases, tmp_path):
         call_command("export_declarations", "--from", "2026-01-01", "--to", "2026-01-31", "--format", "csv",
                      "--output", str(tmp_path / "x"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_declarations_of_a_period_in_the_wco_data_model(cases, tmp_path):
+    tea, no_hs = cases
+    today = timezone.localdate().isoformat()
+    out, err = tmp_path / "wco.xml", StringIO()
+    call_command("export_declarations", "--from", today, "--to", today, "--standard", "wco", "--format", "xml",
+                 "--output", str(out), stderr=err)
+    root = ElementTree.parse(out).getroot()
+    assert root.tag == "WCOExport"
+    assert root.find("Declaration").get("shipmentReference") == tea.shipment_reference
+    assert root.findtext("Declaration/WCODeclaration/Declaration/Consignment/ConsignmentItem/Commodity/"
+                         "ClassificationID") == "090210"
+    assert root.find("Refused/Violation").get("path") == (
+        "Declaration.Consignment.ConsignmentItem[0].Commodity.ClassificationID")
+    assert "1 declaration(s) exported, 1 refused" in err.getvalue()
+
+
+def test_an_unknown_standard_is_refused(cases, tmp_path):
+    with pytest.raises(CommandError, match="--standard"):
+        call_command("export_declarations", "--from", "2026-01-01", "--to", "2026-01-31", "--standard", "edifact",
+                     "--output", str(tmp_path / "x"))
+    assert list(tmp_path.iterdir()) == []
