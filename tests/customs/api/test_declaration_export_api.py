@@ -101,11 +101,11 @@ def test_bad_periods_are_refused_at_the_field(world, query, field, code, standar
 def test_a_shipment_is_exported_in_the_wco_data_model_validated(world):
     seller, officer, tea, silk = world
     # given a consignment to London, and one whose tariff code is only a heading
-    london = open_case(company_id=seller.company.pk, destination="GB", currency="GBP", incoterm="DAP", lines=TEA,
+    london = open_case(company_id=company_of(seller).pk, destination="GB", currency="GBP", incoterm="DAP", lines=TEA,
                        consignee={"name": "Oliver Smith", "lines": ["10 Downing Street"], "city": "London",
                                   "postcode": "SW1A 2AA", "country": "GB"})
     drive(london.pk)
-    heading = open_case(company_id=seller.company.pk, lines=[TEA[0] | {"hs_code": "0902"}])
+    heading = open_case(company_id=company_of(seller).pk, lines=[TEA[0] | {"hs_code": "0902"}])
     # when its seller asks for the WCO declaration, as JSON and as XML
     response = client_for(seller).get(f"/api/v1/customs/cases/{london.pk}/declaration/wco/")
     # then it comes validated, with the WCO Data Model's names and IDs
