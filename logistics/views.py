@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import company_of
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.files import private_bytes_response
 from ewtp.views import error_page
@@ -54,18 +53,24 @@ def shipment_document(request, pk: int, kind: str):
     return private_bytes_response(pdf, filename=name)
 
 
-@login_required
-@require_POST
-def shipment_cancel(request, pk: int):
-    company = company_of(request.user)
+def _seller_action(request, pk: int, action, done: str):
+    """Run `action(shipment)` for the seller of shipment `pk`, say `done` or why not, back to its page."""
     try:
-        services.shipment_cancel(shipment_id=pk, company_id=company.pk if company else 0)
-        messages.success(request, _("The booking is cancelled."))
+        shipment, _role = selectors.shipment_get_for_user(shipment_id=pk, user=request.user, seller_only=True)
+        action(shipment)
+        messages.success(request, done)
     except NotFound:
         return _not_found(request)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("logistics:shipment_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def shipment_cancel(request, pk: int):
+    return _seller_action(request, pk, lambda shipment: services.shipment_cancel(
+        shipment_id=shipment.pk, company_id=shipment.company_id), _("The booking is cancelled."))
 
 
 @login_required
@@ -73,13 +78,6 @@ def shipment_cancel(request, pk: int):
 def shipment_retry(request, pk: int):
     """Book a failed or cancelled shipment again with the same service and parcels (another
     service or parcels: the API's book endpoint)."""
-    company = company_of(request.user)
-    try:
-        shipment, _role = selectors.shipment_get_for_user(shipment_id=pk, user=request.user, seller_only=True)
-        services.shipment_rebook(shipment_id=pk, company_id=company.pk, service_code=shipment.service_code)
-        messages.success(request, _("Booking sent to the carrier again."))
-    except NotFound:
-        return _not_found(request)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    return redirect("logistics:shipment_detail", pk=pk)
+    return _seller_action(request, pk, lambda shipment: services.shipment_rebook(
+        shipment_id=shipment.pk, company_id=shipment.company_id, service_code=shipment.service_code),
+        _("Booking sent to the carrier again."))
