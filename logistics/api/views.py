@@ -11,6 +11,7 @@ from ewtp.api import MoneyField
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.files import private_bytes_response
 from logistics.domain.tracking import CODES, CUSTOMS_CODES
+from logistics.models import Shipment
 from logistics.selectors import (
     rate_book,
     rate_shop,
@@ -76,18 +77,7 @@ class RatesApi(APIView):
 
 # --- shipments ------------------------------------------------------------------------------------
 
-class ShipmentOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    order_reference = serializers.CharField()
-    status = serializers.CharField()
-    service_code = serializers.CharField()
-    origin_country = serializers.CharField()
-    destination_country = serializers.CharField()
-    tracking_number = serializers.CharField()
-    failure_reason = serializers.CharField()
-    incoterm = serializers.CharField()
-    booked_at = serializers.DateTimeField(allow_null=True)
-    delivered_at = serializers.DateTimeField(allow_null=True)
+class ShipmentOutputSerializer(serializers.ModelSerializer):
     parcels = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
 
@@ -106,6 +96,13 @@ class ShipmentOutputSerializer(serializers.Serializer):
         if not shipment.printable or self.context.get("role", "seller") != "seller":
             return []
         return list(DOCUMENT_KINDS)
+
+    class Meta:
+        model = Shipment
+        fields = ["id", "order_reference", "status", "service_code", "origin_country", "destination_country",
+                  "tracking_number", "failure_reason", "incoterm", "booked_at", "delivered_at", "parcels",
+                  "documents"]
+        read_only_fields = fields
 
 
 class TrackingEventSerializer(serializers.Serializer):
