@@ -99,7 +99,9 @@ def quote_rows(*, goods: Money, shipping: Money, duties: Money, days: tuple[int,
 
 
 @dataclass(frozen=True)
-class QuoteLine:
+class ListingToQuote:
+    """A listing and how many of it a buyer wants (the engine's own lines, HS code and value, are made from it)."""
+
     listing: object  # a Listing with its company
     quantity: int
     unit_price: Money | None = None  # an accepted quotation's price; None = the listing's tiers
@@ -164,11 +166,11 @@ def buyer_quoted_as(buyer, *, destination: str) -> dict:
 def quote_order(*, listing, quantity: int, destination: str, currency: str | None, incoterm: str = "DDP",
                 unit_price: Money | None = None, consumer: bool = False,
                 consumer_year_to_date: Money | None = None) -> OrderQuote:
-    return quote_lines(lines=[QuoteLine(listing, quantity, unit_price)], destination=destination, currency=currency,
+    return quote_lines(lines=[ListingToQuote(listing, quantity, unit_price)], destination=destination, currency=currency,
                        incoterm=incoterm, consumer=consumer, consumer_year_to_date=consumer_year_to_date)
 
 
-def quote_lines(*, lines: list[QuoteLine], destination: str, currency: str | None, incoterm: str = "DDP",
+def quote_lines(*, lines: list[ListingToQuote], destination: str, currency: str | None, incoterm: str = "DDP",
                 consumer: bool = False, consumer_year_to_date: Money | None = None) -> OrderQuote:
     """One seller's lines shipped together in one parcel: goods at their tier (or quoted) price, the
     cheapest shipping and the customs duties and taxes, in the buyer's currency. `consumer`: the buyer has no

@@ -398,7 +398,7 @@ class CartGroup:
 
 def cart_view(cart, buyer: BuyerContext) -> list[CartGroup]:
     """The cart's lines grouped by seller, each group quoted as the order it will become."""
-    from marketplace.pricing import QuoteLine, quote_lines
+    from marketplace.pricing import ListingToQuote, quote_lines
 
     if cart is None:
         return []
@@ -412,7 +412,7 @@ def cart_view(cart, buyer: BuyerContext) -> list[CartGroup]:
         groups.setdefault(line.listing.company_id, CartGroup(line.listing.company, [], None)).lines.append(line)
     for group in groups.values():
         try:
-            group.quote = quote_lines(lines=[QuoteLine(line.listing, line.quantity, line.unit_price)
+            group.quote = quote_lines(lines=[ListingToQuote(line.listing, line.quantity, line.unit_price)
                                              for line in group.lines],
                                       destination=buyer.country, currency=buyer.currency, consumer=buyer.consumer,
                                       consumer_year_to_date=buyer.consumer_year_to_date)

@@ -18,7 +18,7 @@ from ewtp.money import Money
 from marketplace.domain.quote_snapshot import QuoteSnapshot
 from marketplace.domain.references import build_checkout_reference
 from marketplace.models import Cart, Checkout, Listing, Order, OrderEvent, OrderLine
-from marketplace.pricing import QuoteLine, buyer_quoted_as, quote_lines
+from marketplace.pricing import ListingToQuote, buyer_quoted_as, quote_lines
 from marketplace.selectors import CheckoutDetail, checkout_detail
 from marketplace.services.listings import check_b2b, check_quantity
 from payments.models import Payment
@@ -122,7 +122,7 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, a
     for listing, quantity, quotation in items:
         check_quantity(listing, quantity, quoted=quotation is not None)
         check_b2b(listing, buyer)
-    quote_input = [QuoteLine(listing, quantity, quotation.unit_price if quotation else None)
+    quote_input = [ListingToQuote(listing, quantity, quotation.unit_price if quotation else None)
                    for listing, quantity, quotation in items]
     as_buyer = buyer_quoted_as(buyer, destination=buyer.country)  # as the catalog and product page quoted them
     quote = quote_lines(lines=quote_input, destination=buyer.country, currency=buyer.preferred_currency or None,
@@ -195,7 +195,7 @@ def _requote(checkout: CheckoutDetail, buyer: User) -> list[dict]:
     as_buyer = buyer_quoted_as(buyer, destination=buyer.country)
     for order in checkout.orders:
         lines = list(order.lines.select_related("listing", "listing__company"))
-        quote_input = [QuoteLine(line.listing, line.quantity, line.unit_price) for line in lines]
+        quote_input = [ListingToQuote(line.listing, line.quantity, line.unit_price) for line in lines]
         quote = quote_lines(lines=quote_input, destination=buyer.country, **as_buyer,
                             currency=buyer.preferred_currency or None, incoterm=order.incoterm)
         incoterm_change = None
