@@ -10,6 +10,7 @@ from ewtp.health import healthz
 
 api_v1 = [
     path("", include("marketplace.api.urls")),
+    path("companies/", include("accounts.api.urls")),
     path("customs/", include("customs.api.urls")),
     path("logistics/", include("logistics.api.urls")),
     path("payments/", include("payments.api.urls")),

@@ -208,6 +208,9 @@ ROWS = {
     "api-declarations-h7": Row(data=lambda w: {"from": "2026-01-01", "to": "2026-01-31"}, api=True),
     "api-case-declaration-wco": Row(kwargs=_case, api=True, ok={200, 422}),
     "api-declarations-wco": Row(data=lambda w: {"from": "2026-01-01", "to": "2026-01-31"}, api=True),
+    "api-company-review": Row(api=True, marker=lambda w: w.company.legal_name),
+    "api-company-verify": Row("POST", lambda w: {"pk": w.company.pk}, lambda w: {"approve": True}, api=True,
+                              done=lambda w: w.company.__class__.objects.get(pk=w.company.pk).is_verified),
 }
 # Staff actions whose POST the page views take (beside their GET row).
 POSTS = {
