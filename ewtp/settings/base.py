@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "logistics",
     "payments",
     "marketplace",
+    "finance",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +216,7 @@ CELERY_BEAT_SCHEDULE = {
     "marketplace-release-escrow": {"task": "marketplace.tasks.escrow_release_due", "schedule": BEAT_INTERVAL_SECONDS},
     # The ECB publishes once a working day, about 16:00 CET; four tries a day mend a missed fetch the same day.
     "payments-refresh-fx": {"task": "payments.tasks.fx_refresh", "schedule": FX_FETCH_INTERVAL_SECONDS},
+    "finance-mark-overdue": {"task": "finance.tasks.advances_mark_overdue", "schedule": BEAT_INTERVAL_SECONDS * 6},
 }
 
 # --- Domain knobs --------------------------------------------------------------------------
@@ -257,6 +259,8 @@ FX_REFRESH_SECONDS = env.int("FX_REFRESH_SECONDS", default=60)  # how soon every
 FX_MAX_AGE_DAYS = env.int("FX_MAX_AGE_DAYS", default=0)
 # Escrow is released to the seller this long after delivery (the buyer's window to dispute).
 ESCROW_DISPUTE_WINDOW_SECONDS = env.int("ESCROW_DISPUTE_WINDOW_SECONDS", default=3 * 24 * 3600)
+# Trade finance: how long an advance offer may be accepted (its rates and limits are in finance/domain/advances.py).
+FINANCE_OFFER_VALIDITY_MINUTES = env.int("FINANCE_OFFER_VALIDITY_MINUTES", default=15)
 
 LOGGING = {
     "version": 1,
