@@ -86,10 +86,10 @@ def candidates(*, company, orders: list) -> list[Candidate]:
     found = []
     for order in orders:
         money = held.get(order.reference)
-        if order.status not in ("paid", "shipped", "delivered") or money is None:
-            refusal = "not_paid"
-        elif money.released:
+        if money is not None and money.released:
             refusal = "released"
+        elif order.status not in ("paid", "shipped", "delivered") or money is None:
+            refusal = "not_paid"
         elif money.held.amount <= 0:
             refusal = "nothing_held"
         elif order.reference in pledged:
