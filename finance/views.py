@@ -12,6 +12,7 @@ from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
 from ewtp.views import form_error, permission_required, shared_with_staff
 from finance import selectors, services
+from finance.domain.advances import DEFAULT_POLICY
 from finance.forms import AcceptForm, OfferRequestForm
 from finance.services import REFUSALS
 
@@ -41,7 +42,8 @@ def overview(request):
         "company": company, "form": form, "limit": limit, "history": history,
         "outstanding": selectors.outstanding_for(company_id=company.pk, currency=company.currency),
         "candidates": [(c, REFUSALS.get(c.refusal, "")) for c in found],
-        "advances": selectors.advances_for_company(company_id=company.pk)[:50]})
+        "advances": selectors.advances_for_company(company_id=company.pk)[:50],
+        "rates": {stage.value: f"{rate * 100:.0f}" for stage, rate in DEFAULT_POLICY.advance_rates.items()}})
 
 
 @login_required

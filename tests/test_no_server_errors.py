@@ -39,7 +39,7 @@ FORM = re.compile(r"\b([A-Z]\w*(?:Form|FormSet|Serializer))\b")
 PREFIX = re.compile(r"prefix=[\"'](\w+)[\"']")
 # Names every page and list API may take, whether or not its own code reads them.
 COMMON = ("page", "page_size", "q", "limit", "quantity", "next")
-PROJECT_APPS = {"ewtp", "marketplace", "customs", "logistics", "payments"}
+PROJECT_APPS = {"ewtp", "marketplace", "customs", "logistics", "payments", "finance"}
 REFUSED = {401, 403, 405}
 
 

@@ -29,7 +29,7 @@ ROLES = ("anonymous", "buyer", "seller", "officer", "finance", "compliance", "su
 HOLDERS = {"customs.decide_clearancecase": {"officer"},
            "payments.view_payment": {"finance"}, "payments.refund_payment": {"finance"},
            "payments.view_payout": {"finance"}, "payments.view_ledgertransaction": {"finance"},
-           "marketplace.verify_company": {"compliance"}}
+           "marketplace.verify_company": {"compliance"}, "finance.view_advance": {"finance"}}
 STAFF_LOOKING_PATH = re.compile(r"staff|console|ledger")
 STAFF_LOOKING_CODE = re.compile(r"has_perm|is_staff|is_superuser|IsAdminUser")
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -155,6 +155,17 @@ class World:
     def document(self):
         return self.case.documents.get()
 
+    @cached_property
+    def advance(self):
+        """A seller's advance against a paid order (its seller is none of the role users)."""
+        from ewtp.money import Money
+        from finance.services import advance_accept, advance_offer_create
+        from tests.finance.conftest import paid_order, seasoned_seller
+
+        seller, buyer = seasoned_seller(legal_name="Financed Tea Co.")
+        offer = advance_offer_create(user=seller, order_ids=[paid_order(seller, buyer).pk])
+        return advance_accept(user=seller, offer_id=offer.pk, amount=Money("100.00", "CNY"))
+
 
 @dataclass
 class Row:
@@ -206,6 +217,9 @@ ROWS = {
     # the world's case is high value: its H7 declaration is refused (422) with its violations, to officers only
     "api-case-declaration-h7": Row(kwargs=_case, api=True, ok={422}),
     "api-declarations-h7": Row(data=lambda w: {"from": "2026-01-01", "to": "2026-01-31"}, api=True),
+    "finance:exposure": Row(),
+    "finance:advance": Row(kwargs=lambda w: {"pk": w.advance.pk}),
+    "api-finance-exposure": Row(api=True),
 }
 # Staff actions whose POST the page views take (beside their GET row).
 POSTS = {

@@ -24,7 +24,7 @@ def _offer_json(offer: AdvanceOffer) -> dict:
     return {"id": offer.id, "currency": offer.currency, "limit": offer.limit.as_json(),
             "outstanding": offer.outstanding.as_json(), "available": offer.available.as_json(),
             "eligible": offer.eligible.as_json(), "maximum": offer.maximum.as_json(),
-            "fee_rate": str(offer.fee_rate), "term_days": offer.term_days, "orders": offer.terms["orders"],
+            "fee_rate": f"{offer.fee_rate:.4f}", "term_days": offer.term_days, "orders": offer.terms["orders"],
             "limit_reasons": offer.terms.get("limit_reasons", []), "history": offer.terms.get("history", {}),
             "expires_at": offer.expires_at.isoformat(),
             "accepted_at": offer.accepted_at.isoformat() if offer.accepted_at else None}
