@@ -82,7 +82,8 @@ def advance_offer_create(*, user, order_ids: list[int]) -> AdvanceOffer:
             why = "you have no limit yet: " + ", ".join(r.replace("_", " ") for r in facts["limit_reasons"])
         raise ApplicationError(f"No advance can be offered: {why}.", code="nothing_to_offer", field="orders")
     try:
-        CreditLine.objects.get_or_create(company_id=company.pk)
+        with transaction.atomic():
+            CreditLine.objects.get_or_create(company_id=company.pk)
     except IntegrityError:  # made at the same moment by another request
         pass
     ids = {order.reference: order.pk for order in orders}
