@@ -79,13 +79,13 @@ class LimitApi(APIView):
 class OfferCreateApi(APIView):
     """Ask for an offer against some of your orders; nothing is paid until you accept it."""
 
-    class InputSerializer(serializers.Serializer):
+    class OfferRequestSerializer(serializers.Serializer):
         orders = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62), min_length=1,
                                        max_length=100)
 
-    @extend_schema(request=InputSerializer, responses={201: OfferOut})
+    @extend_schema(request=OfferRequestSerializer, responses={201: OfferOut})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.OfferRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         offer = services.advance_offer_create(user=request.user, order_ids=data.validated_data["orders"])
         return Response(_offer_json(offer), status=status.HTTP_201_CREATED)
@@ -103,19 +103,19 @@ class OfferDetailApi(APIView):
 class OfferAcceptApi(APIView):
     """Take an amount of the offer (at most its maximum): paid out at once, less the fee."""
 
-    class InputSerializer(serializers.Serializer):
+    class OfferAcceptSerializer(serializers.Serializer):
         amount = MoneyField()
 
-    @extend_schema(request=InputSerializer, responses={201: AdvanceOut})
+    @extend_schema(request=OfferAcceptSerializer, responses={201: AdvanceOut})
     def post(self, request, pk: int):
-        data = self.InputSerializer(data=request.data)
+        data = self.OfferAcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         advance = services.advance_accept(user=request.user, offer_id=pk, amount=data.validated_data["amount"])
         return Response(_advance_json(advance), status=status.HTTP_201_CREATED)
 
 
 class AdvanceListApi(APIView):
-    @extend_schema(responses=inline_serializer("Advances", {"results": serializers.ListField(child=AdvanceOut)}))
+    @extend_schema(operation_id="v1_finance_advances_list", responses=inline_serializer("Advances", {"results": serializers.ListField(child=AdvanceOut)}))
     def get(self, request):
         company = seller_company(request.user)
         return Response({"results": [_advance_json(a) for a in
