@@ -10,6 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from ewtp.money import Money
 
 
+class MoneyColumn:
+    """An amount column read as Money in its row's `currency`: `limit = MoneyColumn("limit_amount")`."""
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+
+    def __get__(self, row, owner=None):
+        return self if row is None else Money(getattr(row, self.column), row.currency)
+
+
 class CreditLine(models.Model):
     """One row per seller company: accepting an advance locks it, so that two accepts at once are
     taken one after the other (the second sees what the first used of the limit)."""
@@ -46,28 +56,11 @@ class AdvanceOffer(models.Model):
                                    & Q(max_amount__lte=F("eligible_amount")), name="offer_max_within_limit_and_base"),
         ]
 
-    def money(self, amount) -> Money:
-        return Money(amount, self.currency)
-
-    @property
-    def limit(self) -> Money:
-        return self.money(self.limit_amount)
-
-    @property
-    def available(self) -> Money:
-        return self.money(self.available_amount)
-
-    @property
-    def outstanding(self) -> Money:
-        return self.money(self.outstanding_amount)
-
-    @property
-    def eligible(self) -> Money:
-        return self.money(self.eligible_amount)
-
-    @property
-    def maximum(self) -> Money:
-        return self.money(self.max_amount)
+    limit = MoneyColumn("limit_amount")
+    outstanding = MoneyColumn("outstanding_amount")
+    available = MoneyColumn("available_amount")
+    eligible = MoneyColumn("eligible_amount")
+    maximum = MoneyColumn("max_amount")
 
     @property
     def fee_percent(self):
@@ -116,28 +109,14 @@ class Advance(models.Model):
     def reference(self) -> str:
         return f"ADV-{self.pk:06d}"
 
-    def money(self, amount) -> Money:
-        return Money(amount, self.currency)
-
-    @property
-    def total(self) -> Money:
-        return self.money(self.amount)
-
-    @property
-    def fee(self) -> Money:
-        return self.money(self.fee_amount)
-
-    @property
-    def disbursed(self) -> Money:
-        return self.money(self.disbursed_amount)
-
-    @property
-    def repaid(self) -> Money:
-        return self.money(self.repaid_amount)
+    total = MoneyColumn("amount")
+    fee = MoneyColumn("fee_amount")
+    disbursed = MoneyColumn("disbursed_amount")
+    repaid = MoneyColumn("repaid_amount")
 
     @property
     def outstanding(self) -> Money:
-        return self.money(self.amount - self.repaid_amount)
+        return Money(self.amount - self.repaid_amount, self.currency)
 
 
 class PledgedOrder(models.Model):

@@ -10,24 +10,17 @@ from django.utils.translation import gettext as _
 from ewtp import roles
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
-from ewtp.views import form_error, permission_required, shared_with_staff
+from ewtp.views import form_error, own_company_or_404, permission_required, shared_with_staff
 from finance import selectors, services
 from finance.domain.advances import DEFAULT_POLICY
 from finance.forms import AcceptForm, OfferRequestForm
 from finance.services import REFUSALS
 
 
-def _company(request):
-    company = request.user.company
-    if company is None:
-        raise Http404
-    return company
-
-
 @login_required
 def overview(request):
     """The seller's limit, the orders it can finance (choose some for an offer) and its advances."""
-    company = _company(request)
+    company = own_company_or_404(request)
     found = selectors.open_candidates(company=company)
     eligible = [c for c in found if c.collateral is not None]
     form = OfferRequestForm(request.POST or None, choices=[(c.order.pk, c.order.reference) for c in eligible])
@@ -49,7 +42,7 @@ def overview(request):
 @login_required
 def offer(request, pk: int):
     """The offer as the platform made it: accept an amount up to its maximum before it expires."""
-    company = _company(request)
+    company = own_company_or_404(request)
     found = selectors.offer_get(company_id=company.pk, offer_id=pk)
     if found is None:
         raise Http404
@@ -67,7 +60,7 @@ def offer(request, pk: int):
                 form_error(form, exc)
     return render(request, "finance/offer.html", {
         "offer": found, "form": form, "expired": found.expires_at <= timezone.now(),
-        "fee_example": found.money(found.max_amount * found.fee_rate).rounded()})
+        "fee_example": Money(found.max_amount * found.fee_rate, found.currency).rounded()})
 
 
 @shared_with_staff(roles.VIEW_ADVANCES)

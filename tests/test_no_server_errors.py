@@ -191,9 +191,27 @@ class World:
 
         return Payment.objects.filter(allocations__reference=self.order.reference).get()
 
+    @cached_property
+    def advance(self):
+        """The seller's advance against a paid order, a delivered order behind it (its offer accepted)."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from ewtp.money import Money
+        from finance.services import advance_accept, advance_offer_create
+        from marketplace.models import Company
+        from tests.finance.conftest import complete, paid_order
+
+        Company.objects.filter(pk=self.seller.company.pk).update(created_at=timezone.now() - timedelta(days=400))
+        complete(self.seller, paid_order(self.seller, self.buyer, 20))
+        offer = advance_offer_create(user=self.seller, order_ids=[paid_order(self.seller, self.buyer).pk])
+        return advance_accept(user=self.seller, offer_id=offer.pk, amount=Money("100.00", "CNY"))
+
     def kwargs(self, route: str) -> dict[str, str]:
         """Path arguments that name this world's objects, so the view gets past its lookup."""
-        by_route = [("shipments", self.shipment), ("customs/cases", self.case), ("cart/lines", self.cart_line),
+        by_route = [("finance/offers", self.advance.offer), ("finance/advances", self.advance),
+                    ("shipments", self.shipment), ("customs/cases", self.case), ("cart/lines", self.cart_line),
                     ("rfqs", self.rfq), ("orders", self.order), ("payments/staff", self.payment),
                     ("companies", self.seller.company), ("listings", self.listing), ("cart/add", self.listing)]
         pk = next((obj.pk for prefix, obj in by_route if prefix in route), 1)
@@ -206,7 +224,7 @@ class World:
         return self.order.checkout.reference
 
     def make(self) -> None:
-        self.users, self.cart_line, self.rfq, self.case, self.payment, self._checkout  # noqa: B018
+        self.users, self.cart_line, self.rfq, self.case, self.payment, self._checkout, self.advance  # noqa: B018
 
 
 @dataclass

@@ -46,3 +46,16 @@ def seasoned_seller(*, age_days: int = 400, delivered: int = 1, quantity: int = 
 @pytest.fixture
 def seasoned(db):
     return seasoned_seller()
+
+
+def advanced(seller, buyer, amount: str | None = None):
+    """(order, offer, advance): a paid order of the seller's, an offer against it, `amount` CNY of it taken
+    (all it offers when None)."""
+    from ewtp.money import Money
+    from finance.services import advance_accept, advance_offer_create
+
+    order = paid_order(seller, buyer)
+    offer = advance_offer_create(user=seller, order_ids=[order.pk])
+    advance = advance_accept(user=seller, offer_id=offer.pk,
+                             amount=offer.maximum if amount is None else Money(amount, "CNY"))
+    return order, offer, advance

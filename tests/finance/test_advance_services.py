@@ -17,7 +17,7 @@ from payments import services as payments
 from payments.models import LedgerEntry, LedgerTransaction, Payout
 from payments.selectors import account_balances, ledger_check
 from tests import factories
-from tests.finance.conftest import complete, deliver, paid_order, seasoned_seller
+from tests.finance.conftest import advanced, complete, deliver, paid_order, seasoned_seller
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +75,7 @@ def test_an_accepted_advance_is_paid_out_less_its_fee_and_booked_as_owed(seasone
 
 def test_the_escrow_release_repays_the_advance_first_and_pays_the_seller_the_rest(seasoned):
     seller, buyer = seasoned
-    order = paid_order(seller, buyer)
-    offer = services.advance_offer_create(user=seller, order_ids=[order.pk])
-    advance = services.advance_accept(user=seller, offer_id=offer.pk, amount=Money("500.00", "CNY"))
+    order, offer, advance = advanced(seller, buyer, "500.00")
     release = Money(offer.terms["orders"][0]["base"]["amount"], "CNY")  # what the release pays the seller
     # when the order is delivered and its escrow released
     complete(seller, order)
@@ -111,9 +109,7 @@ def test_an_advance_on_two_orders_is_repaid_by_both_releases_in_turn():
 
 def test_a_refund_of_a_pledged_order_puts_the_advance_at_risk_and_it_stays_owed(seasoned):
     seller, buyer = seasoned
-    order = paid_order(seller, buyer)
-    offer = services.advance_offer_create(user=seller, order_ids=[order.pk])
-    advance = services.advance_accept(user=seller, offer_id=offer.pk, amount=offer.maximum)
+    order, offer, advance = advanced(seller, buyer)
     # when finance staff refund most of the order
     payments.payment_refund_by_staff(staff=factories.finance(), reference=order.reference,
                                      amount=Money("100.00", order.currency), reason="Two tins arrived crushed.")
@@ -129,9 +125,7 @@ def test_a_refund_of_a_pledged_order_puts_the_advance_at_risk_and_it_stays_owed(
 
 def test_a_customs_rejection_of_a_pledged_order_leaves_nothing_to_repay_from(seasoned):
     seller, buyer = seasoned
-    order = paid_order(seller, buyer)
-    offer = services.advance_offer_create(user=seller, order_ids=[order.pk])
-    advance = services.advance_accept(user=seller, offer_id=offer.pk, amount=offer.maximum)
+    order, offer, advance = advanced(seller, buyer)
     order_refund_rejected(reference=order.reference, reason="Goods not as declared.")
     advance.refresh_from_db()
     assert advance.at_risk and "Customs rejected" in advance.at_risk_reason
@@ -142,9 +136,7 @@ def test_a_customs_rejection_of_a_pledged_order_leaves_nothing_to_repay_from(sea
 
 def test_a_small_refund_that_leaves_enough_to_repay_from_is_noted_but_not_at_risk(seasoned):
     seller, buyer = seasoned
-    order = paid_order(seller, buyer)
-    offer = services.advance_offer_create(user=seller, order_ids=[order.pk])
-    advance = services.advance_accept(user=seller, offer_id=offer.pk, amount=Money("100.00", "CNY"))
+    order, offer, advance = advanced(seller, buyer, "100.00")
     payments.payment_refund(reference=order.reference, amount=Money("1.00", order.currency), reason="Late.")
     advance.refresh_from_db()
     assert not advance.at_risk and advance.events.filter(kind="source_reduced").count() == 1
@@ -152,9 +144,7 @@ def test_a_small_refund_that_leaves_enough_to_repay_from_is_noted_but_not_at_ris
 
 def test_past_its_due_date_an_advance_still_owing_becomes_overdue_once(seasoned):
     seller, buyer = seasoned
-    order = paid_order(seller, buyer)
-    offer = services.advance_offer_create(user=seller, order_ids=[order.pk])
-    advance = services.advance_accept(user=seller, offer_id=offer.pk, amount=Money("200.00", "CNY"))
+    order, offer, advance = advanced(seller, buyer, "200.00")
     assert services.advances_mark_overdue() == 0  # not due yet
     later = advance.due_at + timedelta(seconds=1)
     assert services.advances_mark_overdue(now=later) == 1

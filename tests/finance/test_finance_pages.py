@@ -3,13 +3,12 @@ staff exposure page, in English and Simplified Chinese."""
 
 import pytest
 
-from ewtp.money import Money
 from finance import services
 from finance.models import Advance
 from marketplace.services.orders import order_refund_rejected
 from tests import factories
 from tests.factories import page_client
-from tests.finance.conftest import paid_order
+from tests.finance.conftest import advanced, paid_order
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +48,7 @@ def test_a_bad_choice_of_orders_is_shown_at_the_field(seasoned):
 
 def test_an_at_risk_advance_is_shown_to_its_seller_and_to_finance_staff(seasoned):
     seller, buyer = seasoned
-    order = paid_order(seller, buyer)
-    offer = services.advance_offer_create(user=seller, order_ids=[order.pk])
-    advance = services.advance_accept(user=seller, offer_id=offer.pk, amount=Money("300.00", "CNY"))
+    order, offer, advance = advanced(seller, buyer, "300.00")
     order_refund_rejected(reference=order.reference, reason="Goods not as declared.")
     seller_page = page_client(seller).get(f"/finance/advances/{advance.pk}/").content.decode()
     assert 'data-testid="at-risk-reason"' in seller_page and "Customs rejected" in seller_page
