@@ -290,3 +290,14 @@ def test_ledger_check_finds_a_receivable_no_advance_owes(seasoned):
     assert not report.ok and any("advances_receivable" in p for p in report.problems)
     assert LedgerEntry.objects.filter(account__startswith="advances_receivable").count() == 1
     assert AdvanceEvent.objects.count() == 0
+
+
+def test_beat_marks_overdue_advances_through_its_task(seasoned, settings):
+    from finance.tasks import advances_mark_overdue
+
+    assert settings.CELERY_BEAT_SCHEDULE["finance-mark-overdue"]["task"] == advances_mark_overdue.name
+    seller, buyer = seasoned
+    _order, _offer, advance = advanced(seller, buyer, "50.00")
+    Advance.objects.filter(pk=advance.pk).update(due_at=timezone.now() - timedelta(days=1))
+    assert advances_mark_overdue.apply().get() == 1
+    assert Advance.objects.get(pk=advance.pk).status == "overdue"
