@@ -3,7 +3,6 @@
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
 from django.shortcuts import render
 
 from ewtp.exceptions import ApplicationError
@@ -36,14 +35,6 @@ def shared_with_staff(perm: str):
         view.required_permissions = {"GET": perm, "POST": perm, "owners": True}
         return view
     return decorator
-
-
-def own_company_or_404(request):
-    """The signed-in user's company, for a seller's own page; no page (404) for anyone without one."""
-    company = request.user.company
-    if company is None:
-        raise Http404
-    return company
 
 
 def form_error(form, exc: ApplicationError) -> None:

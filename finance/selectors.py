@@ -21,8 +21,11 @@ from finance.domain.advances import (
     receivable_account,
 )
 from finance.models import Advance, AdvanceEvent, AdvanceOffer, PledgedOrder
-from marketplace.models import Company  # the seller company model (it may move to accounts/)
+
+# Where finance reads sellers' companies: these two imports alone (the models are moving to accounts/).
+from marketplace.models import Company
 from marketplace.selectors import seller_orders_open, seller_record
+from marketplace.services.accounts import seller_company  # noqa: F401 (finance's services and API use it)
 from payments.selectors import escrowed, release_figures
 
 OWING = (Advance.Status.ACTIVE, Advance.Status.OVERDUE)
@@ -30,6 +33,11 @@ OWING = (Advance.Status.ACTIVE, Advance.Status.OVERDUE)
 
 def company_get(*, company_id: int) -> Company | None:
     return Company.objects.filter(pk=company_id).first()
+
+
+def company_of(user) -> Company | None:
+    """The user's seller company, or None (anonymous visitors too)."""
+    return user.company if user is not None and user.is_authenticated else None
 
 
 def seller_history(*, company) -> History:

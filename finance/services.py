@@ -23,7 +23,7 @@ from finance.domain.advances import (
 )
 from finance.domain.states import ADVANCE
 from finance.models import Advance, AdvanceEvent, AdvanceOffer, CreditLine, PledgedOrder
-from marketplace.services.accounts import seller_company  # the seller's company (it may move to accounts/)
+from finance.selectors import seller_company
 from payments.integrations.providers import payment_provider
 from payments.services import PROVIDER_CASH, ledger_post, seller_payable, seller_transfer
 

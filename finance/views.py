@@ -10,17 +10,24 @@ from django.utils.translation import gettext as _
 from ewtp import roles
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
-from ewtp.views import form_error, own_company_or_404, permission_required, shared_with_staff
+from ewtp.views import form_error, permission_required, shared_with_staff
 from finance import selectors, services
 from finance.domain.advances import DEFAULT_POLICY
 from finance.forms import AcceptForm, OfferRequestForm
 from finance.services import REFUSALS
 
 
+def _company(request):
+    company = selectors.company_of(request.user)
+    if company is None:
+        raise Http404
+    return company
+
+
 @login_required
 def overview(request):
     """The seller's limit, the orders it can finance (choose some for an offer) and its advances."""
-    company = own_company_or_404(request)
+    company = _company(request)
     found = selectors.open_candidates(company=company)
     eligible = [c for c in found if c.collateral is not None]
     form = OfferRequestForm(request.POST or None, choices=[(c.order.pk, c.order.reference) for c in eligible])
@@ -42,7 +49,7 @@ def overview(request):
 @login_required
 def offer(request, pk: int):
     """The offer as the platform made it: accept an amount up to its maximum before it expires."""
-    company = own_company_or_404(request)
+    company = _company(request)
     found = selectors.offer_get(company_id=company.pk, offer_id=pk)
     if found is None:
         raise Http404
@@ -69,7 +76,7 @@ def advance(request, pk: int):
     """An advance with its pledged orders and its history (repayments, reductions); its seller's
     members and finance staff see it."""
     staff = request.user.has_perm(roles.VIEW_ADVANCES)
-    company = request.user.company
+    company = selectors.company_of(request.user)
     if company is None and not staff:
         raise Http404
     found = selectors.advance_get(company_id=None if staff else company.pk, advance_id=pk)

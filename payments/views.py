@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from ewtp import roles
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
-from ewtp.views import form_error, own_company_or_404, permission_required
+from ewtp.views import form_error, permission_required
 from payments import selectors, services
 from payments.forms import LedgerFilters, PaymentFilters, PayoutFilters, RefundFilters, RefundForm
 from payments.integrations.stripe_gateway import GatewayError
@@ -107,11 +107,18 @@ def ledger(request):
 
 # --- the seller's Stripe Connect onboarding (from the seller dashboard) -----------------------
 
+def _seller_company(request):
+    company = request.user.company
+    if company is None:
+        raise Http404
+    return company
+
+
 @login_required
 def seller_onboarding(request):
     """Start or continue the seller's Stripe onboarding: a button posts here; Stripe sends the
     seller back here (GET) when a link has expired, which only continues an existing account."""
-    company = own_company_or_404(request)
+    company = _seller_company(request)
     if request.method != "POST" and selectors.seller_account(company_id=company.pk) is None:
         return redirect("marketplace:seller_dashboard")
     try:
@@ -128,7 +135,7 @@ def seller_onboarding(request):
 @login_required
 def seller_onboarding_return(request):
     """Back from Stripe: ask it how far the seller got."""
-    company = own_company_or_404(request)
+    company = _seller_company(request)
     try:
         account = services.seller_account_refresh(company_id=company.pk)
     except GatewayError as exc:

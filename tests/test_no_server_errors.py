@@ -194,16 +194,11 @@ class World:
     @cached_property
     def advance(self):
         """The seller's advance against a paid order, a delivered order behind it (its offer accepted)."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
         from ewtp.money import Money
         from finance.services import advance_accept, advance_offer_create
-        from marketplace.models import Company
-        from tests.finance.conftest import complete, paid_order
+        from tests.finance.conftest import backdate, complete, paid_order
 
-        Company.objects.filter(pk=self.seller.company.pk).update(created_at=timezone.now() - timedelta(days=400))
+        backdate(self.seller, days=400)
         complete(self.seller, paid_order(self.seller, self.buyer, 20))
         offer = advance_offer_create(user=self.seller, order_ids=[paid_order(self.seller, self.buyer).pk])
         return advance_accept(user=self.seller, offer_id=offer.pk, amount=Money("100.00", "CNY"))

@@ -11,7 +11,7 @@ from ewtp.api import HasPermission, MoneyField
 from ewtp.exceptions import NotFound
 from finance import selectors, services
 from finance.models import Advance, AdvanceOffer
-from marketplace.services.accounts import seller_company
+from finance.selectors import seller_company
 
 
 def _money(amount, currency: str) -> dict:

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from marketplace.models import Company, Order
+from finance.selectors import Company, company_of
+from marketplace.models import Order
 from marketplace.services.checkout import order_pay, order_place
 from marketplace.services.orders import order_book_shipment, order_follow_shipment, order_release_escrow
 from tests import factories
@@ -34,10 +35,15 @@ def complete(seller, order: Order) -> Order:
     return Order.objects.get(pk=order.pk)
 
 
+def backdate(seller, *, days: int) -> None:
+    """The seller's company was made `days` ago."""
+    Company.objects.filter(pk=company_of(seller).pk).update(created_at=timezone.now() - timedelta(days=days))
+
+
 def seasoned_seller(*, age_days: int = 400, delivered: int = 1, quantity: int = 20, **seller_kwargs):
     """(seller, buyer): a verified seller `age_days` old with `delivered` orders delivered and paid out."""
     seller, buyer = factories.seller(**seller_kwargs), factories.buyer()
-    Company.objects.filter(pk=seller.company.pk).update(created_at=timezone.now() - timedelta(days=age_days))
+    backdate(seller, days=age_days)
     for _ in range(delivered):
         complete(seller, paid_order(seller, buyer, quantity))
     return seller, buyer

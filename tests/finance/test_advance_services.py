@@ -12,6 +12,7 @@ from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
 from finance import selectors, services
 from finance.models import Advance, AdvanceEvent, AdvanceOffer
+from finance.selectors import company_of
 from marketplace.services.orders import order_refund_rejected
 from payments import services as payments
 from payments.models import LedgerEntry, LedgerTransaction, Payout
@@ -66,7 +67,7 @@ def test_an_accepted_advance_is_paid_out_less_its_fee_and_booked_as_owed(seasone
         Money("492.50", "CNY"), Money("7.50", "CNY"), Money("500.00", "CNY"))
     assert advance.status == "active" and advance.provider == "sandbox"
     assert advance.due_at.date() == (timezone.now() + timedelta(days=60)).date()
-    company = seller.company.pk
+    company = company_of(seller).pk
     assert balance(f"advances_receivable:{company}") == Decimal("500.00")
     assert balance("finance_fees") == Decimal("-7.50")
     assert [e.kind for e in advance.events.all()] == ["paid_out"]
@@ -83,8 +84,8 @@ def test_the_escrow_release_repays_the_advance_first_and_pays_the_seller_the_res
     advance.refresh_from_db()
     assert advance.status == "repaid" and advance.outstanding == Money("0", "CNY")
     assert Payout.objects.get(reference=order.reference).total == release - Money("500.00", "CNY")
-    assert balance(f"advances_receivable:{seller.company.pk}") == 0
-    assert balance(f"seller_payable:{seller.company.pk}") == 0
+    assert balance(f"advances_receivable:{company_of(seller).pk}") == 0
+    assert balance(f"seller_payable:{company_of(seller).pk}") == 0
     repaid = advance.events.get(kind="repaid")
     assert (repaid.order_reference, repaid.money) == (order.reference, Money("500.00", "CNY"))
     assert ledger_check().ok
@@ -285,7 +286,7 @@ def test_someone_elses_offer_does_not_exist(seasoned):
 def test_ledger_check_finds_a_receivable_no_advance_owes(seasoned):
     seller, _buyer = seasoned
     payments.ledger_post(kind="manual", reference="X-1", entries=[
-        (f"advances_receivable:{seller.company.pk}", Money("5", "CNY")), ("provider_cash", Money("-5", "CNY"))])
+        (f"advances_receivable:{company_of(seller).pk}", Money("5", "CNY")), ("provider_cash", Money("-5", "CNY"))])
     report = ledger_check()
     assert not report.ok and any("advances_receivable" in p for p in report.problems)
     assert LedgerEntry.objects.filter(account__startswith="advances_receivable").count() == 1

@@ -5,6 +5,7 @@ import pytest
 
 from finance import services
 from finance.models import Advance
+from finance.selectors import company_of
 from marketplace.services.orders import order_refund_rejected
 from tests import factories
 from tests.factories import page_client
@@ -54,7 +55,7 @@ def test_an_at_risk_advance_is_shown_to_its_seller_and_to_finance_staff(seasoned
     assert 'data-testid="at-risk-reason"' in seller_page and "Customs rejected" in seller_page
     staff = page_client(factories.finance())
     exposure = staff.get("/finance/staff/").content.decode()
-    assert seller.company.legal_name in exposure and advance.reference in exposure and "At risk" in exposure
+    assert company_of(seller).legal_name in exposure and advance.reference in exposure and "At risk" in exposure
     assert staff.get(f"/finance/advances/{advance.pk}/").status_code == 200
     assert page_client(factories.seller(legal_name="Other Co")).get(f"/finance/advances/{advance.pk}/").status_code == 404
     assert page_client(seller).get("/finance/staff/").status_code == 403

@@ -3,18 +3,17 @@ delivered order behind it asks for an advance against a new paid order, accepts 
 out at once; the order ships, clears, is delivered, and its escrow release repays the advance first,
 the seller getting the rest. The ledger proves it all at the end."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
-from marketplace.models import Company
+from finance.selectors import company_of
 from payments.models import LedgerTransaction, Payout
 from payments.selectors import account_balances, ledger_check
 from tests import factories
 from tests.conftest import wait_for
 from tests.factories import api_client as client_for
+from tests.finance.conftest import backdate
 from tests.journey.test_trade_journey import buy_now, order_status
 
 pytestmark = [pytest.mark.journey, pytest.mark.xdist_group("worker")]
@@ -23,7 +22,7 @@ pytestmark = [pytest.mark.journey, pytest.mark.xdist_group("worker")]
 def test_an_advance_is_paid_out_and_repaid_from_the_escrow_release(reference_data, celery_worker_process):
     # given a verified tea seller, on the platform for a year, with one order of ten tins delivered and paid out
     seller, buyer = factories.seller(), factories.buyer(country="DE")
-    Company.objects.filter(pk=seller.company.pk).update(created_at=timezone.now() - timedelta(days=365))
+    backdate(seller, days=365)
     listing = factories.listing(seller)
     first = buy_now(buyer, listing.pk, 10)
     assert client_for(seller).post(f"/api/v1/orders/{first['id']}/book-shipment/").status_code == 202
@@ -63,8 +62,8 @@ def test_an_advance_is_paid_out_and_repaid_from_the_escrow_release(reference_dat
     assert payout.currency == "CNY" and payout.amount == release - owed
     balances = {row["account"]: row["balance"] for row in account_balances(prefix="")
                 if row["currency"] == "CNY"}
-    assert balances[f"advances_receivable:{seller.company.pk}"] == 0
-    assert balances[f"seller_payable:{seller.company.pk}"] == 0
+    assert balances[f"advances_receivable:{company_of(seller).pk}"] == 0
+    assert balances[f"seller_payable:{company_of(seller).pk}"] == 0
     assert balances["finance_fees"] == -Decimal(advance["fee"]["amount"])
     report = ledger_check()
     assert report.ok, report.problems

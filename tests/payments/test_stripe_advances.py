@@ -8,6 +8,7 @@ from ewtp.exceptions import Conflict
 from ewtp.money import Money
 from finance import services as finance
 from finance.models import Advance
+from finance.selectors import company_of
 from marketplace.services.checkout import order_place
 from payments import services
 from payments.models import LedgerEntry, LedgerTransaction
@@ -29,7 +30,7 @@ def test_an_advance_is_a_connect_transfer_and_the_release_transfers_the_rest(str
     payment = order.checkout.payment
     services.payment_confirm(payment_id=payment.pk, buyer=buyer, payment_method=card("4242424242424242"))
     settings.STRIPE_API_BASE = connect_api  # Connect calls go to the fake from here on
-    company = seller.company
+    company = company_of(seller)
     offer = finance.advance_offer_create(user=seller, order_ids=[order.pk])
 
     # when it accepts before finishing Stripe onboarding, it is refused and nothing is booked
