@@ -241,6 +241,18 @@ def case_rejected(reference: str) -> bool:
     return ClearanceCase.objects.filter(shipment_reference=reference, status="rejected").exists()
 
 
+def cases_cleared(references: list[str]) -> set[str]:
+    """Which of these shipments customs released (trade finance advances more against them)."""
+    return set(ClearanceCase.objects.filter(shipment_reference__in=references, status__in=("released", "cleared"))
+               .values_list("shipment_reference", flat=True))
+
+
+def case_outcomes(*, company_id: int) -> tuple[int, int]:
+    """How many of a seller's cases customs decided, and how many of those it rejected."""
+    decided = ClearanceCase.objects.filter(company_id=company_id, status__in=DECIDED_STATUSES)
+    return decided.count(), decided.filter(status="rejected").count()
+
+
 def case_detail(*, case_id: int) -> ClearanceCase | None:
     return (ClearanceCase.objects.select_related("assigned_to", "rejection_proposed_by")
             .prefetch_related("findings", "events__actor", "documents", "document_requests").filter(pk=case_id).first())

@@ -15,6 +15,7 @@ api_v1 = [
     path("logistics/", include("logistics.api.urls")),
     path("payments/", include("payments.api.urls")),
     path("privacy/", include("privacy.api.urls")),
+    path("finance/", include("finance.api.urls")),
 ]
 
 handler400, handler403 = "ewtp.api.bad_request", "ewtp.api.permission_denied"
@@ -39,6 +40,7 @@ urlpatterns = [
     path("customs/", include("customs.urls")),
     path("logistics/", include("logistics.urls")),
     path("payments/", include("payments.urls")),
+    path("finance/", include("finance.urls")),
     path("", include("marketplace.urls")),
 ]
 # /media/ holds public listing photos only (private files live in another storage, served by views

@@ -531,3 +531,44 @@ def checkout_get(*, buyer: User, reference: str) -> CheckoutDetail | None:
     """The buyer's checkout with its payment and orders, or None (another buyer's, or no such checkout)."""
     checkout = Checkout.objects.select_related("payment").filter(reference=reference, buyer=buyer).first()
     return checkout_detail(checkout) if checkout else None
+
+
+@dataclass(frozen=True)
+class SellerRecord:
+    """A seller's order history, for trade finance: counts, and the goods delivered per currency."""
+
+    delivered_by_currency: dict  # currency -> Decimal: what buyers paid for delivered orders, duties excluded
+    delivered_orders: int
+    paid_orders: int
+    refunded_orders: int
+
+
+PAID_STATUSES = ("paid", "shipped", "delivered", "completed", "refunded")
+
+
+def seller_record(*, company_id: int) -> SellerRecord:
+    """Two queries whatever the history's length. A refund in part counts the order as refunded."""
+    from django.db.models import Count, Sum
+
+    delivered = (Order.objects.filter(company_id=company_id, status__in=("delivered", "completed"))
+                 .order_by().values("currency")
+                 .annotate(total=Sum(F("total_amount") - F("duties_amount")), n=Count("id")))
+    partly_refunded = Q(checkout__payment__allocations__refunded_amount__gt=0,
+                        checkout__payment__allocations__company_id=company_id)
+    counts = Order.objects.filter(company_id=company_id, status__in=PAID_STATUSES).aggregate(
+        paid=Count("id", distinct=True),
+        refunded=Count("id", distinct=True, filter=Q(status="refunded") | partly_refunded))
+    rows = list(delivered)
+    return SellerRecord(delivered_by_currency={r["currency"]: r["total"] for r in rows},
+                        delivered_orders=sum(r["n"] for r in rows), paid_orders=counts["paid"],
+                        refunded_orders=counts["refunded"])
+
+
+def seller_orders_by_id(*, company_id: int, order_ids: list[int]) -> dict[int, Order]:
+    """The company's orders among `order_ids` (another company's are not there)."""
+    return {o.pk: o for o in Order.objects.filter(company_id=company_id, pk__in=order_ids)}
+
+
+def seller_orders_open(*, company_id: int) -> QuerySet[Order]:
+    """The company's orders whose money escrow may still hold, newest first."""
+    return Order.objects.filter(company_id=company_id, status__in=("paid", "shipped", "delivered"))

@@ -54,7 +54,51 @@ def ledger_check() -> LedgerReport:
     for (ref, currency), held in escrow_by_ref.items():
         if held != 0:
             report.problems.append(f"escrow holds {held} {currency} for {ref}, which has no captured payment")
+    from payments.signals import ledger_checking
+
+    for _receiver, problems in ledger_checking.send(sender=LedgerReport):
+        report.problems += problems or []
     return report
+
+
+@dataclass(frozen=True)
+class ReleaseFigures:
+    """What releasing an order's escrow pays its seller today."""
+
+    fee: Money  # the platform's, in the payment's currency
+    net: Money  # held - fee, in the payment's currency
+    rate: object  # the FxRate used (ewtp.money.FxRate)
+    paid_out: Money  # net in the seller's currency, rounded
+
+
+def release_figures(*, held: Money, seller_currency: str) -> ReleaseFigures:
+    from ewtp.fx import fx_table
+
+    fee = Money(held.amount * settings.PLATFORM_FEE_PERCENT / 100, held.currency).rounded()
+    net = held - fee
+    fx = fx_table()
+    return ReleaseFigures(fee=fee, net=net, rate=fx.rate(net.currency, seller_currency),
+                          paid_out=fx.convert(net, seller_currency).rounded())
+
+
+@dataclass(frozen=True)
+class Escrowed:
+    """An order's money in escrow, for the apps above (trade finance)."""
+
+    reference: str
+    company_id: int
+    held: Money  # what escrow holds for it now, in the payment's currency
+    released: bool  # its seller has been paid
+
+
+def escrowed(*, references: list[str]) -> dict[str, Escrowed]:
+    """The paid orders among `references`, with what escrow holds for each, in two queries."""
+    released = set(Payout.objects.filter(reference__in=references).values_list("reference", flat=True))
+    return {a.reference: Escrowed(reference=a.reference, company_id=a.company_id,
+                                  held=Money(0, a.payment.currency) if a.reference in released else a.escrow_held,
+                                  released=a.reference in released)
+            for a in PaymentAllocation.objects.select_related("payment").filter(
+                reference__in=references, payment__status=Payment.Status.SUCCEEDED)}
 
 
 def payouts_for_company(company_id: int):

@@ -6,12 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
-from ewtp.fx import fx_table
 from ewtp.money import Money
 from payments.integrations import stripe_gateway
 from payments.integrations.providers import payment_provider
@@ -224,7 +222,10 @@ def _paid_allocation(reference: str) -> PaymentAllocation:
 
 def escrow_release(*, reference: str, company_id: int, seller_currency: str) -> Payout:
     """Pay the seller what escrow holds for this order, minus the platform fee, in the seller's
-    currency at the reference rate of the day. Safe to call twice: one payout."""
+    currency at the reference rate of the day, less what the apps above keep of it first (an
+    advance's repayment, `escrow_releasing`). Safe to call twice: one payout."""
+    from payments.selectors import release_figures
+
     with transaction.atomic():
         allocation = _paid_allocation(reference)
         payment = allocation.payment
@@ -236,39 +237,64 @@ def escrow_release(*, reference: str, company_id: int, seller_currency: str) -> 
         held = allocation.escrow_held
         if held.amount <= 0:
             raise Conflict("Escrow holds nothing for this order.", code="nothing_held")
-        fee = Money(held.amount * settings.PLATFORM_FEE_PERCENT / 100, held.currency).rounded()
-        net = held - fee
-        fx = fx_table()
-        rate = fx.rate(net.currency, seller_currency)
-        paid_out = fx.convert(net, seller_currency).rounded()
+        figures = release_figures(held=held, seller_currency=seller_currency)
+        fee, net, rate, paid_out = figures.fee, figures.net, figures.rate, figures.paid_out
         entries = [(ESCROW, held), (PLATFORM_FEES, -fee), (seller_payable(company_id), -paid_out)]
         if seller_currency != net.currency:
             # Conversion goes through the FX account so that each currency balances by itself.
             entries += [(FX_CONVERSION, -net), (FX_CONVERSION, paid_out)]
-        else:
-            entries = [(ESCROW, held), (PLATFORM_FEES, -fee), (seller_payable(company_id), -net)]
         ledger_post(kind="escrow_released", reference=reference, entries=entries,
                     memo=f"rate {rate.rate:.6f} {rate.base}->{rate.quote} of {rate.as_of}")
+        kept = _kept_from_payout(reference=reference, company_id=company_id, payout=paid_out)
+        to_seller = paid_out - kept
         transfer_id = ""
-        provider = payment_provider(payment.provider)
-        if provider.pays_out:
-            # Separate charges and transfers: this seller's net share of the checkout's one charge.
-            account = SellerAccount.objects.filter(company_id=company_id, payouts_enabled=True).first()
-            if account is None:
-                raise Conflict("The seller has not finished Stripe onboarding.", code="seller_not_onboarded")
-            transfer_id = provider.transfer(amount=net, destination=account.stripe_account_id,
-                                            transfer_group=payment.reference, reference=reference,
-                                            idempotency_key=f"transfer:{reference}")
+        if to_seller.amount > 0:
+            # Separate charges and transfers: this seller's net share of the checkout's one charge, in its
+            # currency (less the part kept, in proportion).
+            transfer_id = seller_transfer(
+                provider_name=payment.provider, company_id=company_id,
+                amount=net if kept.is_zero() else Money(net.amount * to_seller.amount / paid_out.amount,
+                                                        net.currency).rounded(),
+                transfer_group=payment.reference, reference=reference, idempotency_key=f"transfer:{reference}")
         payout = Payout.objects.create(
-            reference=reference, company_id=company_id, amount=paid_out.amount, currency=seller_currency,
+            reference=reference, company_id=company_id, amount=to_seller.amount, currency=seller_currency,
             fee_amount=fee.amount, fee_currency=fee.currency, fx_rate=rate.rate.quantize(Decimal("1e-10")),
             fx_as_of=rate.as_of, status=Payout.Status.TRANSFERRED if transfer_id else Payout.Status.RECORDED,
             provider_id=transfer_id,
         )
         ledger_post(kind="payout", reference=reference, entries=[
-            (seller_payable(company_id), paid_out), (PROVIDER_CASH, -paid_out),
+            (seller_payable(company_id), to_seller), (PROVIDER_CASH, -to_seller),
         ], memo=f"Stripe transfer {transfer_id}" if transfer_id else "sandbox payout recorded")
         return payout
+
+
+def _kept_from_payout(*, reference: str, company_id: int, payout: Money) -> Money:
+    """What the apps above keep of a payout (`escrow_releasing`): never more than all of it."""
+    from payments.signals import escrow_releasing
+
+    kept = Money.zero(payout.currency)
+    for _receiver, part in escrow_releasing.send(sender=Payout, reference=reference, company_id=company_id,
+                                                 payout=payout):
+        if part is not None:
+            kept += part
+    if kept.amount < 0 or kept > payout:
+        raise ApplicationError(f"Cannot keep {kept} of a payout of {payout}.", code="invalid_amount")
+    return kept
+
+
+def seller_transfer(*, provider_name: str, company_id: int, amount: Money, transfer_group: str, reference: str,
+                    idempotency_key: str) -> str:
+    """Send a seller money through the provider, when it pays out itself (Stripe Connect: to the
+    seller's account, which must have finished onboarding). Returns the transfer id, or "" when the
+    platform records the payout (sandbox)."""
+    provider = payment_provider(provider_name)
+    if not provider.pays_out:
+        return ""
+    account = SellerAccount.objects.filter(company_id=company_id, payouts_enabled=True).first()
+    if account is None:
+        raise Conflict("The seller has not finished Stripe onboarding.", code="seller_not_onboarded")
+    return provider.transfer(amount=amount, destination=account.stripe_account_id, transfer_group=transfer_group,
+                             reference=reference, idempotency_key=idempotency_key)
 
 
 def payment_refund(*, reference: str, amount: Money | None = None, reason: str, actor=None) -> Payment:

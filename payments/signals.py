@@ -12,3 +12,10 @@ payment_refunded = Signal()
 # references). Receivers return a list of dicts: reference, status, status_label, seller,
 # company_id, total (Money) and url.
 payment_orders = Signal()
+# Sent inside escrow_release's transaction, once the release is posted and before the seller is paid: a
+# receiver may keep part of the payout (a trade-finance advance is repaid first), posting what it keeps out of
+# seller_payable itself. kwargs: reference (the order), company_id, payout (Money, the seller's currency).
+# Receivers return the Money they kept (or None).
+escrow_releasing = Signal()
+# Asked by ledger_check for the accounts other apps own. Receivers return a list of problems (strings).
+ledger_checking = Signal()

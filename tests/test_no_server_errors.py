@@ -40,7 +40,7 @@ FORM = re.compile(r"\b([A-Z]\w*(?:Form|FormSet|Serializer))\b")
 PREFIX = re.compile(r"prefix=[\"'](\w+)[\"']")
 # Names every page and list API may take, whether or not its own code reads them.
 COMMON = ("page", "page_size", "q", "limit", "quantity", "next")
-PROJECT_APPS = {"ewtp", "marketplace", "customs", "logistics", "payments"}
+PROJECT_APPS = {"ewtp", "marketplace", "customs", "logistics", "payments", "finance"}
 REFUSED = {401, 403, 405}
 
 
@@ -192,9 +192,22 @@ class World:
 
         return Payment.objects.filter(allocations__reference=self.order.reference).get()
 
+    @cached_property
+    def advance(self):
+        """The seller's advance against a paid order, a delivered order behind it (its offer accepted)."""
+        from ewtp.money import Money
+        from finance.services import advance_accept, advance_offer_create
+        from tests.finance.conftest import backdate, complete, paid_order
+
+        backdate(self.seller, days=400)
+        complete(self.seller, paid_order(self.seller, self.buyer, 20))
+        offer = advance_offer_create(user=self.seller, order_ids=[paid_order(self.seller, self.buyer).pk])
+        return advance_accept(user=self.seller, offer_id=offer.pk, amount=Money("100.00", "CNY"))
+
     def kwargs(self, route: str) -> dict[str, str]:
         """Path arguments that name this world's objects, so the view gets past its lookup."""
-        by_route = [("shipments", self.shipment), ("customs/cases", self.case), ("cart/lines", self.cart_line),
+        by_route = [("finance/offers", self.advance.offer), ("finance/advances", self.advance),
+                    ("shipments", self.shipment), ("customs/cases", self.case), ("cart/lines", self.cart_line),
                     ("rfqs", self.rfq), ("orders", self.order), ("payments/staff", self.payment),
                     ("companies", company_of(self.seller)), ("listings", self.listing), ("cart/add", self.listing)]
         pk = next((obj.pk for prefix, obj in by_route if prefix in route), 1)
@@ -207,7 +220,7 @@ class World:
         return self.order.checkout.reference
 
     def make(self) -> None:
-        self.users, self.cart_line, self.rfq, self.case, self.payment, self._checkout  # noqa: B018
+        self.users, self.cart_line, self.rfq, self.case, self.payment, self._checkout, self.advance  # noqa: B018
 
 
 @dataclass

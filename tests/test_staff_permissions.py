@@ -29,7 +29,7 @@ ROLES = ("anonymous", "buyer", "seller", "officer", "finance", "compliance", "su
 HOLDERS = {"customs.decide_clearancecase": {"officer"},
            "payments.view_payment": {"finance"}, "payments.refund_payment": {"finance"},
            "payments.view_payout": {"finance"}, "payments.view_ledgertransaction": {"finance"},
-           "accounts.verify_company": {"compliance"}}
+           "accounts.verify_company": {"compliance"}, "finance.view_advance": {"finance"}}
 STAFF_LOOKING_PATH = re.compile(r"staff|console|ledger")
 STAFF_LOOKING_CODE = re.compile(r"has_perm|is_staff|is_superuser|IsAdminUser")
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -155,6 +155,17 @@ class World:
     def document(self):
         return self.case.documents.get()
 
+    @cached_property
+    def advance(self):
+        """A seller's advance against a paid order (its seller is none of the role users)."""
+        from ewtp.money import Money
+        from finance.services import advance_accept, advance_offer_create
+        from tests.finance.conftest import paid_order, seasoned_seller
+
+        seller, buyer = seasoned_seller(legal_name="Financed Tea Co.")
+        offer = advance_offer_create(user=seller, order_ids=[paid_order(seller, buyer).pk])
+        return advance_accept(user=seller, offer_id=offer.pk, amount=Money("100.00", "CNY"))
+
 
 @dataclass
 class Row:
@@ -211,6 +222,9 @@ ROWS = {
     "api-company-review": Row(api=True, marker=lambda w: w.company.legal_name),
     "api-company-verify": Row("POST", lambda w: {"pk": w.company.pk}, lambda w: {"approve": True}, api=True,
                               done=lambda w: w.company.__class__.objects.get(pk=w.company.pk).is_verified),
+    "finance:exposure": Row(),
+    "finance:advance": Row(kwargs=lambda w: {"pk": w.advance.pk}),
+    "api-finance-exposure": Row(api=True),
 }
 # Staff actions whose POST the page views take (beside their GET row).
 POSTS = {

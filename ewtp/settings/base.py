@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "payments",
     "marketplace",
     "privacy",  # personal-data rights: export and erasure (it may import every app; none imports it)
+    "finance",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,7 @@ CELERY_BEAT_SCHEDULE = {
     "payments-refresh-fx": {"task": "payments.tasks.fx_refresh", "schedule": FX_FETCH_INTERVAL_SECONDS},
     # Erased users' records whose retention period is over are anonymised in full (see PRIVACY_* below).
     "privacy-purge-after-retention": {"task": "privacy.tasks.erasure_purge_due", "schedule": 6 * 3600.0},
+    "finance-mark-overdue": {"task": "finance.tasks.advances_mark_overdue", "schedule": BEAT_INTERVAL_SECONDS * 6},
 }
 
 # --- Domain knobs --------------------------------------------------------------------------
@@ -288,6 +290,8 @@ FX_REFRESH_SECONDS = env.int("FX_REFRESH_SECONDS", default=60)  # how soon every
 FX_MAX_AGE_DAYS = env.int("FX_MAX_AGE_DAYS", default=0)
 # Escrow is released to the seller this long after delivery (the buyer's window to dispute).
 ESCROW_DISPUTE_WINDOW_SECONDS = env.int("ESCROW_DISPUTE_WINDOW_SECONDS", default=3 * 24 * 3600)
+# Trade finance: how long an advance offer may be accepted (its rates and limits are in finance/domain/advances.py).
+FINANCE_OFFER_VALIDITY_MINUTES = env.int("FINANCE_OFFER_VALIDITY_MINUTES", default=15)
 
 # Every handler carries the personal-data filter (ewtp/log_redaction.py): emails, phone numbers, tax ids,
 # addresses and the signed-in user's name never reach a log. Django's own loggers ("django", "django.server")
