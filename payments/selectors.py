@@ -105,6 +105,40 @@ def payouts_for_company(company_id: int):
     return Payout.objects.filter(company_id=company_id).order_by("-created_at")
 
 
+@dataclass
+class SellerBalance:
+    """Where a seller's money stands, per currency: held in escrow for its paid orders (the buyers'
+    currencies), owed to it and paid out (its own currency)."""
+
+    in_escrow: list[Money]
+    payable: list[Money]
+    paid_out: list[Money]
+
+
+def seller_balance(*, company_id: int) -> SellerBalance:
+    """Three queries whatever the number of orders."""
+    from payments.services import seller_payable
+
+    released = Payout.objects.filter(company_id=company_id).values("reference")
+    held = (PaymentAllocation.objects.filter(company_id=company_id, payment__status=Payment.Status.SUCCEEDED)
+            .exclude(reference__in=released).values("payment__currency")
+            .annotate(held=Sum("amount") - Sum("refunded_amount")).order_by("payment__currency"))
+    paid = Payout.objects.filter(company_id=company_id).values("currency").annotate(total=Sum("amount")).order_by(
+        "currency")
+    return SellerBalance(
+        in_escrow=[Money(row["held"], row["payment__currency"]) for row in held if row["held"]],
+        payable=[Money(row["balance"], row["currency"]) for row in account_balances(
+            prefix=seller_payable(company_id)) if row["balance"]],
+        paid_out=[Money(row["total"], row["currency"]) for row in paid])
+
+
+def refunds_visible_to(user, company_id: int | None):
+    """The refunds of the user's own payments, or of their company's orders (newest first)."""
+    orders = Q(payment__buyer=user) | (Q(company_id=company_id) if company_id else Q(pk__in=[]))
+    return _refunds().filter(reference__in=PaymentAllocation.objects.filter(orders).values("reference")).order_by(
+        "-created_at", "-id")
+
+
 def _equal(queryset, **values):
     """`queryset` filtered on each field whose value is given (blank means "any")."""
     return queryset.filter(**{name: value for name, value in values.items() if value})

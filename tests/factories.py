@@ -101,12 +101,18 @@ def cart_with(buyer: User, lines: dict[Listing, int]):
 
 def paid_order(*, quantity: int = 6, country: str = "GB", currency: str = "GBP"):
     """(seller, buyer, order): `quantity` tins of tea from Hangzhou to a buyer in `country`, paid by card."""
-    from marketplace.services.checkout import order_pay, order_place
 
     owner, buyer_ = seller(), buyer(country=country, currency=currency)
-    order = order_place(buyer=buyer_, listing_id=listing(owner).pk, quantity=quantity)
-    order_pay(buyer=buyer_, order_id=order.pk, card_number="4242424242424242")
-    return owner, buyer_, order
+    return owner, buyer_, order_paid_by(buyer_, owner, quantity=quantity)
+
+
+def order_paid_by(buyer: User, owner: User, *, quantity: int = 1):
+    """Another order of `owner`'s tea, paid by `buyer` by card."""
+    from marketplace.services.checkout import order_pay, order_place
+
+    order = order_place(buyer=buyer, listing_id=listing(owner).pk, quantity=quantity)
+    order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+    return order
 
 
 def pay(buyer: User, checkout, card_number: str = "4242424242424242"):
