@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.selectors import company_of
+from accounts.shortcuts import company_or_404
 from ewtp import roles
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
@@ -18,17 +18,10 @@ from finance.forms import AcceptForm, OfferRequestForm
 from finance.services import REFUSALS
 
 
-def _company(request):
-    company = company_of(request.user)
-    if company is None:
-        raise Http404
-    return company
-
-
 @login_required
 def overview(request):
     """The seller's limit, the orders it can finance (choose some for an offer) and its advances."""
-    company = _company(request)
+    company = company_or_404(request.user)
     found = selectors.open_candidates(company=company)
     eligible = [c for c in found if c.collateral is not None]
     form = OfferRequestForm(request.POST or None, choices=[(c.order.pk, c.order.reference) for c in eligible])
@@ -50,7 +43,7 @@ def overview(request):
 @login_required
 def offer(request, pk: int):
     """The offer as the platform made it: accept an amount up to its maximum before it expires."""
-    company = _company(request)
+    company = company_or_404(request.user)
     found = selectors.offer_get(company_id=company.pk, offer_id=pk)
     if found is None:
         raise Http404
@@ -77,10 +70,8 @@ def advance(request, pk: int):
     """An advance with its pledged orders and its history (repayments, reductions); its seller's
     members and finance staff see it."""
     staff = request.user.has_perm(roles.VIEW_ADVANCES)
-    company = company_of(request.user)
-    if company is None and not staff:
-        raise Http404
-    found = selectors.advance_get(company_id=None if staff else company.pk, advance_id=pk)
+    company_id = None if staff else company_or_404(request.user).pk
+    found = selectors.advance_get(company_id=company_id, advance_id=pk)
     if found is None:
         raise Http404
     return render(request, "finance/advance.html", {"advance": found, "staff": staff})

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import company_of
+from accounts.shortcuts import company_or_404
 from ewtp import roles
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
@@ -110,18 +110,11 @@ def ledger(request):
 
 # --- the seller's Stripe Connect onboarding (from the seller dashboard) -----------------------
 
-def _seller_company(request):
-    company = company_of(request.user)
-    if company is None:
-        raise Http404
-    return company
-
-
 @login_required
 def seller_onboarding(request):
     """Start or continue the seller's Stripe onboarding: a button posts here; Stripe sends the
     seller back here (GET) when a link has expired, which only continues an existing account."""
-    company = _seller_company(request)
+    company = company_or_404(request.user)
     if request.method != "POST" and selectors.seller_account(company_id=company.pk) is None:
         return redirect("marketplace:seller_dashboard")
     try:
@@ -138,7 +131,7 @@ def seller_onboarding(request):
 @login_required
 def seller_onboarding_return(request):
     """Back from Stripe: ask it how far the seller got."""
-    company = _seller_company(request)
+    company = company_or_404(request.user)
     try:
         account = services.seller_account_refresh(company_id=company.pk)
     except GatewayError as exc:
