@@ -1,11 +1,13 @@
 """Demo data, made through the real services (idempotent: existing accounts are kept)."""
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Company, User
 from accounts.selectors import company_of
@@ -16,6 +18,7 @@ from marketplace.services.listings import category_create, listing_create, listi
 from marketplace.services.orders import order_book_shipment
 
 PASSWORD = "trade-demo-2026"
+DEMO_SELLER_AGE = timedelta(days=365)
 # The demo staff's authenticator key (two-factor sign-in, ewtp/two_factor.py), public like the password: add
 # it to an authenticator app, or run `manage.py demo_totp` for the current code. Seeded only for a demo
 # staff member without a device of their own. Base32: MVLV IUBN MRSW 23ZN N5TG M2LD MVZC 2MTG.
@@ -46,6 +49,9 @@ class Command(BaseCommand):
         for seller in DEMO["sellers"]:
             user = self._user(seller["email"], seller["full_name"], seller["country"])
             company = company_of(user) or company_create(owner=user, **seller["company"])
+            # The demo sellers have traded here for a year: trade finance (finance/) looks at a seller's age.
+            Company.objects.filter(pk=company.pk, created_at__gt=timezone.now() - DEMO_SELLER_AGE).update(
+                created_at=timezone.now() - DEMO_SELLER_AGE)
             if not company.is_verified:
                 company_verify(company=company, staff=admin, approve=True)
             for data in seller["listings"]:
