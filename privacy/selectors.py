@@ -22,6 +22,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from customs.models import CaseDocument, ClearanceCase
 from ewtp.files import private_storage
@@ -337,7 +338,8 @@ def erasure_obligations(*, user) -> list[str]:
                 "money": allocation.escrow_held, "ref": allocation.reference})
     for case in ClearanceCase.objects.filter(buyer_id=user.pk).exclude(status__in=CASES_DONE).order_by("id"):
         problems.append(_("The customs case of order %(ref)s is still open (%(status)s).") % {
-            "ref": case.shipment_reference, "status": case.status})
+            # the status's label as the status badge shows it (templates/components/status_badge.html)
+            "ref": case.shipment_reference, "status": pgettext("status", case.status.replace("_", " ").capitalize())})
     for company in _sole_member_companies(user):
         in_flight = Order.objects.filter(company=company, status__in=ORDERS_IN_FLIGHT).count()
         if in_flight:
