@@ -134,7 +134,9 @@ def seller_balance(*, company_id: int) -> SellerBalance:
 
 def refunds_visible_to(user, company_id: int | None):
     """The refunds of the user's own payments, or of their company's orders (newest first)."""
-    orders = Q(payment__buyer=user) | (Q(company_id=company_id) if company_id else Q(pk__in=[]))
+    orders = Q(payment__buyer=user)
+    if company_id:
+        orders |= Q(company_id=company_id)
     return _refunds().filter(reference__in=PaymentAllocation.objects.filter(orders).values("reference")).order_by(
         "-created_at", "-id")
 
