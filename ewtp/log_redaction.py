@@ -31,8 +31,9 @@ _PREFIXES = rf"(?:{_EU}|CN|US|JP|KR|MY|SG|TH|VN|ID|IN|AU|NZ|CA|MX|BR|TR|ZA)"
 # A VAT or EORI number: a country prefix then 5 to 15 letters and digits of which at least 5 are digits, or
 # the digits in groups as people type them ("DE 136 695 976"). Not a UPU parcel number (EE123456789CN).
 TAX_ID = re.compile(rf"\b(?![A-Z]{{2}}\d{{9}}[A-Z]{{2}}\b){_PREFIXES}(?:(?=(?:[A-Z]*\d){{5}})[0-9A-Z]{{5,15}}|\s?\d{{2,4}}(?:\s\d{{2,4}}){{1,4}})\b")
-USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
-RESIDENT_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\w)")
+# Neither after a decimal point: Celery logs run times as "succeeded in 0.007423700000043808s".
+USCC = re.compile(r"(?<![0-9A-Z.])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
+RESIDENT_ID = re.compile(r"(?<![\d.])\d{17}[\dXx](?!\w)")
 STREET = re.compile(
     r"\b\d{1,5}[A-Za-z]?,?\s+(?:[A-Z][\w'.-]*\s+){1,4}(?:Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Way|Boulevard|"
     r"Blvd|Drive|Dr|Court|Ct|Place|Pl|Square|Sq|Terrace|Close|Crescent|Highway|Hwy)\b\.?"

@@ -27,6 +27,9 @@ from ewtp.log_redaction import RedactPersonalData, install_on_all_handlers, reda
      "Order ORD-000012 paid 168.00 CNY at 2026-12-04 18:32:54 (case 7, HS 090210)"),
     ("GET /api/v1/orders/12/ 200 1534", "GET /api/v1/orders/12/ 200 1534"),
     ("tracking EE123456789CN, MRN 24GB1234567890ABC1", "tracking EE123456789CN, MRN 24GB1234567890ABC1"),
+    ("Task customs.tasks.case_screen[ab12] succeeded in 0.007423700000043808s: None",
+     "Task customs.tasks.case_screen[ab12] succeeded in 0.007423700000043808s: None"),
+    ("took 1.12345678901234567X", "took 1.12345678901234567X"),
 ])
 def test_patterns_that_are_personal_data_wherever_they_show(text, expected):
     assert redact(text) == expected
