@@ -140,6 +140,15 @@ class FxUsed:
     as_of: date
     source: str
 
+    @property
+    def publisher(self) -> str:
+        """Who published this pair's rate: the rate set's first publisher (the ECB), unless one of the two
+        currencies came from another ("…; VND: State Bank of Vietnam central rate of … x ECB USD of …")."""
+        first, *notes = (part.strip() for part in self.source.split(";"))
+        crossed = [note.split(":", 1)[1].strip() for note in notes
+                   if note.split(":", 1)[0] in (self.base, self.quote) and ":" in note]
+        return "; ".join(crossed) or first
+
     def to_json(self) -> dict[str, str]:
         return {"base": self.base, "quote": self.quote, "rate": str(self.rate), "as_of": self.as_of.isoformat(),
                 "source": self.source}

@@ -4,13 +4,14 @@ and a payload that is not one refused with the field at fault."""
 from __future__ import annotations
 
 import copy
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from ewtp.money import Money
 from ewtp.trade import PayloadError
-from marketplace.domain.quote_snapshot import VERSION, QuoteSnapshot
+from marketplace.domain.quote_snapshot import VERSION, FxUsed, QuoteSnapshot
 from marketplace.services.checkout import order_place
 from tests import factories
 
@@ -68,3 +69,15 @@ def test_a_requote_is_recorded_in_the_snapshot_and_the_order_reads_the_new_one(o
                              goods=before.goods + Money(Decimal("1.00"), before.currency)).to_json()
     assert order.snapshot.requoted == {"order": order.reference, "figures": []}
     assert order.snapshot.goods == before.goods + Money(Decimal("1.00"), before.currency)
+
+
+@pytest.mark.parametrize(("base", "quote", "publisher"), [
+    ("CNY", "EUR", "ECB euro foreign exchange reference rates"),
+    ("VND", "EUR", "State Bank of Vietnam central rate of 2025-10-21 (25099 VND/USD) x ECB USD of 2025-10-21 (1.1607)"),
+    ("EUR", "VND", "State Bank of Vietnam central rate of 2025-10-21 (25099 VND/USD) x ECB USD of 2025-10-21 (1.1607)"),
+])
+def test_the_rate_names_the_publisher_of_its_own_pair(base, quote, publisher):
+    source = ("ECB euro foreign exchange reference rates; VND: State Bank of Vietnam central rate of 2025-10-21 "
+              "(25099 VND/USD) x ECB USD of 2025-10-21 (1.1607)")
+    used = FxUsed(base=base, quote=quote, rate=Decimal("1"), as_of=date(2025, 10, 21), source=source)
+    assert used.publisher == publisher
