@@ -37,10 +37,10 @@ from logistics.domain.tracking import (
     make_ups1z,
     parse_s10,
 )
+from logistics.integrations.base import BookingRequest, BookingResult, CarrierError, TransientCarrierError
 
 # The express formats besides S10: one service each, told apart by the number's shape.
 _EXPRESS_FORMATS = {"awb10": is_valid_awb10, "ups1z": is_valid_ups1z, "fedex12": is_valid_fedex12}
-from logistics.integrations.base import BookingRequest, BookingResult, CarrierError, TransientCarrierError
 
 FAIL_TRANSIENT = "FAIL-TRANSIENT"
 FAIL_PERMANENT = "FAIL-PERMANENT"

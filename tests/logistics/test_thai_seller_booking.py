@@ -11,6 +11,7 @@ import pytest
 from logistics.domain.tracking import parse_s10
 from logistics.models import Shipment
 from logistics.services import shipment_book, shipment_track
+from marketplace.services.checkout import order_pay, order_place
 from tests import factories
 from tests.factories import page_client as client_for
 from tests.logistics.conftest import TWO_PARCELS
@@ -29,7 +30,8 @@ def test_a_thai_seller_books_an_order_to_lithuania_with_thailand_post(settings):
     coffee = factories.listing(seller, title_en="Roasted arabica coffee 500 g", title_zh="", hs_code="090121",
                                price_amount=Decimal("450.00"), weight_kg=Decimal("0.550"))
     buyer = factories.buyer(country="LT", currency="EUR")
-    order = factories.order_paid_by(buyer, seller, quantity=2)
+    order = order_place(buyer=buyer, listing_id=coffee.pk, quantity=2)
+    order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
     # then checkout quoted a service from Thailand, in baht
     assert order.shipping_service
     # when the seller opens the booking page, Thailand Post is offered to Lithuania
