@@ -187,7 +187,11 @@ class KarrioCarrier:
         from logistics.selectors import rate_book as default_book
 
         _install_http_seam()
-        self.rate_book = rate_book or default_book()
+        if rate_book is None:  # built from settings, as the web process and the worker do
+            from ewtp.fx import fx_table
+
+            rate_book, fx = default_book(), fx if fx is not None else fx_table()
+        self.rate_book = rate_book
         self.fx = fx
         configured = settings.CARRIER_CONNECTIONS if connections is None else connections
         self.connections = {name: conn for name, conn in configured.items()
