@@ -145,6 +145,7 @@ def _booking_request(shipment: Shipment, parcels=None) -> BookingRequest:
         origin=shipment.origin_country, destination=shipment.destination_country,
         parcels=parcels if parcels is not None else _stored_parcels(shipment),
         goods=consignment.commodities, shipper=consignment.shipper, recipient=consignment.consignee,
+        incoterm=shipment.incoterm,
     )
 
 

@@ -74,6 +74,7 @@ class BookingRequest:
     goods: Sequence[Commodity] = ()
     shipper: Party | None = None  # a carrier with one street field takes Party.street()
     recipient: Party | None = None
+    incoterm: str = "DAP"  # DDP: the seller pays duties and taxes (the buyer paid them at checkout); DAP: the buyer
 
     def rate_request(self) -> RateRequest:
         return RateRequest(self.origin, self.destination, list(self.parcels), list(self.goods))

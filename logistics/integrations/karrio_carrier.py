@@ -127,9 +127,11 @@ def shipment_payload(request: BookingRequest, karrio_service: str) -> dict[str, 
     """Our booking as karrio's ShipmentRequest: the reference is our idempotency key and the invoice number."""
     customs = None
     if request.goods:
-        customs = {"commodities": _commodities(request.goods, request.origin), "incoterm": "DAP",
+        incoterm = request.incoterm if request.incoterm in ("DDP", "DAP") else "DAP"
+        customs = {"commodities": _commodities(request.goods, request.origin), "incoterm": incoterm,
                    "invoice": request.reference, "content_type": "merchandise", "commercial_invoice": True,
-                   "duty": {"paid_by": "recipient", "currency": request.goods[0].unit_value.currency}}
+                   "duty": {"paid_by": "sender" if incoterm == "DDP" else "recipient",
+                            "currency": request.goods[0].unit_value.currency}}
     return {"service": karrio_service, "shipper": _address(request.shipper, request.origin),
             "recipient": _address(request.recipient, request.destination), "parcels": _parcels(request.parcels),
             "customs": customs, "reference": request.reference, "label_type": "PDF",
@@ -225,7 +227,8 @@ class KarrioCarrier:
                 conn.setdefault("track_secret_key", conn["secret_key"])
             settings_class = _settings_with_base_url(name)
             values = {**conn, "test_mode": settings.CARRIER_SANDBOX, "carrier_id": name, "base_url": base_url or None}
-            self._gateways[name] = karrio.gateway[name].create(settings_class(**values))
+            # one token cache per process: an OAuth token (UPS, FedEx) serves many bookings until it expires
+            self._gateways[name] = karrio.gateway[name].create(settings_class(**values), cache=_token_cache())
         return self._gateways[name]
 
     def _call(self, action):
@@ -368,6 +371,13 @@ def _with_live_price(option: RateOption, live: Money, fx) -> RateOption:
     return replace(option, price=price, card_price=live,
                    breakdown=[*option.breakdown, f"Live rate from {option.carrier_name}: {live.amount} {live.currency}"],
                    illustrative=False)
+
+
+@cache
+def _token_cache():
+    from karrio.core.utils import Cache
+
+    return Cache()
 
 
 @cache

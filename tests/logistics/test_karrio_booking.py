@@ -4,6 +4,7 @@ task buys no second label, UPS's scans move the shipment on, and a UPS refusal r
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -57,6 +58,10 @@ def test_a_thai_seller_ships_to_berlin_with_ups_through_karrio(ups):
     assert CarrierBooking.objects.get().tracking_number == shipment.tracking_number
     name, pdf = shipment_document(shipment=shipment, kind="label")
     assert name.startswith("carrier-label-") and pdf[:4] == b"%PDF"
+    name, pdf = shipment_document(shipment=shipment, kind="commercial-invoice")  # UPS's paperless invoice
+    assert name.startswith("carrier-invoice-") and pdf[:4] == b"%PDF"
+    sent = json.dumps(ups.shipments[shipment.tracking_number].request)
+    assert shipment.order_reference in sent and "090121" in sent  # the goods declared to UPS
     # when UPS scans the parcel and we poll
     ups.scan(shipment.tracking_number, "OR", "Origin Scan", "2026-01-01T08:00:00", "Bangkok", "TH")
     ups.scan(shipment.tracking_number, "DP", "Departed from Facility", "2026-01-01T20:00:00", "Bangkok", "TH")

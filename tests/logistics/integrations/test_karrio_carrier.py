@@ -111,6 +111,8 @@ def test_booking_buys_one_label_with_customs_papers_and_a_replay_buys_none(carri
     assert fake.labels(name) == 1
     sent = json.dumps(fake.shipments[first.tracking_number].request)
     assert "ORD-000042" in sent and "090121" in sent and ("12.5" in sent or "50.0" in sent)
+    # the buyer pays duties on delivery (DAP): UPS bills the receiver, FedEx and DHL carry the incoterm
+    assert ('"ConsigneeBilledIndicator": "Y"' if name == "ups" else "DAP") in sent
     kept = CarrierBooking.objects.get(reference="ORD-000042")
     assert kept.carrier == name and kept.tracking_number == first.tracking_number
     assert base64.b64decode(kept.label)[:4] == b"%PDF"  # the carrier's own label, kept
