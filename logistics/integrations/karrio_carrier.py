@@ -259,11 +259,15 @@ class KarrioCarrier:
     def rate(self, request: RateRequest) -> ShopResult:
         from logistics.domain.rates import shop
 
-        result = shop(self.rate_book, request, fx=self.fx)
+        return self.with_live_rates(shop(self.rate_book, request, fx=self.fx), request)
+
+    def with_live_rates(self, result: ShopResult, request: RateRequest) -> ShopResult:
+        """`result` (priced from the cards) with each connected carrier's option at its live rate, in the
+        option's currency; an option the carrier refuses moves to the exclusions with its reason, one whose
+        carrier does not answer keeps its card price. Options stay sorted by price."""
         options, excluded = [], list(result.excluded)
         for option in result.options:
-            route = self.connection_for(option.code)
-            if route is None:
+            if self.connection_for(option.code) is None:
                 options.append(option)
                 continue
             try:
@@ -276,6 +280,8 @@ class KarrioCarrier:
                                           reason_code="destination_not_served", reason=refusal.reason))
                 continue
             options.append(_with_live_price(option, live, self.fx))
+        if result.options == sorted(result.options, key=_by_price):  # shopped by price: keep it so
+            options.sort(key=_by_price)
         return ShopResult(options=options, excluded=excluded)
 
     def live_rate(self, request: RateRequest, service_code: str) -> Money:
@@ -366,11 +372,15 @@ class KarrioCarrier:
         return (kept.label, kept.label_format) if kept and kept.label else None
 
 
+def _by_price(option: RateOption):
+    return (option.price.amount, option.transit_days_max)
+
+
 def _with_live_price(option: RateOption, live: Money, fx) -> RateOption:
     price = live if option.price.currency == live.currency or fx is None else fx.convert(live, option.price.currency)
     return replace(option, price=price, card_price=live,
                    breakdown=[*option.breakdown, f"Live rate from {option.carrier_name}: {live.amount} {live.currency}"],
-                   illustrative=False)
+                   illustrative=False, live=True)
 
 
 @cache

@@ -39,14 +39,14 @@ def _thai_order_booked_with_ups(client_reference: str = "") -> Shipment:
     order = order_place(buyer=buyer, listing_id=coffee.pk, quantity=2)
     order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
     page = client_for(seller).get(f"/orders/{order.pk}/book/").content.decode()
-    assert 'data-code="ups_worldwide_saver"' in page
+    assert 'data-code="ups_worldwide_saver"' in page and page.count('data-testid="live-rate"') == 1
     client_for(seller).post(f"/orders/{order.pk}/book/",
                             {**TWO_PARCELS, "service_code": "ups_worldwide_saver", "action": "book"})
     return Shipment.objects.get(order_reference=order.reference)
 
 
 def test_a_thai_seller_ships_to_berlin_with_ups_through_karrio(ups):
-    # given a paid order the seller booked with UPS Worldwide Saver
+    # given a paid order the seller booked with UPS Worldwide Saver, at UPS's live rate on the booking page
     shipment = _thai_order_booked_with_ups()
     # when the booking task runs, and runs again
     shipment_book(shipment_id=shipment.pk)
