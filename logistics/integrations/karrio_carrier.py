@@ -249,9 +249,10 @@ class KarrioCarrier:
             raise TransientCarrierError(f"The carrier is unavailable (HTTP {codes}): {_reason(errors)}")
         return result, errors
 
-    def _fallback_or_refuse(self, service_code: str):
+    def _fallback_or_refuse(self, what: str):
+        """The carrier for what no connected carrier runs (a service, or a booking it made), or a refusal."""
         if self._fallback is None:
-            raise CarrierError(f"No carrier is connected for the service {service_code!r}.", code="not_connected")
+            raise CarrierError(f"No carrier is connected for {what}.", code="not_connected")
         return self._fallback
 
     # rate
@@ -305,7 +306,7 @@ class KarrioCarrier:
 
         route = self.connection_for(request.service_code)
         if route is None:
-            return self._fallback_or_refuse(request.service_code).book(request)
+            return self._fallback_or_refuse(f"the service {request.service_code!r}").book(request)
         kept = CarrierBooking.objects.filter(reference=request.reference).first()
         if kept is not None:  # a replay: the carrier already made this label
             return BookingResult(tracking_number=kept.tracking_number, carrier_reference=kept.carrier_reference,
@@ -337,7 +338,7 @@ class KarrioCarrier:
     def cancel(self, tracking_number: str) -> None:
         kept = self._kept(tracking_number)
         if kept is None or kept.carrier not in self.connections:
-            return self._fallback_or_refuse(tracking_number).cancel(tracking_number)
+            return self._fallback_or_refuse(f"the booking {tracking_number!r}").cancel(tracking_number)
         if kept.carrier == "mydhl":
             return None  # DHL Express has no cancel call: a shipment never handed over is not billed
         import karrio.sdk as karrio
@@ -354,7 +355,7 @@ class KarrioCarrier:
               customs_released_at: datetime | None = None, **extra) -> list[TrackingEvent]:
         kept = self._kept(tracking_number)
         if kept is None or kept.carrier not in self.connections:
-            return self._fallback_or_refuse(tracking_number).track(
+            return self._fallback_or_refuse(f"the booking {tracking_number!r}").track(
                 tracking_number, booked_at=booked_at, now=now, customs_released_at=customs_released_at, **extra)
         import karrio.sdk as karrio
 
