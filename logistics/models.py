@@ -104,3 +104,23 @@ class TrackingEvent(models.Model):
     class Meta:
         ordering = ["occurred_at", "id"]
         constraints = [models.UniqueConstraint(fields=["shipment", "code", "occurred_at"], name="tracking_event_once")]
+
+
+class CarrierBooking(models.Model):
+    """What a real carrier answered to a booking, kept under our reference (the shipment's booking key):
+    a replayed booking returns this instead of buying a second label, and the carrier's own label and
+    customs papers stay with it. Written by the karrio adapter inside the booking's transaction."""
+
+    reference = models.CharField(max_length=64, unique=True)
+    carrier = models.CharField(max_length=30)  # the karrio connection: ups, fedex, mydhl
+    service_code = models.CharField(max_length=60)  # ours
+    tracking_number = models.CharField(max_length=40)
+    carrier_reference = models.CharField(max_length=80, blank=True)  # their shipment id (cancel uses it)
+    parcel_tracking_numbers = models.JSONField(default=list, blank=True)
+    label = models.TextField(blank=True)  # base64, as the carrier sent it
+    label_format = models.CharField(max_length=10, blank=True)  # PDF | ZPL | PNG
+    invoice = models.TextField(blank=True)  # base64 commercial invoice, when the carrier made one
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.tracking_number} for {self.reference}"

@@ -33,11 +33,20 @@ def _dim(value) -> Decimal | None:
 
 
 def rate_shop(*, origin: str, destination: str, parcels: list[dict], goods: list[dict], sort: str = "price",
-              fx=None, currency: str | None = None) -> ShopResult:
+              fx=None, currency: str | None = None, live: bool = False) -> ShopResult:
+    """Every option for the shipment, priced from the rate cards. `live=True` (the seller's booking page)
+    asks the connected carriers for their own price too, when the carrier adapter can (KarrioCarrier)."""
     request = RateRequest(origin=origin, destination=destination, parcels=_parcels(parcels),
                           goods=[Commodity(hs_code=g["hs_code"], description=g.get("description", ""),
                                            unit_value=g["value"]) for g in goods])
-    return shop(rate_book(), request, sort=sort, fx=fx or fx_table(), currency=currency)
+    result = shop(rate_book(), request, sort=sort, fx=fx or fx_table(), currency=currency)
+    if live:
+        from logistics.services import carrier_adapter
+
+        adapter = carrier_adapter()
+        if hasattr(adapter, "with_live_rates"):
+            result = adapter.with_live_rates(result, request)
+    return result
 
 
 def cheapest_option(*, origin: str, destination: str, parcels: list[dict], goods: list[dict]) -> RateOption | None:

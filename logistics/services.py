@@ -145,6 +145,7 @@ def _booking_request(shipment: Shipment, parcels=None) -> BookingRequest:
         origin=shipment.origin_country, destination=shipment.destination_country,
         parcels=parcels if parcels is not None else _stored_parcels(shipment),
         goods=consignment.commodities, shipper=consignment.shipper, recipient=consignment.consignee,
+        incoterm=shipment.incoterm,
     )
 
 
@@ -431,9 +432,29 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
         name, render = f"label-{shipment.tracking_number}.pdf", documents.render_label
     else:
         name, render = f"invoice-{shipment.order_reference}.pdf", documents.render_commercial_invoice
+    carrier_pdf = _carrier_document(shipment, kind)
+    if carrier_pdf is not None:  # a real carrier made this one: its label (barcode, routing) is the one to print
+        name, render = f"carrier-{name}", (lambda _data: carrier_pdf)
     path = f"shipments/{shipment.order_reference}/{shipment.tracking_number}/{name}"  # per booking
     storage = private_storage()  # addresses and values: never under /media/, served by checked views only
     if not storage.exists(path):
         storage.save(path, ContentFile(render(data)))
     with storage.open(path, "rb") as handle:
         return name, handle.read()
+
+
+def _carrier_document(shipment: Shipment, kind: str) -> bytes | None:
+    """The label or commercial invoice the carrier itself made for this booking (karrio adapter), as a PDF."""
+    import base64
+
+    from logistics.models import CarrierBooking
+
+    if kind not in ("label", "commercial-invoice"):
+        return None
+    kept = CarrierBooking.objects.filter(reference=shipment.booking_key,
+                                         tracking_number=shipment.tracking_number).first()
+    if kept is None:
+        return None
+    encoded = kept.label if kind == "label" and kept.label_format.upper() == "PDF" else (
+        kept.invoice if kind == "commercial-invoice" else "")
+    return base64.b64decode(encoded) if encoded else None

@@ -325,7 +325,8 @@ def order_book(request, pk: int):
     form = BookingForm(request.POST if request.method == "POST" else None, default_parcels=[first_parcel],
                        default_service=shipment.service_code if shipment else order.shipping_service,
                        shop=lambda parcels: rate_shop(origin=order.company.country, destination=order.ship_country,
-                                                      parcels=parcels, goods=goods, currency=company.currency))
+                                                      parcels=parcels, goods=goods, currency=company.currency,
+                                                      live=True))
     if form.is_valid_for_booking():
         parcels = [{key: str(value) for key, value in row.items()} for row in form.cleaned_parcels()]
         try:

@@ -257,6 +257,24 @@ PLATFORM_FEE_PERCENT = Decimal(env.str("PLATFORM_FEE_PERCENT", default="3.0"))
 CARRIER_ADAPTER = env.str("CARRIER_ADAPTER", default="simulated")
 # Simulated carrier: seconds between tracking steps (minutes in a demo, fractions in tests).
 CARRIER_SIM_SECONDS_PER_STEP = env.float("CARRIER_SIM_SECONDS_PER_STEP", default=30.0)
+# Real carriers through karrio (CARRIER_ADAPTER=logistics.integrations.karrio_carrier.KarrioCarrier): a carrier is
+# connected when all its credentials are set; its services (carriers.json "karrio") then book with it, the rest
+# with CARRIER_FALLBACK ("simulated", or "" to refuse them). <CARRIER>_BASE_URL overrides the API's address (a
+# proxy, or a fake server in tests); CARRIER_SANDBOX=true uses each carrier's test environment.
+CARRIER_CONNECTIONS = {
+    "ups": {"client_id": env.str("UPS_CLIENT_ID", default=""), "client_secret": env.str("UPS_CLIENT_SECRET", default=""),
+            "account_number": env.str("UPS_ACCOUNT_NUMBER", default=""), "base_url": env.str("UPS_BASE_URL", default="")},
+    "fedex": {"api_key": env.str("FEDEX_API_KEY", default=""), "secret_key": env.str("FEDEX_SECRET_KEY", default=""),
+              "account_number": env.str("FEDEX_ACCOUNT_NUMBER", default=""),
+              "base_url": env.str("FEDEX_BASE_URL", default="")},
+    "mydhl": {"username": env.str("DHL_EXPRESS_USERNAME", default=""),
+              "password": env.str("DHL_EXPRESS_PASSWORD", default=""),
+              "account_number": env.str("DHL_EXPRESS_ACCOUNT_NUMBER", default=""),
+              "base_url": env.str("DHL_EXPRESS_BASE_URL", default="")},
+}
+CARRIER_SANDBOX = env.bool("CARRIER_SANDBOX", default=False)
+CARRIER_FALLBACK = env.str("CARRIER_FALLBACK", default="simulated")
+CARRIER_HTTP_TIMEOUT_SECONDS = env.float("CARRIER_HTTP_TIMEOUT_SECONDS", default=20.0)
 # Clearance: a consignment above this customs value (EUR equivalent) waits for an officer.
 CLEARANCE_HIGH_VALUE_EUR = Decimal(env.str("CLEARANCE_HIGH_VALUE_EUR", default="1000"))
 SCREENING_THRESHOLD = env.float("SCREENING_THRESHOLD", default=88.0)

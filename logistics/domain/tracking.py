@@ -148,3 +148,51 @@ def make_awb10(serial: int) -> str:
 
 def is_valid_awb10(tracking_number: str) -> bool:
     return bool(_AWB10.match(tracking_number)) and awb10_check_digit(tracking_number[:9]) == int(tracking_number[9])
+
+
+_UPS1Z = re.compile(r"^1Z[0-9A-Z]{15}\d$")
+_FEDEX12 = re.compile(r"^\d{12}$")
+
+
+def ups1z_check_digit(body: str) -> int:
+    """UPS "1Z" numbers: the 15 characters after "1Z" (letters count as (ord - 63) mod 10); odd
+    positions once, even positions twice; the check digit brings the sum to a multiple of 10."""
+    if len(body) != 15 or not body.isalnum():
+        raise ValueError(f"a 1Z body is 15 letters or digits, not {body!r}")
+    values = [int(c) if c.isdigit() else (ord(c) - 63) % 10 for c in body.upper()]
+    total = sum(values[0::2]) + 2 * sum(values[1::2])
+    return (10 - total % 10) % 10
+
+
+def make_ups1z(shipper: str, service: str, serial: int) -> str:
+    """E.g. make_ups1z("EWTP01", "65", 1234567): "1Z" + shipper (6) + service (2) + serial (7) + check."""
+    body = f"{shipper}{service}{serial:07d}"
+    if len(shipper) != 6 or len(service) != 2 or len(body) != 15:
+        raise ValueError(f"a 1Z number needs a 6-character shipper, a 2-digit service and a 7-digit serial: {body!r}")
+    return f"1Z{body}{ups1z_check_digit(body)}"
+
+
+def is_valid_ups1z(tracking_number: str) -> bool:
+    return bool(_UPS1Z.match(tracking_number)) and ups1z_check_digit(tracking_number[2:17]) == int(tracking_number[17])
+
+
+_FEDEX_WEIGHTS = (1, 3, 7)
+
+
+def fedex12_check_digit(first_eleven: str) -> int:
+    """FedEx Express 12-digit numbers: the first eleven digits weighted 1, 3, 7, ... from the right; sum mod 11 (10→0)."""
+    if len(first_eleven) != 11 or not first_eleven.isdigit():
+        raise ValueError(f"a FedEx body is 11 digits, not {first_eleven!r}")
+    total = sum(int(d) * _FEDEX_WEIGHTS[i % 3] for i, d in enumerate(reversed(first_eleven)))
+    return total % 11 % 10
+
+
+def make_fedex12(serial: int) -> str:
+    body = f"{serial:011d}"
+    if len(body) != 11:
+        raise ValueError(f"a FedEx body is at most 11 digits, not {serial}")
+    return f"{body}{fedex12_check_digit(body)}"
+
+
+def is_valid_fedex12(tracking_number: str) -> bool:
+    return bool(_FEDEX12.match(tracking_number)) and fedex12_check_digit(tracking_number[:11]) == int(tracking_number[11])

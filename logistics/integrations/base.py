@@ -23,6 +23,23 @@ Choose it with the setting `CARRIER_ADAPTER` (its dotted class path; "simulated"
 offline simulator, is the default): `logistics.services.carrier_adapter()` builds it. Tests drive the mapper with recorded
 payloads and the client against a fake HTTP server on localhost — never the carrier itself.
 
+The real carriers we run: karrio (karrio_carrier.py)
+----------------------------------------------------
+`CARRIER_ADAPTER=logistics.integrations.karrio_carrier.KarrioCarrier` uses the karrio SDK's connectors
+(karrio's mappers and proxies are the mapper and client above) for UPS, FedEx and DHL Express (MyDHL API).
+Each service names its karrio carrier and service in carriers.json (`"karrio": {"carrier", "service"}`);
+a carrier is connected when all its settings are set (ewtp/settings/base.py `CARRIER_CONNECTIONS`):
+
+- UPS: `UPS_CLIENT_ID`, `UPS_CLIENT_SECRET`, `UPS_ACCOUNT_NUMBER` (OAuth client credentials, shipper number);
+- FedEx: `FEDEX_API_KEY`, `FEDEX_SECRET_KEY`, `FEDEX_ACCOUNT_NUMBER` (tracking uses the same keys);
+- DHL Express: `DHL_EXPRESS_USERNAME`, `DHL_EXPRESS_PASSWORD`, `DHL_EXPRESS_ACCOUNT_NUMBER` (MyDHL API, Basic auth);
+- `<UPS|FEDEX|DHL_EXPRESS>_BASE_URL` points a connector elsewhere (a proxy; the fake in tests),
+  `CARRIER_SANDBOX=true` uses the carriers' test environments, `CARRIER_HTTP_TIMEOUT_SECONDS` (20) bounds
+  each call, and `CARRIER_FALLBACK` ("simulated", or "" to refuse) books the services no connected carrier runs.
+
+Its booking is idempotent by our reference: the carrier's answer (tracking number, label, commercial invoice)
+is kept in `logistics.models.CarrierBooking` under `BookingRequest.reference`, and a replay returns it.
+
 Errors: exceptions, not result objects
 --------------------------------------
 `book` and `cancel` raise `CarrierError` (the carrier said no, and retrying will not change its
@@ -57,6 +74,7 @@ class BookingRequest:
     goods: Sequence[Commodity] = ()
     shipper: Party | None = None  # a carrier with one street field takes Party.street()
     recipient: Party | None = None
+    incoterm: str = "DAP"  # DDP: the seller pays duties and taxes (the buyer paid them at checkout); DAP: the buyer
 
     def rate_request(self) -> RateRequest:
         return RateRequest(self.origin, self.destination, list(self.parcels), list(self.goods))

@@ -29,11 +29,18 @@ from logistics.domain.tracking import (
     TrackingCode,
     TrackingEvent,
     is_valid_awb10,
+    is_valid_fedex12,
+    is_valid_ups1z,
     make_awb10,
+    make_fedex12,
     make_s10,
+    make_ups1z,
     parse_s10,
 )
 from logistics.integrations.base import BookingRequest, BookingResult, CarrierError, TransientCarrierError
+
+# The express formats besides S10: one service each, told apart by the number's shape.
+_EXPRESS_FORMATS = {"awb10": is_valid_awb10, "ups1z": is_valid_ups1z, "fedex12": is_valid_fedex12}
 
 FAIL_TRANSIENT = "FAIL-TRANSIENT"
 FAIL_PERMANENT = "FAIL-PERMANENT"
@@ -51,17 +58,18 @@ class SimulatedCarrier:
         self.fx = fx  # needed when goods are valued in another currency than a card
         self.currency = currency
         self._s10: dict[tuple[str, str], ServiceInfo] = {}
-        self._awb10: ServiceInfo | None = None
+        self._express: dict[str, ServiceInfo] = {}
         for service in book.services:
             if service.tracking_format == "s10":
                 key = (service.tracking_service_indicator or "", service.tracking_country or "")
                 if key in self._s10 or len(key[0]) != 2 or len(key[1]) != 2:
                     raise ValueError(f"{service.code}: S10 prefix {key} is missing or shared")
                 self._s10[key] = service
-            elif service.tracking_format == "awb10":
-                if self._awb10 is not None:
-                    raise ValueError("the simulator tells express services apart by number: keep one awb10 service")
-                self._awb10 = service
+            elif service.tracking_format in _EXPRESS_FORMATS:
+                if service.tracking_format in self._express:
+                    raise ValueError(f"the simulator tells express services apart by number: keep one "
+                                     f"{service.tracking_format} service")
+                self._express[service.tracking_format] = service
             else:
                 raise ValueError(f"{service.code}: unknown tracking format {service.tracking_format!r}")
 
@@ -78,6 +86,10 @@ class SimulatedCarrier:
         digest = int(hashlib.sha256(f"{service.code}:{reference}".encode()).hexdigest(), 16)
         if service.tracking_format == "s10":
             return make_s10(service.tracking_service_indicator or "", digest % 10**8, service.tracking_country or "")
+        if service.tracking_format == "ups1z":
+            return make_ups1z("EWTP01", "65", digest % 10**7)
+        if service.tracking_format == "fedex12":
+            return make_fedex12(digest % 10**11)
         return make_awb10(digest % 10**9)
 
     def book(self, request: BookingRequest) -> BookingResult:
@@ -105,9 +117,8 @@ class SimulatedCarrier:
         parsed = parse_s10(tracking_number)
         if parsed is not None:
             return self._s10.get((parsed[0], parsed[2]))
-        if is_valid_awb10(tracking_number):
-            return self._awb10
-        return None
+        return next((self._express[name] for name, valid in _EXPRESS_FORMATS.items()
+                     if name in self._express and valid(tracking_number)), None)
 
     def _service_or_error(self, tracking_number: str) -> ServiceInfo:
         service = self.service_for(tracking_number)

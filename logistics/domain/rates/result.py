@@ -44,6 +44,7 @@ class RateOption:
     card_price: Money  # the carrier's price in its card currency (== price when not converted)
     special_services: list[str] = field(default_factory=list)  # e.g. ["battery_line"]
     illustrative: bool = False  # the card's figures are illustrative, not a published tariff
+    live: bool = False  # the price is the carrier's own, from its rating API (KarrioCarrier), not a card's
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -55,6 +56,7 @@ class RateOption:
             "transit_days_min": self.transit_days_min, "transit_days_max": self.transit_days_max,
             "chargeable_weight_kg": str(self.chargeable_weight_kg), "breakdown": list(self.breakdown),
             "special_services": list(self.special_services), "illustrative": self.illustrative,
+            "live": self.live,
         }
 
 

@@ -114,3 +114,33 @@ def test_express_waybill_check_digit_is_mod_7(number, valid):
 @given(serial=st.integers(0, 999_999_999))
 def test_made_waybills_validate(serial):
     assert is_valid_awb10(make_awb10(serial))
+
+
+@pytest.mark.parametrize(("number", "valid"), [
+    ("1Z999AA10123456784", True),  # UPS's published sample number
+    ("1Z12345E6605272234", True),
+    ("1Z999AA10123456785", False),  # one digit off
+    ("1Z999AA1012345678", False),  # too short
+])
+def test_ups_1z_check_digit(number, valid):
+    from logistics.domain.tracking import is_valid_ups1z
+
+    assert is_valid_ups1z(number) is valid
+
+
+@pytest.mark.parametrize(("number", "valid"), [
+    ("986578788855", True), ("477179081230", True), ("799531274483", True),  # FedEx's sandbox numbers
+    ("986578788856", False), ("98657878885", False),
+])
+def test_fedex_12_digit_check_digit(number, valid):
+    from logistics.domain.tracking import is_valid_fedex12
+
+    assert is_valid_fedex12(number) is valid
+
+
+@given(serial=st.integers(0, 9_999_999))
+def test_made_ups_and_fedex_numbers_validate(serial):
+    from logistics.domain.tracking import is_valid_fedex12, is_valid_ups1z, make_fedex12, make_ups1z
+
+    assert is_valid_ups1z(make_ups1z("EWTP01", "65", serial))
+    assert is_valid_fedex12(make_fedex12(serial * 7919))

@@ -177,3 +177,19 @@ def test_cancel_accepts_its_own_numbers_and_refuses_others(carrier):
     assert carrier.cancel(number) is None
     with pytest.raises(CarrierError):
         carrier.cancel("LX123456784CN")  # bad check digit
+
+
+@pytest.mark.parametrize(("service", "valid"), [
+    ("ups_worldwide_saver", "is_valid_ups1z"), ("fedex_international_priority", "is_valid_fedex12"),
+    ("dhl_express_worldwide", "is_valid_awb10"), ("thailand_post_ems", "is_valid_s10")])
+def test_each_express_carrier_and_post_gets_numbers_in_its_own_format(service, valid):
+    from logistics.domain import tracking
+    from tests.logistics.domain.rates.shipments import FX
+
+    carrier = SimulatedCarrier(BOOK, seconds_per_step=1, fx=FX)
+    goods = [Commodity(hs_code="0901.21", description="Coffee", unit_value=Money(D("20"), "USD"))]
+    result = carrier.book(BookingRequest("SO-7", service, "TH", "DE", PARCELS, goods))
+    assert getattr(tracking, valid)(result.tracking_number)
+    assert carrier.service_for(result.tracking_number).code == service
+    events = carrier.track(result.tracking_number, booked_at=BOOKED_AT, now=BOOKED_AT + 2 * STEP)
+    assert [e.code for e in events] == ["label_created", "picked_up", "arrived_in_destination"]
