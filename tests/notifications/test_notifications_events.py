@@ -83,7 +83,7 @@ def test_customs_holds_asks_for_documents_and_rejects(people, django_capture_on_
     assert hold.context["reference"] == held.shipment_reference and hold.url == "/customs/my-cases/"
     assert not told(buyer, "clearance_held")
     with django_capture_on_commit_callbacks(execute=True):
-        case_request_documents(case_id=held.pk, officer=officer, kinds=["invoice"],
+        case_request_documents(case_id=held.pk, officer=officer, kinds=["commercial_invoice"],
                                message="Send the supplier's invoice.")
     assert told(seller, "documents_requested")[0].context["message"] == "Send the supplier's invoice."
     rejected = open_case(company_id=company_id, buyer_id=buyer.pk, lines=SILK)
@@ -107,7 +107,8 @@ def test_quotations_tell_the_other_side(people, django_capture_on_commit_callbac
     assert {"rfq_quoted", "rfq_declined"} <= kinds_of(buyer)
     (quoted,) = told(buyer, "rfq_quoted")
     assert quoted.context["unit_price"] == "150.00 CNY" and quoted.context["title"]["zh-hans"] == "龙井绿茶"
-    assert told(seller, "rfq_requested")[0].url == f"/sell/rfqs/{rfq.pk}/"
+    assert Notification.objects.get(recipient=seller, event_key=f"rfq_requested:{rfq.pk}").url == f"/sell/rfqs/{rfq.pk}/"
+    assert Notification.objects.filter(recipient=seller, kind="rfq_requested").count() == 2
 
 
 def test_companies_are_told_when_verified_or_rejected(people, django_capture_on_commit_callbacks):
