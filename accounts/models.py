@@ -50,7 +50,7 @@ class User(AbstractUser):
     postcode = models.CharField(_("postcode"), max_length=20, blank=True)
     # The language emails and notifications are written in: the page's at sign-up, changed on the profile page.
     language = models.CharField(_("language for emails"), max_length=10, choices=settings.LANGUAGES,
-                                default=settings.LANGUAGE_CODE)
+                                default=settings.LANGUAGE_CODE, db_default=settings.LANGUAGE_CODE)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -92,14 +92,14 @@ def tell(entry: Kind, kwargs: dict) -> int:
     """Record the kind's events for the signal just sent. A notification never undoes what it tells of: it
     runs in a savepoint, and its failure, whatever it is, is logged and rolled back alone (the order is
     still paid, the case still decided)."""
-    from notifications.services import notify
+    from notifications.services import notify_events
 
     made = 0
     try:
         with transaction.atomic():
-            for event in entry.events(**kwargs) or ():
-                made += len(notify(kind=entry.key, event_key=event.key, recipients=event.recipients,
-                                   context=event.context))
+            events = [(event.key, event.recipients, event.context) for event in entry.events(**kwargs) or ()]
+            if events:
+                made = len(notify_events(kind=entry.key, events=events))
     except Exception:  # noqa: BLE001  (any failure of a side effect must leave the business transaction alone)
         logger.exception("Notification %s failed; the event it tells of stands.", entry.key)
         return 0
@@ -109,11 +109,18 @@ def tell(entry: Kind, kwargs: dict) -> int:
 # --- who and where --------------------------------------------------------------------------------
 
 def _members(company_id: int | None) -> list[int]:
+    return _members_of([company_id]).get(company_id, [])
+
+
+def _members_of(company_ids) -> dict[int, list[int]]:
+    """The user ids of each company's members, in one query."""
     from accounts.models import CompanyMember
 
-    if company_id is None:
-        return []
-    return list(CompanyMember.objects.filter(company_id=company_id).values_list("user_id", flat=True))
+    members: dict[int, list[int]] = {}
+    for company_id, user_id in CompanyMember.objects.filter(company_id__in=[c for c in company_ids if c]).values_list(
+            "company_id", "user_id"):
+        members.setdefault(company_id, []).append(user_id)
+    return members
 
 
 def _to(user_ids: Iterable[int], link: str) -> dict[int, str]:
@@ -158,10 +165,12 @@ def _order_paid(*, payment, **kwargs):
             ids.append(parse_order_reference(reference))
         except MalformedReference:
             continue  # not a marketplace order
-    for order in Order.objects.select_related("company", "buyer").filter(pk__in=ids).order_by("pk"):
+    orders = list(Order.objects.select_related("company", "buyer").filter(pk__in=ids).order_by("pk"))
+    members = _members_of({order.company_id for order in orders})
+    for order in orders:
         link = reverse("marketplace:order_detail", args=[order.pk])
-        yield Event(f"order_paid:{order.reference}", {order.buyer_id: link} | _to(_members(order.company_id), link),
-                    _order_context(order))
+        yield Event(f"order_paid:{order.reference}",
+                    {order.buyer_id: link} | _to(members.get(order.company_id, []), link), _order_context(order))
 
 
 # --- customs --------------------------------------------------------------------------------------

@@ -50,14 +50,16 @@ def test_the_worker_emails_an_order_placed_and_paid_once_after_commit(mail_dir, 
     # when the buyer places and pays an order (each service commits its own transaction)
     order = order_place(buyer=buyer, listing_id=listing.pk, quantity=6)
     order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
-    # then the worker sends the four emails (placed and paid, to each), and marks each sent
-    wait_for(lambda: Notification.objects.filter(email_status="sent").count() >= 4 and len(written(mail_dir)) >= 4,
-             timeout=60, what="the worker to send four emails")
+    # then the worker sends the five emails (the seller's company verified; placed and paid, to each), and marks
+    # each sent
+    wait_for(lambda: Notification.objects.filter(email_status="sent").count() >= 5 and len(written(mail_dir)) >= 5,
+             timeout=60, what="the worker to send five emails")
     messages = written(mail_dir)
     by_person = {(m["To"], subject(m)) for m in messages}
     assert (seller.email, f"Order {order.reference} placed") in by_person
     assert (seller.email, f"Order {order.reference} paid") in by_person
     assert (buyer.email, f"订单 {order.reference} 已付款") in by_person
     assert (buyer.email, f"订单 {order.reference} 已下单") in by_person
-    assert len(messages) == len(by_person) == 4  # one email per person and event
+    assert (seller.email, "Hangzhou West Lake Tea Co., Ltd. is verified") in by_person
+    assert len(messages) == len(by_person) == Notification.objects.count() == 5  # one per person and event
     assert Notification.objects.filter(recipient=buyer).count() == 2
