@@ -43,7 +43,7 @@ class Pagination(PageNumberPagination):
 class NotificationListApi(APIView):
     """Your notifications, newest first (`unread=true` for the unread only), with the unread count."""
 
-    @extend_schema(parameters=[OpenApiParameter("unread", bool, description="only the unread ones"),
+    @extend_schema(operation_id="notifications_list", parameters=[OpenApiParameter("unread", bool, description="only the unread ones"),
                                OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
                    responses=inline_serializer("NotificationPage", {
                        "count": serializers.IntegerField(), "unread": serializers.IntegerField(),
@@ -65,7 +65,7 @@ class NotificationListApi(APIView):
 class NotificationReadApi(APIView):
     """Mark one of your notifications read (again: no change)."""
 
-    @extend_schema(request=None, responses=NotificationOut)
+    @extend_schema(operation_id="notification_read", request=None, responses=NotificationOut)
     def post(self, request, pk: int):
         return Response(_json(services.notification_mark_read(user=request.user, notification_id=pk)))
 
@@ -73,7 +73,7 @@ class NotificationReadApi(APIView):
 class NotificationReadAllApi(APIView):
     """Mark all your notifications read."""
 
-    @extend_schema(request=None, responses=inline_serializer("NotificationsRead", {
+    @extend_schema(operation_id="notifications_read_all", request=None, responses=inline_serializer("NotificationsRead", {
         "marked": serializers.IntegerField()}))
     def post(self, request):
         return Response({"marked": services.notifications_mark_all_read(user=request.user)})
