@@ -119,3 +119,51 @@ def test_a_failing_kind_never_undoes_the_event_it_tells_of(caplog):
     ok = Kind(key="order_paid", label="Order paid", signal=KINDS["order_paid"].signal,
               events=lambda **kw: [Event("order_paid:ORD-5", {buyer.pk: ""}, CONTEXT)])
     assert tell(ok, {}) == 1
+
+
+def test_a_failing_mail_server_is_retried_and_after_the_retries_marked_failed(settings):
+    from notifications.services import EmailUnavailable, notification_email_failed
+
+    # given a notification and a mail server that is down
+    buyer = factories.buyer()
+    (notification,) = notify(kind="order_paid", event_key="order_paid:ORD-8", recipients=[buyer.pk], context=CONTEXT)
+    settings.EMAIL_BACKEND = "tests.notifications.failing_email.EmailBackend"
+    # when the task sends, then the failure is transient (the task retries) and the email stays pending
+    with pytest.raises(EmailUnavailable):
+        notification_email_send(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert notification.email_status == "pending"
+    # when the retries are spent, it is marked failed, and nothing sends it afterwards; the inbox keeps it
+    assert notification_email_failed(notification_id=notification.pk, error="Connection unexpectedly closed") == "failed"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notification_email_send(notification_id=notification.pk) == "failed"
+    assert mail.outbox == []
+
+
+def test_beat_enqueues_again_the_emails_still_pending(django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.services import notification_emails_redrive
+
+    buyer = factories.buyer()
+    (old,) = notify(kind="order_paid", event_key="order_paid:ORD-10", recipients=[buyer.pk], context=CONTEXT)
+    notify(kind="order_paid", event_key="order_paid:ORD-11", recipients=[buyer.pk], context=CONTEXT)
+    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=10))
+    assert notification_emails_redrive() == 1  # the recent one is on its way still
+    notification_email_send(notification_id=old.pk)
+    assert notification_emails_redrive() == 0
+
+
+def test_erasing_an_account_deletes_its_notifications_and_the_export_holds_them(reference_data):
+    from privacy.selectors import personal_data
+    from privacy.services import erasure_request
+
+    buyer = factories.buyer()
+    notify(kind="order_paid", event_key="order_paid:ORD-12", recipients=[buyer.pk], context=CONTEXT)
+    email_preferences_set(user=buyer, email_kinds=["payout_made"])
+    exported = personal_data(user=buyer).areas["notifications"]
+    assert exported["inbox"][0]["kind"] == "order_paid" and "order_paid" in exported["email_off"]
+    erasure_request(user=buyer, password=factories.PASSWORD)
+    assert not Notification.objects.filter(recipient=buyer).exists()
