@@ -64,10 +64,13 @@ def _account(user) -> dict:
 
 
 def _notifications(user) -> dict:
-    """What the platform told the user (the inbox, and whether each was emailed) and their email choices."""
+    """What the platform told the user (the inbox, and whether each was emailed) and their email choices: each
+    notification's kind and the order or shipment it is about, not its text, which names the other party (a
+    seller's buyers are not the seller's to take away)."""
     from notifications.models import EmailPreference, Notification
 
-    return {"inbox": [{"kind": n.kind, "context": n.context, "link": n.url, "created_at": n.created_at,
+    return {"inbox": [{"kind": n.kind, "about": n.context.get("reference", ""), "link": n.url,
+                       "created_at": n.created_at,
                        "read_at": n.read_at, "email": n.email_status, "emailed_at": n.emailed_at}
                       for n in Notification.objects.filter(recipient=user).order_by("created_at", "pk")],
             "email_off": sorted(EmailPreference.objects.filter(user=user, email=False).values_list("kind", flat=True))}
