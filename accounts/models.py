@@ -48,6 +48,9 @@ class User(AbstractUser):
     address_line = models.CharField(_("address"), max_length=300, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    # The language emails and notifications are written in: the page's at sign-up, changed on the profile page.
+    language = models.CharField(_("language for emails"), max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE, db_default=settings.LANGUAGE_CODE)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

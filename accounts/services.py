@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,7 +14,7 @@ from django.utils import timezone
 from accounts.domain import tax_ids, uploads
 from accounts.models import Company, CompanyMember, User
 from accounts.selectors import company_get, company_remember
-from accounts.signals import company_rejected, country_currency
+from accounts.signals import company_rejected, company_verified, country_currency
 from ewtp.audit import staff_action_record
 from ewtp.exceptions import ApplicationError, Conflict, PermissionDenied
 from ewtp.filetypes import sniff
@@ -23,7 +24,9 @@ from ewtp.validators import validate_model
 
 
 def user_signup(*, email: str, password: str, full_name: str = "", country: str = "",
-                preferred_currency: str = "") -> User:
+                preferred_currency: str = "", language: str = "") -> User:
+    """A new account; `language` (one of settings.LANGUAGES, else the default) is the one its emails are
+    written in, the page's language at sign-up."""
     email = (email or "").strip().lower()
     if not email:
         raise ApplicationError("Enter your email address.", code="required", field="email")
@@ -32,7 +35,9 @@ def user_signup(*, email: str, password: str, full_name: str = "", country: str 
     country = (country or "").strip().upper()
     if country and not preferred_currency:  # guessed from the country; the buyer may change it
         preferred_currency = country_currency(country)
-    user = User(email=email, full_name=full_name, country=country, preferred_currency=preferred_currency.upper())
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    user = User(email=email, full_name=full_name, country=country, preferred_currency=preferred_currency.upper(),
+                language=language)
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -147,6 +152,8 @@ def company_verify(*, company: Company, staff: User, approve: bool, reason: str 
                             target=f"company {company.pk}", name=company.legal_name, reason=reason.strip())
         if not approve:  # a rejected company's listings leave the catalog (marketplace/receivers.py)
             company_rejected.send(sender=Company, company=company)
+        else:
+            transaction.on_commit(lambda: company_verified.send(sender=Company, company=company), robust=True)
     return company
 
 
@@ -161,7 +168,7 @@ def seller_company(user: User) -> Company:
 
 def profile_update(*, user: User, data: dict) -> User:
     """Save the profile; a blank currency is guessed from the country (changeable afterwards)."""
-    for key in ("full_name", "country", "preferred_currency", "address_line", "city", "postcode"):
+    for key in ("full_name", "country", "preferred_currency", "address_line", "city", "postcode", "language"):
         if key in data:
             setattr(user, key, (data[key] or "").strip())
     user.country = user.country.upper()

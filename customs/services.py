@@ -26,7 +26,7 @@ from django.utils import timezone
 from customs.domain.states import CLEARANCE
 from customs.models import CaseDocument, ClearanceCase, ClearanceEvent, DocumentRequest, Finding
 from customs.selectors import DECIDED_STATUSES
-from customs.signals import clearance_decided, clearance_held
+from customs.signals import clearance_decided, clearance_held, documents_requested
 from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 
 REQUIRED_DECLARATION_FIELDS = ("consignor", "consignee", "incoterm", "lines", "currency")
@@ -224,12 +224,17 @@ def _decide(case: ClearanceCase) -> None:
 def _ask_for_proof_of_origin(case: ClearanceCase) -> None:
     """Only the seller can fix a preference claimed without proof: ask at once instead of making
     them wait for an officer to ask. The upload screens the case again."""
-    DocumentRequest.objects.create(
+    request = DocumentRequest.objects.create(
         case=case, kinds=[CaseDocument.Kind.PROOF_OF_ORIGIN], requested_by=None,
         message="A preferential tariff rate is claimed: upload the proof of origin the trade agreement asks for "
                 "(a certificate of origin or the exporter's statement on origin).")
     _transition(case, "awaiting_documents", action="documents_requested",
                 note="proof_of_origin: asked the seller automatically (preference claimed without proof).")
+    _documents_requested(request)
+
+
+def _documents_requested(request: DocumentRequest) -> None:
+    transaction.on_commit(lambda: documents_requested.send(sender=DocumentRequest, request=request), robust=True)
 
 
 HANDED_OVER = "Handed to the customs authority for lodging."
@@ -333,12 +338,9 @@ def _clear(case: ClearanceCase) -> None:
 
 
 def _decided(case: ClearanceCase, *, released: bool, reason: str) -> None:
-    """Tell logistics and the marketplace (in this transaction) and the people (after it)."""
-    from customs.tasks import clearance_notify
-
+    """Tell logistics, the marketplace and the notifications (which email buyer and seller after commit),
+    in this transaction."""
     clearance_decided.send(sender=ClearanceCase, case=case, released=released, reason=reason)
-    case_id, kind = case.pk, "cleared" if released else "rejected"
-    transaction.on_commit(lambda: clearance_notify.delay(case_id, kind))
 
 
 STEPS = {"pending": _declare, "declared": _screen, "screening": _assess, "assessed": _decide,
@@ -488,6 +490,7 @@ def case_request_documents(*, case_id: int, officer, kinds: list[str], message: 
         request = DocumentRequest.objects.create(case=case, kinds=kinds, message=message[:1000], requested_by=officer)
         _transition(case, "awaiting_documents", action="documents_requested", actor=officer,
                     note=f"{', '.join(kinds)}: {message}")
+        _documents_requested(request)
     return request
 
 
@@ -547,33 +550,6 @@ def case_escalate_overdue() -> int:
 def case_authority_overdue(*, case_id: int) -> None:
     """Beat: an authority answer that never came puts the case in error for an officer."""
     case_fail(case_id=case_id, error="No answer from the customs authority in time; retry to ask again.")
-
-
-def case_notify(*, case_id: int, kind: str) -> int:
-    """Email buyer and seller about the decision, once (recorded as an event)."""
-    from django.contrib.auth import get_user_model
-    from django.core.mail import send_mail
-
-    with transaction.atomic():
-        case = _lock(case_id)
-        if case is None or case.events.filter(action=f"notified_{kind}").exists():
-            return 0
-        buyer = get_user_model().objects.filter(pk=case.buyer_id).values_list("email", flat=True).first()
-        seller = (case.declaration.get("consignor") or {}).get("email")
-        if kind == "cleared":
-            subject = f"{case.shipment_reference}: cleared by customs"
-            body = f"Customs released shipment {case.shipment_reference}; the carrier delivers it next."
-        else:
-            reason = case.events.filter(action__in=["rejected", "authority_rejected"]).values_list(
-                "note", flat=True).last() or ""
-            subject = f"{case.shipment_reference}: rejected by customs"
-            body = (f"Customs rejected shipment {case.shipment_reference}: {reason}\n"
-                    "The buyer is refunded in full and the shipment is cancelled.")
-        recipients = [r for r in (buyer, seller) if r]
-        for recipient in recipients:
-            send_mail(subject, body, None, [recipient])
-        _event(case, f"notified_{kind}", note=f"Emailed {len(recipients)} recipient(s).")
-    return len(recipients)
 
 
 # --- reference data -------------------------------------------------------------------------

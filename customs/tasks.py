@@ -115,13 +115,6 @@ def clearance_clear(case_id: int) -> str:
     return _run(case_id, "released")
 
 
-@service_task(max_retries=3)
-def clearance_notify(case_id: int, kind: str) -> int:
-    from customs.services import case_notify
-
-    return case_notify(case_id=case_id, kind=kind)
-
-
 def task_for(status: str, *, lodged: bool = False):
     """The task that moves a case on from `status`, or None when it waits for a person."""
     if status == "submitted":

@@ -20,7 +20,8 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "country", "preferred_currency", "address_line", "city", "postcode"]
+        fields = ["full_name", "country", "preferred_currency", "address_line", "city", "postcode", "language"]
+        help_texts = {"language": _("Emails and notifications are written in it.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

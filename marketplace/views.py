@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -353,7 +354,7 @@ def signup(request):
         data = form.cleaned_data
         try:
             user = user_signup(email=data["email"], password=data["password"], full_name=data["full_name"],
-                               country=data["country"])
+                               country=data["country"], language=translation.get_language() or "")
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to eWTP Marketplace."))
             if data["account_type"] == "seller":

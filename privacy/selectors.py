@@ -57,10 +57,23 @@ def _account(user) -> dict:
     return {
         "id": user.pk, "email": user.email, "full_name": user.full_name, "first_name": user.first_name,
         "last_name": user.last_name, "country": user.country, "preferred_currency": user.preferred_currency,
-        "address_line": user.address_line, "city": user.city, "postcode": user.postcode,
+        "address_line": user.address_line, "city": user.city, "postcode": user.postcode, "language": user.language,
         "date_joined": user.date_joined, "last_login": user.last_login, "is_active": user.is_active,
         "roles": sorted(user.groups.values_list("name", flat=True)),
     }
+
+
+def _notifications(user) -> dict:
+    """What the platform told the user (the inbox, and whether each was emailed) and their email choices: each
+    notification's kind and the order or shipment it is about, not its text, which names the other party (a
+    seller's buyers are not the seller's to take away)."""
+    from notifications.models import EmailPreference, Notification
+
+    return {"inbox": [{"kind": n.kind, "about": n.context.get("reference", ""), "link": n.url,
+                       "created_at": n.created_at,
+                       "read_at": n.read_at, "email": n.email_status, "emailed_at": n.emailed_at}
+                      for n in Notification.objects.filter(recipient=user).order_by("created_at", "pk")],
+            "email_off": sorted(EmailPreference.objects.filter(user=user, email=False).values_list("kind", flat=True))}
 
 
 def _addresses(user) -> list[dict]:
@@ -257,6 +270,7 @@ def personal_data(*, user) -> PersonalData:
         "account": _account(user), "addresses": _addresses(user), "companies": _companies(memberships),
         "orders": _orders(user), "payments": _payments(user), "shipments": _shipments(user),
         "customs_cases": _customs_cases(user), "rfqs": _rfqs(user), "security": _security(user),
+        "notifications": _notifications(user),
     }
     files, omitted = _files(user, memberships)
     return PersonalData(areas=areas, files=files, omitted=omitted)

@@ -94,6 +94,14 @@ def _delete_security_records(user: User, old_email: str) -> dict:
     }
 
 
+def _delete_notifications(user: User) -> int:
+    """What the platform told the user (names, reasons, amounts) and their email choices: nothing to keep."""
+    from notifications.models import EmailPreference, Notification
+
+    EmailPreference.objects.filter(user=user).delete()
+    return Notification.objects.filter(recipient=user).delete()[0]
+
+
 def _companies_erase_contact(user: User, old_email: str, old_name: str) -> tuple[list[int], int]:
     """Clear the contact person (the user) from their companies; a company nobody else runs leaves the
     catalog (its listings are suspended: no one could ship them). Its record — legal name, address, tax
@@ -138,6 +146,7 @@ def erasure_request(*, user: User, password: str) -> ErasureRequest:
         deleted = _delete_security_records(locked, old_email)
         deleted["addresses"] = locked.addresses.all().delete()[0]
         deleted["carts"] = Cart.objects.filter(user=locked).delete()[0]
+        deleted["notifications"] = _delete_notifications(locked)
         anonymised = {
             "rfq_messages": Rfq.objects.filter(buyer=locked).exclude(message="").update(message=""),
             "payment_client_secrets": Payment.objects.filter(buyer=locked).exclude(client_secret="").update(

@@ -6,6 +6,7 @@ With nothing else set: SQLite and a filesystem Celery broker under var/, the san
 the simulated carrier and customs authority.
 """
 
+import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "marketplace",
     "privacy",  # personal-data rights: export and erasure (it may import every app; none imports it)
     "finance",
+    "notifications",  # inbox and emails of what happened; it follows the other apps' signals, none imports it
 ]
 
 MIDDLEWARE = [
@@ -84,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "marketplace.context_processors.buyer_context",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -159,8 +162,27 @@ if S3_BUCKET:
 # Pages show photos from the bucket (or the CDN in front of it).
 MEDIA_ORIGINS = [media_origin(bucket=S3_BUCKET, endpoint_url=S3_ENDPOINT_URL, public_url=S3_PUBLIC_URL)] if S3_BUCKET else []
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Email (notifications/): the console by default; SMTP with EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+# and EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS; files in EMAIL_FILE_PATH with
+# ...filebased.EmailBackend. Or an email service's API through django-anymail: ANYMAIL_ESP names it (mailgun,
+# sendgrid, postmark, brevo, amazon_ses, resend, ...: the backend anymail.backends.<esp>.EmailBackend) and every
+# ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], e.g. ANYMAIL_MAILGUN_API_KEY and ANYMAIL_MAILGUN_SENDER_DOMAIN,
+# ANYMAIL_SENDGRID_API_KEY, ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_BREVO_API_KEY (anymail's docs name each ESP's).
+ANYMAIL_ESP = env.str("ANYMAIL_ESP", default="")
+ANYMAIL = {name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items()
+           if name.startswith("ANYMAIL_") and name != "ANYMAIL_ESP"}
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=f"anymail.backends.{ANYMAIL_ESP}.EmailBackend" if ANYMAIL_ESP
+                        else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="eWTP Marketplace <no-reply@ewtp.example>")
+# Where links in emails lead (the site's address as users reach it); production defaults to https://<first host>.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
@@ -241,6 +263,8 @@ CELERY_BEAT_SCHEDULE = {
     # Erased users' records whose retention period is over are anonymised in full (see PRIVACY_* below).
     "privacy-purge-after-retention": {"task": "privacy.tasks.erasure_purge_due", "schedule": 6 * 3600.0},
     "finance-mark-overdue": {"task": "finance.tasks.advances_mark_overdue", "schedule": BEAT_INTERVAL_SECONDS * 6},
+    # Emails still pending five minutes after their notification (a lost message) are enqueued again.
+    "notifications-redrive-emails": {"task": "notifications.tasks.notification_emails_redrive", "schedule": 300.0},
 }
 
 # --- Domain knobs --------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from marketplace.models import Cart, Checkout, Listing, Order, OrderEvent, Order
 from marketplace.pricing import ListingToQuote, buyer_quoted_as, quote_lines
 from marketplace.selectors import CheckoutDetail, checkout_detail
 from marketplace.services.listings import check_b2b, check_quantity
+from marketplace.signals import order_placed, send_on_commit
 from payments.models import Payment
 from payments.services import Share, payment_confirm, payment_create, payment_reprice
 
@@ -157,6 +158,7 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, a
                                  unit_price_amount=unit.amount, currency=unit.currency,
                                  unit_weight_kg=listing.weight_kg)
     OrderEvent.objects.create(order=order, to_status=order.status, actor=buyer, note="Quote locked." + dap_note)
+    send_on_commit(order_placed, order=order)
     return order
 
 

@@ -15,6 +15,7 @@ from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDeni
 from ewtp.money import has_too_many_decimals, minor_units
 from marketplace.models import Cart, CartLine, Quotation, Rfq
 from marketplace.services.listings import listing_for_sale
+from marketplace.signals import rfq_changed, send_on_commit
 
 
 def rfq_create(*, buyer: User, listing_id: int, quantity: int, message: str = "") -> Rfq:
@@ -33,7 +34,9 @@ def rfq_create(*, buyer: User, listing_id: int, quantity: int, message: str = ""
         if quantity <= top:
             raise ApplicationError(f"Listed prices cover up to {top} units; ask for more than {top}, or add it to "
                                    "your cart.", code="below_tiers", field="quantity")
-        return Rfq.objects.create(buyer=buyer, listing=listing, quantity=quantity, message=message.strip())
+        rfq = Rfq.objects.create(buyer=buyer, listing=listing, quantity=quantity, message=message.strip())
+        send_on_commit(rfq_changed, rfq=rfq)
+        return rfq
 
 
 def _seller_rfq(user: User, rfq_id: int) -> Rfq:
@@ -60,6 +63,7 @@ def rfq_quote(*, user: User, rfq_id: int, unit_price: Decimal, valid_days: int, 
                                              valid_until=timezone.now() + timedelta(days=valid_days), note=note[:1000])
         rfq.status = Rfq.Status.QUOTED
         rfq.save(update_fields=["status"])
+        send_on_commit(rfq_changed, rfq=rfq)
     return quotation
 
 
@@ -70,6 +74,7 @@ def rfq_decline(*, user: User, rfq_id: int) -> Rfq:
             raise Conflict("This request has already been answered.", code="already_answered")
         rfq.status = Rfq.Status.DECLINED
         rfq.save(update_fields=["status"])
+        send_on_commit(rfq_changed, rfq=rfq)
     return rfq
 
 
@@ -93,4 +98,5 @@ def rfq_accept(*, buyer: User, rfq_id: int) -> CartLine:
         line = CartLine.objects.create(cart=cart, listing=rfq.listing, quantity=rfq.quantity, quotation=quotation)
         rfq.status = Rfq.Status.ACCEPTED
         rfq.save(update_fields=["status"])
+        send_on_commit(rfq_changed, rfq=rfq)
     return line

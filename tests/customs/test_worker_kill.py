@@ -125,7 +125,10 @@ def test_a_pool_process_killed_while_lodging_is_replaced_and_the_refund_happens_
     # then the step runs again in a new process and the case finishes, rejected
     wait_for(lambda: ClearanceCase.objects.get(pk=case.pk).status == "rejected", timeout=90,
              what="the authority's rejection")
-    wait_for(lambda: case.events.filter(action="notified_rejected").exists(), timeout=30, what="the emails")
+    from notifications.models import Notification
+
+    wait_for(lambda: Notification.objects.filter(event_key=f"clearance_rejected:{case.pk}", recipient=buyer,
+                                                 email_status="sent").exists(), timeout=30, what="the emails")
     # and nothing happened twice: one registered declaration, one refund, no duplicate event
     received = lodgings(case)
     assert len({e["mrn"] for e in received}) == 1 and len(received) >= 2 and received[-1]["pid"] != first["pid"]

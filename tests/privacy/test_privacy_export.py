@@ -20,7 +20,8 @@ from tests import factories
 from tests.factories import api_client, page_client
 
 pytestmark = pytest.mark.django_db
-AREAS = {"account", "addresses", "companies", "orders", "payments", "shipments", "customs_cases", "rfqs", "security"}
+AREAS = {"account", "addresses", "companies", "orders", "payments", "shipments", "customs_cases", "rfqs", "security",
+         "notifications"}
 PDF = b"%PDF-1.4\n" + b"0" * 64
 
 

@@ -4,7 +4,6 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from django.core import mail
 from django.db import connection
 
 from customs.models import ClearanceCase, ClearanceEvent
@@ -239,17 +238,6 @@ def test_a_released_case_cannot_be_rejected(reference_data, instant_authority):
     drive(case.pk)
     with pytest.raises(Conflict):
         case_reject(case_id=case.pk, officer=officer, reason="too late")
-
-
-def test_the_decision_emails_buyer_and_seller(reference_data, instant_authority):
-    from customs.services import case_notify
-
-    buyer = factories.buyer()
-    case = open_case(buyer_id=buyer.pk)
-    drive(case.pk)
-    assert case_notify(case_id=case.pk, kind="cleared") == 2
-    assert case_notify(case_id=case.pk, kind="cleared") == 0  # once
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([buyer.email, "seller@example.com"])
 
 
 def test_holds_past_the_sla_are_escalated_once(reference_data, instant_authority, settings):

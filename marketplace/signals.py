@@ -1,0 +1,15 @@
+"""What the marketplace tells the apps above it (notifications), without importing them. Each is sent
+after the transaction that made the change has committed (`transaction.on_commit`, robust: a receiver's
+failure is logged and never undoes the change)."""
+
+from django.db import transaction
+from django.dispatch import Signal
+
+# A buyer placed an order (its quote is locked, its stock reserved; payment follows). kwargs: order
+order_placed = Signal()
+# A request for quotation was asked, quoted, declined or accepted (its new status). kwargs: rfq
+rfq_changed = Signal()
+
+
+def send_on_commit(signal: Signal, **kwargs) -> None:
+    transaction.on_commit(lambda: signal.send(sender=None, **kwargs), robust=True)
