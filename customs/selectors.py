@@ -308,7 +308,9 @@ def landed_cost_quote(*, origin: str, destination: str, lines: list[dict], fx, c
                          quantity=line["quantity"], unit_value=line["unit_value"],
                          net_weight_kg=Decimal(line["net_weight_kg"]), origin=line.get("origin") or origin,
                          claim_preference=line.get("claim_preference", False),
-                         supplementary=line.get("supplementary") or {}) for line in lines],
+                         supplementary=line.get("supplementary") or {},
+                         origin_declaration=as_origin_declaration(line.get("origin_declaration")))
+               for line in lines],
     )
     return quote_landed_cost(tariff_book(), fx, request)
 
@@ -446,3 +448,27 @@ def cases_export(*, start: date, end: date, standard: str = "h7") -> dict:
         (refused if "violations" in entry else declarations).append(entry)
     return {"dataset": standard.upper(), "from": start.isoformat(), "to": end.isoformat(),
             "declarations": declarations, "refused": refused}
+
+
+def as_origin_declaration(value):
+    """A line's origin declaration as the engine takes it: as read (OriginDeclaration), as stored (its JSON)
+    or none."""
+    from customs.domain.origin import OriginDeclaration
+
+    if value is None or isinstance(value, OriginDeclaration):
+        return value
+    return OriginDeclaration.from_json(value)
+
+
+def read_origin_declaration(data, *, product_origin: str, currency: str, prefix: str = ""):
+    """The seller's materials declaration checked (customs.domain.origin.read_declaration) against the HS
+    nomenclature the book holds and the ISO country list; ApplicationError at the field at fault."""
+    from customs.domain.origin import OriginInputError, read_declaration
+    from customs.reference import read_countries
+    from ewtp.exceptions import ApplicationError
+
+    try:
+        return read_declaration(data, product_origin=product_origin, currency=currency,
+                                hs_codes=tariff_book().hs_codes, countries=read_countries(), prefix=prefix)
+    except OriginInputError as exc:
+        raise ApplicationError(exc.message, code=exc.code, field=exc.field) from exc
