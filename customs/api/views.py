@@ -479,14 +479,20 @@ class CaseDocumentUploadApi(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(request={"multipart/form-data": inline_serializer("DocumentUpload", {
-        "kind": serializers.CharField(), "file": serializers.FileField()})},
+        "kind": serializers.CharField(), "file": serializers.FileField(),
+        "proof_agreement": serializers.CharField(required=False, help_text="proof of origin: the agreement"),
+        "proof_number": serializers.CharField(required=False, help_text="proof of origin: its number"),
+        "proof_issued_on": serializers.DateField(required=False, help_text="proof of origin: its date")})},
         responses=inline_serializer("Document", {"id": serializers.IntegerField()}))
     def post(self, request, pk: int):
         if not request.user.is_authenticated:
             raise NotAuthenticated
         document = services.case_document_upload(case_id=pk, company_id=_company_id(request.user), user=request.user,
                                                  kind=str(request.data.get("kind", "")),
-                                                 upload=request.FILES.get("file"))
+                                                 upload=request.FILES.get("file"),
+                                                 proof={"agreement": str(request.data.get("proof_agreement", "")),
+                                                        "number": str(request.data.get("proof_number", "")),
+                                                        "issued_on": str(request.data.get("proof_issued_on", ""))})
         return Response({"id": document.pk, "kind": document.kind, "size": document.size}, status=201)
 
 
