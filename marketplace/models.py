@@ -421,8 +421,9 @@ class ListingOriginDeclaration(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(ex_works_price__gt=0), name="origin_ex_works_positive")]
 
-    def as_json(self) -> dict:
-        """As the customs engine reads it (customs.domain.origin.OriginDeclaration.from_json)."""
-        return {"ex_works_price": str(self.ex_works_price), "currency": self.listing.currency,
+    def as_json(self, currency: str | None = None) -> dict:
+        """As the customs engine reads it (customs.domain.origin.OriginDeclaration.from_json); `currency`: the
+        listing's, when the caller has it (saves reading the listing)."""
+        return {"ex_works_price": str(self.ex_works_price), "currency": currency or self.listing.currency,
                 "wholly_obtained": self.wholly_obtained, "exporter_reference": self.exporter_reference,
                 "materials": list(self.materials)}

@@ -86,7 +86,7 @@ def catalog(request):
 
 
 def listing_detail(request, pk: int):
-    listing = get_object_or_404(Listing.objects.select_related("company", "category")
+    listing = get_object_or_404(Listing.objects.select_related("company", "category", "origin_declaration")
                                 .prefetch_related("tiers", "photos"), pk=pk)
     if listing.status != Listing.Status.PUBLISHED and not (
             request.user.is_authenticated and listing.company.members.filter(user=request.user).exists()):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Company, User
 from accounts.selectors import company_of
@@ -255,4 +256,6 @@ def listing_declare_origin(*, user: User, listing_id: int, data: dict) -> Listin
                                        "wholly_obtained": declared.wholly_obtained,
                                        "exporter_reference": declared.exporter_reference,
                                        "materials": stored["materials"]})
+        # a new version of the listing: its cached landed costs (keyed by updated_at) are quoted again
+        Listing.objects.filter(pk=listing.pk).update(updated_at=timezone.now())
     return declaration

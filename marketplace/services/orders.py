@@ -105,12 +105,12 @@ def order_book_shipment(*, user: User, order_id: int, parcels: list[dict] | None
 
 
 def _origin_declaration(line, claim_preference: bool) -> dict:
-    """What the seller declared for the listing's rule of origin, carried with a claimed preference: customs
-    grants the preference only where it meets the agreement's rule."""
-    if not claim_preference:
-        return {}
+    """What the seller declared for the listing's rule of origin: with it the line claims the preference (as
+    the order's quote did), and customs grants it only where the agreement's rule is met."""
     declaration = getattr(line.listing, "origin_declaration", None)
-    return {"origin_declaration": declaration.as_json()} if declaration is not None else {}
+    if declaration is None:
+        return {}
+    return {"claim_preference": True, "origin_declaration": declaration.as_json(currency=line.listing.currency)}
 
 
 def order_follow_shipment(*, reference: str, shipment_status: str) -> None:
