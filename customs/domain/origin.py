@@ -399,7 +399,7 @@ def read_declaration(data: Any, *, product_origin: str, currency: str, hs_codes:
     if not isinstance(wholly, bool):
         raise OriginInputError("wholly_obtained is true or false.", f"{prefix}wholly_obtained")
     reference = data.get("exporter_reference", "") or ""
-    if not isinstance(reference, str) or len(reference) > 64:
+    if not isinstance(reference, str) or len(reference) > 64 or "\x00" in reference:
         raise OriginInputError("Give the exporter's reference (REX number, approved exporter authorisation) in at "
                                "most 64 characters.", f"{prefix}exporter_reference")
     raw = data.get("materials", [])
@@ -411,7 +411,7 @@ def read_declaration(data: Any, *, product_origin: str, currency: str, hs_codes:
         if not isinstance(item, Mapping):
             raise OriginInputError("Each material has a description, hs_code, origin and value.", where)
         description = item.get("description", "") or ""
-        if not isinstance(description, str) or len(description) > 200:
+        if not isinstance(description, str) or len(description) > 200 or "\x00" in description:
             raise OriginInputError("Give a description of at most 200 characters.", f"{where}.description")
         code = item.get("hs_code")
         digits = _digits(code) if isinstance(code, str) else ""

@@ -33,8 +33,9 @@ def declare(page, base: str, listing_id: int, materials: str, *, price: str = "3
 
 def duty_on_the_product_page(page, base: str, listing_id: int) -> str:
     page.goto(f"{base}/listings/{listing_id}/")
-    page.locator("details summary", has_text="Why this duty").click()
-    return page.locator("details").inner_text()
+    why = page.locator("details", has_text="Why this duty")
+    why.locator("summary").click()
+    return why.inner_text()
 
 
 def case_of(order_id: int):

@@ -205,3 +205,15 @@ def test_read_declaration_holds_materials_to_the_price(amounts, price):
         assert exc.code == "materials_over_price" and sum(amounts) > price + D("0.01")
     else:
         assert sum(m.value for m in decl.materials) <= decl.ex_works_price
+
+
+@pytest.mark.parametrize("data", [
+    {"ex_works_price": "10", "exporter_reference": "MY\x00"},
+    {"ex_works_price": "10", "materials": [{"description": "tea\x00", "hs_code": "0902", "origin": "MY", "value": "1"}]},
+    {"ex_works_price": "10", "materials": "not a list"},
+    {"ex_works_price": float("inf")},
+    "not an object",
+])
+def test_read_declaration_refuses_hostile_values(data):
+    with pytest.raises(OriginInputError):
+        read_declaration(data, product_origin="MY", currency="MYR", hs_codes=HS, countries=read_countries())
