@@ -49,7 +49,7 @@ def test_a_preference_is_refused_when_the_rule_of_origin_fails_and_granted_when_
     seller = factories.seller(country="MY", currency="MYR", legal_name="Cameron Highlands Tea Sdn. Bhd.")
     buyer = factories.buyer(country="JP", currency="JPY")
     listing = factories.listing(seller, title_en="Highland green tea 250 g", title_zh="高原绿茶",
-                                price_amount=Decimal("60.00"))
+                                price_amount=Decimal("60.00"), moq=20)  # 20 tins: above Japan's de minimis
 
     # the seller declares its materials in the browser: a bad HS code is refused at the material, nothing saved
     log_in(page, base, seller.email)
