@@ -443,6 +443,8 @@ class TariffBook:
         self.agreements: dict[str, Agreement] = {a.code: a for a in agreements}
         self.origin_rules: dict[str, AgreementRules] = {
             a.code: parse_agreement_rules(a.code, a.origin_rules) for a in self.agreements.values() if a.origin_rules}
+        self._originating: dict[str, frozenset[str]] = {}
+        self._origin_memo: dict[tuple, Assessment] = {}
         self._restrictions: dict[str, list[Restriction]] = defaultdict(list)
         for restriction in restrictions:
             self._restrictions[restriction.destination].append(restriction)
@@ -485,14 +487,25 @@ class TariffBook:
     def originating_countries(self, agreement: Agreement) -> frozenset[str]:
         """The countries whose materials count as originating under an agreement: its parties (cumulation
         between them), a union's member states for the union."""
-        parties = set(agreement.parties)
-        return frozenset(parties | {member for member, union in self._member_of.items() if union in parties})
+        found = self._originating.get(agreement.code)
+        if found is None:
+            parties = set(agreement.parties)
+            found = self._originating[agreement.code] = frozenset(
+                parties | {member for member, union in self._member_of.items() if union in parties})
+        return found
 
     def assess_origin(self, agreement_code: str, hs_code: str, declaration: OriginDeclaration | None) -> Assessment:
-        """Whether a product of `hs_code` qualifies as originating under the agreement, from the declaration."""
-        agreement = self.agreements[agreement_code]
-        return assess(self.origin_rules.get(agreement_code), agreement_code, hs_code, declaration,
-                      self.originating_countries(agreement))
+        """Whether a product of `hs_code` qualifies as originating under the agreement, from the declaration
+        (kept: a listing's declaration is quoted again and again)."""
+        key = (agreement_code, hs_code, declaration)
+        found = self._origin_memo.get(key)
+        if found is None:
+            if len(self._origin_memo) >= 20_000:
+                self._origin_memo.clear()
+            found = self._origin_memo[key] = assess(self.origin_rules.get(agreement_code), agreement_code, hs_code,
+                                                    declaration, self.originating_countries(self.agreements[
+                                                        agreement_code]))
+        return found
 
     def origin_keys(self, origin: str) -> tuple[str, ...]:
         union = self._member_of.get(origin)
