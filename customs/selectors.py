@@ -121,6 +121,7 @@ def hs_detail(*, code: str, destination: str | None = None, origin: str | None =
                 "origin_criteria": list(agreement.origin_criteria) if agreement else [],
                 "proof_of_origin": agreement.proof_of_origin if agreement else "",
                 "agreement_source": agreement.source if agreement else "",
+                "product_specific_rule": _product_rule_json(book, measure.agreement or "", code),
             }})
     tax = regime.tax_rate(code, on) if regime.tax_name else None
     answer.update({
@@ -534,3 +535,14 @@ def granted_preferences(*, destination: str, lines: list[dict], currency: str, o
         upload = proof["kind"] != "statement" or not text
         granted.append({"line": index, **proof, "exporter_reference": reference, "text": text, "upload": upload})
     return granted
+
+
+def _product_rule_json(book: TariffBook, agreement: str, code: str) -> dict | None:
+    """The product-specific rule the platform checks for a code under an agreement (None: none held, so a
+    preference is granted automatically only to goods declared wholly obtained)."""
+    rules = book.origin_rules.get(agreement)
+    rule = rules.rule_for(code) if rules else None
+    if rule is None:
+        return None
+    return {"text": rule.text, "alternatives": [[c.label() for c in alternative] for alternative in rule.alternatives],
+            "source": rule.source}
