@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customs import selectors
+from customs.domain.origin import OriginDeclaration
 from ewtp.exceptions import ApplicationError
 from ewtp.fx import fx_for_quote
 from ewtp.money import Money
@@ -55,6 +56,11 @@ class LandedCostForm(forms.Form):
         ("DAP", _("DAP: the buyer pays duty and tax on delivery"))])
     claim_preference = forms.BooleanField(label=_("Claim a trade-agreement preference (the seller will prove the "
                                                   "origin)"), required=False)
+    wholly_obtained = forms.BooleanField(
+        label=_("The goods are wholly obtained in the origin country"), required=False,
+        help_text=_("Grown, harvested or extracted there, with no foreign material. Other goods meet a rule of "
+                    "origin only by their materials: sellers declare them on the listing, and the preference is "
+                    "granted only where the rule is met."))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -87,7 +93,10 @@ class LandedCostForm(forms.Form):
                 incoterm=data["incoterm"], shipping=Money(data["shipping"], currency),
                 lines=[{"hs_code": data["hs_code"], "quantity": data["quantity"],
                         "unit_value": Money(data["value"], currency), "net_weight_kg": data["weight"],
-                        "origin": data["origin"], "claim_preference": data["claim_preference"]}])
+                        "origin": data["origin"], "claim_preference": data["claim_preference"],
+                        "origin_declaration": OriginDeclaration(ex_works_price=data["value"], currency=currency,
+                                                                wholly_obtained=True)
+                        if data["wholly_obtained"] else None}])
         except ApplicationError as exc:
             self.add_error(_ERROR_FIELDS.get(exc.field or ""), exc.message)
             return None

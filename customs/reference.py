@@ -9,6 +9,7 @@ its book from the stored records with `build_tariff_book`, and tests and benchma
 from __future__ import annotations
 
 import csv
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -315,13 +316,27 @@ def read_destinations(path: Path = DATA_DIR / "regimes" / "destinations.json",
     return regimes
 
 
-def read_agreements(path: Path = DATA_DIR / "agreements" / "agreements.json") -> list[Agreement]:
+@functools.cache
+def read_countries(path: Path = DATA_DIR / "origin" / "iso3166.tab") -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes (the tz database's iso3166.tab, public domain)."""
+    with open(path, encoding="utf-8") as handle:
+        return frozenset(line.split("\t", 1)[0] for line in handle if line.strip() and not line.startswith("#"))
+
+
+def read_origin_rules(path: Path = DATA_DIR / "origin" / "origin-rules.json") -> dict[str, dict]:
+    """The rules of origin the platform checks, per agreement code (customs/domain/origin.py reads them)."""
+    return _read_json(path)["agreements"] if path.exists() else {}
+
+
+def read_agreements(path: Path = DATA_DIR / "agreements" / "agreements.json",
+                    origin_rules: dict[str, dict] | None = None) -> list[Agreement]:
     """One agreements file; `read_all_agreements` reads every file of the folder."""
+    rules = read_origin_rules() if origin_rules is None else origin_rules
     return [
         Agreement(code=row["code"], name=row["name"], parties=tuple(row["parties"]),
                   in_force_from=parse_date(row["in_force_from"]), origin_criteria=tuple(row["origin_criteria"]),
                   rule_of_origin=row["rule_of_origin"], proof_of_origin=row["proof_of_origin"],
-                  source=row["source"], as_of=parse_date(row["as_of"]))
+                  source=row["source"], as_of=parse_date(row["as_of"]), origin_rules=rules.get(row["code"]))
         for row in _read_json(path)["agreements"]
     ]
 
@@ -336,7 +351,9 @@ def read_restrictions(path: Path = DATA_DIR / "restrictions" / "restrictions.jso
 
 
 def read_all_agreements(directory: Path = DATA_DIR / "agreements") -> list[Agreement]:
-    return [agreement for path in sorted(Path(directory).glob("*.json")) for agreement in read_agreements(path)]
+    rules = read_origin_rules(Path(directory).parent / "origin" / "origin-rules.json")
+    return [agreement for path in sorted(Path(directory).glob("*.json"))
+            for agreement in read_agreements(path, rules)]
 
 
 def read_all_measures(data_dir: Path = DATA_DIR) -> list[Measure]:

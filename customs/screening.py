@@ -120,13 +120,20 @@ def screen_declaration(declaration: dict, *, destination: str, company_id: int |
                         f"(chapter {line['hs_code'][:2]}), but '{word}' belongs in chapter(s) {', '.join(chapters)}.",
                 evidence={"line": index, "word": word, "declared_chapter": line["hs_code"][:2],
                           "expected_chapters": list(chapters), "rule": "HS chapter keyword table"}))
+    # A proof of origin is asked for only where a preference is granted (claimed, and its rule of origin met):
+    # a claim whose rule is not met is charged MFN and needs none; a statement on origin on the invoice is one.
     claims = [i for i, line in enumerate(lines) if line.get("claim_preference")]
-    if claims and not declaration.get("proof_of_origin"):
+    granted = _granted(declaration, destination, lines) if claims else []
+    to_upload = [g for g in granted if g["upload"]]
+    if to_upload and not declaration.get("proof_of_origin"):
         findings.append(FindingData(
             kind="preference_without_proof",
-            message=f"A tariff preference is claimed on line(s) {', '.join(str(i + 1) for i in claims)} "
-                    "without a proof of origin.",
-            evidence={"lines": claims, "rule": "a preference needs a statement on origin or a certificate"}))
+            message=f"A tariff preference is granted on line(s) {', '.join(str(g['line'] + 1) for g in to_upload)} "
+                    f"({', '.join(sorted({g['agreement'] for g in to_upload}))}) without a proof of origin: "
+                    f"{'; '.join(sorted({g['name'] for g in to_upload}))}.",
+            evidence={"lines": [g["line"] for g in to_upload], "agreements": sorted({g["agreement"] for g in to_upload}),
+                      "proofs": [{k: g[k] for k in ("line", "agreement", "kind", "name", "fields")} for g in to_upload],
+                      "rule": "a granted preference needs the proof of origin its agreement names"}))
     fx = fx_table()
     value_eur = fx.convert(_goods_value(declaration), "EUR").rounded().amount if lines else Decimal("0")
     high = Decimal(str(setting("CLEARANCE_HIGH_VALUE_EUR", "1000")))
@@ -197,6 +204,15 @@ def _undervaluation(declaration: dict, history: dict[str, list[Decimal]], fx) ->
     return findings
 
 
+def _granted(declaration: dict, destination: str, lines: list[dict]) -> list[dict]:
+    from customs.selectors import granted_preferences
+
+    shipping = declaration.get("shipping")
+    return granted_preferences(destination=destination, lines=lines, currency=declaration["currency"],
+                               origin=declaration.get("origin_country"),
+                               shipping=Money(Decimal(shipping["amount"]), shipping["currency"]) if shipping else None)
+
+
 def assess_declaration(declaration: dict, *, destination: str, on: date | None = None) -> tuple[dict, Decimal]:
     """Duty and taxes at the declaration date with the customs engine, the value in EUR, and
     what the buyer paid (DDP) or was told (DAP) beside it."""
@@ -207,7 +223,8 @@ def assess_declaration(declaration: dict, *, destination: str, on: date | None =
     lines = [{"hs_code": line["hs_code"], "description": line["description"], "quantity": int(line["quantity"]),
               "unit_value": Money(Decimal(str(line["unit_value"])), currency),
               "net_weight_kg": Decimal(str(line["net_weight_kg"])), "origin": line["origin"],
-              "claim_preference": bool(line.get("claim_preference"))}
+              "claim_preference": bool(line.get("claim_preference")),
+              "origin_declaration": line.get("origin_declaration")}
              for line in declaration["lines"]]
     value_eur = fx.convert(_goods_value(declaration), "EUR").rounded().amount
     shipping = declaration.get("shipping")

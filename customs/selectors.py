@@ -121,6 +121,7 @@ def hs_detail(*, code: str, destination: str | None = None, origin: str | None =
                 "origin_criteria": list(agreement.origin_criteria) if agreement else [],
                 "proof_of_origin": agreement.proof_of_origin if agreement else "",
                 "agreement_source": agreement.source if agreement else "",
+                "product_specific_rule": _product_rule_json(book, measure.agreement or "", code),
             }})
     tax = regime.tax_rate(code, on) if regime.tax_name else None
     answer.update({
@@ -273,7 +274,8 @@ SELLER_SUMMARIES = {
     "new_seller": "First shipments of a new seller get an officer's look.",
     "undervaluation": "The declared value looks low for these goods; an invoice helps.",
     "hs_mismatch": "The HS code and the description do not seem to match.",
-    "preference_without_proof": "A preferential rate is claimed without a proof of origin.",
+    "preference_without_proof": "A preferential rate is granted: upload the proof of origin its trade agreement "
+                                "names.",
     "duty_mismatch": "The duties collected differ from the customs assessment.",
     "incomplete_declaration": "The declaration is incomplete.",
     "not_assessed": "Customs could not assess the duties automatically.",
@@ -308,7 +310,9 @@ def landed_cost_quote(*, origin: str, destination: str, lines: list[dict], fx, c
                          quantity=line["quantity"], unit_value=line["unit_value"],
                          net_weight_kg=Decimal(line["net_weight_kg"]), origin=line.get("origin") or origin,
                          claim_preference=line.get("claim_preference", False),
-                         supplementary=line.get("supplementary") or {}) for line in lines],
+                         supplementary=line.get("supplementary") or {},
+                         origin_declaration=as_origin_declaration(line.get("origin_declaration")))
+               for line in lines],
     )
     return quote_landed_cost(tariff_book(), fx, request)
 
@@ -446,3 +450,99 @@ def cases_export(*, start: date, end: date, standard: str = "h7") -> dict:
         (refused if "violations" in entry else declarations).append(entry)
     return {"dataset": standard.upper(), "from": start.isoformat(), "to": end.isoformat(),
             "declarations": declarations, "refused": refused}
+
+
+def as_origin_declaration(value):
+    """A line's origin declaration as the engine takes it: as read (OriginDeclaration), as stored (its JSON)
+    or none."""
+    from customs.domain.origin import OriginDeclaration
+
+    if value is None or isinstance(value, OriginDeclaration):
+        return value
+    return OriginDeclaration.from_json(value)
+
+
+def read_origin_declaration(data, *, product_origin: str, currency: str, prefix: str = ""):
+    """The seller's materials declaration checked (customs.domain.origin.read_declaration) against the HS
+    nomenclature the book holds and the ISO country list; ApplicationError at the field at fault."""
+    from customs.domain.origin import OriginInputError, read_declaration
+    from customs.reference import read_countries
+    from ewtp.exceptions import ApplicationError
+
+    try:
+        return read_declaration(data, product_origin=product_origin, currency=currency,
+                                hs_codes=tariff_book().hs_codes, countries=read_countries(), prefix=prefix)
+    except OriginInputError as exc:
+        raise ApplicationError(exc.message, code=exc.code, field=exc.field) from exc
+
+
+def proof_of_origin_for(book: TariffBook, agreement_code: str) -> dict:
+    """The proof of origin an agreement names: `statement` / `certification` made out by the exporter (its
+    text generated, with the exporter's reference, on the commercial invoice), or a `certificate` issued by an
+    authority (uploaded by the seller, its type and fields checked)."""
+    agreement = book.agreements[agreement_code]
+    rules = book.origin_rules.get(agreement_code)
+    if rules is not None:
+        return {"agreement": agreement_code, "kind": rules.proof_kind, "name": rules.proof_name,
+                "template": rules.proof_text, "fields": list(rules.proof_fields)}
+    issued = "certificate of origin" in agreement.proof_of_origin.lower() and "issued" in agreement.proof_of_origin
+    if issued:
+        return {"agreement": agreement_code, "kind": "certificate", "name": agreement.proof_of_origin,
+                "template": "", "fields": ["number", "issued_on", "issuer"]}
+    return {"agreement": agreement_code, "kind": "certification", "name": agreement.proof_of_origin,
+            "template": f"The exporter (reference {{exporter_reference}}) certifies that the goods described in this "
+                        f"invoice originate in {{origin}} under the {agreement.name} and meet its rules of origin.",
+            "fields": []}
+
+
+def granted_preferences(*, destination: str, lines: list[dict], currency: str, origin: str | None = None,
+                        on: date | None = None, fx=None, shipping: Money | None = None) -> list[dict]:
+    """The lines of a consignment whose claimed preference the landed-cost engine grants (its rule of origin
+    met), each with the proof of origin its agreement names; nothing claimed or granted: []. `lines` as the
+    declaration stores them (unit_value an amount in `currency`, origin_declaration as JSON)."""
+    from ewtp.exceptions import ApplicationError
+    from ewtp.fx import fx_table
+
+    claimed = [index for index, line in enumerate(lines) if line.get("claim_preference")]
+    if not claimed:
+        return []
+    quote_lines = [{"hs_code": line["hs_code"], "description": line.get("description", ""),
+                    "quantity": int(line["quantity"]), "net_weight_kg": Decimal(str(line.get("net_weight_kg") or 0)),
+                    "unit_value": Money(Decimal(str(line["unit_value"])), currency), "origin": line.get("origin"),
+                    "claim_preference": bool(line.get("claim_preference")),
+                    "origin_declaration": line.get("origin_declaration")} for line in lines]
+    try:
+        quote = landed_cost_quote(origin=origin or lines[0].get("origin"), destination=destination,
+                                  lines=quote_lines, currency=currency, fx=fx or fx_table(on), on=on,
+                                  shipping=shipping)
+    except ApplicationError:
+        return []
+    book = tariff_book()
+    granted = []
+    for index in claimed:
+        rule = quote.lines[index].rule
+        if not rule.startswith("preference:"):
+            continue
+        code = rule.split(":", 1)[1]
+        proof = proof_of_origin_for(book, code)
+        declared = lines[index].get("origin_declaration") or {}
+        reference = declared.get("exporter_reference", "")
+        text = ""
+        if proof["kind"] != "certificate" and reference:
+            text = proof["template"].format(exporter_reference=reference, origin=lines[index].get("origin") or origin)
+        # A statement on origin made out on the invoice is the proof; a certification or certificate is a
+        # document the seller uploads (its type and fields checked), as is a statement without a reference.
+        upload = proof["kind"] != "statement" or not text
+        granted.append({"line": index, **proof, "exporter_reference": reference, "text": text, "upload": upload})
+    return granted
+
+
+def _product_rule_json(book: TariffBook, agreement: str, code: str) -> dict | None:
+    """The product-specific rule the platform checks for a code under an agreement (None: none held, so a
+    preference is granted automatically only to goods declared wholly obtained)."""
+    rules = book.origin_rules.get(agreement)
+    rule = rules.rule_for(code) if rules else None
+    if rule is None:
+        return None
+    return {"text": rule.text, "alternatives": [[c.label() for c in alternative] for alternative in rule.alternatives],
+            "source": rule.source}

@@ -17,6 +17,7 @@ released=False when an officer or the authority rejects (→ refund and cancelle
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -494,8 +495,44 @@ def case_request_documents(*, case_id: int, officer, kinds: list[str], message: 
     return request
 
 
-def case_document_upload(*, case_id: int, company_id: int | None, user, kind: str, upload) -> CaseDocument:
-    """The seller answers a document request: the file is checked, stored, and the case re-screened."""
+def _checked_proof(case: ClearanceCase, proof: dict | None) -> dict:
+    """A proof of origin's type and fields, checked against what the granted preference's agreement names
+    (the open `preference_without_proof` finding says which): the agreement, the certificate's or
+    certification's number, its date (not in the future, not before the agreement is in force)."""
+    finding = case.findings.filter(kind="preference_without_proof", superseded_at__isnull=True).first()
+    needed = (finding.evidence or {}).get("proofs") if finding else None
+    if not needed:
+        return {"kind": "uploaded statement"}
+    proof = proof or {}
+    agreements = sorted({p["agreement"] for p in needed})
+    agreement = str(proof.get("agreement") or (agreements[0] if len(agreements) == 1 else "")).strip()
+    if agreement not in agreements:
+        raise ApplicationError(f"Choose the agreement the proof is for: {', '.join(agreements)}.",
+                               code="proof_wrong_agreement", field="proof_agreement")
+    number = str(proof.get("number") or "").strip()
+    if not number or len(number) > 64:
+        raise ApplicationError("Give the number of the certificate or certification of origin (at most 64 "
+                               "characters).", code="proof_number_required", field="proof_number")
+    raw_date = str(proof.get("issued_on") or "").strip()
+    try:
+        issued_on = date.fromisoformat(raw_date)
+    except ValueError as exc:
+        raise ApplicationError("Give the date the proof was issued or signed, e.g. 2026-12-01.",
+                               code="proof_date_invalid", field="proof_issued_on") from exc
+    from customs.selectors import tariff_book
+
+    in_force = tariff_book().agreements[agreement].in_force_from
+    if issued_on > timezone.localdate() or issued_on < in_force:
+        raise ApplicationError(f"The proof's date must be between {in_force.isoformat()} and today.",
+                               code="proof_date_invalid", field="proof_issued_on")
+    kind = next(p["kind"] for p in needed if p["agreement"] == agreement)
+    return {"kind": kind, "agreement": agreement, "number": number, "issued_on": issued_on.isoformat()}
+
+
+def case_document_upload(*, case_id: int, company_id: int | None, user, kind: str, upload,
+                         proof: dict | None = None) -> CaseDocument:
+    """The seller answers a document request: the file is checked, stored, and the case re-screened. A proof
+    of origin also gives its agreement, number and date (`proof`), checked against the preference granted."""
     if kind not in CaseDocument.Kind.values:
         raise ApplicationError("Choose the kind of document.", code="invalid_kind", field="kind")
     if upload is None:
@@ -515,13 +552,13 @@ def case_document_upload(*, case_id: int, company_id: int | None, user, kind: st
             raise NotFound("No such clearance case.")
         if case.status != "awaiting_documents":
             raise Conflict("This case does not wait for documents.", code="no_documents_requested", field="status")
+        checked = _checked_proof(case, proof) if kind == CaseDocument.Kind.PROOF_OF_ORIGIN else None
         document = CaseDocument.objects.create(case=case, kind=kind, file=upload,
                                                original_name=str(upload.name)[:200], content_type=content_type,
                                                size=upload.size, uploaded_by=user)
         case.document_requests.filter(answered_at__isnull=True).update(answered_at=timezone.now())
         if kind == CaseDocument.Kind.PROOF_OF_ORIGIN:
-            case.declaration = {**case.declaration,
-                                "proof_of_origin": {"document_id": document.pk, "kind": "uploaded statement"}}
+            case.declaration = {**case.declaration, "proof_of_origin": {"document_id": document.pk, **checked}}
         _transition(case, "declared", action="documents_received", actor=user,
                     note=f"{document.get_kind_display()}: {document.original_name}. Screening again.")
         _enqueue(case)

@@ -129,6 +129,8 @@ def my_cases(request):
     cases = list(selectors.cases_for_company(company_id=company_id)[:100]) if company_id else []
     for case in cases:
         case.summaries = sorted({selectors.finding_summary_for_seller(f) for f in case.active_findings})
+        case.proof_agreements = sorted({a for f in case.active_findings if f.kind == "preference_without_proof"
+                                        for a in (f.evidence or {}).get("agreements", ())})
     return render(request, "customs/my_cases.html", {"cases": cases, "document_kinds": CaseDocument.Kind.choices,
                                                      "tasks": [c for c in cases if c.open_requests]})
 
@@ -138,7 +140,10 @@ def my_cases(request):
 def document_upload(request, pk: int):
     try:
         services.case_document_upload(case_id=pk, company_id=_company_id(request.user), user=request.user,
-                                      kind=request.POST.get("kind", ""), upload=request.FILES.get("file"))
+                                      kind=request.POST.get("kind", ""), upload=request.FILES.get("file"),
+                                      proof={"agreement": request.POST.get("proof_agreement", ""),
+                                             "number": request.POST.get("proof_number", ""),
+                                             "issued_on": request.POST.get("proof_issued_on", "")})
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

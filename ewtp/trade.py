@@ -93,6 +93,9 @@ class Commodity:
     net_weight_kg: Decimal | None = None  # of the whole line (all units), without packaging
     description_zh: str = ""
     claim_preference: bool = False  # the exporter claims preferential origin (and must prove it)
+    # The seller's materials declaration for the rule of origin (customs.domain.origin.OriginDeclaration
+    # as JSON): a claimed preference is granted only where it meets the agreement's rule
+    origin_declaration: Mapping[str, Any] | None = None
 
     @property
     def value(self) -> Money:
@@ -114,6 +117,8 @@ class Commodity:
             data["description_zh"] = self.description_zh
         if self.claim_preference:
             data["claim_preference"] = True
+        if self.origin_declaration is not None:
+            data["origin_declaration"] = dict(self.origin_declaration)
         return data
 
     @classmethod
@@ -136,11 +141,15 @@ class Commodity:
         claim = data.get("claim_preference", False)
         if not isinstance(claim, bool):
             raise PayloadError(f"expected true or false, not {claim!r}", field=f"{field}.claim_preference")
+        origin_declaration = data.get("origin_declaration")
+        if origin_declaration is not None and not isinstance(origin_declaration, Mapping):
+            raise PayloadError("expected an object", field=f"{field}.origin_declaration")
         return cls(
             description=_text(data, "description", field), hs_code=_text(data, "hs_code", field, required=True),
             unit_value=unit_value, quantity=quantity, origin_country=_text(data, "origin", field),
             net_weight_kg=None if weight is None else _decimal(weight, f"{field}.net_weight_kg"),
             description_zh=_text(data, "description_zh", field), claim_preference=claim,
+            origin_declaration=origin_declaration,
         )
 
 
@@ -231,7 +240,8 @@ class Consignment:
             "lines": [{"description": c.description, "hs_code": c.hs_code, "quantity": c.quantity,
                        "unit_value": _decimal_json(c.unit_value.amount), "origin": c.origin_country,
                        "net_weight_kg": None if c.net_weight_kg is None else _decimal_json(c.net_weight_kg),
-                       "claim_preference": c.claim_preference}
+                       "claim_preference": c.claim_preference,
+                       **({"origin_declaration": dict(c.origin_declaration)} if c.origin_declaration else {})}
                       for c in self.commodities],
         }
 

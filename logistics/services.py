@@ -396,6 +396,22 @@ def rate_book_store() -> str:
 DOCUMENT_KINDS = ("label", "customs-declaration", "commercial-invoice")
 
 
+def _origin_statements(consignment, shipping) -> list[str]:
+    """The proof of origin text the invoice carries for each line whose claimed preference customs grants
+    (its rule of origin met): the statement on origin with the exporter's reference, or the certification's
+    wording where the agreement asks for a signed certification (customs.selectors.granted_preferences)."""
+    from customs.selectors import granted_preferences
+
+    lines = [{**commodity.to_json(), "unit_value": str(commodity.unit_value.amount)}
+             for commodity in consignment.commodities]
+    if not any(line.get("claim_preference") for line in lines):
+        return []
+    granted = granted_preferences(destination=consignment.consignee.country, lines=lines,
+                                  currency=consignment.currency, origin=consignment.origin_country,
+                                  shipping=shipping)
+    return [f"Line {g['line'] + 1} — {g['name']}: {g['text']}" for g in granted if g["text"]]
+
+
 def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
     """The PDF of a booked shipment (made once, then kept in Django's storage): the label, the
     CN22/CN23 customs declaration, or the commercial invoice. Returns (file name, bytes)."""
@@ -421,6 +437,8 @@ def shipment_document(*, shipment: Shipment, kind: str) -> tuple[str, bytes]:
         parcels=[trade.Parcel(p.weight_kg, p.length_cm, p.width_cm, p.height_cm) for p in parcels],
         invoice_number=f"INV-{shipment.order_reference}", invoice_date=(shipment.booked_at or timezone.now()).date(),
         shipping_cost=option.price.rounded(),
+        origin_statements=tuple(_origin_statements(consignment, option.price.rounded())) if kind == "commercial-invoice"
+        else (),
     )
     if kind == "customs-declaration":
         sdr_rate = documents.ILLUSTRATIVE_SDR_RATE_2024.get(currency) or fx_table().rate(

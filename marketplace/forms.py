@@ -178,3 +178,47 @@ class QuotationForm(forms.Form):
     valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=90, initial=14)
     note = forms.CharField(label=_("Note to the buyer"), max_length=1000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ListingOriginForm(forms.Form):
+    """The seller's materials declaration for a listing's rule of origin: one material a line,
+    "description; HS code; country of origin; value" (the service checks codes, countries and amounts)."""
+
+    ex_works_price = forms.DecimalField(label=_("Ex-works price of one unit"), min_value=0, max_digits=14,
+                                        decimal_places=4,
+                                        help_text=_("What one unit costs at your door, in the listing's currency."))
+    wholly_obtained = forms.BooleanField(label=_("Wholly obtained in the country of origin"), required=False,
+                                         help_text=_("Grown, harvested or extracted there, with no foreign "
+                                                     "material (e.g. tea picked and processed on your estate)."))
+    exporter_reference = forms.CharField(label=_("Exporter reference (REX number or approved exporter number)"),
+                                         max_length=64, required=False)
+    materials = forms.CharField(
+        label=_("Materials of one unit"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One a line: description; HS code; country of origin; value. "
+                    "E.g. green tea leaves; 0902.10; MY; 30.00"))
+
+    def __init__(self, *args, declaration=None, **kwargs):
+        if declaration is not None and not kwargs.get("data") and not args:
+            kwargs["initial"] = {
+                "ex_works_price": declaration.ex_works_price, "wholly_obtained": declaration.wholly_obtained,
+                "exporter_reference": declaration.exporter_reference,
+                "materials": "\n".join(f"{m.get('description', '')}; {m['hs_code']}; {m['origin']}; {m['value']}"
+                                       for m in declaration.materials)}
+        super().__init__(*args, **kwargs)
+
+    def clean_materials(self) -> list[dict]:
+        rows = []
+        for number, line in enumerate(self.cleaned_data["materials"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split(";")]
+            if len(parts) != 4:
+                raise forms.ValidationError(_("Line %(n)s: give description; HS code; country of origin; value "
+                                              "(4 parts separated by ';').") % {"n": number})
+            rows.append({"description": parts[0], "hs_code": parts[1], "origin": parts[2], "value": parts[3]})
+        return rows
+
+    def as_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["ex_works_price"] = str(data["ex_works_price"])
+        return data

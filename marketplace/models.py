@@ -399,3 +399,31 @@ class Quotation(models.Model):
     @property
     def unit_price(self) -> Money:
         return Money(self.unit_price_amount, self.currency)
+
+
+class ListingOriginDeclaration(models.Model):
+    """What the seller declares for a listing's rule of origin: the materials of one unit (description, HS
+    code, country of origin, value), its ex-works price, whether it is wholly obtained, and the exporter's
+    reference for the proof of origin (REX number, approved exporter authorisation). Checked by
+    customs.selectors.read_origin_declaration; a claimed preference is granted only where the agreement's
+    rule is met by it (customs.domain.origin)."""
+
+    listing = models.OneToOneField(Listing, on_delete=models.CASCADE, related_name="origin_declaration")
+    ex_works_price = models.DecimalField(_("ex-works price of one unit"), max_digits=14, decimal_places=4,
+                                         validators=[MinValueValidator(Decimal("0.0001"))])
+    wholly_obtained = models.BooleanField(_("wholly obtained"), default=False)
+    exporter_reference = models.CharField(_("exporter reference (REX / approved exporter)"), max_length=64,
+                                          blank=True)
+    # [{"description", "hs_code" (2, 4 or 6 digits), "origin" (ISO2), "value" (decimal string)}]
+    materials = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(ex_works_price__gt=0), name="origin_ex_works_positive")]
+
+    def as_json(self, currency: str | None = None) -> dict:
+        """As the customs engine reads it (customs.domain.origin.OriginDeclaration.from_json); `currency`: the
+        listing's, when the caller has it (saves reading the listing)."""
+        return {"ex_works_price": str(self.ex_works_price), "currency": currency or self.listing.currency,
+                "wholly_obtained": self.wholly_obtained, "exporter_reference": self.exporter_reference,
+                "materials": list(self.materials)}

@@ -163,6 +163,26 @@ def buyer_quoted_as(buyer, *, destination: str) -> dict:
             "consumer_year_to_date": consumer_year_to_date(buyer, destination=destination) if consumer else None}
 
 
+def origin_declarations(listings) -> dict[int, dict]:
+    """The sellers' origin declarations of these listings as the customs engine reads them, by listing id:
+    from `select_related("origin_declaration")` where the query had it, else in one query."""
+    from marketplace.models import ListingOriginDeclaration
+
+    found, unknown = {}, []
+    for listing in listings:
+        if "origin_declaration" in listing._state.fields_cache:
+            declaration = listing._state.fields_cache["origin_declaration"]
+            if declaration is not None:
+                found[listing.pk] = declaration.as_json(currency=listing.currency)
+        else:
+            unknown.append(listing)
+    if unknown:
+        by_id = {listing.pk: listing for listing in unknown}
+        for declaration in ListingOriginDeclaration.objects.filter(listing_id__in=by_id):
+            found[declaration.listing_id] = declaration.as_json(currency=by_id[declaration.listing_id].currency)
+    return found
+
+
 def quote_order(*, listing, quantity: int, destination: str, currency: str | None, incoterm: str = "DDP",
                 unit_price: Money | None = None, consumer: bool = False,
                 consumer_year_to_date: Money | None = None) -> OrderQuote:
@@ -207,11 +227,15 @@ def quote_lines(*, lines: list[ListingToQuote], destination: str, currency: str 
         raise ApplicationError(f"No carrier ships from {company.country} to {destination}.",
                                code="destination_not_served", field="destination")
     shipping = fx.convert(option.price, currency).rounded()
+    declared = origin_declarations([listing for listing, _q, _u in priced])
     customs = landed_cost_quote(
         origin=priced[0][0].origin_country, destination=destination, incoterm=incoterm, currency=currency,
         shipping=shipping,
         lines=[{"hs_code": listing.hs_code, "description": listing.title, "quantity": quantity, "unit_value": unit,
-                "net_weight_kg": listing.weight_kg * quantity, "origin": listing.origin_country}
+                "net_weight_kg": listing.weight_kg * quantity, "origin": listing.origin_country,
+                # a listing whose seller declared its materials claims the preference its rule of origin allows
+                **({"claim_preference": True, "origin_declaration": declared[listing.pk]}
+                   if listing.pk in declared else {})}
                for listing, quantity, unit in priced],
         fx=fx, buyer_is_consumer=consumer, consumer_year_to_date=consumer_year_to_date if consumer else None,
     )

@@ -310,7 +310,7 @@ def card_quotes(rows: list[dict], buyer: BuyerContext) -> list[CardQuote | None]
         missing = {row["id"]: key for row, key in zip(rows, keys, strict=True) if key not in found and key not in shared}
         if missing:
             computed = {}
-            for listing in (Listing.objects.filter(pk__in=missing).select_related("company")
+            for listing in (Listing.objects.filter(pk__in=missing).select_related("company", "origin_declaration")
                             .prefetch_related("tiers")):
                 try:
                     quote = quote_order(listing=listing, quantity=listing.moq, destination=buyer.country,
@@ -402,7 +402,7 @@ def cart_view(cart, buyer: BuyerContext) -> list[CartGroup]:
 
     if cart is None:
         return []
-    lines = list(cart.lines.select_related("listing", "listing__company", "quotation")
+    lines = list(cart.lines.select_related("listing", "listing__company", "listing__origin_declaration", "quotation")
                  .prefetch_related("listing__tiers"))
     groups: dict[int, CartGroup] = {}
     for line in lines:

@@ -27,6 +27,7 @@ urlpatterns = [
     path("sell/listings/import/", views.listing_import, name="listing_import"),
     path("sell/listings/import/template.<str:kind>", views.listing_import_template, name="listing_import_template"),
     path("sell/listings/<int:pk>/", views.listing_edit, name="listing_edit"),
+    path("sell/listings/<int:pk>/origin/", views.listing_origin, name="listing_origin"),
     path("sell/listings/<int:pk>/photos/<int:photo_pk>/delete/", views.listing_photo_delete,
          name="listing_photo_delete"),
 ]

@@ -32,6 +32,7 @@ from marketplace.forms import (
     CompanyReviewForm,
     ImportForm,
     ListingForm,
+    ListingOriginForm,
     OrderForm,
     PayForm,
     ProfileForm,
@@ -39,7 +40,7 @@ from marketplace.forms import (
     RfqForm,
     SignupForm,
 )
-from marketplace.models import Listing, Order
+from marketplace.models import Listing, ListingOriginDeclaration, Order
 from marketplace.services.addresses import address_add, address_delete, address_make_default
 from marketplace.services.cart import cart_add as cart_add_service
 from marketplace.services.cart import cart_line_update
@@ -53,7 +54,12 @@ from marketplace.services.checkout import (
 from marketplace.services.listing_import import IMPORT_MAX_BYTES
 from marketplace.services.listing_import import listing_import as listing_import_service
 from marketplace.services.listings import listing_create as listing_create_service
-from marketplace.services.listings import listing_photo_add, listing_set_status, listing_update
+from marketplace.services.listings import (
+    listing_declare_origin,
+    listing_photo_add,
+    listing_set_status,
+    listing_update,
+)
 from marketplace.services.listings import listing_photo_delete as listing_photo_delete_service
 from marketplace.services.orders import order_book_shipment, order_cancel_by_seller
 from marketplace.services.rfq import rfq_accept, rfq_decline, rfq_quote
@@ -81,7 +87,7 @@ def catalog(request):
 
 
 def listing_detail(request, pk: int):
-    listing = get_object_or_404(Listing.objects.select_related("company", "category")
+    listing = get_object_or_404(Listing.objects.select_related("company", "category", "origin_declaration")
                                 .prefetch_related("tiers", "photos"), pk=pk)
     if listing.status != Listing.Status.PUBLISHED and not (
             request.user.is_authenticated and listing.company.members.filter(user=request.user).exists()):
@@ -539,6 +545,31 @@ def listing_edit(request, pk: int | None):
     return render(request, "marketplace/listing_form.html", {
         "form": form, "listing": listing, "photos": listing.photos.all() if listing else [],
         "title": _("New listing") if listing is None else _("Edit listing")})
+
+
+@login_required
+def listing_origin(request, pk: int):
+    """The seller declares what one unit is made of, for the rule of origin of a claimed preference."""
+    company = company_of(request.user)
+    listing = Listing.objects.filter(pk=pk, company=company).first() if company else None
+    if listing is None:
+        return error_page(request, 404)
+    declaration = ListingOriginDeclaration.objects.filter(listing=listing).first()
+    form = ListingOriginForm(request.POST or None, declaration=declaration)
+    if request.method == "POST" and form.is_valid():
+        try:
+            listing_declare_origin(user=request.user, listing_id=listing.pk, data=form.as_data())
+            messages.success(request, _("Origin declaration saved."))
+            return redirect("marketplace:listing_origin", pk=listing.pk)
+        except ApplicationError as exc:
+            field = (exc.field or "").split("[")[0].split(".")[0] or None
+            message = exc.message
+            if exc.field and exc.field.startswith("materials["):
+                index = int(exc.field[len("materials["):].split("]")[0])
+                message = _("Material %(n)s: %(message)s") % {"n": index + 1, "message": exc.message}
+            form.add_error(field if field in form.fields else None, message)
+    return render(request, "marketplace/listing_origin.html", {
+        "form": form, "listing": listing, "declaration": declaration, "title": _("Rule of origin: materials")})
 
 
 @login_required

@@ -89,7 +89,7 @@ def _decimal(value, where: str, *, places: int) -> Decimal:
     return number
 
 
-def _line(raw, index: int) -> dict:
+def _line(raw, index: int, line_origin: str = "") -> dict:
     where = f"lines[{index}]"
     if not isinstance(raw, dict):
         raise _bad("Each line is an object with hs_code, quantity, unit_value and net_weight_kg.", where)
@@ -117,8 +117,15 @@ def _line(raw, index: int) -> dict:
     if not isinstance(supplementary, dict):
         raise _bad("supplementary is an object of unit: quantity, e.g. {\"l\": \"7.5\"}.", f"{where}.supplementary",
                    "invalid_amount")
+    origin = _country(raw, "origin", f"{where}.origin", required=False)
+    declaration = None
+    if raw.get("origin_declaration") is not None:
+        from customs.selectors import read_origin_declaration
+
+        declaration = read_origin_declaration(raw["origin_declaration"], product_origin=origin or line_origin,
+                                              currency=unit_value.currency, prefix=f"{where}.origin_declaration.")
     return {"hs_code": hs_code, "description": description, "quantity": quantity, "unit_value": unit_value,
-            "net_weight_kg": weight, "origin": _country(raw, "origin", f"{where}.origin", required=False),
+            "net_weight_kg": weight, "origin": origin, "origin_declaration": declaration,
             "claim_preference": claim,
             "supplementary": {str(k): _decimal(v, f"{where}.supplementary", places=4) for k, v in supplementary.items()}}
 
@@ -159,11 +166,27 @@ def landed_cost_input(data) -> dict:
         raise _bad("This field is required.", "lines", "required")
     if not isinstance(lines, list) or not 1 <= len(lines) <= _MAX_LINES:
         raise _bad(f"Give 1 to {_MAX_LINES} lines.", "lines")
-    values["lines"] = [_line(raw, index) for index, raw in enumerate(lines)]
+    values["lines"] = [_line(raw, index, values["origin"]) for index, raw in enumerate(lines)]
     return values
 
 
 # The request's shape for the OpenAPI schema; the body is read by landed_cost_input.
+class OriginMaterialSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    hs_code = serializers.CharField(max_length=8, help_text="HS 2022 chapter, heading or subheading")
+    origin = CountryField()
+    value = serializers.DecimalField(max_digits=13, decimal_places=4, min_value=0,
+                                     help_text="per unit of the product, in the line's currency")
+
+
+class OriginDeclarationSerializer(serializers.Serializer):
+    ex_works_price = serializers.DecimalField(max_digits=13, decimal_places=4, min_value=0)
+    wholly_obtained = serializers.BooleanField(default=False)
+    exporter_reference = serializers.CharField(max_length=64, required=False, allow_blank=True,
+                                               help_text="REX number / approved exporter authorisation")
+    materials = OriginMaterialSerializer(many=True, required=False)
+
+
 class LandedCostLineSerializer(serializers.Serializer):
     hs_code = serializers.CharField(max_length=14)
     description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
@@ -172,6 +195,9 @@ class LandedCostLineSerializer(serializers.Serializer):
     net_weight_kg = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=0)
     origin = CountryField(required=False)
     claim_preference = serializers.BooleanField(default=False)
+    origin_declaration = OriginDeclarationSerializer(
+        required=False, help_text="the seller's materials: a claimed preference is granted only where the "
+                                  "agreement's rule of origin is met")
     supplementary = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=4,
                                                                          min_value=0), required=False)
 
@@ -453,14 +479,20 @@ class CaseDocumentUploadApi(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(request={"multipart/form-data": inline_serializer("DocumentUpload", {
-        "kind": serializers.CharField(), "file": serializers.FileField()})},
+        "kind": serializers.CharField(), "file": serializers.FileField(),
+        "proof_agreement": serializers.CharField(required=False, help_text="proof of origin: the agreement"),
+        "proof_number": serializers.CharField(required=False, help_text="proof of origin: its number"),
+        "proof_issued_on": serializers.DateField(required=False, help_text="proof of origin: its date")})},
         responses=inline_serializer("Document", {"id": serializers.IntegerField()}))
     def post(self, request, pk: int):
         if not request.user.is_authenticated:
             raise NotAuthenticated
         document = services.case_document_upload(case_id=pk, company_id=_company_id(request.user), user=request.user,
                                                  kind=str(request.data.get("kind", "")),
-                                                 upload=request.FILES.get("file"))
+                                                 upload=request.FILES.get("file"),
+                                                 proof={"agreement": str(request.data.get("proof_agreement", "")),
+                                                        "number": str(request.data.get("proof_number", "")),
+                                                        "issued_on": str(request.data.get("proof_issued_on", ""))})
         return Response({"id": document.pk, "kind": document.kind, "size": document.size}, status=201)
 
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from customs.domain.duty_expression import DutyExpression, parse_duty_expression
+from customs.domain.origin import AgreementRules, Assessment, OriginDeclaration, assess, parse_agreement_rules
 
 MEASURE_KINDS = ("mfn", "preference", "additional")
 
@@ -87,6 +88,8 @@ class Agreement:
     proof_of_origin: str
     source: str
     as_of: date
+    # The rules the platform checks (customs/data/origin/origin-rules.json, as stored); None: none held
+    origin_rules: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
 
     def in_force(self, on: date) -> bool:
         return self.in_force_from <= on
@@ -96,7 +99,7 @@ class Agreement:
         return cls(code=data["code"], name=data["name"], parties=tuple(data["parties"]),
                    in_force_from=parse_date(data["in_force_from"]), origin_criteria=tuple(data["origin_criteria"]),
                    rule_of_origin=data["rule_of_origin"], proof_of_origin=data["proof_of_origin"],
-                   source=data["source"], as_of=parse_date(data["as_of"]))
+                   source=data["source"], as_of=parse_date(data["as_of"]), origin_rules=data.get("origin_rules"))
 
     def as_json(self) -> dict[str, Any]:
         return _jsonable(self)
@@ -438,6 +441,10 @@ class TariffBook:
                 self._under[measure.destination][measure.code[:length]].append(measure)
         self.measure_count = count
         self.agreements: dict[str, Agreement] = {a.code: a for a in agreements}
+        self.origin_rules: dict[str, AgreementRules] = {
+            a.code: parse_agreement_rules(a.code, a.origin_rules) for a in self.agreements.values() if a.origin_rules}
+        self._originating: dict[str, frozenset[str]] = {}
+        self._origin_memo: dict[tuple, Assessment] = {}
         self._restrictions: dict[str, list[Restriction]] = defaultdict(list)
         for restriction in restrictions:
             self._restrictions[restriction.destination].append(restriction)
@@ -476,6 +483,29 @@ class TariffBook:
     def data_from(self, territory: str) -> date | None:
         """The first date the book holds an MFN measure for a customs territory."""
         return self._starts.get(territory)
+
+    def originating_countries(self, agreement: Agreement) -> frozenset[str]:
+        """The countries whose materials count as originating under an agreement: its parties (cumulation
+        between them), a union's member states for the union."""
+        found = self._originating.get(agreement.code)
+        if found is None:
+            parties = set(agreement.parties)
+            found = self._originating[agreement.code] = frozenset(
+                parties | {member for member, union in self._member_of.items() if union in parties})
+        return found
+
+    def assess_origin(self, agreement_code: str, hs_code: str, declaration: OriginDeclaration | None) -> Assessment:
+        """Whether a product of `hs_code` qualifies as originating under the agreement, from the declaration
+        (kept: a listing's declaration is quoted again and again)."""
+        key = (agreement_code, hs_code, declaration)
+        found = self._origin_memo.get(key)
+        if found is None:
+            if len(self._origin_memo) >= 20_000:
+                self._origin_memo.clear()
+            found = self._origin_memo[key] = assess(self.origin_rules.get(agreement_code), agreement_code, hs_code,
+                                                    declaration, self.originating_countries(self.agreements[
+                                                        agreement_code]))
+        return found
 
     def origin_keys(self, origin: str) -> tuple[str, ...]:
         union = self._member_of.get(origin)

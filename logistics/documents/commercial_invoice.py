@@ -188,6 +188,19 @@ def render_commercial_invoice(data: ShipmentDocumentData) -> bytes:
         ],
         [width * 0.55, width * 0.45],
     )
+    origin = []
+    if data.origin_statements:
+        origin = [
+            Spacer(0, 10),
+            KeepTogether(
+                [
+                    form_table(
+                        [[[caption_para("PROOF OF ORIGIN"), *(para(text, 8, leading=10) for text in data.origin_statements)]]],
+                        [width],
+                    )
+                ]
+            ),
+        ]
     document.build(
         [
             title,
@@ -197,6 +210,7 @@ def render_commercial_invoice(data: ShipmentDocumentData) -> bytes:
             lines_table,
             Spacer(0, 6),
             totals,
+            *origin,
             Spacer(0, 14),
             KeepTogether([declaration]),
         ]

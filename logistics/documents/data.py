@@ -27,6 +27,8 @@ class ShipmentDocumentData:
     invoice_date: date
     shipping_cost: Money
     reason_for_export: str = "Sale of goods"
+    # The proof of origin text per line whose preference customs grants (statement on origin / certification)
+    origin_statements: tuple[str, ...] = ()
 
     @property
     def goods_value(self) -> Money:

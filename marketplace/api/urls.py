@@ -11,6 +11,7 @@ urlpatterns = [
     path("listings/import/", views.ListingImportApi.as_view(), name="api-listings-import"),
     path("listings/<int:pk>/", views.ListingDetailApi.as_view(), name="api-listing"),
     path("listings/<int:pk>/photos/", views.ListingPhotosApi.as_view(), name="api-listing-photos"),
+    path("listings/<int:pk>/origin/", views.ListingOriginApi.as_view(), name="api-listing-origin"),
     path("listings/<int:pk>/photos/<int:photo_pk>/", views.ListingPhotoApi.as_view(), name="api-listing-photo"),
     path("cart/", views.CartApi.as_view(), name="api-cart"),
     path("cart/lines/", views.CartLineAddApi.as_view(), name="api-cart-lines"),

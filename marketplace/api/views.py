@@ -23,6 +23,7 @@ from marketplace.services.checkout import QuoteChanged, cart_checkout, checkout_
 from marketplace.services.listing_import import IMPORT_MAX_BYTES, listing_import
 from marketplace.services.listings import (
     listing_create,
+    listing_declare_origin,
     listing_photo_add,
     listing_photo_delete,
     listing_set_status,
@@ -201,6 +202,42 @@ class ListingPhotoApi(APIView):
         _own_listing(request, pk)
         listing_photo_delete(user=request.user, listing_id=pk, photo_id=photo_pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class OriginMaterialSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    hs_code = serializers.CharField(max_length=12, help_text="HS 2022 chapter, heading or subheading, e.g. 0902.10")
+    origin = serializers.CharField(max_length=2, help_text="ISO 3166 country code")
+    value = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0,
+                                     help_text="in the listing's currency, for one unit")
+
+
+class ListingOriginSerializer(serializers.Serializer):
+    ex_works_price = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0)
+    wholly_obtained = serializers.BooleanField(default=False)
+    exporter_reference = serializers.CharField(max_length=64, required=False, allow_blank=True,
+                                               help_text="REX number / approved exporter authorisation")
+    materials = OriginMaterialSerializer(many=True, required=False)
+    currency = serializers.CharField(read_only=True)
+
+
+class ListingOriginApi(APIView):
+    """The seller's materials declaration for the listing's rule of origin (checked field by field; a
+    claimed preference is granted at clearance only where the agreement's rule is met)."""
+
+    @extend_schema(responses={200: ListingOriginSerializer})
+    def get(self, request, pk: int):
+        listing = _own_listing(request, pk)
+        declaration = getattr(listing, "origin_declaration", None)
+        if declaration is None:
+            raise NotFound("No origin declaration for this listing yet.")
+        return Response(declaration.as_json())
+
+    @extend_schema(request=ListingOriginSerializer, responses={200: ListingOriginSerializer})
+    def put(self, request, pk: int):
+        _own_listing(request, pk)
+        declaration = listing_declare_origin(user=request.user, listing_id=pk, data=request.data)
+        return Response(declaration.as_json())
 
 
 class CatalogApi(APIView):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Company, User
 from accounts.selectors import company_of
@@ -20,7 +21,7 @@ from ewtp.roles import VERIFY_COMPANY
 from ewtp.validators import validate_model
 from marketplace import search
 from marketplace.domain import images
-from marketplace.models import Category, Listing, ListingPhoto, PriceTier
+from marketplace.models import Category, Listing, ListingOriginDeclaration, ListingPhoto, PriceTier
 
 LISTING_FIELDS = ("title_en", "title_zh", "description_en", "description_zh", "hs_code", "origin_country",
                   "price_amount", "stock", "moq", "weight_kg", "length_cm", "width_cm", "height_cm", "category",
@@ -235,3 +236,26 @@ def check_b2b(listing: Listing, buyer: User | None) -> None:
     if listing.b2b_only and buyer is not None and buyer.is_authenticated and company_of(buyer) is None:
         raise Conflict(f"{listing.title} is sold to businesses only: register your company to buy it.",
                        code="b2b_only", field="listing")
+
+
+def listing_declare_origin(*, user: User, listing_id: int, data: dict) -> ListingOriginDeclaration:
+    """The seller's materials declaration for a listing's rule of origin, checked field by field (HS codes
+    that exist, ISO countries, amounts not negative, the materials together at most the ex-works price):
+    saved whole, or nothing changes."""
+    from customs.selectors import read_origin_declaration
+
+    company = seller_company(user)
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().filter(pk=listing_id, company=company).first()
+        if listing is None:
+            raise NotFound("No such listing.")
+        declared = read_origin_declaration(data, product_origin=listing.origin_country, currency=listing.currency)
+        stored = declared.as_json()
+        declaration, _ = ListingOriginDeclaration.objects.update_or_create(
+            listing=listing, defaults={"ex_works_price": declared.ex_works_price,
+                                       "wholly_obtained": declared.wholly_obtained,
+                                       "exporter_reference": declared.exporter_reference,
+                                       "materials": stored["materials"]})
+        # a new version of the listing: its cached landed costs (keyed by updated_at) are quoted again
+        Listing.objects.filter(pk=listing.pk).update(updated_at=timezone.now())
+    return declaration

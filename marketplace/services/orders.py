@@ -75,7 +75,7 @@ def order_book_shipment(*, user: User, order_id: int, parcels: list[dict] | None
             raise NotFound("No such order.")
         if order.status not in (Order.Status.PAID, Order.Status.SHIPPED):
             raise Conflict("Only paid orders can be shipped.", code="not_paid")
-        lines = list(order.lines.all())
+        lines = list(order.lines.select_related("listing__origin_declaration"))
         default_parcels = [{
             "weight_kg": sum(line.unit_weight_kg * line.quantity for line in lines),
             "length_cm": max(line.listing.length_cm for line in lines),
@@ -93,7 +93,8 @@ def order_book_shipment(*, user: User, order_id: int, parcels: list[dict] | None
             goods=[{"description": line.description, "hs_code": line.hs_code, "origin": line.origin_country,
                     "quantity": line.quantity, "unit_value": str(line.unit_price_amount), "currency": line.currency,
                     "net_weight_kg": str(line.unit_weight_kg * line.quantity),
-                    "claim_preference": bool(claim_preference)} for line in lines],
+                    "claim_preference": bool(claim_preference),
+                    **_origin_declaration(line, claim_preference)} for line in lines],
             parcels=parcels or default_parcels,
             paid_duties=order.snapshot.duties_payable_now.as_json(), freight=order.snapshot.shipping.as_json(),
         )
@@ -101,6 +102,15 @@ def order_book_shipment(*, user: User, order_id: int, parcels: list[dict] | None
         if order.status == Order.Status.PAID:
             _set_status(order, Order.Status.SHIPPED, actor=user, note="Shipment booked.")
     return shipment
+
+
+def _origin_declaration(line, claim_preference: bool) -> dict:
+    """What the seller declared for the listing's rule of origin: with it the line claims the preference (as
+    the order's quote did), and customs grants it only where the agreement's rule is met."""
+    declaration = getattr(line.listing, "origin_declaration", None)
+    if declaration is None:
+        return {}
+    return {"claim_preference": True, "origin_declaration": declaration.as_json(currency=line.listing.currency)}
 
 
 def order_follow_shipment(*, reference: str, shipment_status: str) -> None:

@@ -153,7 +153,15 @@ def line_duty_of(book: TariffBook, fx: FxTable, regime: DestinationRegime, code:
             if offer.agreement not in in_force and all(offer.agreement != c for c, _ in considered):
                 considered.append((offer.agreement or "?", f"origin {line.origin} not a party"))
         rated: list[tuple[Measure, Decimal]] = []
+        assessments = {}
         for offer in offers:
+            assessment = assessments.get(offer.agreement)
+            if assessment is None:
+                assessment = assessments[offer.agreement] = book.assess_origin(offer.agreement or "", code,
+                                                                                line.origin_declaration)
+            if not assessment.met:
+                considered.append((offer.agreement or "?", f"{offer.expression_text} not granted: {assessment.reason}"))
+                continue
             result = evaluate_amount(offer.expression, value, dest, quantities, fx)
             if isinstance(result, ManualAssessment):
                 considered.append((offer.agreement or "?", f"{offer.expression_text} cannot be computed: "
@@ -179,6 +187,9 @@ def line_duty_of(book: TariffBook, fx: FxTable, regime: DestinationRegime, code:
             names = ", ".join(sorted(in_force))
             notes.append(f"preference claimed: {line.origin} is a party to {names} with {regime.territory}, but no "
                          f"preferential rate is held for {code}; MFN applies")
+        elif chosen is None and not any(a.met for a in assessments.values()):
+            notes.append("preference claimed but the rule of origin is not shown to be met for any agreement; "
+                         "MFN applies")
         elif chosen is None:
             notes.append("preference claimed but no agreement's rate lowers the MFN duty; MFN applies")
         if considered:
@@ -191,9 +202,9 @@ def line_duty_of(book: TariffBook, fx: FxTable, regime: DestinationRegime, code:
         agreement = book.agreements[chosen.agreement or ""]
         duty = chosen_duty
         text, rule, source = chosen.expression_text, f"preference:{chosen.agreement}", chosen.source
-        notes.insert(0, f"origin {line.origin} is a party to {agreement.name}, the line has a preferential rate and "
-                        f"the preference is claimed (proof of origin: {agreement.proof_of_origin}; rule of origin: "
-                        f"{', '.join(agreement.origin_criteria)})")
+        notes.insert(0, f"origin {line.origin} is a party to {agreement.name}, the line has a preferential rate, "
+                        f"the preference is claimed and the {assessments[chosen.agreement].reason} (proof of origin: "
+                        f"{agreement.proof_of_origin})")
     elif isinstance(mfn_duty, ManualAssessment):
         text = mfn.expression_text if mfn else ""
         return None, ZERO, text, "manual_assessment", mfn.source if mfn else "", "; ".join([mfn_duty.reason, *notes])

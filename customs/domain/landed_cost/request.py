@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from customs.domain.origin import OriginDeclaration
 from ewtp.money import Money
 
 INCOTERMS = ("DDP", "DAP")
@@ -23,6 +24,9 @@ class QuoteLine:
     origin: str
     claim_preference: bool = False
     supplementary: Mapping[str, Decimal] = field(default_factory=dict)  # e.g. {"l": Decimal("7.5")}
+    # What the seller declared for the rule of origin; a claimed preference is granted only where it meets
+    # the agreement's rule (customs.domain.origin), None: nothing declared, no preference
+    origin_declaration: OriginDeclaration | None = None
 
 
 @dataclass(frozen=True, slots=True)

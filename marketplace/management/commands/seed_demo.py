@@ -12,9 +12,14 @@ from django.utils import timezone
 from accounts.models import Company, User
 from accounts.selectors import company_of
 from accounts.services import company_create, company_verify, user_signup
-from marketplace.models import Listing
+from marketplace.models import Listing, ListingOriginDeclaration
 from marketplace.services.checkout import order_pay, order_place
-from marketplace.services.listings import category_create, listing_create, listing_update
+from marketplace.services.listings import (
+    category_create,
+    listing_create,
+    listing_declare_origin,
+    listing_update,
+)
 from marketplace.services.orders import order_book_shipment
 
 PASSWORD = "trade-demo-2026"
@@ -57,13 +62,17 @@ class Command(BaseCommand):
             for data in seller["listings"]:
                 extras = dict(DEMO["listing_extras"].get(data["title_en"], {}))
                 tiers = extras.pop("tiers", [])
+                origin_declaration = extras.pop("origin_declaration", None)
                 if "category" in extras:
                     extras["category"] = categories[extras["category"]]
                 existing = Listing.objects.filter(company=company, title_en=data["title_en"]).first()
                 if existing is None:
-                    listing_create(user=user, data={**data, **extras}, publish=True, tiers=tiers)
+                    existing = listing_create(user=user, data={**data, **extras}, publish=True, tiers=tiers)
                 elif existing.category_id is None:  # a demo made before categories: bring it up to date
                     listing_update(user=user, listing_id=existing.pk, data=extras, tiers=tiers)
+                # what the seller declares for the rule of origin: its quotes claim the preference it meets
+                if origin_declaration and not ListingOriginDeclaration.objects.filter(listing=existing).exists():
+                    listing_declare_origin(user=user, listing_id=existing.pk, data=origin_declaration)
         # A company waiting for verification, for the staff page (/staff/companies/).
         pending = self._user("coffee@chiangmai-coffee.example", "Somchai Kaewkla", "TH")
         if company_of(pending) is None:
@@ -93,6 +102,7 @@ class Command(BaseCommand):
             "  seller (pending)   coffee@chiangmai-coffee.example  (staff verify it at /staff/companies/)\n"
             "  buyer (UK)         buyer.gb@example.com\n"
             "  buyer (Germany)    buyer.de@example.com\n"
+            "  buyer (Japan)      buyer.jp@example.com  (Malaysian tea at CPTPP's rate: its rule of origin is met)\n"
             "  buyer on a denied-party list  orders@tropic-tours.example\n"
             "  customs officer    officer@ewtp.example  (/customs/console/)\n"
             "  finance            finance@ewtp.example  (/payments/staff/, refunds, payouts, ledger)\n"

@@ -116,6 +116,10 @@ def test_detail_lists_preferences_with_their_agreement_and_conditions():
     assert cptpp["conditions"]["origin_is_party"] is True
     assert cptpp["conditions"]["claim_required"] is True
     assert cptpp["conditions"]["proof_of_origin"] and cptpp["conditions"]["origin_criteria"]
+    # the product-specific rule the platform checks; none held for RCEP (manual unless wholly obtained)
+    rule = cptpp["conditions"]["product_specific_rule"]
+    assert rule["alternatives"] == [["CC"], ["RVC 40% (build-down)"]] and "cptpp.json" in rule["source"]
+    assert by_agreement["RCEP"]["conditions"]["product_specific_rule"] is None
     assert cptpp["source"]
     assert body["mfn"]["expression"] and body["tax"]["rate"] == "8"  # food at Japan's reduced rate
 

@@ -129,9 +129,23 @@ def test_the_line_origin_defaults_to_the_consignment_origin():
 @pytest.mark.parametrize(("body", "rule", "duty"), [
     # 100 T-shirts at £5 into GB: above £135, UKGT 12%
     (a_body("GB", lines=[a_line(quantity=100)], shipping=m("12.00", "GBP")), "mfn", m("61.44", "GBP")),
-    # Vietnamese green tea into Japan, preference claimed: CPTPP 0%
-    (a_body("JP", origin="VN", lines=[a_line("0902100000", "100000", "JPY", origin="VN", claim_preference=True)]),
+    # Vietnamese green tea into Japan, preference claimed and the tea grown in Viet Nam: CPTPP 0%
+    (a_body("JP", origin="VN", lines=[a_line("0902100000", "100000", "JPY", origin="VN", claim_preference=True,
+                                             origin_declaration={"ex_works_price": "90000",
+                                                                 "materials": [{"description": "green tea leaves",
+                                                                                "hs_code": "0902.10", "origin": "VN",
+                                                                                "value": "60000"}]})]),
      "preference:CPTPP", m("0", "JPY")),
+    # the same tea blended from Chinese leaves (chapter 09, 67% of the price): CPTPP's CC and RVC 40% fail, MFN
+    (a_body("JP", origin="VN", lines=[a_line("0902100000", "100000", "JPY", origin="VN", claim_preference=True,
+                                             origin_declaration={"ex_works_price": "90000",
+                                                                 "materials": [{"description": "green tea leaves",
+                                                                                "hs_code": "090210", "origin": "CN",
+                                                                                "value": "60000"}]})]),
+     "mfn", m("17000", "JPY")),
+    # claimed with no declaration at all: nothing shows the rule is met, MFN
+    (a_body("JP", origin="VN", lines=[a_line("0902100000", "100000", "JPY", origin="VN", claim_preference=True)]),
+     "mfn", m("17000", "JPY")),
     # a parcel under the UK's £135
     (a_body("GB"), "de_minimis", m("0.00", "GBP")),
 ])
@@ -276,3 +290,26 @@ def test_a_dated_quote_uses_the_rules_of_that_date():
     later = post({**body, "date": date(2026, 1, 15).isoformat()}).json()
     assert later["de_minimis"] == {"duty_applied": True, "tax_applied": False}
     assert later["taxes"][0]["collected"] == "at_sale"
+
+
+@pytest.mark.parametrize(("declaration", "field", "code"), [
+    ({"ex_works_price": "-1"}, "lines[0].origin_declaration.ex_works_price", "invalid_amount"),
+    ({"ex_works_price": "100", "materials": [{"hs_code": "999999", "origin": "CN", "value": "1"}]},
+     "lines[0].origin_declaration.materials[0].hs_code", "unknown_hs_code"),
+    ({"ex_works_price": "100", "materials": [{"hs_code": "0902", "origin": "XX", "value": "1"}]},
+     "lines[0].origin_declaration.materials[0].origin", "invalid_country"),
+    ({"ex_works_price": "100", "materials": [{"hs_code": "0902", "origin": "CN", "value": "-3"}]},
+     "lines[0].origin_declaration.materials[0].value", "invalid_amount"),
+    ({"ex_works_price": "100", "materials": [{"hs_code": "0902", "origin": "CN", "value": "60"},
+                                             {"hs_code": "4819", "origin": "VN", "value": "41"}]},
+     "lines[0].origin_declaration.materials", "materials_over_price"),
+    ({"ex_works_price": "100", "wholly_obtained": True, "materials": [{"hs_code": "0902", "origin": "CN",
+                                                                        "value": "1"}]},
+     "lines[0].origin_declaration.wholly_obtained", "not_wholly_obtained"),
+])
+def test_a_bad_origin_declaration_is_refused_at_its_field(declaration, field, code):
+    body = a_body("JP", origin="VN", lines=[a_line("0902100000", "100000", "JPY", origin="VN", claim_preference=True,
+                                                   origin_declaration=declaration)])
+    answer = post(body)
+    assert answer.status_code == 400
+    assert (answer.json()["error"]["field"], answer.json()["error"]["code"]) == (field, code)

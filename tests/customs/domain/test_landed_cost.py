@@ -8,8 +8,12 @@ from decimal import Decimal
 import pytest
 
 from customs.domain.landed_cost import Explanation, QuoteLine, QuoteRequest, quote_landed_cost
+from customs.domain.origin import OriginDeclaration
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
+
+# goods whose origin is not in question: wholly obtained in the origin country
+WHOLLY_OBTAINED = OriginDeclaration(ex_works_price=Decimal(1), currency="EUR", wholly_obtained=True)
 
 ON = date(2026, 1, 15)
 
@@ -22,6 +26,7 @@ def a_line(code="6109100010", value="5.00", currency="GBP", quantity=1, origin="
            **supplementary):
     return QuoteLine(hs_code=code, description="goods", quantity=quantity, unit_value=money(value, currency),
                      net_weight_kg=Decimal(kg), origin=origin, claim_preference=claim,
+                     origin_declaration=WHOLLY_OBTAINED if claim else None,
                      supplementary={k: Decimal(v) for k, v in supplementary.items()})
 
 

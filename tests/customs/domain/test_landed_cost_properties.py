@@ -7,7 +7,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from customs.domain.landed_cost import QuoteLine, QuoteRequest, quote_landed_cost
+from customs.domain.origin import OriginDeclaration
 from ewtp.money import Money
+
+# goods whose origin is not in question: wholly obtained in the origin country
+WHOLLY_OBTAINED = OriginDeclaration(ex_works_price=Decimal(1), currency="EUR", wholly_obtained=True)
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 ON = date(2026, 1, 15)
@@ -27,7 +31,8 @@ def request_for(destination, currency, code, origin, value, shipping=Decimal(0),
     if currency in ("JPY", "KRW"):
         value, shipping = value.quantize(Decimal(1)), shipping.quantize(Decimal(1))
     line = QuoteLine(hs_code=code, description="item", quantity=quantity, unit_value=Money(value, currency),
-                     net_weight_kg=Decimal("1.5"), origin=origin, claim_preference=claim)
+                     net_weight_kg=Decimal("1.5"), origin=origin, claim_preference=claim,
+                     origin_declaration=WHOLLY_OBTAINED if claim else None)
     return QuoteRequest(origin=origin, destination=destination, on=on, incoterm="DDP", currency=currency,
                         shipping=Money(shipping, currency), insurance=Money(Decimal(0), currency), lines=[line])
 

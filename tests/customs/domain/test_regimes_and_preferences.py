@@ -8,7 +8,11 @@ from decimal import Decimal
 import pytest
 
 from customs.domain.landed_cost import QuoteLine, QuoteRequest, quote_landed_cost
+from customs.domain.origin import OriginDeclaration
 from ewtp.money import Money
+
+# goods whose origin is not in question: wholly obtained in the origin country
+WHOLLY_OBTAINED = OriginDeclaration(ex_works_price=Decimal(1), currency="EUR", wholly_obtained=True)
 
 ON = date(2026, 1, 15)
 
@@ -19,7 +23,8 @@ def money(amount: str, currency: str) -> Money:
 
 def a_line(code, value, currency, *, origin="JP", quantity=1, claim=False):
     return QuoteLine(hs_code=code, description="goods", quantity=quantity, unit_value=money(value, currency),
-                     net_weight_kg=Decimal("0.5"), origin=origin, claim_preference=claim)
+                     net_weight_kg=Decimal("0.5"), origin=origin, claim_preference=claim,
+                     origin_declaration=WHOLLY_OBTAINED if claim else None)
 
 
 def a_request(destination, lines, *, origin="JP", on=ON, shipping="0", consumer=False, ytd=None):

@@ -9,7 +9,11 @@ from decimal import Decimal
 import pytest
 
 from customs.domain.landed_cost import QuoteLine, QuoteRequest, quote_landed_cost
+from customs.domain.origin import OriginDeclaration
 from ewtp.money import FxTable, Money
+
+# goods whose origin is not in question: wholly obtained in the origin country
+WHOLLY_OBTAINED = OriginDeclaration(ex_works_price=Decimal(1), currency="EUR", wholly_obtained=True)
 
 
 def money(amount: str, currency: str) -> Money:
@@ -24,7 +28,8 @@ def fx_of(rates_per_eur: dict[str, str], on: date = date(2026, 1, 14), source: s
 def line(code: str, value: str, currency: str, *, origin: str = "CN", quantity: int = 1, kg: str = "1",
          claim: bool = False, description: str = "goods") -> QuoteLine:
     return QuoteLine(hs_code=code, description=description, quantity=quantity, unit_value=money(value, currency),
-                     net_weight_kg=Decimal(kg), origin=origin, claim_preference=claim)
+                     net_weight_kg=Decimal(kg), origin=origin, claim_preference=claim,
+                     origin_declaration=WHOLLY_OBTAINED if claim else None)
 
 
 def quote(book, fx: FxTable, destination: str, lines: list[QuoteLine], *, on: date, origin: str | None = None,

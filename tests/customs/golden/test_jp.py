@@ -66,7 +66,8 @@ def test_preference_claimed_under_cptpp_into_japan(api_quote):
     6,200 = 1,748 -> 1,700 yen, JPY 7,900."""
     body = {"origin": "VN", "destination": "JP", "date": "2026-01-15",
             "lines": [{"hs_code": "0902100000", "quantity": 1, "unit_value": m("100000", "JPY"), "net_weight_kg": "2",
-                       "claim_preference": True}]}
+                       "claim_preference": True,
+                           "origin_declaration": {"ex_works_price": "90000", "wholly_obtained": True}}]}
     answer = api_quote(body)
     assert answer["lines"][0]["rule"] == "preference:CPTPP"
     assert answer["duty"] == m("0", "JPY")

@@ -49,10 +49,14 @@ def test_a_quote_shows_the_landed_cost_breakdown_and_the_explanation():
 
 
 def test_the_preference_and_incoterm_choices_reach_the_quote():
-    html = page(**{**GOOD, "origin": "VN", "destination": "JP", "hs_code": "0902100000", "currency": "JPY",
-                   "value": "100000", "quantity": "1", "shipping": "0", "claim_preference": "on", "incoterm": "DAP"})
+    tea = {**GOOD, "origin": "VN", "destination": "JP", "hs_code": "0902100000", "currency": "JPY",
+           "value": "100000", "quantity": "1", "shipping": "0", "claim_preference": "on", "incoterm": "DAP"}
+    html = page(**{**tea, "wholly_obtained": "on"})
     assert "Preference: CPTPP" in html
     assert "duty and tax paid on delivery (DAP)" in html
+    # claimed for goods not shown to meet a rule of origin: MFN, with the reason
+    html = page(**tea)
+    assert "Preference: CPTPP" not in html and "rule of origin" in html
 
 
 def test_entry_price_goods_say_they_need_manual_assessment():

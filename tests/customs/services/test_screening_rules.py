@@ -84,15 +84,32 @@ def test_duties_paid_far_from_the_assessment_are_a_finding(reference_data, insta
     assert finding.evidence["paid"]["currency"] == "CNY"
 
 
+MALAYSIAN_TEA = {**TEA, "origin": "MY", "quantity": 20, "claim_preference": True,
+                 "origin_declaration": {"ex_works_price": "150", "currency": "CNY", "materials": [
+                     {"description": "green tea leaves", "hs_code": "090210", "origin": "MY", "value": "90"}]}}
+
+
+def test_a_preference_whose_rule_of_origin_fails_asks_for_no_proof(reference_data, instant_authority):
+    # given Malaysian tea into Japan claiming CPTPP, but blended from Chinese leaves (CC and RVC 40% fail)
+    chinese = {**MALAYSIAN_TEA["origin_declaration"], "materials": [
+        {"description": "green tea leaves", "hs_code": "090210", "origin": "CN", "value": "120"}]}
+    case = open_case(destination="JP", lines=[{**MALAYSIAN_TEA, "origin_declaration": chinese}])
+    # then MFN is charged and no proof of origin is asked for
+    assert drive(case.pk) == "cleared"
+    assert "preference_without_proof" not in kinds(case)
+
+
 def test_a_missing_proof_of_origin_is_fixed_by_the_sellers_upload(reference_data, instant_authority):
-    # given a preference claimed without a proof of origin: held, and the seller asked for the proof at once
+    # given a preference granted (Malaysian tea, CPTPP rule met) without a proof of origin: held, and the
+    # seller asked at once for the certification of origin CPTPP names
     seller = factories.seller()
     company_id = company_of(seller).pk
     ClearanceCase.objects.create(shipment_reference="TST-EARLIER", company_id=company_id, buyer_id=1,
-                                 destination="GB", status="cleared", declaration={})
-    case = open_case(company_id=company_id, destination="GB", lines=[{**TEA, "claim_preference": True}])
+                                 destination="JP", status="cleared", declaration={})
+    case = open_case(company_id=company_id, destination="JP", lines=[MALAYSIAN_TEA])
     assert drive(case.pk) == "awaiting_documents"
     assert kinds(case) == {"preference_without_proof"}
+    assert case.findings.get().evidence["agreements"] == ["CPTPP"]
     request = case.document_requests.get()
     assert request.kinds == ["proof_of_origin"] and request.requested_by is None and request.answered_at is None
     assert "held" in case.events.values_list("action", flat=True)
@@ -104,8 +121,21 @@ def test_a_missing_proof_of_origin_is_fixed_by_the_sellers_upload(reference_data
     with pytest.raises(NotFound):
         case_document_upload(case_id=case.pk, company_id=company_id + 1, user=seller, kind="proof_of_origin",
                              upload=SimpleUploadedFile("origin.pdf", PDF))
+    # a proof without its number or with a date in the future is refused at the field, nothing stored
+    for proof, field in (({"number": "", "issued_on": "2026-01-02"}, "proof_number"),
+                         ({"number": "MY-CO-1", "issued_on": "2999-01-01"}, "proof_issued_on"),
+                         ({"agreement": "RCEP", "number": "MY-CO-1", "issued_on": "2026-01-02"}, "proof_agreement")):
+        with pytest.raises(ApplicationError) as bad:
+            case_document_upload(case_id=case.pk, company_id=company_id, user=seller, kind="proof_of_origin",
+                                 upload=SimpleUploadedFile("origin.pdf", PDF), proof=proof)
+        assert bad.value.field == field
+    assert not case.documents.exists()
     document = case_document_upload(case_id=case.pk, company_id=company_id, user=seller, kind="proof_of_origin",
-                                    upload=SimpleUploadedFile("origin.pdf", PDF))
+                                    upload=SimpleUploadedFile("origin.pdf", PDF),
+                                    proof={"number": "MY-CPTPP-0042", "issued_on": "2026-01-02"})
+    case.refresh_from_db()
+    assert case.declaration["proof_of_origin"]["agreement"] == "CPTPP"
+    assert case.declaration["proof_of_origin"]["number"] == "MY-CPTPP-0042"
     # then the case is screened again, released and cleared; the old finding stays on record
     assert drive(case.pk) == "cleared"
     assert document.file.read().startswith(b"%PDF")

@@ -36,3 +36,13 @@ def test_lines_in_another_currency_than_the_invoice_are_refused():
     euro_line = goods_line("Tea", "0902.10", 1, Money(Decimal("5.00"), "EUR"), "0.1")
     with pytest.raises(CurrencyMismatch):
         render_commercial_invoice(make_shipment(lines=[euro_line]))
+
+
+def test_the_statement_on_origin_is_printed_when_given():
+    from dataclasses import replace
+
+    statement = ("Line 1 — Statement on origin: The exporter of the products covered by this document (Exporter "
+                 "Reference No GB123456789000) declares that these products are of JP preferential origin.")
+    text = all_text(render_commercial_invoice(replace(make_shipment(), origin_statements=(statement,))))
+    assert "PROOF OF ORIGIN" in text and "GB123456789000" in text
+    assert "PROOF OF ORIGIN" not in all_text(render_commercial_invoice(make_shipment()))
