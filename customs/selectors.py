@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -245,6 +246,28 @@ def cases_cleared(references: list[str]) -> set[str]:
     """Which of these shipments customs released (trade finance advances more against them)."""
     return set(ClearanceCase.objects.filter(shipment_reference__in=references, status__in=("released", "cleared"))
                .values_list("shipment_reference", flat=True))
+
+
+@dataclass(frozen=True)
+class AuthorityAssessment:
+    """What the authority decided on a released shipment, for settling its duties."""
+
+    reference: str
+    destination: str
+    mrn: str
+    assessed: Money | None  # None: it accepted what was declared paid
+    answered_at: str
+
+
+def case_authority_assessment(reference: str) -> AuthorityAssessment | None:
+    """The authority's release of the shipment and the duties it assessed; None until it released it."""
+    case = ClearanceCase.objects.filter(shipment_reference=reference, status__in=("released", "cleared")).first()
+    if case is None or case.authority_answer.get("outcome") != "released":
+        return None
+    assessed = (case.authority_answer.get("details") or {}).get("assessed")
+    money = Money(Decimal(str(assessed["amount"])), assessed["currency"]) if assessed else None
+    return AuthorityAssessment(reference=reference, destination=case.destination, mrn=case.mrn, assessed=money,
+                               answered_at=case.authority_answer.get("answered_at", ""))
 
 
 def case_outcomes(*, company_id: int) -> tuple[int, int]:

@@ -41,6 +41,7 @@ urlpatterns = [
     path("logistics/", include("logistics.urls")),
     path("payments/", include("payments.urls")),
     path("finance/", include("finance.urls")),
+    path("duties/", include("duties.urls")),
     path("", include("marketplace.urls")),
 ]
 # /media/ holds public listing photos only (private files live in another storage, served by views

@@ -1,0 +1,33 @@
+"""Duty settlement follows what customs, payments and logistics report (none of them imports this app).
+Each receiver only enqueues, after the reporting transaction commits: settling money never rolls back a
+clearance decision or a payment."""
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from customs.signals import clearance_decided
+from payments.signals import ledger_checking, payment_succeeded
+
+
+@receiver(clearance_decided)
+def _settle_assessed_duties(sender, case, released, **kwargs):
+    if released:
+        from duties.tasks import duty_reconcile
+
+        reference = case.shipment_reference
+        transaction.on_commit(lambda: duty_reconcile.delay(reference))
+
+
+@receiver(payment_succeeded)
+def _invoice_vat_charged_at_sale(sender, payment, **kwargs):
+    from duties.tasks import tax_invoice_issue
+
+    for reference in payment.allocations.values_list("reference", flat=True):
+        transaction.on_commit(lambda reference=reference: tax_invoice_issue.delay(reference))
+
+
+@receiver(ledger_checking)
+def _vat_returns_match_the_ledger(sender, **kwargs):
+    from duties.selectors import ledger_problems
+
+    return ledger_problems()

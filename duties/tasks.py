@@ -1,0 +1,28 @@
+"""Duty settlement tasks: ids in, one service each, safe to run twice (the services find what is done)."""
+
+from ewtp.tasks import service_task
+
+
+@service_task()
+def duty_reconcile(reference: str) -> str:
+    """The authority released the shipment: settle its assessment with the buyer (or the seller)."""
+    from duties.services import duty_assessment_record
+
+    assessment = duty_assessment_record(reference=reference)
+    return assessment.resolution if assessment else "nothing to settle"
+
+
+@service_task()
+def tax_invoice_issue(reference: str) -> str:
+    from duties.services import tax_invoice_issue as issue
+
+    invoice = issue(reference=reference)
+    return invoice.number if invoice else "no VAT charged at the sale"
+
+
+@service_task(max_retries=0, soft_time_limit=120, time_limit=150)  # beat runs it again soon
+def duties_settle() -> list[str]:
+    """Beat: pay each customs authority, per currency, the duties and taxes owed."""
+    from duties.services import settlement_run
+
+    return settlement_run()
