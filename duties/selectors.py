@@ -37,9 +37,11 @@ def owed_by_authority() -> list[Owed]:
         unsettled[(row["destination"], row["currency"])] += row["total"]
     ledger = {(row["account"].split(":", 1)[1], row["currency"]): -row["balance"]
               for row in account_balances(prefix="duties_payable:")}
-    keys = sorted(set(unsettled) | {key for key, value in ledger.items() if value})
-    return [Owed(destination, currency, Money(unsettled.get((destination, currency), Decimal(0)), currency),
-                 Money(ledger.get((destination, currency), Decimal(0)), currency)) for destination, currency in keys]
+    keys = sorted(set(unsettled) | {key for key, value in ledger.items() if Money(value, key[1]).rounded().amount})
+    return [Owed(destination, currency,
+                 Money(unsettled.get((destination, currency), Decimal(0)), currency).rounded(),
+                 Money(ledger.get((destination, currency), Decimal(0)), currency).rounded())
+            for destination, currency in keys]
 
 
 def assessments_with_difference(*, limit: int = 100) -> list[DutyAssessment]:
@@ -118,8 +120,9 @@ def vat_return(*, scheme: str, period: str) -> VatReturn:
                                              kind="vat_at_sale")
         ledger_vat = -sum((amount for (_, cur), amount in ledger.items() if cur == currency), Decimal(0))
         result.rows.append(ReturnRow(country=country, currency=currency, invoices=row["count"],
-                                     net=Money(row["net"], currency), vat=Money(row["vat"], currency),
-                                     ledger_vat=Money(ledger_vat, currency)))
+                                     net=Money(row["net"], currency).rounded(),
+                                     vat=Money(row["vat"], currency).rounded(),
+                                     ledger_vat=Money(ledger_vat, currency).rounded()))
     return result
 
 
@@ -138,14 +141,15 @@ def ledger_problems() -> list[str]:
     problems = []
     booked_vat = ledger_totals_of_kind(kind="vat_at_sale", account_prefix="vat_payable:")
     for reference, currency, vat in TaxInvoice.objects.values_list("reference", "currency", "vat_amount"):
-        if -booked_vat.get((reference, currency), Decimal(0)) != vat:
+        booked = -Money(booked_vat.get((reference, currency), Decimal(0)), currency).rounded().amount
+        if booked != vat:
             problems.append(f"tax invoice of {reference}: {vat} {currency} VAT, the ledger's vat_payable holds "
-                            f"{-booked_vat.get((reference, currency), Decimal(0))}")
+                            f"{booked}")
     paid = ledger_totals_of_kind(kind="duty_settlement", account_prefix="duties_payable:")
     for settlement in AuthoritySettlement.objects.filter(Q(status="paid")):
         lines = sum((paid.get((ref, settlement.currency), Decimal(0))
                      for ref in settlement.assessments.values_list("reference", flat=True)), Decimal(0))
-        if lines != settlement.amount:
+        if Money(lines, settlement.currency).rounded().amount != settlement.amount:
             problems.append(f"settlement {settlement.reference} paid {settlement.total}, the ledger took "
                             f"{lines} off duties_payable")
     return problems
