@@ -3,6 +3,7 @@ invoice PDF for its buyer, its seller and finance staff. Thin: reads from select
 
 import csv
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -56,6 +57,7 @@ def vat_return_csv(request):
 
 
 @shared_with_staff(roles.VIEW_SETTLEMENTS)
+@login_required
 def invoice_download(request, pk: int):
     """The tax invoice PDF, for its buyer, its seller's members and finance staff; a 404 for anyone else."""
     invoice = selectors.invoice_visible_to(user=request.user, pk=pk)
