@@ -270,6 +270,19 @@ def case_authority_assessment(reference: str) -> AuthorityAssessment | None:
                                answered_at=case.authority_answer.get("answered_at", ""))
 
 
+def case_duties_due(reference: str) -> Money | None:
+    """What the buyer owes at the door of a released DAP shipment: the authority's assessment, else what
+    customs assessed at the `assessed` step; None before release or when neither is known."""
+    found = case_authority_assessment(reference)
+    if found is None:
+        return None
+    if found.assessed is not None:
+        return found.assessed
+    case = ClearanceCase.objects.filter(shipment_reference=reference).only("assessment").first()
+    total = ((case.assessment or {}).get("quote") or {}).get("total_duties_and_taxes") if case else None
+    return Money(Decimal(str(total["amount"])), total["currency"]) if total else None
+
+
 def case_outcomes(*, company_id: int) -> tuple[int, int]:
     """How many of a seller's cases customs decided, and how many of those it rejected."""
     decided = ClearanceCase.objects.filter(company_id=company_id, status__in=DECIDED_STATUSES)

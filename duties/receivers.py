@@ -6,6 +6,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from customs.signals import clearance_decided
+from logistics.signals import shipment_duties_collected
 from payments.signals import ledger_checking, payment_succeeded
 
 
@@ -16,6 +17,14 @@ def _settle_assessed_duties(sender, case, released, **kwargs):
 
         reference = case.shipment_reference
         transaction.on_commit(lambda: duty_reconcile.delay(reference))
+
+
+@receiver(shipment_duties_collected)
+def _reconcile_duties_collected_at_the_door(sender, shipment, amount, carrier, **kwargs):
+    from duties.tasks import duties_collected_at_door
+
+    args = (shipment.order_reference, str(amount.amount), amount.currency, carrier)
+    transaction.on_commit(lambda: duties_collected_at_door.delay(*args))
 
 
 @receiver(payment_succeeded)

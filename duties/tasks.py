@@ -13,6 +13,19 @@ def duty_reconcile(reference: str) -> str:
 
 
 @service_task()
+def duties_collected_at_door(reference: str, amount: str, currency: str, carrier: str) -> str:
+    """A carrier collected a DAP shipment's duties at the door: book them and settle the difference."""
+    from decimal import Decimal
+
+    from duties.services import duties_collected_on_delivery
+    from ewtp.money import Money
+
+    assessment = duties_collected_on_delivery(reference=reference, amount=Money(Decimal(amount), currency),
+                                              carrier=carrier)
+    return assessment.resolution if assessment else "nothing to settle"
+
+
+@service_task()
 def tax_invoice_issue(reference: str) -> str:
     from duties.services import tax_invoice_issue as issue
 
