@@ -29,10 +29,10 @@ def _reconcile_duties_collected_at_the_door(sender, shipment, amount, carrier, *
 
 @receiver(payment_succeeded)
 def _invoice_vat_charged_at_sale(sender, payment, **kwargs):
-    from duties.tasks import tax_invoice_issue
+    from duties.tasks import tax_invoices_issue
 
-    for reference in payment.allocations.values_list("reference", flat=True):
-        transaction.on_commit(lambda reference=reference: tax_invoice_issue.delay(reference))
+    payment_id = payment.pk  # no query here: the payment's transaction is hot
+    transaction.on_commit(lambda: tax_invoices_issue.delay(payment_id))
 
 
 @receiver(ledger_checking)

@@ -217,6 +217,14 @@ def scheme_vat_number(scheme: str) -> str:
     return (settings.CUSTOMS_IOSS_NUMBER if scheme == "IOSS" else getattr(settings, "UK_VAT_NUMBER", "")).strip()
 
 
+def tax_invoices_for_payment(*, payment_id: int) -> list[str]:
+    """Issue the tax invoices of a succeeded payment's orders (those that charged VAT at the sale): their numbers."""
+    from payments.selectors import payment_order_references
+
+    invoices = [tax_invoice_issue(reference=reference) for reference in payment_order_references(payment_id)]
+    return [invoice.number for invoice in invoices if invoice is not None]
+
+
 def tax_invoice_issue(*, reference: str) -> TaxInvoice | None:
     """The tax invoice of the VAT charged at the sale of a paid order (IOSS, UK), once; the ledger moves that
     VAT from `duties_payable` to `vat_payable:<scheme>:<country>`. None when the order charged none, or

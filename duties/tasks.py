@@ -26,11 +26,11 @@ def duties_collected_at_door(reference: str, amount: str, currency: str, carrier
 
 
 @service_task()
-def tax_invoice_issue(reference: str) -> str:
-    from duties.services import tax_invoice_issue as issue
+def tax_invoices_issue(payment_id: int) -> list[str]:
+    """A payment succeeded: the tax invoice of each of its orders that charged VAT at the sale."""
+    from duties.services import tax_invoices_for_payment
 
-    invoice = issue(reference=reference)
-    return invoice.number if invoice else "no VAT charged at the sale"
+    return tax_invoices_for_payment(payment_id=payment_id)
 
 
 @service_task(max_retries=0, soft_time_limit=120, time_limit=150)  # beat runs it again soon

@@ -34,6 +34,12 @@ def ledger_totals_of_kind(*, kind: str, account_prefix: str) -> dict[tuple[str, 
             for row in rows.values("reference", "currency").annotate(total=Sum("amount")).order_by()}
 
 
+def payment_order_references(payment_id: int) -> list[str]:
+    """The orders a payment paid."""
+    return list(PaymentAllocation.objects.filter(payment_id=payment_id).order_by("pk").values_list("reference",
+                                                                                                flat=True))
+
+
 def payment_duties_of(reference: str) -> tuple[Money, Money] | None:
     """The order's share of its succeeded payment and the duties in it (DDP), or None if unpaid."""
     allocation = PaymentAllocation.objects.select_related("payment").filter(
