@@ -326,8 +326,10 @@ def payment_refund(*, reference: str, amount: Money | None = None, reason: str, 
             raise ApplicationError("Refund in the currency that was paid.", code="currency_mismatch", field="currency")
         if refund.amount <= 0 or refund > remaining:
             raise ApplicationError(f"You can refund at most {remaining}.", code="invalid_amount", field="amount")
-        # Duties collected are returned first in proportion; the rest comes out of escrow.
-        duties_share = Money(allocation.duties_amount * refund.amount / allocation.amount, payment.currency).rounded()
+        # Duties collected are returned in proportion to what remains of them (a duty refund may have returned
+        # some already); the rest comes out of escrow. The last refund returns exactly the duties left.
+        duties_left = allocation.duties_amount - allocation.refunded_duties_amount
+        duties_share = Money(max(duties_left, Decimal(0)) * refund.amount / remaining.amount, payment.currency).rounded()
         count = LedgerTransaction.objects.filter(kind__startswith="refund", reference=reference).count()
         # money first; a failure rolls the ledger back
         payment_provider(payment.provider).refund(intent_id=payment.provider_id, amount=refund,

@@ -321,3 +321,20 @@ def order_mrn(order: Order) -> str:
     from customs.models import ClearanceCase
 
     return ClearanceCase.objects.get(shipment_reference=order.reference).mrn
+
+
+def test_refunding_the_rest_after_a_duty_refund_returns_exactly_the_duties_left(reference_data):
+    # given an order whose over-collected 2.26 EUR was refunded
+    from payments.services import payment_refund
+
+    order = released(factories.seller(), factories.buyer(), assessed=eur("20.00"))
+    duty_assessment_record(reference=order.reference)
+
+    # when the rest of the order is refunded (customs or staff)
+    payment_refund(reference=order.reference, reason="Lost in transit")
+
+    # then escrow holds nothing for it, customs is owed nothing for it, and the buyer has it all back
+    assert balance("duties_payable:DE") == 0
+    assert sum(e.amount for e in LedgerEntry.objects.filter(account="escrow", reference=order.reference)) == 0
+    assert Payment.objects.get(allocations__reference=order.reference).refunded_amount == order.total_amount
+    assert ledger_check().ok
