@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -246,6 +247,41 @@ def cases_cleared(references: list[str]) -> set[str]:
     """Which of these shipments customs released (trade finance advances more against them)."""
     return set(ClearanceCase.objects.filter(shipment_reference__in=references, status__in=("released", "cleared"))
                .values_list("shipment_reference", flat=True))
+
+
+@dataclass(frozen=True)
+class AuthorityAssessment:
+    """What the authority decided on a released shipment, for settling its duties."""
+
+    reference: str
+    destination: str
+    mrn: str
+    assessed: Money | None  # None: it accepted what was declared paid
+    answered_at: str
+
+
+def case_authority_assessment(reference: str) -> AuthorityAssessment | None:
+    """The authority's release of the shipment and the duties it assessed; None until it released it."""
+    case = ClearanceCase.objects.filter(shipment_reference=reference, status__in=("released", "cleared")).first()
+    if case is None or case.authority_answer.get("outcome") != "released":
+        return None
+    assessed = (case.authority_answer.get("details") or {}).get("assessed")
+    money = Money(Decimal(str(assessed["amount"])), assessed["currency"]) if assessed else None
+    return AuthorityAssessment(reference=reference, destination=case.destination, mrn=case.mrn, assessed=money,
+                               answered_at=case.authority_answer.get("answered_at", ""))
+
+
+def case_duties_due(reference: str) -> Money | None:
+    """What the buyer owes at the door of a released DAP shipment: the authority's assessment, else what
+    customs assessed at the `assessed` step; None before release or when neither is known."""
+    found = case_authority_assessment(reference)
+    if found is None:
+        return None
+    if found.assessed is not None:
+        return found.assessed
+    case = ClearanceCase.objects.filter(shipment_reference=reference).only("assessment").first()
+    total = ((case.assessment or {}).get("quote") or {}).get("total_duties_and_taxes") if case else None
+    return Money(Decimal(str(total["amount"])), total["currency"]) if total else None
 
 
 def case_outcomes(*, company_id: int) -> tuple[int, int]:

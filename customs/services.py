@@ -348,6 +348,19 @@ STEPS = {"pending": _declare, "declared": _screen, "screening": _assess, "assess
          "auto_released": _to_submitted, "submitted": _lodge, "released": _clear}
 
 
+def authority_settle(*, reference: str, destination: str, currency: str, amount: Decimal,
+                     lines: list[tuple[str, str, Decimal]]) -> str:
+    """Pay the customs authority the duties and taxes owed (`lines`: shipment reference, MRN, amount) under
+    our `reference`, once however often it is called (the adapter deduplicates on it). Returns the
+    authority's payment reference; raises AuthorityUnavailable (a TransientError) to be retried."""
+    from customs.integrations.authority import Settlement, SettlementLine, authority_adapter
+
+    receipt = authority_adapter().settle(Settlement(
+        reference=reference, destination=destination, currency=currency, amount=amount,
+        lines=tuple(SettlementLine(reference=r, mrn=m, amount=a) for r, m, a in lines)))
+    return receipt.payment_reference
+
+
 def case_fail(*, case_id: int, error: str) -> None:
     """A step failed for good: the case shows the error (and where it stopped) instead of failing silently."""
     with transaction.atomic():

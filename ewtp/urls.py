@@ -43,6 +43,7 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("finance/", include("finance.urls")),
     path("notifications/", include("notifications.urls")),
+    path("duties/", include("duties.urls")),
     path("", include("marketplace.urls")),
 ]
 # /media/ holds public listing photos only (private files live in another storage, served by views

@@ -217,8 +217,14 @@ def shipment_track(*, shipment_id: int) -> Shipment | None:
 
 
 def _carrier_events(shipment: Shipment) -> list[CarrierEvent]:
+    due = {}
+    if shipment.incoterm == "DAP" and shipment.customs_released_at is not None:
+        from customs.selectors import case_duties_due
+
+        owed = case_duties_due(shipment.order_reference)
+        due = {"duties_due": owed} if owed is not None else {}
     return carrier_adapter().track(shipment.tracking_number, booked_at=shipment.booked_at, now=timezone.now(),
-                                   customs_released_at=shipment.customs_released_at)
+                                   customs_released_at=shipment.customs_released_at, **due)
 
 
 # Events that only happen after customs let the goods go: a carrier reporting them earlier is recorded, not obeyed.
@@ -248,6 +254,12 @@ def _apply_events(shipment: Shipment, events, *, carrier: str = "") -> int:
         new += created
         if created and gated and event.code in AFTER_CUSTOMS:
             conflicting.append(row)
+        elif created and event.code == TrackingCode.DELIVERED and event.duties_collected is not None \
+                and shipment.incoterm == "DAP":
+            from logistics.signals import shipment_duties_collected
+
+            shipment_duties_collected.send(sender=Shipment, shipment=shipment, amount=event.duties_collected,
+                                           carrier=carrier or _carrier_of(shipment))
     codes = [code for code in STATUS_AFTER_EVENT if not (gated and code in AFTER_CUSTOMS)]
     latest = shipment.events.filter(code__in=codes).order_by("-occurred_at", "-id").first()
     target = STATUS_AFTER_EVENT.get(latest.code) if latest else None
@@ -302,8 +314,18 @@ def shipment_carrier_push(*, carrier: str, tracking_number: str, events: list[di
         if occurred_at is None or occurred_at.tzinfo is None:
             raise ApplicationError("occurred_at must be an ISO 8601 time with its offset.", code="invalid_time",
                                    field=f"events[{index}].occurred_at")
+        collected = None
+        if code == TrackingCode.DELIVERED and raw.get("duties_collected") is not None:
+            try:
+                collected = trade.money_from_json(raw["duties_collected"], field=f"events[{index}].duties_collected")
+            except trade.PayloadError as exc:
+                raise ApplicationError(f"duties_collected: {exc}", code="invalid_amount",
+                                       field=f"events[{index}].duties_collected") from exc
+            if collected is not None and collected.amount < 0:
+                raise ApplicationError("A carrier cannot collect less than nothing.", code="invalid_amount",
+                                       field=f"events[{index}].duties_collected")
         parsed.append(CarrierEvent(code=code, occurred_at=occurred_at, location=str(raw.get("location", "")),
-                                    description=str(raw.get("description", ""))))
+                                    description=str(raw.get("description", "")), duties_collected=collected))
     with transaction.atomic():
         shipment = Shipment.objects.select_for_update().filter(tracking_number=tracking_number).exclude(
             tracking_number="").first()

@@ -16,6 +16,40 @@ def account_balances(*, prefix: str = "") -> list[dict]:
     return list(rows.annotate(balance=Sum("amount")).order_by("account", "currency"))
 
 
+def account_totals_by_reference(*, account: str, references: list[str], kind: str = "") -> dict[tuple[str, str], Decimal]:
+    """The sum of `account`'s entries per (order reference, currency) for these orders (of one kind of
+    transaction, when given): one query."""
+    rows = LedgerEntry.objects.filter(account=account, reference__in=references)
+    if kind:
+        rows = rows.filter(transaction__kind=kind)
+    return {(row["reference"], row["currency"]): row["total"]
+            for row in rows.values("reference", "currency").annotate(total=Sum("amount")).order_by()}
+
+
+def ledger_totals_of_kind(*, kind: str, account_prefix: str) -> dict[tuple[str, str], Decimal]:
+    """The sum per (entry reference, currency) of the accounts starting `account_prefix` in transactions
+    of `kind`: one query."""
+    rows = LedgerEntry.objects.filter(transaction__kind=kind, account__startswith=account_prefix)
+    return {(row["reference"], row["currency"]): row["total"]
+            for row in rows.values("reference", "currency").annotate(total=Sum("amount")).order_by()}
+
+
+def payment_order_references(payment_id: int) -> list[str]:
+    """The orders a payment paid."""
+    return list(PaymentAllocation.objects.filter(payment_id=payment_id).order_by("pk").values_list("reference",
+                                                                                                flat=True))
+
+
+def payment_duties_of(reference: str) -> tuple[Money, Money] | None:
+    """The order's share of its succeeded payment and the duties in it (DDP), or None if unpaid."""
+    allocation = PaymentAllocation.objects.select_related("payment").filter(
+        reference=reference, payment__status=Payment.Status.SUCCEEDED).first()
+    if allocation is None:
+        return None
+    currency = allocation.payment.currency
+    return Money(allocation.amount, currency), Money(allocation.duties_amount, currency)
+
+
 @dataclass
 class LedgerReport:
     transactions: int = 0

@@ -38,6 +38,21 @@ def duties_payable(country: str) -> str:
     return f"duties_payable:{country}"
 
 
+# Duties and taxes the platform pays itself when the authority assessed more than the buyer paid and the
+# policy (DUTY_SHORTFALL_POLICY) is that the platform absorbs it: an expense.
+DUTY_SHORTFALL_ABSORBED = "duty_shortfall_absorbed"
+
+
+def vat_payable(scheme: str, country: str) -> str:
+    """VAT collected at the sale under a special scheme (IOSS, UK), owed by the platform's own return."""
+    return f"vat_payable:{scheme}:{country}"
+
+
+def carrier_receivable(carrier: str) -> str:
+    """Duties a carrier collected at the door (DAP) and owes the platform."""
+    return f"carrier_receivable:{carrier}"
+
+
 def ledger_post(*, kind: str, reference: str, entries: list[tuple], memo: str = "") -> LedgerTransaction:
     """Post one balanced transaction. Refuses entries that do not sum to zero per currency.
     An entry is (account, Money), or (account, Money, order reference) when the transaction
@@ -312,8 +327,10 @@ def payment_refund(*, reference: str, amount: Money | None = None, reason: str, 
             raise ApplicationError("Refund in the currency that was paid.", code="currency_mismatch", field="currency")
         if refund.amount <= 0 or refund > remaining:
             raise ApplicationError(f"You can refund at most {remaining}.", code="invalid_amount", field="amount")
-        # Duties collected are returned first in proportion; the rest comes out of escrow.
-        duties_share = Money(allocation.duties_amount * refund.amount / allocation.amount, payment.currency).rounded()
+        # Duties collected are returned in proportion to what remains of them (a duty refund may have returned
+        # some already); the rest comes out of escrow. The last refund returns exactly the duties left.
+        duties_left = allocation.duties_amount - allocation.refunded_duties_amount
+        duties_share = Money(max(duties_left, Decimal(0)) * refund.amount / remaining.amount, payment.currency).rounded()
         count = LedgerTransaction.objects.filter(kind__startswith="refund", reference=reference).count()
         # money first; a failure rolls the ledger back
         payment_provider(payment.provider).refund(intent_id=payment.provider_id, amount=refund,
@@ -329,6 +346,111 @@ def payment_refund(*, reference: str, amount: Money | None = None, reason: str, 
         payment_refunded.send(sender=Payment, reference=reference, amount=refund, reason=reason, actor=actor,
                               in_full=allocation.refunded_amount == allocation.amount)
         return payment
+
+
+# --- duties: the authority's assessment settled with the buyer, the seller and the authority -----------------
+
+def _duty_money(allocation: PaymentAllocation, amount: Money, *, field: str = "amount") -> Money:
+    amount = amount.rounded()
+    if amount.currency != allocation.payment.currency:
+        raise ApplicationError("Give the amount in the currency that was paid.", code="currency_mismatch", field=field)
+    if amount.amount <= 0:
+        raise ApplicationError("The amount must be above zero.", code="invalid_amount", field=field)
+    return amount
+
+
+def duties_refund_overcollected(*, reference: str, amount: Money, reason: str) -> Payment:
+    """Give the buyer back duties collected above what the authority assessed: all of it from what is
+    owed to customs (`duties_payable`), none from escrow, even after the seller was paid. Once per order
+    (the ledger has one `duty_refund` per order): a second call returns without refunding."""
+    with transaction.atomic():
+        allocation = _paid_allocation(reference)
+        payment = allocation.payment
+        if LedgerTransaction.objects.filter(kind="duty_refund", reference=reference).exists():
+            return payment
+        refund = _duty_money(allocation, amount)
+        remaining = Money(allocation.amount - allocation.refunded_amount, payment.currency)
+        if refund > remaining:
+            raise ApplicationError(f"You can refund at most {remaining}.", code="invalid_amount", field="amount")
+        payment_provider(payment.provider).refund(intent_id=payment.provider_id, amount=refund,
+                                                  idempotency_key=f"duty-refund:{reference}")
+        ledger_post(kind="duty_refund", reference=reference, entries=[
+            (duties_payable(payment.destination), refund), (PROVIDER_CASH, -refund)], memo=reason[:300])
+        allocation.refunded_amount += refund.amount
+        allocation.refunded_duties_amount += refund.amount
+        allocation.save(update_fields=["refunded_amount", "refunded_duties_amount"])
+        payment.refunded_amount += refund.amount
+        payment.save(update_fields=["refunded_amount", "updated_at"])
+        payment_refunded.send(sender=Payment, reference=reference, amount=refund, reason=reason, actor=None,
+                              in_full=False)
+        return payment
+
+
+def duties_shortfall_cover(*, reference: str, amount: Money, payer: str, memo: str = "") -> str:
+    """The authority assessed `amount` more than the buyer paid: the platform absorbs it (an expense) or
+    the seller pays it out of the order's escrow (what the seller is paid shrinks by as much). Once per
+    order. Returns who paid: "platform" or "seller" (a seller already paid out cannot: the platform pays)."""
+    if payer not in ("platform", "seller"):
+        raise ApplicationError("The payer is the platform or the seller.", code="invalid_payer", field="payer")
+    with transaction.atomic():
+        allocation = _paid_allocation(reference)
+        payment = allocation.payment
+        done = LedgerTransaction.objects.filter(kind="duty_shortfall", reference=reference).first()
+        if done is not None:
+            return "seller" if done.entries.filter(account=ESCROW).exists() else "platform"
+        shortfall = _duty_money(allocation, amount)
+        if payer == "seller" and (Payout.objects.filter(reference=reference).exists()
+                                  or allocation.escrow_held < shortfall):
+            payer = "platform"
+        source = ESCROW if payer == "seller" else DUTY_SHORTFALL_ABSORBED
+        ledger_post(kind="duty_shortfall", reference=reference, entries=[
+            (source, shortfall), (duties_payable(payment.destination), -shortfall)], memo=memo[:300])
+        if payer == "seller":
+            allocation.duties_amount += shortfall.amount  # escrow now owes this much more to customs
+            allocation.save(update_fields=["duties_amount"])
+        return payer
+
+
+def duties_collected_at_door(*, reference: str, destination: str, amount: Money, carrier: str) -> bool:
+    """A carrier collected the buyer's duties at the door (DAP): it owes them to the platform, the platform
+    to customs. Once per order; returns whether it was recorded now."""
+    with transaction.atomic():
+        if LedgerTransaction.objects.filter(kind="duties_at_door", reference=reference).exists():
+            return False
+        if amount.amount < 0:
+            raise ApplicationError("A carrier cannot collect less than nothing.", code="invalid_amount",
+                                   field="amount")
+        ledger_post(kind="duties_at_door", reference=reference, entries=[
+            (carrier_receivable(carrier), amount), (duties_payable(destination), -amount)],
+            memo=f"collected at the door by {carrier}")
+        return True
+
+
+def vat_at_sale_record(*, reference: str, destination: str, scheme: str, amount: Money) -> bool:
+    """VAT charged at the sale under `scheme` (IOSS, UK) leaves what is owed to customs at the border for
+    what the platform's own VAT return owes. Once per order; returns whether it was recorded now."""
+    with transaction.atomic():
+        if LedgerTransaction.objects.filter(kind="vat_at_sale", reference=reference).exists():
+            return False
+        ledger_post(kind="vat_at_sale", reference=reference, entries=[
+            (duties_payable(destination), amount), (vat_payable(scheme, destination), -amount)],
+            memo=f"VAT collected at the sale under {scheme}")
+        return True
+
+
+def duties_settled(*, reference: str, destination: str, currency: str, lines: list[tuple[str, Decimal]],
+                   memo: str = "") -> LedgerTransaction:
+    """The platform paid customs of `destination` what it owed for these orders (`lines`: order reference,
+    amount): `duties_payable` goes down by as much, order by order, and so does the provider's cash.
+    Once per settlement `reference`."""
+    with transaction.atomic():
+        done = LedgerTransaction.objects.filter(kind="duty_settlement", reference=reference).first()
+        if done is not None:
+            return done
+        total = Money(sum((amount for _, amount in lines), Decimal(0)), currency)
+        entries = [(duties_payable(destination), Money(amount, currency), order) for order, amount in lines]
+        return ledger_post(kind="duty_settlement", reference=reference, entries=[*entries, (PROVIDER_CASH, -total)],
+                           memo=memo[:300])
 
 
 def payment_refund_by_staff(*, staff, reference: str, reason: str, amount: Money | None = None) -> Payment:

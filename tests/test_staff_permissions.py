@@ -29,7 +29,8 @@ ROLES = ("anonymous", "buyer", "seller", "officer", "finance", "compliance", "su
 HOLDERS = {"customs.decide_clearancecase": {"officer"},
            "payments.view_payment": {"finance"}, "payments.refund_payment": {"finance"},
            "payments.view_payout": {"finance"}, "payments.view_ledgertransaction": {"finance"},
-           "accounts.verify_company": {"compliance"}, "finance.view_advance": {"finance"}}
+           "accounts.verify_company": {"compliance"}, "finance.view_advance": {"finance"},
+           "duties.view_authoritysettlement": {"finance"}}
 STAFF_LOOKING_PATH = re.compile(r"staff|console|ledger")
 STAFF_LOOKING_CODE = re.compile(r"has_perm|is_staff|is_superuser|IsAdminUser")
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -166,6 +167,18 @@ class World:
         offer = advance_offer_create(user=seller, order_ids=[paid_order(seller, buyer).pk])
         return advance_accept(user=seller, offer_id=offer.pk, amount=Money("100.00", "CNY"))
 
+    @cached_property
+    def tax_invoice(self):
+        """The tax invoice of VAT charged at a sale to Berlin under IOSS (buyer and seller are none of the role users)."""
+        from django.test import override_settings
+
+        from duties.services import tax_invoice_issue
+        from tests.finance.conftest import paid_order
+
+        with override_settings(CUSTOMS_IOSS_NUMBER="IM2760000123"):
+            order = paid_order(factories.seller(legal_name="Invoiced Tea Co."), factories.buyer(), quantity=1)
+            return tax_invoice_issue(reference=order.reference)
+
 
 @dataclass
 class Row:
@@ -225,6 +238,10 @@ ROWS = {
     "finance:exposure": Row(),
     "finance:advance": Row(kwargs=lambda w: {"pk": w.advance.pk}),
     "api-finance-exposure": Row(api=True),
+    "duties:settlements": Row(),
+    "duties:vat_return": Row(),
+    "duties:vat_return_csv": Row(),
+    "duties:invoice_download": Row(kwargs=lambda w: {"pk": w.tax_invoice.pk}),
 }
 # Staff actions whose POST the page views take (beside their GET row).
 POSTS = {

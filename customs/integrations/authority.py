@@ -19,6 +19,11 @@ other exception) is not retried: the case goes to ``error`` with the reason at o
     A real adapter asks the authority's status endpoint for ``receipt.mrn``; an authority that
     pushes its answers instead (a webhook, an AS4 message) should store them where ``answer``
     reads them, or call ``customs.services.case_authority_answered`` directly.
+``settle(settlement) -> SettlementReceipt``
+    Pay the authority the duties and import taxes owed for a batch of released declarations
+    (one destination, one currency: ``duties.services.settlement_run``). Must be idempotent per
+    ``settlement.reference``: paying the same reference twice returns the first receipt and moves no
+    more money (our retries after a lost answer). Raises ``AuthorityUnavailable`` to be retried.
 ``poll_after_seconds``
     How long after lodging an answer is worth asking for. The pipeline polls once then (capped
     at ``MAX_COUNTDOWN_SECONDS``, well under the Redis broker's visibility timeout); beat's
@@ -42,8 +47,15 @@ steers it with ``declaration["authority_simulation"]``:
 
     {"answer": "release" | "query" | "reject" | "silent",   # default "release"
      "lodge_seconds": 4,          # how long lodging takes (to kill a worker in the middle)
+     "assessed": {"amount": "12.40", "currency": "EUR"},  # the duties and import taxes it assesses
+                                  # at the border (default: none, it accepts what was declared paid)
      "unavailable": true,         # every call raises AuthorityUnavailable
      "malformed": true}           # lodging raises AuthorityRefused (the message fails validation)
+
+A released answer may carry ``details["assessed"]``, the duties and import taxes the authority assessed
+at the border (``{"amount", "currency"}``); without it the authority accepted what was declared paid. The
+platform settles any difference with the buyer or seller (``duties.services.duty_assessment_record``).
+Settlements are journalled too, once per reference, in ``customs-authority-sim-settlements.jsonl``.
 
 It keeps a journal of what it received (one JSON line per lodging call, in
 ``<EWTP_VAR_DIR>/customs-authority-sim.jsonl``): the outside system's own record, outside our
@@ -58,6 +70,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -102,6 +115,28 @@ class Answer:
 OUTCOMES = ("released", "queried", "rejected")
 
 
+@dataclass(frozen=True)
+class SettlementLine:
+    reference: str  # our shipment (order) reference
+    mrn: str  # the authority's reference of the declaration
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Settlement:
+    reference: str  # ours, stable across retries: the authority deduplicates on it
+    destination: str
+    currency: str
+    amount: Decimal
+    lines: tuple[SettlementLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class SettlementReceipt:
+    reference: str
+    payment_reference: str  # the authority's receipt of the payment
+
+
 @runtime_checkable
 class CustomsAuthority(Protocol):
     poll_after_seconds: float
@@ -109,6 +144,8 @@ class CustomsAuthority(Protocol):
     def lodge(self, lodgement: Lodgement) -> Receipt: ...
 
     def answer(self, receipt: Receipt, *, lodgement: Lodgement) -> Answer | None: ...
+
+    def settle(self, settlement: Settlement) -> SettlementReceipt: ...
 
 
 class SimulatedAuthority:
@@ -155,7 +192,25 @@ class SimulatedAuthority:
         if wanted == "query":
             return Answer("queried", "The simulated authority asks for the commercial invoice.", now,
                           {"documents": ["commercial_invoice"]})
-        return Answer("released", "Released by the simulated authority.", now)
+        assessed = steer.get("assessed")
+        details = {"assessed": {"amount": str(assessed["amount"]), "currency": str(assessed["currency"])}} \
+            if isinstance(assessed, dict) and assessed.get("amount") not in (None, "") else {}
+        return Answer("released", "Released by the simulated authority.", now, details)
+
+    def settle(self, settlement: Settlement) -> SettlementReceipt:
+        """Record the payment once per reference (in the settlements journal, when there is one)."""
+        payment = "SIMPAY" + hashlib.sha256(settlement.reference.encode()).hexdigest()[:12].upper()
+        if self.journal is not None:
+            path = self.journal.with_name("customs-authority-sim-settlements.jsonl")
+            known = {entry["reference"] for entry in self.journal_entries(path)}
+            if settlement.reference not in known:
+                with open(path, "a", encoding="utf-8") as out:
+                    out.write(json.dumps({"reference": settlement.reference, "destination": settlement.destination,
+                                          "currency": settlement.currency, "amount": str(settlement.amount),
+                                          "lines": [[line.reference, line.mrn, str(line.amount)]
+                                                    for line in settlement.lines],
+                                          "payment_reference": payment, "at": time.time()}) + "\n")
+        return SettlementReceipt(reference=settlement.reference, payment_reference=payment)
 
     @staticmethod
     def journal_entries(journal: Path) -> list[dict]:

@@ -24,8 +24,15 @@ The exchange
     first ``mrn``) whether the LRN is new or not.
 ``GET {CUSTOMS_AUTHORITY_URL}/declarations/{MRN}``
     The decision: ``{"status": "pending" | "accepted" | "held" | "rejected", "reason": ...,
-    "documents_requested": [...]}``. Pending is no answer yet (asked again by beat); accepted is a
+    "documents_requested": [...], "assessed": {"amount", "currency"}}``; ``assessed`` (optional) is
+    the duties and import taxes the authority assessed at the border. Pending is no answer yet (asked again by beat); accepted is a
     release, held a query (with the documents asked for), rejected a refusal with its reason.
+
+``POST {CUSTOMS_AUTHORITY_URL}/settlements``
+    Pays the duties and taxes owed for released declarations: ``{"reference", "destination",
+    "currency", "amount", "lines": [{"reference", "mrn", "amount"}]}`` with ``Idempotency-Key:
+    {reference}``; answers 200/201 (or 409 for a reference paid already) ``{"payment_reference": ...}``.
+    The same reference twice is one payment.
 
 How failures are classified (the pipeline's retry conventions, ``ewtp.tasks.service_task``)
 ------------------------------------------------------------------------------------------------
@@ -51,7 +58,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from customs.integrations.authority import Answer, AuthorityRefused, AuthorityUnavailable, Lodgement, Receipt
+from customs.integrations.authority import (
+    Answer,
+    AuthorityRefused,
+    AuthorityUnavailable,
+    Lodgement,
+    Receipt,
+    Settlement,
+    SettlementReceipt,
+)
 
 SYNTAXES = {"json": "application/json", "xml": "application/xml"}
 MAX_ANSWER_BYTES = 1024 * 1024
@@ -111,11 +126,45 @@ def answer_from(status: int, payload: Any, *, now: datetime) -> Answer | None:
     details = {"documents": documents} if documents else {}
     if payload.get("reference"):
         details["authority_reference"] = str(payload["reference"])
+    assessed = payload.get("assessed")
+    if outcome == "released" and assessed is not None:
+        details["assessed"] = assessed_from(assessed)
     default = {"released": "Accepted by the customs authority.", "queried": "Held by the customs authority.",
                "rejected": "Rejected by the customs authority."}[outcome]
     if outcome == "queried" and documents and not reason:
         reason = "The customs authority asks for: " + ", ".join(documents) + "."
     return Answer(outcome, reason or default, now, details)
+
+
+def assessed_from(value: Any) -> dict:
+    """The authority's assessment as {"amount", "currency"}; anything else is refused (not guessed)."""
+    from decimal import Decimal, InvalidOperation
+
+    if not isinstance(value, dict) or not isinstance(value.get("currency"), str) or len(value["currency"]) != 3:
+        raise AuthorityRefused(f"The authority's assessment is not an amount and a currency: {value!r}.")
+    try:
+        amount = Decimal(str(value.get("amount")))
+    except InvalidOperation:
+        raise AuthorityRefused(f"The authority's assessed amount is not a number: {value.get('amount')!r}.") from None
+    if not amount.is_finite() or amount < 0:
+        raise AuthorityRefused(f"The authority's assessed amount is not a sum owed: {amount}.")
+    return {"amount": str(amount), "currency": value["currency"].upper()}
+
+
+def settlement_request(settlement: Settlement) -> Request:
+    body = {"reference": settlement.reference, "destination": settlement.destination,
+            "currency": settlement.currency, "amount": str(settlement.amount),
+            "lines": [{"reference": line.reference, "mrn": line.mrn, "amount": str(line.amount)}
+                      for line in settlement.lines]}
+    return Request("POST", "/settlements", json.dumps(body).encode("utf-8"), (
+        ("Content-Type", "application/json; charset=utf-8"), ("Idempotency-Key", settlement.reference)))
+
+
+def settlement_receipt_from(status: int, payload: Any, *, reference: str) -> SettlementReceipt:
+    if status in (200, 201, 409) and isinstance(payload, dict) and isinstance(payload.get("payment_reference"), str) \
+            and payload["payment_reference"]:
+        return SettlementReceipt(reference=reference, payment_reference=payload["payment_reference"])
+    raise _error(status, payload, doing="paying the duties owed")
 
 
 def _error(status: int, payload: Any, *, doing: str) -> Exception:
@@ -184,6 +233,11 @@ class HttpAuthority:
 
         request = Request("GET", "/declarations/" + urllib.parse.quote(receipt.mrn, safe=""))
         return answer_from(*self._send(request, doing="asking for the decision"), now=timezone.now())
+
+    def settle(self, settlement: Settlement) -> SettlementReceipt:
+        request = settlement_request(settlement)
+        return settlement_receipt_from(*self._send(request, doing="paying the duties owed"),
+                                       reference=settlement.reference)
 
     def _send(self, request: Request, *, doing: str) -> tuple[int, Any]:
         headers = {"Accept": "application/json", "User-Agent": "ewtp-marketplace", **dict(request.headers)}

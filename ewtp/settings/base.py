@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "privacy",  # personal-data rights: export and erasure (it may import every app; none imports it)
     "finance",
     "notifications",  # inbox and emails of what happened; it follows the other apps' signals, none imports it
+    "duties",  # duty settlement: the authority's assessment, payments to authorities, VAT at sale (issue 14)
 ]
 
 MIDDLEWARE = [
@@ -265,6 +266,8 @@ CELERY_BEAT_SCHEDULE = {
     "finance-mark-overdue": {"task": "finance.tasks.advances_mark_overdue", "schedule": BEAT_INTERVAL_SECONDS * 6},
     # Emails still pending five minutes after their notification (a lost message) are enqueued again.
     "notifications-redrive-emails": {"task": "notifications.tasks.notification_emails_redrive", "schedule": 300.0},
+    # Pay each customs authority, per currency, the duties and taxes it assessed on the shipments it released.
+    "duties-settle": {"task": "duties.tasks.duties_settle", "schedule": BEAT_INTERVAL_SECONDS * 6},
 }
 
 # --- Domain knobs --------------------------------------------------------------------------
@@ -317,6 +320,14 @@ CUSTOMS_AUTHORITY_HTTP_TIMEOUT_SECONDS = env.float("CUSTOMS_AUTHORITY_HTTP_TIMEO
 CUSTOMS_AUTHORITY_POLL_SECONDS = env.float("CUSTOMS_AUTHORITY_POLL_SECONDS", default=60.0)
 # The platform's IOSS VAT identification number ("IM" + 10 digits), declared on DDP consignments to the EU.
 CUSTOMS_IOSS_NUMBER = env.str("CUSTOMS_IOSS_NUMBER", default="")
+# The platform's UK VAT registration number, on tax invoices of VAT charged at the sale of goods up to GBP 135.
+UK_VAT_NUMBER = env.str("UK_VAT_NUMBER", default="")
+# Who pays when the authority assesses more duty and tax than the buyer paid under DDP: "platform" (it absorbs
+# the shortfall as an expense, duty_shortfall_absorbed) or "seller" (taken from the order's escrow before the
+# seller is paid; the platform pays when the seller was paid already). An over-collection is refunded to the buyer.
+DUTY_SHORTFALL_POLICY = env.str("DUTY_SHORTFALL_POLICY", default="platform")
+if DUTY_SHORTFALL_POLICY not in ("platform", "seller"):
+    raise ImproperlyConfigured(f"DUTY_SHORTFALL_POLICY must be platform or seller, not {DUTY_SHORTFALL_POLICY!r}")
 CLEARANCE_HOLD_SLA_HOURS = env.float("CLEARANCE_HOLD_SLA_HOURS", default=24.0)
 CLEARANCE_STUCK_AFTER_SECONDS = env.int("CLEARANCE_STUCK_AFTER_SECONDS", default=120)
 CLEARANCE_FOUR_EYES_EUR = Decimal(env.str("CLEARANCE_FOUR_EYES_EUR", default="2000"))  # rejections above need two officers

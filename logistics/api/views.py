@@ -207,6 +207,8 @@ class CarrierWebhookApi(APIView):
         occurred_at = serializers.DateTimeField()
         location = serializers.CharField(required=False, allow_blank=True, max_length=120)
         description = serializers.CharField(required=False, allow_blank=True, max_length=300)
+        # DAP, on a delivered event: the duties and taxes collected at the door ({"amount", "currency"})
+        duties_collected = serializers.JSONField(required=False)
 
     class CarrierWebhookInputSerializer(serializers.Serializer):
         tracking_number = serializers.CharField(max_length=40)
@@ -218,7 +220,10 @@ class CarrierWebhookApi(APIView):
             "events": inline_serializer("CarrierEvent", {
                 "code": serializers.ChoiceField(choices=[c for c in CODES if c not in CUSTOMS_CODES]),
                 "occurred_at": serializers.DateTimeField(), "location": serializers.CharField(required=False),
-                "description": serializers.CharField(required=False)}, many=True)}),
+                "description": serializers.CharField(required=False),
+                "duties_collected": inline_serializer("DutiesCollected", {
+                    "amount": serializers.DecimalField(max_digits=14, decimal_places=2),
+                    "currency": serializers.CharField()}, required=False)}, many=True)}),
         parameters=[OpenApiParameter("X-Carrier-Timestamp", str, OpenApiParameter.HEADER, required=True),
                     OpenApiParameter("X-Carrier-Signature", str, OpenApiParameter.HEADER, required=True)],
         responses=inline_serializer("CarrierPushResult", {"stored": serializers.IntegerField()}))

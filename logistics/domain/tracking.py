@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from ewtp.money import Money
+
 
 def gettext_noop(message: str) -> str:
     """Marks a string for `makemessages` (a default keyword); Django's own needs settings loaded."""
@@ -84,6 +86,8 @@ class TrackingEvent:
     occurred_at: datetime  # timezone-aware
     location: str
     description: str
+    # On a delivered event of a DAP shipment: the duties and taxes the carrier collected at the door.
+    duties_collected: Money | None = None
 
     @property
     def label(self) -> str:

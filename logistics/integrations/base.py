@@ -124,5 +124,7 @@ class CarrierAdapter(Protocol):
               customs_released_at: datetime | None = None) -> list[TrackingEvent]:
         """The carrier's events up to `now`, oldest first. `customs_released_at` is when our
         clearance pipeline released the goods; real carriers ignore it (they know), the
-        simulator holds delivery until then."""
+        simulator holds delivery until then. For a DAP shipment the caller also passes
+        `duties_due=` (Money: what customs assessed) and the carrier's delivered event reports in
+        `duties_collected` what it collected at the door (a real carrier reports its own figure)."""
         ...

@@ -23,7 +23,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 from ewtp.exceptions import ApplicationError
-from ewtp.money import FxTable
+from ewtp.money import FxTable, Money
 from logistics.domain.rates import RateBook, RateRequest, ServiceInfo, ShopResult, quote, shop
 from logistics.domain.tracking import (
     TrackingCode,
@@ -134,13 +134,14 @@ class SimulatedCarrier:
 
     def track(self, tracking_number: str, *, booked_at: datetime, now: datetime,
               customs_released_at: datetime | None = None, origin: str | None = None,
-              destination: str | None = None) -> list[TrackingEvent]:
+              destination: str | None = None, duties_due: Money | None = None) -> list[TrackingEvent]:
         """The events that have happened by `now`, oldest first.
 
         One step after another from `booked_at`; the carrier stops at arrived_in_destination
         until `customs_released_at`, then goes out for delivery one step after the later of the
         arrival and the release, and delivers one step after that. `origin` and `destination`
-        (country codes) only name the places in the events.
+        (country codes) only name the places in the events. `duties_due` (DAP): the delivered
+        event says the carrier collected it at the door.
         """
         for name, moment in (("booked_at", booked_at), ("now", now), ("customs_released_at", customs_released_at)):
             if moment is not None and moment.tzinfo is None:
@@ -174,5 +175,11 @@ class SimulatedCarrier:
                 (leaves_at, TrackingCode.OUT_FOR_DELIVERY, destination_place, "Out for delivery"),
                 (leaves_at + self.step, TrackingCode.DELIVERED, destination_place, "Delivered"),
             ]
-        return [TrackingEvent(code=str(code), occurred_at=at, location=place, description=text)
-                for at, code, place, text in timeline if at <= now]
+        events = [TrackingEvent(code=str(code), occurred_at=at, location=place, description=text)
+                  for at, code, place, text in timeline if at <= now]
+        if duties_due is not None and events and events[-1].code == TrackingCode.DELIVERED:
+            last = events[-1]
+            events[-1] = TrackingEvent(code=last.code, occurred_at=last.occurred_at, location=last.location,
+                                       description=f"Delivered; duties and taxes of {duties_due} collected",
+                                       duties_collected=duties_due)
+        return events

@@ -3,7 +3,8 @@ talks to. It checks the bearer token, reads the document (H7 or WCO, JSON or XML
 readers and validates it with the project's validators plus one rule of its own (the consignee's
 postcode is required, as some national systems ask), files it once per LRN, answers with an MRN, and
 answers decision polls. Tests steer it: answer the next POSTs or polls with a status (before or after
-filing, to lose an answer), set a declaration's decision.
+filing, to lose an answer), set a declaration's decision (and the duties it assesses: `assess`).
+It takes payments of the duties owed (`POST /settlements`), once per reference.
 
 Outside our code: it runs in a thread of the test process on 127.0.0.1, and a worker process reaches
 it over TCP like any authority.
@@ -15,6 +16,7 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from customs.domain.declarations import h7, wco
@@ -43,6 +45,9 @@ class FakeAuthority:
     # the next POSTs answered with (status, after_filing): after filing, the answer is lost on its way
     next_posts: list[tuple[int, bool]] = field(default_factory=list)
     next_polls: list[int] = field(default_factory=list)
+    settlements: dict[str, dict] = field(default_factory=dict)  # by reference: what was paid
+    settlement_posts: list[tuple[str, int]] = field(default_factory=list)
+    next_settlements: list[int] = field(default_factory=list)  # the next settlement POSTs answered with this status
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -65,6 +70,11 @@ class FakeAuthority:
     def decide(self, mrn: str, status: str, reason: str = "", documents: list[str] | None = None) -> None:
         with self._lock:
             self.decisions[mrn] = {"status": status, "reason": reason, "documents_requested": documents or []}
+
+    def assess(self, amount: str, currency: str) -> None:
+        """From now on every acceptance assesses this much duty and import tax."""
+        with self._lock:
+            self.default_decision = {**self.default_decision, "assessed": {"amount": amount, "currency": currency}}
 
     # --- the authority's side ----------------------------------------------------------------
 
@@ -114,6 +124,33 @@ class FakeAuthority:
         return 200, {"mrn": mrn, **decision}
 
 
+    def settle(self, headers, body: bytes) -> tuple[int, dict]:
+        key = headers.get("Idempotency-Key", "")
+        with self._lock:
+            scripted = self.next_settlements.pop(0) if self.next_settlements else None
+        if scripted:
+            self.settlement_posts.append((key, scripted))
+            return scripted, {"errors": [{"message": "Service unavailable."}]}
+        try:
+            payment = json.loads(body)
+            amount = Decimal(payment["amount"])
+            assert payment["reference"] == key and len(payment["currency"]) == 3 and amount > 0
+        except (ValueError, KeyError, TypeError, ArithmeticError, AssertionError):
+            self.settlement_posts.append((key, 400))
+            return 400, {"errors": [{"path": "amount", "message": "A settlement needs a reference (the "
+                                                                   "Idempotency-Key), a currency and an amount."}]}
+        with self._lock:
+            known = self.settlements.get(key)
+            if known is None:
+                known = self.settlements[key] = {**payment, "payment_reference": "PAY" + hashlib.sha256(
+                    key.encode()).hexdigest()[:12].upper()}
+                status = 201
+            else:
+                status = 409
+            self.settlement_posts.append((key, status))
+        return status, {"reference": key, "payment_reference": known["payment_reference"]}
+
+
 def _read(standard: str, syntax: str, body: bytes):
     module = {"H7": h7, "WCO": wco}.get(standard)
     if module is None:
@@ -149,9 +186,11 @@ def _handler(authority: FakeAuthority):
         def do_POST(self):  # noqa: N802 (http.server's name)
             if not self._authorised():
                 return
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path == "/api/settlements":
+                return self._reply(*authority.settle(self.headers, body))
             if self.path != "/api/declarations":
                 return self._reply(404, {"errors": [{"message": "No such endpoint."}]})
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             self._reply(*authority.lodge(self.headers, body))
 
         def do_GET(self):  # noqa: N802

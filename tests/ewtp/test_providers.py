@@ -39,6 +39,9 @@ class OfflineAuthority:
     def answer(self, receipt, *, lodgement):
         return None
 
+    def settle(self, settlement):
+        raise NotImplementedError
+
 
 class HalfAnAdapter:
     """Has one of the calls every interface asks for, and none of the others."""
