@@ -49,6 +49,15 @@ class User(AbstractUser):
     city = models.CharField(_("city"), max_length=100, blank=True)
     postcode = models.CharField(_("postcode"), max_length=20, blank=True)
 
+    class Screening(models.TextChoices):
+        CLEAR = "", _("Clear")  # no denied-party match at sign-up
+        FLAGGED = "flagged", _("Flagged for review")  # the name matched a list entry: checkouts wait for staff
+        CLEARED = "cleared", _("Cleared by staff")  # staff looked at the match and cleared the buyer
+
+    # Denied-party screening at sign-up (accounts.services.user_signup); the hits as the staff see them.
+    screening = models.CharField(max_length=10, choices=Screening.choices, default=Screening.CLEAR, blank=True)
+    screening_hits = models.JSONField(default=list, blank=True)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
     objects = UserManager()

@@ -55,6 +55,19 @@ class CompanyReviewForm(forms.Form):
                                  label=_("Decision"))
     reason = forms.CharField(label=_("Reason (the seller sees it)"), max_length=500, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+    override_reason = forms.CharField(
+        label=_("Override of the denied-party match (your reason, audited)"), max_length=500, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed only to verify a company that matches a denied-party list entry."))
+
+
+class ComplianceDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("clear", _("Clear: a false match, the buyer may pay")),
+                 ("refuse", _("Refuse: cancel the orders, nothing is charged"))],
+        widget=forms.RadioSelect, label=_("Decision"))
+    reason = forms.CharField(label=_("Reason (audited; the buyer does not see it)"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
