@@ -122,13 +122,23 @@ def _checkout_lock(*, buyer: User, reference: str) -> Checkout:
     """The buyer's checkout, then its payment, locked FOR UPDATE. Whoever pays, re-quotes, cancels or
     decides a compliance hold on a checkout takes this lock first, so that they queue; then the orders
     (`_orders_lock`), as payments' webhooks lock a payment then its orders."""
-    checkout = Checkout.objects.select_for_update().filter(reference=reference, buyer=buyer).first()
+    checkout = checkout_with_payment_lock(Checkout.objects.filter(reference=reference, buyer=buyer))
     if checkout is None:
         raise NotFound("No such checkout.")
-    if checkout.payment_id is not None:  # none while the checkout is held for compliance
-        # Locked by a statement of its own once the checkout is ours (PostgreSQL locks no row on the
-        # nullable side of an outer join), so read as whoever locked it before us committed it.
-        checkout.payment = Payment.objects.select_for_update().get(pk=checkout.payment_id)
+    return checkout
+
+
+def checkout_with_payment_lock(checkouts) -> Checkout | None:
+    """The first of `checkouts` and its payment, locked FOR UPDATE in one statement when it has a payment
+    (an inner join: PostgreSQL locks no row on the nullable side of an outer join), so that once the lock is
+    ours we read what the one before us committed. A checkout held for compliance has no payment: it is
+    locked alone, and its payment too if staff cleared it while we waited."""
+    checkout = (checkouts.select_for_update(of=("self", "payment")).select_related("payment")
+                .filter(payment__status__isnull=False).first())
+    if checkout is None:
+        checkout = checkouts.select_for_update().first()
+        if checkout is not None and checkout.payment_id is not None:
+            checkout.payment = Payment.objects.select_for_update().get(pk=checkout.payment_id)
     return checkout
 
 
