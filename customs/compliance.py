@@ -42,12 +42,26 @@ def goods_restrictions(*, hs_code: str, origin: str | None, destinations: Iterab
         for restriction in book.restrictions_for(destination, hs_code, origin or None):
             notices.append(RestrictionNotice(destination=destination, kind=restriction.kind,
                                              hs_prefix=restriction.hs_prefix, wording=restriction.wording,
-                                             authority=restriction.authority, source=restriction.source))
+                                             authority=restriction.authority, source=restriction.source,
+                                             rule_of=restriction.destination))
     return notices
 
 
-def platform_destinations() -> list[str]:
-    """The countries the platform quotes and ships to (the tariff book's destinations)."""
+def shipping_destinations(excluded: Iterable[str] = ()) -> list[str]:
+    """The countries the platform quotes and ships to (the tariff book's destinations; a customs union is
+    its member states), less `excluded`: country codes, or a customs territory ("EU") for all its members."""
     from customs.selectors import tariff_book
 
-    return sorted(regime.code for regime in tariff_book().destinations())
+    excluded = set(excluded)
+    regimes = tariff_book().destinations()
+    unions = {regime.territory for regime in regimes if regime.territory != regime.code}
+    return sorted(regime.code for regime in regimes if regime.code not in unions
+                  and regime.code not in excluded and regime.territory not in excluded)
+
+
+def is_excluded(country: str, excluded: Iterable[str]) -> bool:
+    """The country is among `excluded`, itself or through its customs territory ("EU")."""
+    from customs.selectors import tariff_book
+
+    excluded = set(excluded)
+    return bool(excluded) and (country in excluded or (tariff_book().union_of(country) or "") in excluded)

@@ -94,6 +94,10 @@ class ListingForm(forms.ModelForm):
     status = forms.ChoiceField(label=_("Status"), choices=[("draft", _("Draft (only you see it)")),
                                                           ("published", _("Published (in the catalog)"))],
                                initial="published")
+    does_not_ship_to = forms.CharField(
+        label=_("Countries you do not ship to"), required=False, max_length=1000,
+        help_text=_("Two-letter codes separated by commas, e.g. <code>GB, AU</code>; <code>EU</code> names every "
+                    "member state. A country that prohibits the goods must be among them before you publish."))
 
     class Meta:
         model = Listing
@@ -114,6 +118,7 @@ class ListingForm(forms.ModelForm):
             if self.instance.status == Listing.Status.SUSPENDED:
                 self.fields["status"].choices += [("suspended", _("Suspended"))]
             self.initial.setdefault("status", self.instance.status)
+            self.initial["does_not_ship_to"] = ", ".join(self.instance.does_not_ship_to or [])
         self.fields["category"].label_from_instance = lambda c: ("— " * c.depth) + c.name
 
     def clean_tiers(self):

@@ -54,7 +54,12 @@ from marketplace.services.compliance import compliance_hold_clear, compliance_ho
 from marketplace.services.listing_import import IMPORT_MAX_BYTES
 from marketplace.services.listing_import import listing_import as listing_import_service
 from marketplace.services.listings import listing_create as listing_create_service
-from marketplace.services.listings import listing_photo_add, listing_set_status, listing_update
+from marketplace.services.listings import (
+    listing_photo_add,
+    listing_restrictions,
+    listing_set_status,
+    listing_update,
+)
 from marketplace.services.listings import listing_photo_delete as listing_photo_delete_service
 from marketplace.services.orders import order_book_shipment, order_cancel_by_seller
 from marketplace.services.rfq import rfq_accept, rfq_decline, rfq_quote
@@ -571,7 +576,8 @@ def listing_edit(request, pk: int | None):
             form_error(form, exc)
     return render(request, "marketplace/listing_form.html", {
         "form": form, "listing": listing, "photos": listing.photos.all() if listing else [],
-        "title": _("New listing") if listing is None else _("Edit listing")})
+        "title": _("New listing") if listing is None else _("Edit listing"),
+        "licence_notices": listing_restrictions(listing)[1] if listing else []})
 
 
 @login_required

@@ -86,6 +86,7 @@ class RestrictionNotice:
     wording: str
     authority: str
     source: str
+    rule_of: str = ""  # where the rule is made: the country, or its customs union ("EU")
 
     @property
     def prohibited(self) -> bool:
@@ -96,7 +97,8 @@ class RestrictionNotice:
 
     def as_json(self) -> dict:
         return {"destination": self.destination, "kind": self.kind, "hs_prefix": self.hs_prefix,
-                "wording": self.wording, "authority": self.authority, "source": self.source}
+                "wording": self.wording, "authority": self.authority, "source": self.source,
+                "rule_of": self.rule_of or self.destination}
 
 
 def split_notices(notices: Iterable[RestrictionNotice]) -> tuple[list[RestrictionNotice], list[RestrictionNotice]]:
@@ -116,10 +118,11 @@ def grouped_by_wording(notices: Iterable[RestrictionNotice]) -> list[tuple[tuple
 
 def prohibition_message(notices: list[RestrictionNotice], *, hs_code: str) -> str:
     """What the seller reads when publishing is refused: where, and the authority's own words."""
-    parts = []
+    parts, names = [], []
     for destinations, notice in grouped_by_wording(notices):
-        places = ", ".join(destinations) if len(destinations) <= 6 else \
-            f"{', '.join(destinations[:6])} and {len(destinations) - 6} more"
+        union = notice.rule_of and notice.rule_of != notice.destination
+        places = f"the {notice.rule_of} ({len(destinations)} countries)" if union else ", ".join(destinations)
+        names.append(notice.rule_of if union else ", ".join(destinations))
         parts.append(f"{places} — {notice.authority}: \u201c{notice.wording}\u201d")
     return (f"Goods under HS {hs_code} are prohibited in " + "; ".join(parts)
-            + " Add these countries to the ones you do not ship to, or correct the HS code.")
+            + f". Add {', '.join(names)} to the countries you do not ship to, or correct the HS code.")

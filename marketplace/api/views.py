@@ -62,7 +62,7 @@ class ListingOutputSerializer(serializers.ModelSerializer):
         model = Listing
         fields = ["id", "title_en", "title_zh", "description_en", "description_zh", "category", "hs_code",
                   "origin_country", "price", "tiers", "stock", "moq", "retail", "b2b_only", "weight_kg", "length_cm",
-                  "width_cm", "height_cm", "status", "photos", "updated_at"]
+                  "width_cm", "height_cm", "does_not_ship_to", "status", "photos", "updated_at"]
 
     def get_price(self, listing) -> dict:
         return listing.price.as_json()
@@ -103,6 +103,9 @@ class ListingInputSerializer(serializers.Serializer):
     width_cm = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=Decimal("0.1"), required=False)
     height_cm = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=Decimal("0.1"), required=False)
     tiers = TierInputSerializer(many=True, required=False)
+    does_not_ship_to = serializers.ListField(
+        child=serializers.RegexField(r"^[A-Z]{2}$"), max_length=300, required=False,
+        help_text="Countries (ISO alpha-2; EU for its member states) the listing is not shipped to.")
     publish = serializers.BooleanField(default=False)
     status = serializers.ChoiceField(choices=["draft", "published", "suspended"], required=False)
 

@@ -13,14 +13,23 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import company_of
-from customs.compliance import goods_restrictions, parties_screen
+from customs.compliance import goods_restrictions, is_excluded, parties_screen
 from customs.domain.compliance import split_notices, uncleared
 from customs.selectors import destination_currency
 from ewtp.exceptions import ApplicationError, Conflict, NotFound
 from ewtp.money import Money
 from marketplace.domain.quote_snapshot import QuoteSnapshot
 from marketplace.domain.references import build_checkout_reference
-from marketplace.models import Cart, Checkout, ComplianceHold, Listing, Order, OrderEvent, OrderLine
+from marketplace.models import (
+    Cart,
+    Checkout,
+    ComplianceHold,
+    Listing,
+    Order,
+    OrderEvent,
+    OrderLine,
+    ShippingAddress,
+)
 from marketplace.pricing import ListingToQuote, buyer_quoted_as, quote_lines
 from marketplace.selectors import CheckoutDetail, checkout_detail
 from marketplace.services.listings import check_b2b, check_quantity
@@ -83,10 +92,11 @@ def _screen_buyer(buyer: User) -> BuyerScreening:
     lists, leaving out matches staff cleared for this buyer before; an account flagged at sign-up and
     not cleared is held whatever the names say."""
     screening, cleared = User.objects.filter(pk=buyer.pk).values_list("screening", "screening_hits").get()
-    ship_name = buyer.full_name or buyer.email
     parties = [("buyer", buyer.full_name, buyer.country)]
-    if ship_name != buyer.email:
-        parties.append(("ship-to", ship_name, buyer.country))
+    # The recipient of the default ship-to address (the one checkout ships to), when the buyer keeps one.
+    recipient = ShippingAddress.objects.filter(user=buyer, is_default=True).values_list("name", "country").first()
+    if recipient:
+        parties.append(("ship-to", *recipient))
     company = company_of(buyer)
     if company is not None:
         parties.append(("buyer company", company.legal_name, company.country))
@@ -169,7 +179,7 @@ class ManualAssessmentRequired(Conflict):
 def _check_ships_to(listing: Listing, country: str) -> None:
     """The listing ships to the buyer's country and the country does not prohibit the goods (the
     authority's wording, from the tariff book)."""
-    if country in (listing.does_not_ship_to or []):
+    if is_excluded(country, listing.does_not_ship_to or []):
         raise Conflict(f"{listing.title} is not shipped to {country} by its seller.", code="not_shipped_to",
                        field="listing")
     prohibited, _licences = split_notices(goods_restrictions(hs_code=listing.hs_code, origin=listing.origin_country,

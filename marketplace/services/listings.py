@@ -12,7 +12,7 @@ from django.db import transaction
 from accounts.models import Company, User
 from accounts.selectors import company_of
 from accounts.services import seller_company
-from customs.compliance import goods_restrictions, platform_destinations
+from customs.compliance import goods_restrictions, shipping_destinations
 from customs.domain.compliance import RestrictionNotice, prohibition_message, split_notices
 from customs.selectors import hs_code_exists
 from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
@@ -124,7 +124,8 @@ def _replace_tiers(listing: Listing, tiers: list[tuple[int, Decimal]]) -> None:
 
 
 def check_destinations(value) -> list[str]:
-    """The countries a listing does not ship to, as a sorted list of ISO alpha-2 codes ("GB, au" or a list)."""
+    """The countries a listing does not ship to, as a sorted list of ISO alpha-2 codes ("GB, au" or a list;
+    "EU" names every member state)."""
     from ewtp.validators import country_validator
 
     items = value.replace(";", ",").split(",") if isinstance(value, str) else list(value or [])
@@ -147,8 +148,7 @@ def check_destinations(value) -> list[str]:
 def listing_restrictions(listing: Listing) -> tuple[list[RestrictionNotice], list[RestrictionNotice]]:
     """(prohibitions, licence requirements) of the tariff book for the goods, in every country the listing
     ships to (the platform's destinations, less the ones the seller does not ship to)."""
-    excluded = set(listing.does_not_ship_to or [])
-    destinations = [code for code in platform_destinations() if code not in excluded]
+    destinations = shipping_destinations(listing.does_not_ship_to or [])
     return split_notices(goods_restrictions(hs_code=listing.hs_code, origin=listing.origin_country,
                                             destinations=destinations))
 
