@@ -55,8 +55,10 @@ class User(AbstractUser):
         CLEARED = "cleared", _("Cleared by staff")  # staff looked at the match and cleared the buyer
 
     # Denied-party screening at sign-up (accounts.services.user_signup); the hits as the staff see them.
-    screening = models.CharField(max_length=10, choices=Screening.choices, default=Screening.CLEAR, blank=True)
-    screening_hits = models.JSONField(default=list, blank=True)
+    # db_default: rows written by code that predates these columns (a migration run back) are clear.
+    screening = models.CharField(max_length=10, choices=Screening.choices, default=Screening.CLEAR, blank=True,
+                                 db_default="")
+    screening_hits = models.JSONField(default=list, blank=True, db_default=[])
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

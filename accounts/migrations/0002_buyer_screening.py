@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='screening',
-            field=models.CharField(blank=True, choices=[('', 'Clear'), ('flagged', 'Flagged for review'), ('cleared', 'Cleared by staff')], default='', max_length=10),
+            field=models.CharField(blank=True, choices=[('', 'Clear'), ('flagged', 'Flagged for review'), ('cleared', 'Cleared by staff')], db_default='', default='', max_length=10),
         ),
         migrations.AddField(
             model_name='user',
             name='screening_hits',
-            field=models.JSONField(blank=True, default=list),
+            field=models.JSONField(blank=True, db_default=[], default=list),
         ),
     ]
