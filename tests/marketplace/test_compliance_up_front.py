@@ -31,8 +31,13 @@ DENIED_COMPANY = "Banco Nacional de Cuba"
 def received():
     """The compliance signals each receiver heard, as (signal name, reference)."""
     heard = []
-    receivers = {name: (lambda name: lambda sender, reference, **kw: heard.append((name, reference)))(name)
-                 for name in ("held", "cleared", "refused")}
+
+    def receiver(name):
+        def receive(sender, reference, **kwargs):
+            heard.append((name, reference))
+        return receive
+
+    receivers = {name: receiver(name) for name in ("held", "cleared", "refused")}
     checkout_held.connect(receivers["held"])
     checkout_hold_cleared.connect(receivers["cleared"])
     checkout_hold_refused.connect(receivers["refused"])
