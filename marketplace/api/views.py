@@ -280,11 +280,18 @@ class OrderOutputSerializer(serializers.ModelSerializer):
 
 class CheckoutOutputSerializer(serializers.Serializer):
     reference = serializers.CharField()
-    status = serializers.CharField(source="payment.status")
-    provider = serializers.CharField(source="payment.provider")
-    client_secret = serializers.CharField(source="payment.client_secret",
+    status = serializers.SerializerMethodField(
+        help_text="The payment's status; compliance_hold while staff review a denied-party match (no payment "
+                  "exists yet), compliance_refused once they refused it (cancelled, nothing charged).")
+    provider = serializers.CharField(source="payment.provider", default=None, allow_null=True)
+    client_secret = serializers.CharField(source="payment.client_secret", default=None, allow_null=True,
                                           help_text="For Stripe.js's Payment Element (Stripe only).")
     total = serializers.SerializerMethodField()
+
+    def get_status(self, checkout) -> str:
+        if checkout.payment is not None:
+            return checkout.payment.status
+        return "compliance_refused" if checkout.refused else "compliance_hold"
     quote_expires_at = serializers.DateTimeField()
     orders = serializers.SerializerMethodField()
 

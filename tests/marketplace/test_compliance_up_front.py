@@ -347,3 +347,18 @@ def test_a_licence_clearance_will_ask_for_is_shown_to_the_buyer_and_the_seller(r
     assert 'data-testid="licence-notices"' in page and "AU:" in page
     form = factories.page_client(seller).get(f"/sell/listings/{vape.pk}/").content.decode()
     assert 'data-testid="licence-notices"' in form
+
+
+@pytest.mark.django_db
+def test_the_api_shows_a_held_checkout_and_refuses_to_pay_it(reference_data):
+    tea = factories.listing(factories.seller())
+    buyer = denied_buyer()
+    factories.cart_with(buyer, {tea: 1})
+    created = factories.api_client(buyer).post("/api/v1/cart/checkout/", {}, format="json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["status"] == "compliance_hold" and body["client_secret"] is None and body["provider"] is None
+    paying = factories.api_client(buyer).post(f"/api/v1/checkouts/{body['reference']}/pay/", {
+        "card_number": "4242424242424242", "expected_total": body["total"]}, format="json")
+    assert paying.status_code == 409 and paying.json()["error"]["code"] == "compliance_hold"
+    assert not Payment.objects.exists()
