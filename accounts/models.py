@@ -52,6 +52,17 @@ class User(AbstractUser):
     language = models.CharField(_("language for emails"), max_length=10, choices=settings.LANGUAGES,
                                 default=settings.LANGUAGE_CODE, db_default=settings.LANGUAGE_CODE)
 
+    class Screening(models.TextChoices):
+        CLEAR = "", _("Clear")  # no denied-party match at sign-up
+        FLAGGED = "flagged", _("Flagged for review")  # the name matched a list entry: checkouts wait for staff
+        CLEARED = "cleared", _("Cleared by staff")  # staff looked at the match and cleared the buyer
+
+    # Denied-party screening at sign-up (accounts.services.user_signup); the hits as the staff see them.
+    # db_default: rows written by code that predates these columns (a migration run back) are clear.
+    screening = models.CharField(max_length=10, choices=Screening.choices, default=Screening.CLEAR, blank=True,
+                                 db_default="")
+    screening_hits = models.JSONField(default=list, blank=True, db_default=[])
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
     objects = UserManager()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.domain import tax_ids, uploads
 from accounts.models import Company, CompanyMember, User
 from accounts.selectors import company_get, company_remember
-from accounts.signals import company_rejected, company_verified, country_currency
+from accounts.signals import company_rejected, company_verified, country_currency, parties_screen
 from ewtp.audit import staff_action_record
 from ewtp.exceptions import ApplicationError, Conflict, PermissionDenied
 from ewtp.filetypes import sniff
@@ -44,6 +44,11 @@ def user_signup(*, email: str, password: str, full_name: str = "", country: str 
         raise ApplicationError(" ".join(exc.messages), code="weak_password", field="password") from exc
     user.set_password(password)
     validate_model(user, exclude=["password"])
+    # Denied-party screening: a match does not stop the sign-up, it flags the account for staff, and the
+    # buyer's checkouts wait for them (marketplace.services.checkout) until they clear it.
+    hits = parties_screen([("buyer", full_name, country)])
+    if hits:
+        user.screening, user.screening_hits = User.Screening.FLAGGED, hits
     try:
         with transaction.atomic():
             user.save()
@@ -133,28 +138,65 @@ def company_update(*, user: User, data: dict, business_licence=None) -> Company:
     return company
 
 
-def company_verify(*, company: Company, staff: User, approve: bool, reason: str = "") -> Company:
+def company_screen(company: Company) -> list[dict]:
+    """Denied-party hits for the company's legal name and its contact (what the reviewing staff see)."""
+    return parties_screen([("seller", company.legal_name, company.country),
+                           ("seller contact", company.contact_name, company.country)])
+
+
+def company_verify(*, company: Company, staff: User, approve: bool, reason: str = "",
+                   override_reason: str = "") -> Company:
     """Compliance staff verify a company (it may publish) or reject it with the reason the seller sees;
-    the audit trail records who decided."""
+    the audit trail records who decided. A company whose name matches a denied-party list entry is
+    verified only with an `override_reason` (the staff member's own, audited with the list entries),
+    else refused (DeniedPartyMatch); rejecting it needs none."""
     if not staff.has_perm(VERIFY_COMPANY):
         raise PermissionDenied("Only compliance staff verify companies.")
     if not approve and not reason.strip():
         raise ApplicationError("Give the reason for the rejection.", code="reason_required", field="reason")
     if len(reason) > 500:
         raise ApplicationError("Keep the reason under 500 characters.", code="too_long", field="reason")
+    override_reason = (override_reason or "").strip()
+    if len(override_reason) > 500:
+        raise ApplicationError("Keep the reason under 500 characters.", code="too_long", field="override_reason")
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=company.pk)
+        hits = company_screen(company) if approve else []
+        if hits and not override_reason:
+            raise DeniedPartyMatch(hits)
         company.verification = Company.Verification.VERIFIED if approve else Company.Verification.REJECTED
         company.verification_reason = reason.strip()
         company.verified_at = timezone.now() if approve else None
         company.save(update_fields=["verification", "verification_reason", "verified_at"])
         staff_action_record(actor=staff, action="company.verify" if approve else "company.reject",
                             target=f"company {company.pk}", name=company.legal_name, reason=reason.strip())
+        if hits:  # verified over a denied-party match: the override and the entries it overrode
+            staff_action_record(actor=staff, action="company.screening_override", target=f"company {company.pk}",
+                                name=company.legal_name, override_reason=override_reason,
+                                entries="; ".join(f"{h['list']} {h['entry_id']} {h['listed_name']} ({h['score']})"
+                                                  for h in hits))
         if not approve:  # a rejected company's listings leave the catalog (marketplace/receivers.py)
             company_rejected.send(sender=Company, company=company)
         else:
             transaction.on_commit(lambda: company_verified.send(sender=Company, company=company), robust=True)
     return company
+
+
+class DeniedPartyMatch(Conflict):
+    """The company matches a denied-party list entry: staff verify it only with an override reason."""
+
+    def __init__(self, hits: list[dict]) -> None:
+        named = "; ".join(f"'{h['name']}' matches '{h['matched_name']}' on {h['list']} (entry {h['entry_id']}, "
+                          f"score {h['score']:.0f})" for h in hits)
+        super().__init__(f"Denied-party screening: {named}. Verify only with an override reason of your own "
+                         "(it is audited), or reject the company.", code="denied_party_match",
+                         field="override_reason")
+        self.hits = hits
+
+    def as_json(self) -> dict:
+        data = super().as_json()
+        data["error"]["hits"] = self.hits
+        return data
 
 
 def seller_company(user: User) -> Company:

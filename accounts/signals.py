@@ -19,3 +19,16 @@ def country_currency(country: str) -> str:
         if answer:
             return answer
     return ""
+
+# Asked to screen parties against the denied-party lists (customs answers with its screening index).
+# Arguments: parties, a list of (role, name, country). Each receiver answers a list of hits as JSON
+# (role, name, list, entry_id, listed_name, matched_name, score, programs, reasons); all answers add up.
+party_screening = Signal()
+
+
+def parties_screen(parties: list[tuple[str, str, str]]) -> list[dict]:
+    """The denied-party hits for these (role, name, country) as the receivers of party_screening say."""
+    hits: list[dict] = []
+    for _receiver, answer in party_screening.send(sender=None, parties=parties):
+        hits += answer or []
+    return hits

@@ -21,12 +21,13 @@ VIEW_LEDGER = "payments.view_ledgertransaction"  # the double-entry ledger
 VIEW_ADVANCES = "finance.view_advance"  # trade finance: sellers' advances and the platform's exposure
 VIEW_SETTLEMENTS = "duties.view_authoritysettlement"  # duty settlements with the authorities, VAT returns
 VERIFY_COMPANY = "accounts.verify_company"  # company verification and business licences
+REVIEW_COMPLIANCE_HOLD = "marketplace.review_compliancehold"  # checkouts held for denied-party matches
 VIEW_STAFF_ACTIONS = "ewtp.view_staffaction"  # the audit trail (superusers only: no group has it)
 
 ROLES: dict[str, tuple[str, ...]] = {
     CUSTOMS_OFFICERS: (DECIDE_CLEARANCE, "customs.view_clearancecase"),
     FINANCE: (VIEW_PAYMENTS, REFUND_PAYMENT, VIEW_PAYOUTS, VIEW_LEDGER, VIEW_ADVANCES, VIEW_SETTLEMENTS),
-    COMPLIANCE: (VERIFY_COMPANY, "accounts.view_company"),
+    COMPLIANCE: (VERIFY_COMPANY, "accounts.view_company", REVIEW_COMPLIANCE_HOLD),
 }
 
 

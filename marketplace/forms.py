@@ -56,6 +56,19 @@ class CompanyReviewForm(forms.Form):
                                  label=_("Decision"))
     reason = forms.CharField(label=_("Reason (the seller sees it)"), max_length=500, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+    override_reason = forms.CharField(
+        label=_("Override of the denied-party match (your reason, audited)"), max_length=500, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed only to verify a company that matches a denied-party list entry."))
+
+
+class ComplianceDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("clear", _("Clear: a false match, the buyer may pay")),
+                 ("refuse", _("Refuse: cancel the orders, nothing is charged"))],
+        widget=forms.RadioSelect, label=_("Decision"))
+    reason = forms.CharField(label=_("Reason (audited; the buyer does not see it)"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -82,6 +95,10 @@ class ListingForm(forms.ModelForm):
     status = forms.ChoiceField(label=_("Status"), choices=[("draft", _("Draft (only you see it)")),
                                                           ("published", _("Published (in the catalog)"))],
                                initial="published")
+    does_not_ship_to = forms.CharField(
+        label=_("Countries you do not ship to"), required=False, max_length=1000,
+        help_text=_("Two-letter codes separated by commas, e.g. <code>GB, AU</code>; <code>EU</code> names every "
+                    "member state. A country that prohibits the goods must be among them before you publish."))
 
     class Meta:
         model = Listing
@@ -102,6 +119,7 @@ class ListingForm(forms.ModelForm):
             if self.instance.status == Listing.Status.SUSPENDED:
                 self.fields["status"].choices += [("suspended", _("Suspended"))]
             self.initial.setdefault("status", self.instance.status)
+            self.initial["does_not_ship_to"] = ", ".join(self.instance.does_not_ship_to or [])
         self.fields["category"].label_from_instance = lambda c: ("— " * c.depth) + c.name
 
     def clean_tiers(self):

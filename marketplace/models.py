@@ -89,6 +89,9 @@ class Listing(models.Model):
     b2b_only = models.BooleanField(_("B2B only"), default=False,
                                    help_text=_("Only companies may buy; the minimum order and tiers apply."))
     retail = models.BooleanField(_("sold by the unit to consumers"), default=True)
+    # Countries (ISO alpha-2) the seller does not ship this listing to; everywhere else the platform quotes
+    # it ships. Publishing is refused while a country that prohibits the goods is not among them.
+    does_not_ship_to = models.JSONField(_("countries you do not ship to"), default=list, blank=True)
     search_zh = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
     # The unit price in EUR at the latest reference rates, so that the catalog sorts and filters by
@@ -153,11 +156,46 @@ class Checkout(models.Model):
 
     reference = models.CharField(max_length=40, unique=True)  # CHK-000123, after its first order
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkouts")
-    payment = models.OneToOneField("payments.Payment", on_delete=models.PROTECT, related_name="+")
+    # None while the checkout is held for compliance (ComplianceHold): no payment, and so no PaymentIntent
+    # at the provider, exists before staff clear it.
+    payment = models.OneToOneField("payments.Payment", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"Checkout {self.reference}"
+
+
+class ComplianceHold(models.Model):
+    """A checkout stopped before any money is taken: the buyer or the ship-to party matched a denied-party
+    list entry, or the buyer's account was flagged at sign-up. Its orders wait in `compliance_hold` with
+    their stock reserved and no payment; staff clear it (the payment is made, the buyer may pay) or refuse
+    it (the orders are cancelled, the stock released, nothing was ever charged)."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Waiting for compliance")  # staff have not decided; nothing can be paid
+        CLEARED = "cleared", _("Cleared")  # a false match: the buyer may pay
+        REFUSED = "refused", _("Refused")  # a real match: the orders are cancelled, nothing charged
+
+    checkout = models.OneToOneField(Checkout, on_delete=models.PROTECT, related_name="compliance_hold")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    # PartyHit JSON (customs/domain/compliance.py): the parties screened and the list entries they matched.
+    hits = models.JSONField(default=list, blank=True)
+    flagged_account = models.BooleanField(default=False)  # the buyer was flagged at sign-up
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decision_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        permissions = [("review_compliancehold", "Can clear or refuse checkouts held for compliance")]
+        constraints = [models.CheckConstraint(condition=Q(status__in=["held", "cleared", "refused"]),
+                                              name="compliance_hold_status_valid")]
+
+    def __str__(self) -> str:
+        return f"Compliance hold of {self.checkout.reference}"
 
 
 class Order(models.Model):
@@ -165,6 +203,9 @@ class Order(models.Model):
     moves are in marketplace/domain/states.py."""
 
     class Status(models.TextChoices):
+        # A denied-party match at checkout: staff clear it (→ pending_payment) or refuse it (→ cancelled);
+        # the stock is reserved and no payment exists meanwhile (ComplianceHold).
+        COMPLIANCE_HOLD = "compliance_hold", _("Held for compliance review")
         PENDING_PAYMENT = "pending_payment", _("Awaiting payment")  # quote locked, stock reserved
         PAID = "paid", _("Paid")  # money held in escrow; the seller must book the shipment
         SHIPPED = "shipped", _("Shipped")  # booked with a carrier, on its way / in clearance
@@ -211,7 +252,7 @@ class Order(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["buyer", "idempotency_key"], name="order_idempotent_per_buyer"),
             models.CheckConstraint(
-                condition=Q(status__in=["pending_payment", "paid", "shipped", "delivered", "completed",
+                condition=Q(status__in=["compliance_hold", "pending_payment", "paid", "shipped", "delivered", "completed",
                                         "cancelled", "refunded"]),
                 name="order_status_valid"),
             models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_not_negative"),

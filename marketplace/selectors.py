@@ -13,7 +13,7 @@ from accounts.models import User
 from ewtp.exceptions import ApplicationError
 from ewtp.money import Money
 from ewtp.numbers import parse_decimal, parse_int
-from marketplace.models import Checkout, Listing, Order, in_reader_language
+from marketplace.models import Checkout, ComplianceHold, Listing, Order, in_reader_language
 from payments.models import Payment
 
 MAX_QUERY_LENGTH = 200
@@ -482,8 +482,9 @@ class CheckoutDetail:
     """A checkout with its payment and its seller orders, as its page, the API and paying read it."""
 
     checkout: Checkout
-    payment: Payment
+    payment: Payment | None  # None while held for compliance (and after a refusal there)
     orders: list[Order]
+    hold: ComplianceHold | None = None  # read only when there is no payment
 
     @property
     def reference(self) -> str:
@@ -491,20 +492,33 @@ class CheckoutDetail:
 
     @property
     def total(self) -> Money:
+        if self.payment is None:
+            return sum((order.total for order in self.orders), Money.zero(self.orders[0].currency))
         return self.payment.total
 
     @property
+    def held(self) -> bool:
+        """Waiting for a compliance review: nothing can be paid (there is no payment yet)."""
+        return self.hold is not None and self.hold.status == ComplianceHold.Status.HELD
+
+    @property
+    def refused(self) -> bool:
+        """Refused at the compliance review: cancelled, nothing was charged."""
+        return self.hold is not None and self.hold.status == ComplianceHold.Status.REFUSED
+
+    @property
     def paid(self) -> bool:
-        return self.payment.status == Payment.Status.SUCCEEDED
+        return self.payment is not None and self.payment.status == Payment.Status.SUCCEEDED
 
     @property
     def awaiting_authentication(self) -> bool:
         """The buyer's bank asks them to confirm the payment (3-D Secure)."""
-        return self.payment.status == Payment.Status.REQUIRES_ACTION
+        return self.payment is not None and self.payment.status == Payment.Status.REQUIRES_ACTION
 
     @property
     def payable(self) -> bool:
-        return self.payment.status in (Payment.Status.REQUIRES_PAYMENT_METHOD, Payment.Status.FAILED) and all(
+        return self.payment is not None and self.payment.status in (
+            Payment.Status.REQUIRES_PAYMENT_METHOD, Payment.Status.FAILED) and all(
             order.status == Order.Status.PENDING_PAYMENT for order in self.orders)
 
     @property
@@ -524,7 +538,25 @@ def checkout_detail(checkout: Checkout, *, orders: QuerySet[Order] | None = None
     (a locking read), else read here with their sellers and lines."""
     if orders is None:
         orders = checkout.orders.select_related("company").prefetch_related("lines").order_by("pk")
-    return CheckoutDetail(checkout=checkout, payment=checkout.payment, orders=list(orders))
+    hold = None
+    if checkout.payment_id is None:
+        hold = ComplianceHold.objects.filter(checkout=checkout).first()
+    return CheckoutDetail(checkout=checkout, payment=checkout.payment, orders=list(orders), hold=hold)
+
+
+def licence_notices(orders: list[Order]) -> list[dict]:
+    """The licences or permits clearance will ask for, per order line and destination (the tariff book's
+    `licence_required` restrictions, with the authority's wording): a warning, not a refusal."""
+    from customs.compliance import goods_restrictions
+    from customs.domain.compliance import split_notices
+
+    found = []
+    for order in orders:
+        for line in order.lines.all():
+            _prohibited, licences = split_notices(goods_restrictions(
+                hs_code=line.hs_code, origin=line.origin_country, destinations=[order.ship_country]))
+            found += [{"description": line.description, "notice": notice} for notice in licences]
+    return found
 
 
 def checkout_get(*, buyer: User, reference: str) -> CheckoutDetail | None:
@@ -572,3 +604,21 @@ def seller_orders_by_id(*, company_id: int, order_ids: list[int]) -> dict[int, O
 def seller_orders_open(*, company_id: int) -> QuerySet[Order]:
     """The company's orders whose money escrow may still hold, newest first."""
     return Order.objects.filter(company_id=company_id, status__in=("paid", "shipped", "delivered"))
+
+
+# ---------------------------------------------------------------- compliance holds
+
+def compliance_holds_waiting() -> list[ComplianceHold]:
+    """The compliance queue: holds staff have not decided, oldest first, with their buyers and orders."""
+    return list(ComplianceHold.objects.filter(status=ComplianceHold.Status.HELD)
+                .select_related("checkout", "checkout__buyer")
+                .prefetch_related("checkout__orders", "checkout__orders__company").order_by("created_at", "pk")[:200])
+
+
+def compliance_holds_decided(limit: int = 20) -> list[ComplianceHold]:
+    return list(ComplianceHold.objects.exclude(status=ComplianceHold.Status.HELD)
+                .select_related("checkout", "decided_by").order_by("-decided_at", "-pk")[:limit])
+
+
+def compliance_hold_get(pk: int) -> ComplianceHold | None:
+    return ComplianceHold.objects.select_related("checkout", "checkout__buyer", "decided_by").filter(pk=pk).first()

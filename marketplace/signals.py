@@ -1,6 +1,6 @@
-"""What the marketplace tells the apps above it (notifications), without importing them. Each is sent
-after the transaction that made the change has committed (`transaction.on_commit`, robust: a receiver's
-failure is logged and never undoes the change)."""
+"""What the marketplace tells the apps above it (notifications, webhooks), without importing them. Each is
+sent after the transaction that made the change has committed (`transaction.on_commit`, robust: a
+receiver's failure is logged and never undoes the change), so a receiver reads what was committed."""
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -9,6 +9,12 @@ from django.dispatch import Signal
 order_placed = Signal()
 # A request for quotation was asked, quoted, declined or accepted (its new status). kwargs: rfq
 rfq_changed = Signal()
+
+# Checkouts held for compliance. kwargs: hold (marketplace.models.ComplianceHold), reference (the checkout's),
+# buyer_id.
+checkout_held = Signal()  # a denied-party match (or a flagged account) stopped the checkout before payment
+checkout_hold_cleared = Signal()  # staff cleared it: the buyer may pay
+checkout_hold_refused = Signal()  # staff refused it: its orders are cancelled, nothing was charged
 
 
 def send_on_commit(signal: Signal, **kwargs) -> None:

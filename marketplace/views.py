@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Company
 from accounts.selectors import company_of
 from accounts.services import company_create as company_create_service
-from accounts.services import company_update, company_verify, profile_update, user_signup
+from accounts.services import company_screen, company_update, company_verify, profile_update, user_signup
 from ewtp import roles
 from ewtp.exceptions import ApplicationError
 from ewtp.files import private_file_response
@@ -30,6 +30,7 @@ from marketplace.forms import (
     CheckoutForm,
     CompanyForm,
     CompanyReviewForm,
+    ComplianceDecisionForm,
     ImportForm,
     ListingForm,
     ListingOriginForm,
@@ -51,12 +52,14 @@ from marketplace.services.checkout import (
     checkout_prepare,
     order_place,
 )
+from marketplace.services.compliance import compliance_hold_clear, compliance_hold_refuse
 from marketplace.services.listing_import import IMPORT_MAX_BYTES
 from marketplace.services.listing_import import listing_import as listing_import_service
 from marketplace.services.listings import listing_create as listing_create_service
 from marketplace.services.listings import (
     listing_declare_origin,
     listing_photo_add,
+    listing_restrictions,
     listing_set_status,
     listing_update,
 )
@@ -178,13 +181,13 @@ def checkout(request, reference: str):
     found = selectors.checkout_get(buyer=request.user, reference=reference)
     if found is None:
         return error_page(request, 404)
-    if found.payment.provider == "stripe" and request.GET.get("payment_intent") == found.payment.provider_id:
+    stripe_mode = found.payment is not None and found.payment.provider == "stripe"
+    if stripe_mode and request.GET.get("payment_intent") == found.payment.provider_id:
         payment_sync(payment_id=found.payment.pk)  # back from Stripe.js: take Stripe's word (webhooks also do)
         found = selectors.checkout_get(buyer=request.user, reference=reference)
         if found.paid:
             return _after_payment(request, found)
     form = PayForm(request.POST or None)
-    stripe_mode = found.payment.provider == "stripe"
     if request.method == "POST":
         try:
             if found.paid:  # a replayed submit: the same result, no more money
@@ -215,6 +218,7 @@ def checkout(request, reference: str):
     response = render(request, "marketplace/checkout.html", {
         "checkout": found, "form": form, "stripe_mode": stripe_mode,
         "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "licence_notices": selectors.licence_notices(found.orders),
     })
     if stripe_mode:  # Stripe.js and its frames, on this page alone
         return csp_replace(response, settings.CSP_STRIPE_PAY_PAGE,
@@ -231,6 +235,8 @@ def checkout_authenticate(request, reference: str):
     found = selectors.checkout_get(buyer=request.user, reference=reference)
     if found is None:
         return error_page(request, 404)
+    if found.payment is None:  # held for compliance: nothing to confirm
+        return redirect("marketplace:checkout", reference=reference)
     try:
         payment = authenticate(payment_id=found.payment.pk, buyer=request.user,
                                approve=request.POST.get("approve") == "1")
@@ -503,13 +509,43 @@ def company_review(request, pk: int):
         try:
             company_verify(company=company, staff=request.user,
                            approve=form.cleaned_data["decision"] == "verify",
-                           reason=form.cleaned_data["reason"])
+                           reason=form.cleaned_data["reason"],
+                           override_reason=form.cleaned_data["override_reason"])
             messages.success(request, _("Decision recorded for %(name)s.") % {"name": company.legal_name})
             return redirect("marketplace:company_review_list")
         except ApplicationError as exc:
             form_error(form, exc)
     return render(request, "marketplace/company_review.html", {
-        "company": company, "form": form, "members": company.members.select_related("user")})
+        "company": company, "form": form, "members": company.members.select_related("user"),
+        "screening_hits": company_screen(company)})
+
+
+@permission_required(roles.REVIEW_COMPLIANCE_HOLD)
+def compliance_hold_list(request):
+    """The compliance queue: checkouts held before payment for a denied-party match, oldest first."""
+    holds = selectors.compliance_holds_waiting()
+    return render(request, "marketplace/compliance_queue.html", {
+        "holds": holds, "recent": selectors.compliance_holds_decided()})
+
+
+@permission_required(roles.REVIEW_COMPLIANCE_HOLD)
+def compliance_hold_detail(request, pk: int):
+    """One held checkout: the parties, the list entries they matched, the orders; clear or refuse it."""
+    hold = selectors.compliance_hold_get(pk)
+    if hold is None:
+        return error_page(request, 404)
+    form = ComplianceDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        decide = compliance_hold_clear if form.cleaned_data["decision"] == "clear" else compliance_hold_refuse
+        try:
+            decide(staff=request.user, hold_id=hold.pk, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Decision recorded for %(ref)s.") % {"ref": hold.checkout.reference})
+            return redirect("marketplace:compliance_hold_list")
+        except ApplicationError as exc:
+            form_error(form, exc)
+    return render(request, "marketplace/compliance_hold.html", {
+        "hold": hold, "form": form, "orders": list(hold.checkout.orders.select_related("company")
+                                                   .prefetch_related("lines").order_by("pk"))})
 
 
 @login_required
@@ -544,7 +580,8 @@ def listing_edit(request, pk: int | None):
             form_error(form, exc)
     return render(request, "marketplace/listing_form.html", {
         "form": form, "listing": listing, "photos": listing.photos.all() if listing else [],
-        "title": _("New listing") if listing is None else _("Edit listing")})
+        "title": _("New listing") if listing is None else _("Edit listing"),
+        "licence_notices": listing_restrictions(listing)[1] if listing else []})
 
 
 @login_required

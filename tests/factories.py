@@ -23,8 +23,8 @@ def user(*, country: str = "DE", currency: str = "EUR", **extra) -> User:
     return made
 
 
-def buyer(*, country: str = "DE", currency: str = "EUR") -> User:
-    made = user(country=country, currency=currency)
+def buyer(*, country: str = "DE", currency: str = "EUR", **extra) -> User:
+    made = user(country=country, currency=currency, **extra)
     made.address_line, made.city, made.postcode = "Torstraße 45", "Berlin" if country == "DE" else "London", "10119"
     made.save()
     return made

@@ -30,7 +30,8 @@ HOLDERS = {"customs.decide_clearancecase": {"officer"},
            "payments.view_payment": {"finance"}, "payments.refund_payment": {"finance"},
            "payments.view_payout": {"finance"}, "payments.view_ledgertransaction": {"finance"},
            "accounts.verify_company": {"compliance"}, "finance.view_advance": {"finance"},
-           "duties.view_authoritysettlement": {"finance"}}
+           "duties.view_authoritysettlement": {"finance"},
+           "marketplace.review_compliancehold": {"compliance"}}
 STAFF_LOOKING_PATH = re.compile(r"staff|console|ledger")
 STAFF_LOOKING_CODE = re.compile(r"has_perm|is_staff|is_superuser|IsAdminUser")
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -137,6 +138,16 @@ class World:
                               business_licence=SimpleUploadedFile("l.pdf", PDF))
 
     @cached_property
+    def hold(self):
+        """A checkout held for compliance: its buyer's name is on OFAC's SDN list (entry 24283)."""
+        from marketplace.models import ComplianceHold
+        from marketplace.services.checkout import order_place
+
+        buyer = factories.buyer(country="GB", currency="GBP", full_name="Oleg Vladimirovich Deripaska")
+        order = order_place(buyer=buyer, listing_id=factories.listing(factories.seller()).pk, quantity=1)
+        return ComplianceHold.objects.get(checkout_id=order.checkout_id)
+
+    @cached_property
     def case(self):
         """A held case (high value, under the four-eyes limit) with a document its seller uploaded."""
         from customs import services
@@ -235,6 +246,8 @@ ROWS = {
     "api-company-review": Row(api=True, marker=lambda w: w.company.legal_name),
     "api-company-verify": Row("POST", lambda w: {"pk": w.company.pk}, lambda w: {"approve": True}, api=True,
                               done=lambda w: w.company.__class__.objects.get(pk=w.company.pk).is_verified),
+    "marketplace:compliance_hold_list": Row(marker=lambda w: w.hold.checkout.reference),
+    "marketplace:compliance_hold_detail": Row(kwargs=lambda w: {"pk": w.hold.pk}),
     "finance:exposure": Row(),
     "finance:advance": Row(kwargs=lambda w: {"pk": w.advance.pk}),
     "api-finance-exposure": Row(api=True),
@@ -252,6 +265,9 @@ POSTS = {
     "marketplace:company_review": Row("POST", lambda w: {"pk": w.company.pk}, lambda w: {
         "decision": "verify", "reason": ""}, ok={302},
         done=lambda w: StaffAction.objects.filter(action="company.verify", target=f"company {w.company.pk}").exists()),
+    "marketplace:compliance_hold_detail": Row("POST", lambda w: {"pk": w.hold.pk}, lambda w: {
+        "decision": "clear", "reason": "A different person."}, ok={302},
+        done=lambda w: w.hold.__class__.objects.get(pk=w.hold.pk).status == "cleared"),
 }
 
 

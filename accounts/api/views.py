@@ -116,6 +116,8 @@ class CompanyVerifyApi(APIView):
     class VerifySerializer(serializers.Serializer):
         approve = serializers.BooleanField()
         reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+        # Needed to verify a company that matches a denied-party list entry (audited with the entries).
+        override_reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
     @extend_schema(request=VerifySerializer, responses=CompanyOutputSerializer)
     def post(self, request, pk: int):

@@ -63,7 +63,7 @@ class ListingOutputSerializer(serializers.ModelSerializer):
         model = Listing
         fields = ["id", "title_en", "title_zh", "description_en", "description_zh", "category", "hs_code",
                   "origin_country", "price", "tiers", "stock", "moq", "retail", "b2b_only", "weight_kg", "length_cm",
-                  "width_cm", "height_cm", "status", "photos", "updated_at"]
+                  "width_cm", "height_cm", "does_not_ship_to", "status", "photos", "updated_at"]
 
     def get_price(self, listing) -> dict:
         return listing.price.as_json()
@@ -104,6 +104,9 @@ class ListingInputSerializer(serializers.Serializer):
     width_cm = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=Decimal("0.1"), required=False)
     height_cm = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=Decimal("0.1"), required=False)
     tiers = TierInputSerializer(many=True, required=False)
+    does_not_ship_to = serializers.ListField(
+        child=serializers.RegexField(r"^[A-Z]{2}$"), max_length=300, required=False,
+        help_text="Countries (ISO alpha-2; EU for its member states) the listing is not shipped to.")
     publish = serializers.BooleanField(default=False)
     status = serializers.ChoiceField(choices=["draft", "published", "suspended"], required=False)
 
@@ -314,11 +317,18 @@ class OrderOutputSerializer(serializers.ModelSerializer):
 
 class CheckoutOutputSerializer(serializers.Serializer):
     reference = serializers.CharField()
-    status = serializers.CharField(source="payment.status")
-    provider = serializers.CharField(source="payment.provider")
-    client_secret = serializers.CharField(source="payment.client_secret",
+    status = serializers.SerializerMethodField(
+        help_text="The payment's status; compliance_hold while staff review a denied-party match (no payment "
+                  "exists yet), compliance_refused once they refused it (cancelled, nothing charged).")
+    provider = serializers.CharField(source="payment.provider", default=None, allow_null=True)
+    client_secret = serializers.CharField(source="payment.client_secret", default=None, allow_null=True,
                                           help_text="For Stripe.js's Payment Element (Stripe only).")
     total = serializers.SerializerMethodField()
+
+    def get_status(self, checkout) -> str:
+        if checkout.payment is not None:
+            return checkout.payment.status
+        return "compliance_refused" if checkout.refused else "compliance_hold"
     quote_expires_at = serializers.DateTimeField()
     orders = serializers.SerializerMethodField()
 

@@ -9,4 +9,5 @@
 - orders: order state moves after checkout (paid, shipped, delivered, completed, cancelled, refunded),
   booking the shipment, seller cancellation, escrow release
 - rfq: requests for quotation and the seller's quotations
+- compliance: staff decisions on checkouts held for compliance (denied-party matches) before payment
 """

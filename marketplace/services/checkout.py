@@ -12,16 +12,28 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import company_of
+from customs.compliance import goods_restrictions, is_excluded, parties_screen
+from customs.domain.compliance import split_notices, uncleared
 from customs.selectors import destination_currency
 from ewtp.exceptions import ApplicationError, Conflict, NotFound
 from ewtp.money import Money
 from marketplace.domain.quote_snapshot import QuoteSnapshot
 from marketplace.domain.references import build_checkout_reference
-from marketplace.models import Cart, Checkout, Listing, Order, OrderEvent, OrderLine
+from marketplace.models import (
+    Cart,
+    Checkout,
+    ComplianceHold,
+    Listing,
+    Order,
+    OrderEvent,
+    OrderLine,
+    ShippingAddress,
+)
 from marketplace.pricing import ListingToQuote, buyer_quoted_as, quote_lines
 from marketplace.selectors import CheckoutDetail, checkout_detail
 from marketplace.services.listings import check_b2b, check_quantity
-from marketplace.signals import order_placed, send_on_commit
+from marketplace.signals import checkout_held, order_placed, send_on_commit
 from payments.models import Payment
 from payments.services import Share, payment_confirm, payment_create, payment_reprice
 
@@ -51,9 +63,10 @@ def order_place(*, buyer: User, listing_id: int, quantity: int, idempotency_key:
             pk=listing_id, status=Listing.Status.PUBLISHED).first()
         if listing is None:
             raise NotFound("This product is not for sale.", field="listing")
+        screening = _screen_buyer(buyer)
         order = _order_create(buyer=buyer, items=[(listing, quantity, None)], incoterm=incoterm, key=key,
-                              accept_dap=accept_dap)
-        _checkout_create(buyer=buyer, orders=[order])
+                              accept_dap=accept_dap, held=screening.held)
+        _checkout_create(buyer=buyer, orders=[order], screening=screening)
         return order
 
 
@@ -62,29 +75,80 @@ def _share(order: Order):
                  duties=Money(order.duties_amount, order.currency))
 
 
-def _checkout_create(*, buyer: User, orders: list[Order]) -> Checkout:
+class BuyerScreening:
+    """Denied-party screening of a checkout's parties: the buyer, the ship-to and the buyer's company."""
+
+    def __init__(self, hits: list[dict], flagged_account: bool) -> None:
+        self.hits = hits
+        self.flagged_account = flagged_account
+
+    @property
+    def held(self) -> bool:
+        return bool(self.hits) or self.flagged_account
+
+
+def _screen_buyer(buyer: User) -> BuyerScreening:
+    """Screen the buyer, the ship-to party and the buyer's company (if any) against the denied-party
+    lists, leaving out matches staff cleared for this buyer before; an account flagged at sign-up and
+    not cleared is held whatever the names say."""
+    screening, cleared = User.objects.filter(pk=buyer.pk).values_list("screening", "screening_hits").get()
+    parties = [("buyer", buyer.full_name, buyer.country)]
+    # The recipient of the default ship-to address (the one checkout ships to), when the buyer keeps one.
+    recipient = ShippingAddress.objects.filter(user=buyer, is_default=True).values_list("name", "country").first()
+    if recipient:
+        parties.append(("ship-to", *recipient))
+    company = company_of(buyer)
+    if company is not None:
+        parties.append(("buyer company", company.legal_name, company.country))
+    hits = [hit.as_json() for hit in parties_screen(parties)]
+    if screening == User.Screening.CLEARED:
+        hits = uncleared(hits, cleared)
+    return BuyerScreening(hits, flagged_account=screening == User.Screening.FLAGGED)
+
+
+def _checkout_create(*, buyer: User, orders: list[Order], screening: BuyerScreening) -> Checkout:
     """The checkout of orders just made, named after the first, with its one payment (each order's
-    share in it); the orders point to it. Runs inside the caller's transaction."""
+    share in it); the orders point to it. A checkout held for compliance gets no payment (no
+    PaymentIntent at the provider) until staff clear it: a ComplianceHold instead. Runs inside the
+    caller's transaction."""
     reference = build_checkout_reference(orders[0].pk)
-    payment = payment_create(reference=reference, buyer=buyer, shares=[_share(o) for o in orders],
-                             destination=orders[0].ship_country, idempotency_key=f"checkout:{orders[0].pk}")
+    payment = None
+    if not screening.held:
+        payment = payment_create(reference=reference, buyer=buyer, shares=[_share(o) for o in orders],
+                                 destination=orders[0].ship_country, idempotency_key=f"checkout:{orders[0].pk}")
     checkout = Checkout.objects.create(reference=reference, buyer=buyer, payment=payment)
     Order.objects.filter(pk__in=[order.pk for order in orders]).update(checkout=checkout)
     for order in orders:
         order.checkout = checkout
+    if screening.held:
+        hold = ComplianceHold.objects.create(checkout=checkout, hits=screening.hits,
+                                             flagged_account=screening.flagged_account)
+        transaction.on_commit(lambda: checkout_held.send(sender=ComplianceHold, hold=hold, reference=reference,
+                                                         buyer_id=buyer.pk))
     return checkout
 
 
 def _checkout_lock(*, buyer: User, reference: str) -> Checkout:
-    """The buyer's checkout and its payment, locked FOR UPDATE in one statement. Whoever pays, re-quotes or
-    cancels a checkout takes this lock first, so that they queue; then the orders (`_orders_lock`), as
-    payments' webhooks lock a payment then its orders. Locking the payment in the same statement means
-    that once the lock is ours we read what the one before us committed (a joined row read without its
-    lock is as it was when we started waiting)."""
-    checkout = (Checkout.objects.select_for_update(of=("self", "payment")).select_related("payment")
-                .filter(reference=reference, buyer=buyer).first())
+    """The buyer's checkout, then its payment, locked FOR UPDATE. Whoever pays, re-quotes, cancels or
+    decides a compliance hold on a checkout takes this lock first, so that they queue; then the orders
+    (`_orders_lock`), as payments' webhooks lock a payment then its orders."""
+    checkout = checkout_with_payment_lock(Checkout.objects.filter(reference=reference, buyer=buyer))
     if checkout is None:
         raise NotFound("No such checkout.")
+    return checkout
+
+
+def checkout_with_payment_lock(checkouts) -> Checkout | None:
+    """The first of `checkouts` and its payment, locked FOR UPDATE in one statement when it has a payment
+    (an inner join: PostgreSQL locks no row on the nullable side of an outer join), so that once the lock is
+    ours we read what the one before us committed. A checkout held for compliance has no payment: it is
+    locked alone, and its payment too if staff cleared it while we waited."""
+    checkout = (checkouts.select_for_update(of=("self", "payment")).select_related("payment")
+                .filter(payment__status__isnull=False).first())
+    if checkout is None:
+        checkout = checkouts.select_for_update().first()
+        if checkout is not None and checkout.payment_id is not None:
+            checkout.payment = Payment.objects.select_for_update().get(pk=checkout.payment_id)
     return checkout
 
 
@@ -112,7 +176,22 @@ class ManualAssessmentRequired(Conflict):
         return data
 
 
-def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, accept_dap: bool = False) -> Order:
+def _check_ships_to(listing: Listing, country: str) -> None:
+    """The listing ships to the buyer's country and the country does not prohibit the goods (the
+    authority's wording, from the tariff book)."""
+    if is_excluded(country, listing.does_not_ship_to or []):
+        raise Conflict(f"{listing.title} is not shipped to {country} by its seller.", code="not_shipped_to",
+                       field="listing")
+    prohibited, _licences = split_notices(goods_restrictions(hs_code=listing.hs_code, origin=listing.origin_country,
+                                                             destinations=[country]))
+    if prohibited:
+        notice = prohibited[0]
+        raise Conflict(f"{listing.title} cannot be imported into {country}: {notice.authority}: "
+                       f"\u201c{notice.wording}\u201d", code="prohibited_destination", field="listing")
+
+
+def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, accept_dap: bool = False,
+                  held: bool = False) -> Order:
     """One seller's order from locked listings: check, quote, take the stock, record.
     `items` are (listing locked FOR UPDATE, quantity, quotation or None). Runs inside the caller's transaction.
     DDP is never charged with a duty missing: a DDP order with a line under manual assessment raises
@@ -123,6 +202,7 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, a
     for listing, quantity, quotation in items:
         check_quantity(listing, quantity, quoted=quotation is not None)
         check_b2b(listing, buyer)
+        _check_ships_to(listing, buyer.country)
     quote_input = [ListingToQuote(listing, quantity, quotation.unit_price if quotation else None)
                    for listing, quantity, quotation in items]
     as_buyer = buyer_quoted_as(buyer, destination=buyer.country)  # as the catalog and product page quoted them
@@ -142,6 +222,7 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, a
                     + quote.manual_reason)[:400]
     order = Order.objects.create(
         buyer=buyer, company=company, incoterm=incoterm, idempotency_key=key,
+        status=Order.Status.COMPLIANCE_HOLD if held else Order.Status.PENDING_PAYMENT,
         ship_name=buyer.full_name or buyer.email, ship_address=buyer.address_line, ship_city=buyer.city,
         ship_postcode=buyer.postcode, ship_country=buyer.country, currency=quote.currency,
         goods_amount=quote.goods.amount, shipping_amount=quote.shipping.amount,
@@ -157,8 +238,11 @@ def _order_create(*, buyer: User, items: list[tuple], incoterm: str, key: str, a
                                  hs_code=listing.hs_code, origin_country=listing.origin_country,
                                  unit_price_amount=unit.amount, currency=unit.currency,
                                  unit_weight_kg=listing.weight_kg)
-    OrderEvent.objects.create(order=order, to_status=order.status, actor=buyer, note="Quote locked." + dap_note)
-    send_on_commit(order_placed, order=order)
+    held_note = " Held for a compliance review before payment." if held else ""
+    OrderEvent.objects.create(order=order, to_status=order.status, actor=buyer,
+                              note=("Quote locked." + held_note + dap_note)[:500])
+    if not held:  # a held checkout is told by checkout_held; its orders are placed when staff clear it
+        send_on_commit(order_placed, order=order)
     return order
 
 
@@ -253,6 +337,17 @@ def _check_chargeable(checkout: CheckoutDetail, expected_total: Money | None) ->
                            f"({checkout.total}): reload the page.", code="total_mismatch", field="amount")
 
 
+def _check_not_held(checkout: Checkout) -> None:
+    """A checkout held for compliance (or refused there) has no payment: nothing can be charged."""
+    if checkout.payment_id is None:
+        hold = ComplianceHold.objects.filter(checkout=checkout).values_list("status", flat=True).first()
+        if hold == ComplianceHold.Status.REFUSED:
+            raise Conflict("This checkout was refused at the compliance review and cancelled; nothing was charged.",
+                           code="compliance_refused")
+        raise Conflict("This checkout waits for a compliance review: you can pay once our staff have cleared it. "
+                       "Nothing has been charged.", code="compliance_hold")
+
+
 def checkout_prepare(*, buyer: User, reference: str, expected_total: Money | None = None) -> CheckoutDetail:
     """Make sure the checkout can be charged what the buyer saw, before Stripe.js confirms it with
     Stripe: re-quote it if its quote no longer holds (raising QuoteChanged when a figure moved, the new
@@ -260,6 +355,7 @@ def checkout_prepare(*, buyer: User, reference: str, expected_total: Money | Non
     A paid checkout is returned as it is."""
     with transaction.atomic():
         locked = _checkout_lock(buyer=buyer, reference=reference)
+        _check_not_held(locked)
         if locked.payment.status == Payment.Status.SUCCEEDED:
             return checkout_detail(locked)  # a replayed submit: paid already, nothing more happens
         checkout = _orders_lock(locked)
@@ -279,6 +375,7 @@ def checkout_pay(*, buyer: User, reference: str, expected_total: Money | None = 
     again if an earlier payment failed (or say what sold out), and confirm the payment."""
     with transaction.atomic():
         locked = _checkout_lock(buyer=buyer, reference=reference)
+        _check_not_held(locked)
         if locked.payment.status == Payment.Status.SUCCEEDED:
             return locked.payment
         checkout = _orders_lock(locked)
@@ -351,14 +448,16 @@ def cart_checkout(*, buyer: User, incoterm: str = "DDP", idempotency_key: str | 
                                field="cart")
             by_seller.setdefault(listing.company_id, []).append((listing, line.quantity, line.quotation))
         orders, manual = [], []
+        screening = _screen_buyer(buyer)
         for company_id, items in sorted(by_seller.items()):
             try:
                 orders.append(_order_create(buyer=buyer, items=items, incoterm=incoterm,
-                                            key=f"cart:{key}:{company_id}", accept_dap=accept_dap))
+                                            key=f"cart:{key}:{company_id}", accept_dap=accept_dap,
+                                            held=screening.held))
             except ManualAssessmentRequired as exc:
                 manual.extend(exc.lines)
         if manual:
             raise ManualAssessmentRequired(manual)  # rolls back the other sellers' orders too
-        checkout = _checkout_create(buyer=buyer, orders=orders)
+        checkout = _checkout_create(buyer=buyer, orders=orders, screening=screening)
         cart.lines.all().delete()
         return checkout_detail(checkout)

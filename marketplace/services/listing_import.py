@@ -16,7 +16,7 @@ from ewtp.numbers import is_whole_number, parse_decimal, parse_int
 from marketplace import search
 from marketplace.domain import spreadsheet
 from marketplace.models import Category, Listing, PriceTier
-from marketplace.services.listings import LISTING_FIELDS, check_listing, check_tiers
+from marketplace.services.listings import LISTING_FIELDS, check_listing, check_publishable, check_tiers
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -103,6 +103,9 @@ def _row_listing(values: dict, *, company: Company, existing: Listing | None, ca
         listing.status = status_value
         column = None
         check_listing(listing, constraints=False)
+        if listing.status == "published":  # nowhere it ships may prohibit the goods
+            column = "status"
+            check_publishable(listing)
         column = "tiers"
         tiers = None
         if "tiers" in values:

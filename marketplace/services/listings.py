@@ -13,6 +13,8 @@ from django.utils import timezone
 from accounts.models import Company, User
 from accounts.selectors import company_of
 from accounts.services import seller_company
+from customs.compliance import goods_restrictions, shipping_destinations
+from customs.domain.compliance import RestrictionNotice, prohibition_message, split_notices
 from customs.selectors import hs_code_exists
 from ewtp.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from ewtp.money import has_too_many_decimals, minor_units
@@ -25,7 +27,7 @@ from marketplace.models import Category, Listing, ListingOriginDeclaration, List
 
 LISTING_FIELDS = ("title_en", "title_zh", "description_en", "description_zh", "hs_code", "origin_country",
                   "price_amount", "stock", "moq", "weight_kg", "length_cm", "width_cm", "height_cm", "category",
-                  "retail", "b2b_only")
+                  "retail", "b2b_only", "does_not_ship_to")
 
 
 def category_create(*, name_en: str, slug: str, name_zh: str = "", parent: Category | None = None) -> Category:
@@ -71,6 +73,8 @@ def listing_update(*, user: User, listing_id: int, data: dict, tiers: list[tuple
             if key in LISTING_FIELDS:
                 setattr(listing, key, value)
         check_listing(listing)
+        if listing.status == Listing.Status.PUBLISHED:  # a new HS code or destination is checked as publishing is
+            check_publishable(listing)
         checked = check_tiers(listing, tiers if tiers is not None else
                                [(t.min_quantity, t.price_amount) for t in listing.tiers.all()])
         _save_listing(listing)  # a new updated_at: cached landed costs of the old version are not used
@@ -120,7 +124,46 @@ def _replace_tiers(listing: Listing, tiers: list[tuple[int, Decimal]]) -> None:
     PriceTier.objects.bulk_create([PriceTier(listing=listing, min_quantity=q, price_amount=p) for q, p in tiers])
 
 
+def check_destinations(value) -> list[str]:
+    """The countries a listing does not ship to, as a sorted list of ISO alpha-2 codes ("GB, au" or a list;
+    "EU" names every member state)."""
+    from ewtp.validators import country_validator
+
+    items = value.replace(";", ",").split(",") if isinstance(value, str) else list(value or [])
+    codes = set()
+    for item in items:
+        code = str(item).strip().upper()
+        if not code:
+            continue
+        try:
+            country_validator(code)
+        except ValidationError as exc:
+            raise ApplicationError(f"{code} is not a country code (ISO alpha-2, e.g. GB).", code="invalid_country",
+                                   field="does_not_ship_to") from exc
+        codes.add(code)
+    if len(codes) > 300:
+        raise ApplicationError("Name at most 300 countries.", code="too_many", field="does_not_ship_to")
+    return sorted(codes)
+
+
+def listing_restrictions(listing: Listing) -> tuple[list[RestrictionNotice], list[RestrictionNotice]]:
+    """(prohibitions, licence requirements) of the tariff book for the goods, in every country the listing
+    ships to (the platform's destinations, less the ones the seller does not ship to)."""
+    destinations = shipping_destinations(listing.does_not_ship_to or [])
+    return split_notices(goods_restrictions(hs_code=listing.hs_code, origin=listing.origin_country,
+                                            destinations=destinations))
+
+
+def check_publishable(listing: Listing) -> None:
+    """A published listing ships nowhere that prohibits its goods: refused with the authority's wording."""
+    prohibited, _licences = listing_restrictions(listing)
+    if prohibited:
+        raise ApplicationError(prohibition_message(prohibited, hs_code=listing.hs_code),
+                               code="prohibited_destination", field="does_not_ship_to")
+
+
 def check_listing(listing: Listing, *, constraints: bool = True) -> None:
+    listing.does_not_ship_to = check_destinations(listing.does_not_ship_to)
     if not listing.title_en.strip() and not listing.title_zh.strip():
         raise ApplicationError("Give a title in English or Chinese.", code="required", field="title_en")
     if isinstance(listing.stock, int) and listing.stock < 0:
@@ -159,6 +202,8 @@ def listing_set_status(*, user: User, listing_id: int, status: str) -> Listing:
         if status == Listing.Status.PUBLISHED and not company.is_verified:
             raise Conflict("Your company must be verified before it can publish.", code="company_not_verified",
                            field="status")
+        if status == Listing.Status.PUBLISHED:
+            check_publishable(listing)
         listing.status = status
         listing.save(update_fields=["status", "updated_at"])
     return listing

@@ -17,6 +17,7 @@ from logistics.services import shipment_create_and_book
 from marketplace.domain.references import MalformedReference, parse_order_reference
 from marketplace.domain.states import ORDER
 from marketplace.models import Checkout, Listing, Order, OrderEvent
+from marketplace.services.checkout import checkout_with_payment_lock
 from payments.services import escrow_release, payment_cancel, payment_refund
 
 
@@ -187,8 +188,7 @@ def order_cancel_unpaid(*, order_id: int) -> None:
     """Give the reserved stock back when an order is never paid."""
     with transaction.atomic():
         # The checkout and its payment first, as paying it locks them: the buyer paying now waits, or we do.
-        list(Checkout.objects.select_for_update(of=("self", "payment")).select_related("payment").filter(
-            orders__pk=order_id))
+        checkout_with_payment_lock(Checkout.objects.filter(orders__pk=order_id))
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         if order is None or order.status != Order.Status.PENDING_PAYMENT:
             return

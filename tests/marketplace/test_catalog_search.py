@@ -32,7 +32,8 @@ def shelf():
         "scarf": factories.listing(batik_seller, title_en="Batik silk scarf", title_zh="手绘蜡染真丝围巾",
                                    hs_code="621410", category=textiles, price_amount=Decimal("189.00")),
         "fur": factories.listing(batik_seller, title_en="Rabbit fur collar", title_zh="兔毛领", hs_code="430310",
-                                 category=textiles, price_amount=Decimal("60.00")),
+                                 category=textiles, price_amount=Decimal("60.00"),
+                                 does_not_ship_to=["EU"]),  # the EU prohibits it: publishing needs it excluded
     }
     return made
 

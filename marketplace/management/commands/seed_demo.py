@@ -90,9 +90,10 @@ class Command(BaseCommand):
 
         officer = self._staff("officer@ewtp.example", "Customs Officer Chen", roles.CUSTOMS_OFFICERS)
         self._staff("finance@ewtp.example", "Finance Officer Okafor", roles.FINANCE)
-        self._staff("compliance@ewtp.example", "Compliance Officer Novak", roles.COMPLIANCE)
+        compliance = self._staff("compliance@ewtp.example", "Compliance Officer Novak", roles.COMPLIANCE)
+        self._compliance_demo()
         for scenario in DEMO["clearance_demo"]:
-            self._clearance_demo(*scenario, officer=officer)
+            self._clearance_demo(*scenario, officer=officer, compliance=compliance)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {Company.objects.count()} companies, {Listing.objects.count()} listings.\n"
             f"Demo logins (password for all: {PASSWORD}; the four staff logins also ask for an authenticator\n"
@@ -109,14 +110,28 @@ class Command(BaseCommand):
             "  compliance         compliance@ewtp.example  (/staff/companies/)\n"
             "  platform staff     admin@ewtp.example  (/admin/)"))
 
+    def _compliance_demo(self) -> None:
+        """A checkout of the Tropic Tours buyer (on the OFAC SDN list), held before payment in the compliance
+        queue (/staff/compliance/) for the compliance login to clear or refuse."""
+        buyer = User.objects.get(email="orders@tropic-tours.example")
+        key = "demo-compliance-held"
+        if buyer.orders.filter(idempotency_key=key).exists():
+            return
+        seller = User.objects.get(email="tea@hangzhou-tea.example")
+        listing = Listing.objects.get(company=company_of(seller), title_en="Jasmine pearl green tea, 500 g")
+        order_place(buyer=buyer, listing_id=listing.pk, quantity=1, idempotency_key=key)
+
     def _clearance_demo(self, key: str, buyer_email: str, seller_email: str, title: str, quantity: int,
-                        claim_preference: bool, reject: bool, *, officer: User) -> None:
+                        claim_preference: bool, reject: bool, *, officer: User, compliance: User) -> None:
         """Order, pay, book and clear one shipment through the real services, running the worker's
-        steps here (the worker finishes what waits: the authority's answer, the parcel's journey)."""
+        steps here (the worker finishes what waits: the authority's answer, the parcel's journey). A checkout
+        held for compliance is cleared first, so that clearance's own screening is shown holding it too."""
         from customs.domain.states import AUTOMATIC
         from customs.models import ClearanceCase
         from customs.services import case_reject, case_step
         from logistics.services import shipment_book
+        from marketplace.models import ComplianceHold
+        from marketplace.services.compliance import compliance_hold_clear
 
         buyer, seller = User.objects.get(email=buyer_email), User.objects.get(email=seller_email)
         key = f"demo-clearance-{key}"
@@ -124,7 +139,11 @@ class Command(BaseCommand):
             return  # seeded by an earlier run
         listing = Listing.objects.get(company=company_of(seller), title_en=title)
         order = order_place(buyer=buyer, listing_id=listing.pk, quantity=quantity, idempotency_key=key)
-        order_pay(buyer=buyer, order_id=order.pk, card_number=SANDBOX_CARD)
+        hold = ComplianceHold.objects.filter(checkout_id=order.checkout_id, status=ComplianceHold.Status.HELD).first()
+        if hold is not None:
+            compliance_hold_clear(staff=compliance, hold_id=hold.pk,
+                                  reason="Demo: cleared at checkout, so that customs screening holds it again.")
+        order_pay(buyer=User.objects.get(pk=buyer.pk), order_id=order.pk, card_number=SANDBOX_CARD)
         shipment = order_book_shipment(user=seller, order_id=order.pk, claim_preference=claim_preference)
         shipment_book(shipment_id=shipment.pk)
         case = ClearanceCase.objects.get(shipment_reference=order.reference)
