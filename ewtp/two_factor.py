@@ -157,6 +157,7 @@ class TokenInputSerializer(AuthTokenSerializer):
 class TokenApi(ObtainAuthToken):
     """POST username and password (and `otp_token` for staff roles): the user's API token. Throttled like
     the login page: 429 once locked out."""
+    idempotency_exempt = "signing in creates nothing: the same user gets the same token"  # no Idempotency-Key (ewtp/idempotency.py)
 
     serializer_class = TokenInputSerializer
 

@@ -22,7 +22,7 @@ from payments.models import (
     ProviderEvent,
     SellerAccount,
 )
-from payments.signals import payment_failed, payment_refunded, payment_succeeded
+from payments.signals import payment_failed, payment_refunded, payment_succeeded, payout_created
 
 ESCROW = "escrow"
 PROVIDER_CASH = "provider_cash"
@@ -265,6 +265,7 @@ def escrow_release(*, reference: str, company_id: int, seller_currency: str) -> 
         ledger_post(kind="payout", reference=reference, entries=[
             (seller_payable(company_id), to_seller), (PROVIDER_CASH, -to_seller),
         ], memo=f"Stripe transfer {transfer_id}" if transfer_id else "sandbox payout recorded")
+        transaction.on_commit(lambda: payout_created.send(sender=Payout, payout=payout))
         return payout
 
 

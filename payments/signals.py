@@ -17,5 +17,7 @@ payment_orders = Signal()
 # seller_payable itself. kwargs: reference (the order), company_id, payout (Money, the seller's currency).
 # Receivers return the Money they kept (or None).
 escrow_releasing = Signal()
+# Sent after the commit of escrow_release that made a seller's payout (once per payout). kwargs: payout
+payout_created = Signal()
 # Asked by ledger_check for the accounts other apps own. Receivers return a list of problems (strings).
 ledger_checking = Signal()

@@ -16,6 +16,7 @@ from customs.models import ClearanceCase
 from ewtp.api import HasPermission, MoneyField
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.fx import fx_for_quote
+from ewtp.idempotency import idempotent
 from ewtp.money import Money, has_too_many_decimals
 from ewtp.numbers import is_whole_number, parse_decimal, parse_int
 from ewtp.roles import DECIDE_CLEARANCE
@@ -198,6 +199,7 @@ class LandedCostApi(APIView):
 
     Anonymous callers are welcome and throttled. Bad input answers 400 with the contract's codes:
     unknown_hs_code, unsupported_destination, invalid_amount, currency_mismatch, invalid_date."""
+    idempotency_exempt = "a quote: it computes and stores nothing"  # no Idempotency-Key (ewtp/idempotency.py)
 
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle]
@@ -393,6 +395,7 @@ class CaseReleaseApi(APIView):
 
     @extend_schema(request=inline_serializer("Release", {"note": serializers.CharField(required=False)}),
                    responses=CaseOut)
+    @idempotent
     def post(self, request, pk: int):
         case = services.case_release(case_id=pk, officer=request.user, note=str(request.data.get("note", ""))[:1000])
         return Response(_case_json(case))
@@ -402,6 +405,7 @@ class CaseRejectApi(APIView):
     permission_classes = [IsCustomsOfficer]
 
     @extend_schema(request=inline_serializer("Reject", {"reason": serializers.CharField()}), responses=CaseOut)
+    @idempotent
     def post(self, request, pk: int):
         case = services.case_reject(case_id=pk, officer=request.user, reason=str(request.data.get("reason", ""))[:1000])
         return Response(_case_json(case))
@@ -411,6 +415,7 @@ class CaseAssignApi(APIView):
     permission_classes = [IsCustomsOfficer]
 
     @extend_schema(request=None, responses=CaseOut)
+    @idempotent
     def post(self, request, pk: int):
         return Response(_case_json(services.case_assign(case_id=pk, officer=request.user)))
 
@@ -419,6 +424,7 @@ class CaseNoteApi(APIView):
     permission_classes = [IsCustomsOfficer]
 
     @extend_schema(request=inline_serializer("Note", {"note": serializers.CharField()}), responses=CaseOut)
+    @idempotent
     def post(self, request, pk: int):
         case = services.case_add_note(case_id=pk, officer=request.user, note=str(request.data.get("note", ""))[:1000])
         return Response(_case_json(case), status=201)
@@ -428,6 +434,7 @@ class CaseRetryApi(APIView):
     permission_classes = [IsCustomsOfficer]
 
     @extend_schema(request=None, responses=CaseOut)
+    @idempotent
     def post(self, request, pk: int):
         return Response(_case_json(services.case_retry(case_id=pk, officer=request.user)))
 
@@ -438,6 +445,7 @@ class CaseDocumentRequestApi(APIView):
     @extend_schema(request=inline_serializer("DocumentRequest", {
         "kinds": serializers.ListField(child=serializers.CharField()), "message": serializers.CharField()}),
         responses=inline_serializer("DocumentRequested", {"id": serializers.IntegerField()}))
+    @idempotent
     def post(self, request, pk: int):
         kinds = request.data.get("kinds")
         if not isinstance(kinds, list):
@@ -455,6 +463,7 @@ class CaseDocumentUploadApi(APIView):
     @extend_schema(request={"multipart/form-data": inline_serializer("DocumentUpload", {
         "kind": serializers.CharField(), "file": serializers.FileField()})},
         responses=inline_serializer("Document", {"id": serializers.IntegerField()}))
+    @idempotent
     def post(self, request, pk: int):
         if not request.user.is_authenticated:
             raise NotAuthenticated

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "marketplace",
     "privacy",  # personal-data rights: export and erasure (it may import every app; none imports it)
     "finance",
+    "webhooks",  # outgoing webhooks to sellers' endpoints (it may import every app; none imports it)
 ]
 
 MIDDLEWARE = [
@@ -175,7 +176,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ewtp.schema.AutoSchema",  # with the Idempotency-Key header
     "EXCEPTION_HANDLER": "ewtp.api.exception_handler",
     # DRF's own parsers read past DATA_UPLOAD_MAX_MEMORY_SIZE, recurse without limit and let NUL through
     "DEFAULT_PARSER_CLASSES": ["ewtp.parsers.JSONParser", "ewtp.parsers.FormParser", "ewtp.parsers.MultiPartParser"],
@@ -241,7 +242,24 @@ CELERY_BEAT_SCHEDULE = {
     # Erased users' records whose retention period is over are anonymised in full (see PRIVACY_* below).
     "privacy-purge-after-retention": {"task": "privacy.tasks.erasure_purge_due", "schedule": 6 * 3600.0},
     "finance-mark-overdue": {"task": "finance.tasks.advances_mark_overdue", "schedule": BEAT_INTERVAL_SECONDS * 6},
+    # Webhook deliveries whose next attempt is due (the long waits of the retry schedule, lost workers).
+    "webhooks-deliver-due": {"task": "webhooks.tasks.deliveries_due", "schedule": BEAT_INTERVAL_SECONDS * 3},
+    # API Idempotency-Keys older than IDEMPOTENCY_KEY_TTL_HOURS are forgotten.
+    "api-purge-idempotency-keys": {"task": "ewtp.tasks.idempotency_keys_purge", "schedule": 3600.0},
 }
+
+# --- Outgoing webhooks (webhooks/) ----------------------------------------------------------
+# Seconds to wait after each failed attempt before the next; after the last, the delivery fails. The
+# default doubles from 1 minute to 2048 minutes: 13 attempts over 2.8 days, like Stripe's three days.
+WEBHOOK_RETRY_SCHEDULE = [float(s) for s in env.list("WEBHOOK_RETRY_SCHEDULE", default=[
+    str(60 * 2**n) for n in range(12)])]
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# http:// URLs and private/loopback addresses (SSRF): refused unless this is on (DEBUG and tests).
+WEBHOOK_ALLOW_LOCAL = env.bool("WEBHOOK_ALLOW_LOCAL", default=False)  # development.py: DEBUG
+# After a secret is rotated the old one keeps signing beside the new one for this long.
+WEBHOOK_SECRET_GRACE_HOURS = env.float("WEBHOOK_SECRET_GRACE_HOURS", default=24.0)
+# How long the API remembers an Idempotency-Key and the response it gave (ewtp/idempotency.py).
+IDEMPOTENCY_KEY_TTL_HOURS = env.float("IDEMPOTENCY_KEY_TTL_HOURS", default=24.0)
 
 # --- Domain knobs --------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
