@@ -8,8 +8,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.services import seller_company
-from ewtp.exceptions import NotFound
+from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.idempotency import idempotent
+from ewtp.numbers import parse_int
 from webhooks import selectors, services
 from webhooks.domain.events import EVENT_TYPES
 from webhooks.models import Delivery, Endpoint
@@ -122,15 +123,12 @@ class DeliveryListApi(APIView):
     def get(self, request):
         company = seller_company(request.user)
         endpoint = request.query_params.get("endpoint")
-        if endpoint is not None and not endpoint.isdigit():
-            raise NotFound("No such endpoint.", field="endpoint")
+        endpoint_id = parse_int(endpoint, field="endpoint", minimum=1, maximum=2**62) if endpoint else None
         status_filter = request.query_params.get("status") or None
         if status_filter and status_filter not in Delivery.Status.values:
-            from ewtp.exceptions import ApplicationError
-
             raise ApplicationError(f"status is one of: {', '.join(Delivery.Status.values)}.", field="status")
         deliveries = selectors.deliveries_for_company(company_id=company.pk,
-                                                      endpoint_id=int(endpoint) if endpoint else None,
+                                                      endpoint_id=endpoint_id,
                                                       status=status_filter)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(deliveries, request, view=self)

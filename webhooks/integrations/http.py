@@ -30,7 +30,7 @@ class Answer:
 def resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
+    except (OSError, UnicodeError, ValueError):  # no such host; a name no resolver takes (NUL, too long)
         return []
     return list(dict.fromkeys(info[4][0] for info in infos))
 
