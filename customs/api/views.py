@@ -199,7 +199,8 @@ class LandedCostApi(APIView):
 
     Anonymous callers are welcome and throttled. Bad input answers 400 with the contract's codes:
     unknown_hs_code, unsupported_destination, invalid_amount, currency_mismatch, invalid_date."""
-    idempotency_exempt = "a quote: it computes and stores nothing"  # no Idempotency-Key (ewtp/idempotency.py)
+    # Takes no Idempotency-Key (ewtp/idempotency.py):
+    idempotency_exempt = "a quote: it computes and stores nothing"
 
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle]

@@ -31,7 +31,8 @@ from logistics.services import (
 
 class RatesApi(APIView):
     """Every shipping option for the parcels, and why each other service was left out."""
-    idempotency_exempt = "a quote: it computes and stores nothing"  # no Idempotency-Key (ewtp/idempotency.py)
+    # Takes no Idempotency-Key (ewtp/idempotency.py):
+    idempotency_exempt = "a quote: it computes and stores nothing"
 
     permission_classes = [AllowAny]
 
@@ -202,7 +203,8 @@ class CarrierWebhookApi(APIView):
     `X-Carrier-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>." + raw body, keyed with
     CARRIER_WEBHOOK_SECRET>`. A bad or stale signature is refused (400) and nothing is stored;
     events already stored are ignored; late events take their place by `occurred_at`."""
-    idempotency_exempt = "a carrier's signed push: tracking events are deduplicated by their own ids"  # no Idempotency-Key (ewtp/idempotency.py)
+    # Takes no Idempotency-Key (ewtp/idempotency.py):
+    idempotency_exempt = "a carrier's signed push: tracking events are deduplicated by their own ids"
 
     authentication_classes: list = []
     permission_classes = [AllowAny]

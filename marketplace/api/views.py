@@ -35,7 +35,8 @@ from payments.models import Payment
 
 
 class SignupApi(APIView):
-    idempotency_exempt = "anonymous, so no caller to scope a key to; a second signup with the email is refused"  # no Idempotency-Key (ewtp/idempotency.py)
+    # Takes no Idempotency-Key (ewtp/idempotency.py):
+    idempotency_exempt = "anonymous, so no caller to scope a key to; a second signup with the email is refused"
     permission_classes = [AllowAny]
 
     class SignupInputSerializer(serializers.Serializer):
