@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.services import seller_company
@@ -109,28 +110,65 @@ def endpoint_rotate_secret(*, user, endpoint_id: int) -> Endpoint:
 
 # --- events -----------------------------------------------------------------------------------------
 
-def event_record(*, type: str, company_id: int, dedupe_key: str, data: dict) -> Event | None:
-    """Record an event once (a second call with the same dedupe_key does nothing) and a delivery for
-    every enabled endpoint of the company that asked for its type, sent after the commit. Called by the
-    receivers inside the transaction that made the change (the event commits with it, or not at all)."""
+@dataclass(frozen=True)
+class NewEvent:
+    type: str
+    company_id: int
+    dedupe_key: str  # e.g. order.paid:ORD-000012: the same change reported twice is one event
+    data: dict
+
+
+def events_record(*, events: list[NewEvent]) -> list[Event]:
+    """Record events once each and a delivery for every enabled endpoint of their company that asked for
+    their type, sent after the commit. Called by the receivers inside the transaction that made the change
+    (the events commit with it, or not at all), in one savepoint and a few queries whatever their number
+    (a checkout's payment pays several orders). An event recorded before is skipped."""
+    for event in events:
+        if event.type not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {event.type}")
+    if not events:
+        return []
+    now = timezone.now()
+    rows = [Event(id="evt_" + secrets.token_hex(12), type=e.type, company_id=e.company_id,
+                  dedupe_key=e.dedupe_key, data=e.data, created_at=now) for e in events]
+    try:
+        with transaction.atomic():
+            Event.objects.bulk_create(rows)
+            _deliver(rows)
+        return rows
+    except IntegrityError:
+        # one was recorded before (the signal came twice): one by one, skipping those
+        return [row for event in events for row in [_record_one(event)] if row is not None]
+
+
+def _record_one(event: NewEvent) -> Event | None:
+    with transaction.atomic():
+        row, created = Event.objects.get_or_create(dedupe_key=event.dedupe_key, defaults={
+            "id": "evt_" + secrets.token_hex(12), "type": event.type, "company_id": event.company_id,
+            "data": event.data, "created_at": timezone.now()})
+        if created:
+            _deliver([row])
+        return row if created else None
+
+
+def _deliver(rows: list[Event]) -> None:
     from webhooks.tasks import webhook_deliver
 
-    if type not in EVENT_TYPES:
-        raise ValueError(f"unknown event type {type}")
-    with transaction.atomic():
-        event, created = Event.objects.get_or_create(dedupe_key=dedupe_key, defaults={
-            "id": "evt_" + secrets.token_hex(12), "type": type, "company_id": company_id, "data": data,
-            "created_at": timezone.now()})
-        if not created:
-            return None
-        endpoints = [e for e in Endpoint.objects.filter(company_id=company_id, enabled=True) if type in e.events]
-        now = timezone.now()
-        deliveries = Delivery.objects.bulk_create(
-            [Delivery(endpoint=endpoint, event=event, next_attempt_at=now) for endpoint in endpoints])
-        for delivery in deliveries:
-            delivery_id = delivery.pk
-            transaction.on_commit(lambda delivery_id=delivery_id: webhook_deliver.delay(delivery_id))
-        return event
+    now = timezone.now()
+    endpoints = list(Endpoint.objects.filter(company_id__in={row.company_id for row in rows}, enabled=True))
+    deliveries = Delivery.objects.bulk_create([
+        Delivery(endpoint=endpoint, event=row, next_attempt_at=now)
+        for row in rows for endpoint in endpoints
+        if endpoint.company_id == row.company_id and row.type in endpoint.events])
+    for delivery in deliveries:
+        delivery_id = delivery.pk
+        transaction.on_commit(lambda delivery_id=delivery_id: webhook_deliver.delay(delivery_id))
+
+
+def event_record(*, type: str, company_id: int, dedupe_key: str, data: dict) -> Event | None:
+    """One event (events_record); None if it was recorded before."""
+    recorded = events_record(events=[NewEvent(type, company_id, dedupe_key, data)])
+    return recorded[0] if recorded else None
 
 
 def payload(event: Event) -> bytes:

@@ -193,3 +193,16 @@ def test_beat_enqueues_only_what_is_due(seller, receiver, settings):
     # when beat looks (the messages go to the test run's own queue)
     # then only the due delivery is enqueued
     assert deliveries_due() == 1
+
+
+def test_a_batch_with_an_event_recorded_before_records_the_others(seller, receiver):
+    from accounts.selectors import company_of
+    from webhooks.services import NewEvent, events_record
+
+    subscribe(seller, receiver)
+    company_id = company_of(seller).pk
+    record(seller, key="order.paid:ORD-1")
+    recorded = events_record(events=[NewEvent("order.paid", company_id, "order.paid:ORD-1", {"order": "ORD-1"}),
+                                     NewEvent("order.paid", company_id, "order.paid:ORD-2", {"order": "ORD-2"})])
+    assert [e.dedupe_key for e in recorded] == ["order.paid:ORD-2"]
+    assert Delivery.objects.count() == 2
