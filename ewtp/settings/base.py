@@ -194,7 +194,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"IncotermEnum": ["DDP", "DAP"]},
+    "ENUM_NAME_OVERRIDES": {"IncotermEnum": ["DDP", "DAP"], "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status"},
 }
 
 # --- Celery -------------------------------------------------------------------------------
