@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ewtp.exceptions import ApplicationError
+from ewtp.idempotency import idempotent  # noqa: F401 (the API's one Idempotency-Key mechanism)
 from ewtp.money import Money, has_too_many_decimals, to_decimal
 from ewtp.parsers import TooLarge
 from ewtp.views import error_page

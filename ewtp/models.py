@@ -62,3 +62,29 @@ class StaffAction(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.actor_email} {self.action} {self.target}"
+
+
+class IdempotencyKey(models.Model):
+    """An API request made with an `Idempotency-Key` header (ewtp/idempotency.py): the caller's key, what
+    the request was, and the response it got, replayed to a retry of it for IDEMPOTENCY_KEY_TTL_HOURS."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress"  # the first request with the key is running: a concurrent one gets 409
+        COMPLETED = "completed"  # answered: a retry with the same request gets the stored response
+
+    scope = models.CharField(max_length=80)  # whose key: user:<id> (or session:<key> for an anonymous cart)
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64)  # sha256 of the method, path, query and body
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_unique_per_caller"),
+            models.CheckConstraint(condition=models.Q(status__in=["in_progress", "completed"]),
+                                   name="idempotency_key_status_valid"),
+        ]

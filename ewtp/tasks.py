@@ -70,3 +70,11 @@ def service_task(*, max_retries: int = 5, retry_backoff: int = 1, retry_backoff_
                            soft_time_limit=soft_time_limit, time_limit=time_limit)
 
     return declare
+
+
+@service_task(max_retries=0)  # beat runs it again within the hour
+def idempotency_keys_purge() -> int:
+    """Beat: API Idempotency-Keys older than IDEMPOTENCY_KEY_TTL_HOURS are forgotten."""
+    from ewtp.idempotency import idempotency_keys_purge as purge
+
+    return purge()

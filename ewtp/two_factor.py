@@ -157,6 +157,8 @@ class TokenInputSerializer(AuthTokenSerializer):
 class TokenApi(ObtainAuthToken):
     """POST username and password (and `otp_token` for staff roles): the user's API token. Throttled like
     the login page: 429 once locked out."""
+    # Takes no Idempotency-Key (ewtp/idempotency.py):
+    idempotency_exempt = "signing in creates nothing: the same user gets the same token"
 
     serializer_class = TokenInputSerializer
 

@@ -17,6 +17,7 @@ api_v1 = [
     path("privacy/", include("privacy.api.urls")),
     path("finance/", include("finance.api.urls")),
     path("notifications/", include("notifications.api.urls")),
+    path("webhooks/", include("webhooks.api.urls")),
 ]
 
 handler400, handler403 = "ewtp.api.bad_request", "ewtp.api.permission_denied"
@@ -44,6 +45,7 @@ urlpatterns = [
     path("finance/", include("finance.urls")),
     path("notifications/", include("notifications.urls")),
     path("duties/", include("duties.urls")),
+    path("webhooks/", include("webhooks.urls")),  # the seller's webhook endpoints and delivery log
     path("", include("marketplace.urls")),
 ]
 # /media/ holds public listing photos only (private files live in another storage, served by views

@@ -17,6 +17,7 @@ from accounts.selectors import company_get, company_remember
 from accounts.services import COMPANY_FIELDS, company_create, company_update, company_verify
 from ewtp.api import HasPermission
 from ewtp.exceptions import NotFound
+from ewtp.idempotency import idempotent
 from ewtp.roles import VERIFY_COMPANY
 
 
@@ -73,6 +74,7 @@ class MyCompanyApi(APIView):
         return Response(CompanyOutputSerializer(company).data)
 
     @extend_schema(request=CompanyInputSerializer, responses={201: CompanyOutputSerializer})
+    @idempotent
     def post(self, request):
         data = CompanyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -120,6 +122,7 @@ class CompanyVerifyApi(APIView):
         override_reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
     @extend_schema(request=VerifySerializer, responses=CompanyOutputSerializer)
+    @idempotent
     def post(self, request, pk: int):
         data = self.VerifySerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -16,6 +16,7 @@ from customs.models import ClearanceCase
 from ewtp.api import HasPermission, MoneyField
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.fx import fx_for_quote
+from ewtp.idempotency import idempotent
 from ewtp.money import Money, has_too_many_decimals
 from ewtp.numbers import is_whole_number, parse_decimal, parse_int
 from ewtp.roles import DECIDE_CLEARANCE
@@ -224,6 +225,8 @@ class LandedCostApi(APIView):
 
     Anonymous callers are welcome and throttled. Bad input answers 400 with the contract's codes:
     unknown_hs_code, unsupported_destination, invalid_amount, currency_mismatch, invalid_date."""
+    # Takes no Idempotency-Key (ewtp/idempotency.py):
+    idempotency_exempt = "a quote: it computes and stores nothing"
 
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle]
@@ -419,6 +422,7 @@ class CaseReleaseApi(APIView):
 
     @extend_schema(request=inline_serializer("Release", {"note": serializers.CharField(required=False)}),
                    responses=CaseOut)
+    @idempotent
     def post(self, request, pk: int):
         case = services.case_release(case_id=pk, officer=request.user, note=str(request.data.get("note", ""))[:1000])
         return Response(_case_json(case))
@@ -428,6 +432,7 @@ class CaseRejectApi(APIView):
     permission_classes = [IsCustomsOfficer]
 
     @extend_schema(request=inline_serializer("Reject", {"reason": serializers.CharField()}), responses=CaseOut)
+    @idempotent
     def post(self, request, pk: int):
         case = services.case_reject(case_id=pk, officer=request.user, reason=str(request.data.get("reason", ""))[:1000])
         return Response(_case_json(case))
@@ -437,6 +442,7 @@ class CaseAssignApi(APIView):
     permission_classes = [IsCustomsOfficer]
 
     @extend_schema(request=None, responses=CaseOut)
+    @idempotent
     def post(self, request, pk: int):
         return Response(_case_json(services.case_assign(case_id=pk, officer=request.user)))
 
@@ -445,6 +451,7 @@ class CaseNoteApi(APIView):
     permission_classes = [IsCustomsOfficer]
 
     @extend_schema(request=inline_serializer("Note", {"note": serializers.CharField()}), responses=CaseOut)
+    @idempotent
     def post(self, request, pk: int):
         case = services.case_add_note(case_id=pk, officer=request.user, note=str(request.data.get("note", ""))[:1000])
         return Response(_case_json(case), status=201)
@@ -454,6 +461,7 @@ class CaseRetryApi(APIView):
     permission_classes = [IsCustomsOfficer]
 
     @extend_schema(request=None, responses=CaseOut)
+    @idempotent
     def post(self, request, pk: int):
         return Response(_case_json(services.case_retry(case_id=pk, officer=request.user)))
 
@@ -464,6 +472,7 @@ class CaseDocumentRequestApi(APIView):
     @extend_schema(request=inline_serializer("DocumentRequest", {
         "kinds": serializers.ListField(child=serializers.CharField()), "message": serializers.CharField()}),
         responses=inline_serializer("DocumentRequested", {"id": serializers.IntegerField()}))
+    @idempotent
     def post(self, request, pk: int):
         kinds = request.data.get("kinds")
         if not isinstance(kinds, list):
@@ -484,6 +493,7 @@ class CaseDocumentUploadApi(APIView):
         "proof_number": serializers.CharField(required=False, help_text="proof of origin: its number"),
         "proof_issued_on": serializers.DateField(required=False, help_text="proof of origin: its date")})},
         responses=inline_serializer("Document", {"id": serializers.IntegerField()}))
+    @idempotent
     def post(self, request, pk: int):
         if not request.user.is_authenticated:
             raise NotAuthenticated

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "finance",
     "notifications",  # inbox and emails of what happened; it follows the other apps' signals, none imports it
     "duties",  # duty settlement: the authority's assessment, payments to authorities, VAT at sale (issue 14)
+    "webhooks",  # outgoing webhooks to sellers' endpoints (it may import every app; none imports it)
 ]
 
 MIDDLEWARE = [
@@ -198,7 +199,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ewtp.schema.AutoSchema",  # with the Idempotency-Key header
     "EXCEPTION_HANDLER": "ewtp.api.exception_handler",
     # DRF's own parsers read past DATA_UPLOAD_MAX_MEMORY_SIZE, recurse without limit and let NUL through
     "DEFAULT_PARSER_CLASSES": ["ewtp.parsers.JSONParser", "ewtp.parsers.FormParser", "ewtp.parsers.MultiPartParser"],
@@ -216,7 +217,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"IncotermEnum": ["DDP", "DAP"]},
+    "ENUM_NAME_OVERRIDES": {"IncotermEnum": ["DDP", "DAP"], "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status"},
 }
 
 # --- Celery -------------------------------------------------------------------------------
@@ -268,7 +269,24 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-redrive-emails": {"task": "notifications.tasks.notification_emails_redrive", "schedule": 300.0},
     # Pay each customs authority, per currency, the duties and taxes it assessed on the shipments it released.
     "duties-settle": {"task": "duties.tasks.duties_settle", "schedule": BEAT_INTERVAL_SECONDS * 6},
+    # Webhook deliveries whose next attempt is due (the long waits of the retry schedule, lost workers).
+    "webhooks-deliver-due": {"task": "webhooks.tasks.deliveries_due", "schedule": BEAT_INTERVAL_SECONDS * 3},
+    # API Idempotency-Keys older than IDEMPOTENCY_KEY_TTL_HOURS are forgotten.
+    "api-purge-idempotency-keys": {"task": "ewtp.tasks.idempotency_keys_purge", "schedule": 3600.0},
 }
+
+# --- Outgoing webhooks (webhooks/) ----------------------------------------------------------
+# Seconds to wait after each failed attempt before the next; after the last, the delivery fails. The
+# default doubles from 1 minute to 2048 minutes: 13 attempts over 2.8 days, like Stripe's three days.
+WEBHOOK_RETRY_SCHEDULE = [float(s) for s in env.list("WEBHOOK_RETRY_SCHEDULE", default=[
+    str(60 * 2**n) for n in range(12)])]
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# http:// URLs and private/loopback addresses (SSRF): refused unless this is on (DEBUG and tests).
+WEBHOOK_ALLOW_LOCAL = env.bool("WEBHOOK_ALLOW_LOCAL", default=False)  # development.py: DEBUG
+# After a secret is rotated the old one keeps signing beside the new one for this long.
+WEBHOOK_SECRET_GRACE_HOURS = env.float("WEBHOOK_SECRET_GRACE_HOURS", default=24.0)
+# How long the API remembers an Idempotency-Key and the response it gave (ewtp/idempotency.py).
+IDEMPOTENCY_KEY_TTL_HOURS = env.float("IDEMPOTENCY_KEY_TTL_HOURS", default=24.0)
 
 # --- Domain knobs --------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")

@@ -12,3 +12,5 @@ DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 # Carriers sign the tracking events they push (HMAC-SHA256).
 CARRIER_WEBHOOK_SECRET = env.str("CARRIER_WEBHOOK_SECRET", default=DEV_CARRIER_WEBHOOK_SECRET)
+# Webhook endpoints on this machine (http://localhost:…) are allowed while DEBUG is on.
+WEBHOOK_ALLOW_LOCAL = env.bool("WEBHOOK_ALLOW_LOCAL", default=DEBUG)

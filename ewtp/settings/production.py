@@ -36,7 +36,7 @@ def production_problems(*, secret_key: str, debug: bool, allowed_hosts: list[str
                         carrier_webhook_secret: str, payment_provider: str, payment_provider_chosen: bool,
                         stripe_secret_key: str, stripe_publishable_key: str, stripe_webhook_secret: str,
                         stripe_api_base: str, customs_authority: str = "simulated", customs_authority_url: str = "",
-                        customs_authority_token: str = "") -> list[str]:
+                        customs_authority_token: str = "", webhook_allow_local: bool = False) -> list[str]:
     """One line per unsafe setting, each starting with the variable to set; empty when all are safe."""
     problems = []
     if not secret_key:
@@ -80,6 +80,9 @@ def production_problems(*, secret_key: str, debug: bool, allowed_hosts: list[str
         if not customs_authority_token:
             problems.append("CUSTOMS_AUTHORITY_TOKEN is not set, yet CUSTOMS_AUTHORITY is http (the authority's "
                             "bearer token)")
+    if webhook_allow_local:
+        problems.append("WEBHOOK_ALLOW_LOCAL is on: sellers' webhook URLs could point the platform at its own "
+                        "network (loopback, private and cloud-metadata addresses) and at plain http")
     return problems
 
 
@@ -113,7 +116,7 @@ if _problems := production_problems(
         stripe_secret_key=STRIPE_SECRET_KEY, stripe_publishable_key=STRIPE_PUBLISHABLE_KEY,
         stripe_webhook_secret=STRIPE_WEBHOOK_SECRET, stripe_api_base=STRIPE_API_BASE,
         customs_authority=CUSTOMS_AUTHORITY, customs_authority_url=CUSTOMS_AUTHORITY_URL,
-        customs_authority_token=CUSTOMS_AUTHORITY_TOKEN):
+        customs_authority_token=CUSTOMS_AUTHORITY_TOKEN, webhook_allow_local=WEBHOOK_ALLOW_LOCAL):  # noqa: F405
     raise ImproperlyConfigured("Production settings (ewtp.settings.production) refuse to load:\n  - "
                                + "\n  - ".join(_problems)
                                + "\n(On a developer's machine: DJANGO_SETTINGS_MODULE=ewtp.settings.development.)")

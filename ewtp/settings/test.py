@@ -20,3 +20,7 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests load and roll back denied-party lists one after the other: check the version on every screening.
 SCREENING_LIST_RECHECK_SECONDS = 0
+# Tests post webhooks to receivers on 127.0.0.1 (the SSRF tests turn this off), and retry at once.
+WEBHOOK_ALLOW_LOCAL = True
+WEBHOOK_RETRY_SCHEDULE = [0.0, 0.0, 0.0]
+WEBHOOK_TIMEOUT_SECONDS = 3.0

@@ -10,6 +10,7 @@ from accounts.services import seller_company
 from ewtp import roles
 from ewtp.api import HasPermission, MoneyField
 from ewtp.exceptions import NotFound
+from ewtp.idempotency import idempotent
 from finance import selectors, services
 from finance.models import Advance, AdvanceOffer
 
@@ -84,6 +85,7 @@ class OfferCreateApi(APIView):
                                        max_length=100)
 
     @extend_schema(request=OfferRequestSerializer, responses={201: OfferOut})
+    @idempotent
     def post(self, request):
         data = self.OfferRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -107,6 +109,7 @@ class OfferAcceptApi(APIView):
         amount = MoneyField()
 
     @extend_schema(request=OfferAcceptSerializer, responses={201: AdvanceOut})
+    @idempotent
     def post(self, request, pk: int):
         data = self.OfferAcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)

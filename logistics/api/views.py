@@ -10,6 +10,7 @@ from accounts.selectors import company_of
 from ewtp.api import MoneyField
 from ewtp.exceptions import ApplicationError, NotFound
 from ewtp.files import private_bytes_response
+from ewtp.idempotency import idempotent
 from logistics.domain.tracking import CODES, CUSTOMS_CODES
 from logistics.models import Shipment
 from logistics.selectors import (
@@ -30,6 +31,8 @@ from logistics.services import (
 
 class RatesApi(APIView):
     """Every shipping option for the parcels, and why each other service was left out."""
+    # Takes no Idempotency-Key (ewtp/idempotency.py):
+    idempotency_exempt = "a quote: it computes and stores nothing"
 
     permission_classes = [AllowAny]
 
@@ -157,6 +160,7 @@ class ShipmentBookApi(APIView):
         parcels = serializers.ListField(required=False, min_length=1, max_length=50)
 
     @extend_schema(request=ShipmentBookInputSerializer, responses={202: ShipmentOutputSerializer})
+    @idempotent
     def post(self, request, pk: int):
         data = self.ShipmentBookInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -173,6 +177,7 @@ class ShipmentCancelApi(APIView):
     """The seller cancels before pickup; 409 `picked_up` once the carrier has the parcel."""
 
     @extend_schema(request=None, responses=ShipmentOutputSerializer)
+    @idempotent
     def post(self, request, pk: int):
         shipment_get_for_user(shipment_id=pk, user=request.user, seller_only=True)
         shipment = shipment_cancel(shipment_id=pk, company_id=company_of(request.user).pk)
@@ -198,6 +203,8 @@ class CarrierWebhookApi(APIView):
     `X-Carrier-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>." + raw body, keyed with
     CARRIER_WEBHOOK_SECRET>`. A bad or stale signature is refused (400) and nothing is stored;
     events already stored are ignored; late events take their place by `occurred_at`."""
+    # Takes no Idempotency-Key (ewtp/idempotency.py):
+    idempotency_exempt = "a carrier's signed push: tracking events are deduplicated by their own ids"
 
     authentication_classes: list = []
     permission_classes = [AllowAny]

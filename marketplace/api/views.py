@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.selectors import company_of
 from accounts.services import user_signup
 from ewtp.exceptions import ApplicationError, NotFound
+from ewtp.idempotency import idempotent
 from ewtp.money import Money
 from ewtp.numbers import parse_int
 from marketplace import selectors
@@ -35,6 +36,8 @@ from payments.models import Payment
 
 
 class SignupApi(APIView):
+    # Takes no Idempotency-Key (ewtp/idempotency.py):
+    idempotency_exempt = "anonymous, so no caller to scope a key to; a second signup with the email is refused"
     permission_classes = [AllowAny]
 
     class SignupInputSerializer(serializers.Serializer):
@@ -148,6 +151,7 @@ class ListingListCreateApi(APIView):
         return Response(ListingOutputSerializer(listings, many=True).data)
 
     @extend_schema(request=ListingInputSerializer, responses={201: ListingOutputSerializer})
+    @idempotent
     def post(self, request):
         data = ListingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -190,6 +194,7 @@ class ListingPhotosApi(APIView):
 
     @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
         "photo": {"type": "string", "format": "binary"}}}}, responses={201: ListingOutputSerializer})
+    @idempotent
     def post(self, request, pk: int):
         _own_listing(request, pk)
         upload = request.FILES.get("photo")
@@ -355,6 +360,7 @@ class OrderCreateApi(APIView):
         idempotency_key = serializers.CharField(max_length=80, required=False)
 
     @extend_schema(request=OrderInputSerializer, responses={201: OrderOutputSerializer, 409: MANUAL_ASSESSMENT_ERROR})
+    @idempotent
     def post(self, request):
         data = self.OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -388,6 +394,7 @@ class BookShipmentInputSerializer(serializers.Serializer):
 class OrderBookShipmentApi(APIView):
     @extend_schema(request=BookShipmentInputSerializer, responses=inline_serializer(
         "Booking", {"status": serializers.CharField(), "tracking_number": serializers.CharField()}))
+    @idempotent
     def post(self, request, pk: int):
         data = BookShipmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -423,6 +430,7 @@ class CartLineAddApi(APIView):
 
     @extend_schema(request=CartLineAddInputSerializer, responses={201: inline_serializer("CartLine", {
         "id": serializers.IntegerField(), "quantity": serializers.IntegerField()})})
+    @idempotent
     def post(self, request):
         data = self.CartLineAddInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -467,6 +475,7 @@ class CartCheckoutApi(APIView):
 
     @extend_schema(request=CartCheckoutInputSerializer,
                    responses={201: CheckoutOutputSerializer, 409: MANUAL_ASSESSMENT_ERROR})
+    @idempotent
     def post(self, request):
         data = self.CartCheckoutInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -511,6 +520,7 @@ class CheckoutPayApi(APIView):
         409: inline_serializer("QuoteChangedError", {"error": serializers.DictField(),
                                                      "changes": serializers.ListField(child=serializers.DictField())}),
     })
+    @idempotent
     def post(self, request, reference: str):
         data = self.CheckoutPayInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -539,6 +549,7 @@ class ListingImportApi(APIView):
         "valid_only": {"type": "boolean"}}}},
         responses=inline_serializer("ImportReport", {"written": serializers.BooleanField(),
                                                      "rows": serializers.ListField(child=serializers.DictField())}))
+    @idempotent
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
@@ -581,6 +592,7 @@ class RfqListCreateApi(APIView):
             "received": [_rfq_json(r) for r in selectors.rfqs_for_company(company)[:200]] if company else []})
 
     @extend_schema(request=RfqListCreateInputSerializer, responses={201: inline_serializer("Rfq", {"id": serializers.IntegerField()})})
+    @idempotent
     def post(self, request):
         data = self.RfqListCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -596,6 +608,7 @@ class RfqQuoteApi(APIView):
         note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
     @extend_schema(request=RfqQuoteInputSerializer, responses={201: inline_serializer("RfqQuoted", {"id": serializers.IntegerField()})})
+    @idempotent
     def post(self, request, pk: int):
         data = self.RfqQuoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -605,12 +618,14 @@ class RfqQuoteApi(APIView):
 
 class RfqDeclineApi(APIView):
     @extend_schema(request=None, responses=inline_serializer("RfqDeclined", {"id": serializers.IntegerField()}))
+    @idempotent
     def post(self, request, pk: int):
         return Response(_rfq_json(rfq_decline(user=request.user, rfq_id=pk)))
 
 
 class RfqAcceptApi(APIView):
     @extend_schema(request=None, responses={201: inline_serializer("RfqAccepted", {"cart_line": serializers.IntegerField()})})
+    @idempotent
     def post(self, request, pk: int):
         line = rfq_accept(buyer=request.user, rfq_id=pk)
         return Response({"cart_line": line.id, "quantity": line.quantity,

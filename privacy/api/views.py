@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ewtp.idempotency import idempotent
 from privacy.selectors import erasure_obligations, personal_data_archive
 from privacy.services import erasure_request
 
@@ -39,6 +40,7 @@ class ErasureApi(APIView):
     @extend_schema(request=ErasureInputSerializer, responses={200: ErasureOutputSerializer},
                    description="Erase your account, confirmed with your password. 409 `open_obligations` lists "
                                "what must end first; 409 `already_erased` for a second request.")
+    @idempotent
     def post(self, request):
         data = self.ErasureInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -80,6 +80,7 @@ def test_a_correct_production_environment_with_stripe_or_the_http_authority_star
     ("CUSTOMS_AUTHORITY_URL", {**HTTP_AUTHORITY, "CUSTOMS_AUTHORITY_URL": None}),
     ("CUSTOMS_AUTHORITY_URL", {**HTTP_AUTHORITY, "CUSTOMS_AUTHORITY_URL": "http://authority.example/api"}),
     ("CUSTOMS_AUTHORITY_TOKEN", {**HTTP_AUTHORITY, "CUSTOMS_AUTHORITY_TOKEN": None}),
+    ("WEBHOOK_ALLOW_LOCAL", {"WEBHOOK_ALLOW_LOCAL": "1"}),  # SSRF: sellers' URLs into our own network
 ])
 def test_production_refuses_to_start_on_an_unsafe_setting_and_names_it(tmp_path, variable, changes):
     # given a correct production environment with one setting made unsafe
