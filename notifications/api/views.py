@@ -65,6 +65,8 @@ class NotificationListApi(APIView):
 class NotificationReadApi(APIView):
     """Mark one of your notifications read (again: no change)."""
 
+    idempotency_exempt = "it creates nothing and charges nothing; marking read twice is marking it read"
+
     @extend_schema(operation_id="notification_read", request=None, responses=NotificationOut)
     def post(self, request, pk: int):
         return Response(_json(services.notification_mark_read(user=request.user, notification_id=pk)))
@@ -72,6 +74,8 @@ class NotificationReadApi(APIView):
 
 class NotificationReadAllApi(APIView):
     """Mark all your notifications read."""
+
+    idempotency_exempt = "it creates nothing and charges nothing; a second call finds nothing unread"
 
     @extend_schema(operation_id="notifications_read_all", request=None, responses=inline_serializer("NotificationsRead", {
         "marked": serializers.IntegerField()}))

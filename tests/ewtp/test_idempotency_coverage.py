@@ -48,7 +48,8 @@ def test_the_schema_documents_the_header_on_every_such_post():
     from django.test import Client
 
     schema = Client().get("/api/schema/?format=json").json()
-    exempt = {"/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route) for route, cls in api_views_with_post()
+    # parameters compared by position only: the schema calls a route's <int:pk> {id}
+    exempt = {"/" + re.sub(r"<(?:\w+:)?\w+>", "{}", route) for route, cls in api_views_with_post()
               if getattr(cls, "idempotency_exempt", "")}
     missing, posts = [], 0
     for path, operations in schema["paths"].items():
@@ -56,6 +57,6 @@ def test_the_schema_documents_the_header_on_every_such_post():
             continue
         posts += 1
         headers = {p["name"] for p in operations["post"].get("parameters", []) if p["in"] == "header"}
-        if "Idempotency-Key" not in headers and path not in exempt:
+        if "Idempotency-Key" not in headers and re.sub(r"\{\w+\}", "{}", path) not in exempt:
             missing.append(path)
     assert posts > 20 and missing == []
