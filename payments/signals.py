@@ -17,5 +17,9 @@ payment_orders = Signal()
 # seller_payable itself. kwargs: reference (the order), company_id, payout (Money, the seller's currency).
 # Receivers return the Money they kept (or None).
 escrow_releasing = Signal()
+# Asked by escrow_release (inside its transaction) and by whoever schedules releases, whether an app above holds
+# the order's escrow back (an open dispute freezes it). kwargs: reference (the order). Receivers return a reason
+# (a short sentence) or None; any reason stops the release until it is gone.
+escrow_holding = Signal()
 # Asked by ledger_check for the accounts other apps own. Receivers return a list of problems (strings).
 ledger_checking = Signal()
