@@ -11,6 +11,7 @@ from __future__ import annotations
 CUSTOMS_OFFICERS = "Customs officers"
 FINANCE = "Finance"
 COMPLIANCE = "Compliance"
+DISPUTES = "Dispute resolution"
 
 # Permissions as "app_label.codename". Pages and APIs name these same strings.
 DECIDE_CLEARANCE = "customs.decide_clearancecase"  # the customs console, case decisions and documents
@@ -20,12 +21,14 @@ VIEW_PAYOUTS = "payments.view_payout"  # seller payouts
 VIEW_LEDGER = "payments.view_ledgertransaction"  # the double-entry ledger
 VIEW_ADVANCES = "finance.view_advance"  # trade finance: sellers' advances and the platform's exposure
 VERIFY_COMPANY = "accounts.verify_company"  # company verification and business licences
+DECIDE_DISPUTE = "disputes.decide_dispute"  # the disputes queue, decisions, and every dispute's evidence
 VIEW_STAFF_ACTIONS = "ewtp.view_staffaction"  # the audit trail (superusers only: no group has it)
 
 ROLES: dict[str, tuple[str, ...]] = {
     CUSTOMS_OFFICERS: (DECIDE_CLEARANCE, "customs.view_clearancecase"),
     FINANCE: (VIEW_PAYMENTS, REFUND_PAYMENT, VIEW_PAYOUTS, VIEW_LEDGER, VIEW_ADVANCES),
     COMPLIANCE: (VERIFY_COMPANY, "accounts.view_company"),
+    DISPUTES: (DECIDE_DISPUTE, "disputes.view_dispute"),
 }
 
 
