@@ -30,7 +30,7 @@ def _dispute_panel(sender, order, user, is_buyer, is_seller, **kwargs):
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from disputes.selectors import order_dispute, order_disputable
+    from disputes.selectors import order_disputable, order_dispute
 
     dispute = order_dispute(order_id=order.pk)
     if dispute is not None:

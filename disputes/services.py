@@ -12,7 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.selectors import company_of
-from disputes.domain.states import DISPUTABLE_ORDER_STATUSES, DISPUTE, OPEN, check_decidable, check_partial_refund
+from disputes.domain.states import (
+    DISPUTABLE_ORDER_STATUSES,
+    DISPUTE,
+    check_decidable,
+    check_partial_refund,
+)
 from disputes.models import Dispute, DisputeEvent, Evidence
 from disputes.signals import dispute_answered, dispute_decided, dispute_opened
 from ewtp import roles
