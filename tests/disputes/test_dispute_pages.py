@@ -103,3 +103,12 @@ def test_the_pages_speak_chinese(trade, path):
     page = client.get(path).content.decode()
     assert "纠纷" in page
     assert "纠纷" in client.get(f"/disputes/{dispute.pk}/").content.decode()
+
+
+def test_the_superuser_reads_a_dispute_in_the_admin_and_cannot_edit_it(trade):
+    dispute = _opened(trade, trade.paid())
+    admin = page_client(factories.staff())
+    page = admin.get(f"/admin/disputes/dispute/{dispute.pk}/change/")
+    assert page.status_code == 200 and "broken-tin.png" in page.content.decode()
+    assert admin.get("/admin/disputes/dispute/add/").status_code == 403
+    assert page_client(trade.staff).get("/admin/disputes/dispute/").status_code == 302  # not is_staff
