@@ -49,7 +49,7 @@ def test_two_staff_deciding_at_once_one_wins_and_money_moves_once(trade_db):
     other = factories.dispute_staff()
     share = PaymentAllocation.objects.select_related("payment").get(reference=order.reference)
     half = Money(share.amount / 2, share.payment.currency).rounded()
-    calls = [(trade_db.staff, "refund_full", None), (other, "refund_partial", half)]
+    calls = [(trade_db.staff, dispute.pk, "refund_full", None), (other, dispute.pk, "refund_partial", half)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         outcomes = sorted(pool.map(lambda call: _decide(*call), calls))
     assert outcomes == ["already_decided", "decided"]
