@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.selectors import company_of
 from disputes.domain.states import (
@@ -133,10 +133,12 @@ def dispute_open(*, buyer, order_id: int, reason: str, description: str, files=(
                                          seller_deadline=timezone.now() + timedelta(hours=hours),
                                          currency=left.currency)
         _store_evidence(dispute, Evidence.Party.BUYER, checked, buyer)
+        with translation.override("en"):  # records are written in English, whatever the buyer's page language
+            label = str(dispute.get_reason_display())
         DisputeEvent.objects.create(dispute=dispute, action="opened", to_status=dispute.status, actor=buyer,
-                                    note=f"{dispute.get_reason_display()}: {description}"[:MAX_NOTE])
+                                    note=f"{label}: {description}"[:MAX_NOTE])
         order_history_note(order_id=order.pk, actor=buyer,
-                           note=f"Dispute opened by the buyer ({dispute.reason}); escrow frozen until it is decided.")
+                           note=f"Dispute opened by the buyer ({label.lower()}); escrow frozen until it is decided.")
         _after_commit(dispute_opened, dispute, buyer)
     return dispute
 
