@@ -11,6 +11,7 @@ from __future__ import annotations
 CUSTOMS_OFFICERS = "Customs officers"
 FINANCE = "Finance"
 COMPLIANCE = "Compliance"
+DISPUTES = "Dispute resolution"
 
 # Permissions as "app_label.codename". Pages and APIs name these same strings.
 DECIDE_CLEARANCE = "customs.decide_clearancecase"  # the customs console, case decisions and documents
@@ -22,12 +23,14 @@ VIEW_ADVANCES = "finance.view_advance"  # trade finance: sellers' advances and t
 VIEW_SETTLEMENTS = "duties.view_authoritysettlement"  # duty settlements with the authorities, VAT returns
 VERIFY_COMPANY = "accounts.verify_company"  # company verification and business licences
 REVIEW_COMPLIANCE_HOLD = "marketplace.review_compliancehold"  # checkouts held for denied-party matches
+DECIDE_DISPUTE = "disputes.decide_dispute"  # the disputes queue, decisions, and every dispute's evidence
 VIEW_STAFF_ACTIONS = "ewtp.view_staffaction"  # the audit trail (superusers only: no group has it)
 
 ROLES: dict[str, tuple[str, ...]] = {
     CUSTOMS_OFFICERS: (DECIDE_CLEARANCE, "customs.view_clearancecase"),
     FINANCE: (VIEW_PAYMENTS, REFUND_PAYMENT, VIEW_PAYOUTS, VIEW_LEDGER, VIEW_ADVANCES, VIEW_SETTLEMENTS),
     COMPLIANCE: (VERIFY_COMPANY, "accounts.view_company", REVIEW_COMPLIANCE_HOLD),
+    DISPUTES: (DECIDE_DISPUTE, "disputes.view_dispute"),
 }
 
 

@@ -18,6 +18,7 @@ api_v1 = [
     path("finance/", include("finance.api.urls")),
     path("notifications/", include("notifications.api.urls")),
     path("webhooks/", include("webhooks.api.urls")),
+    path("disputes/", include("disputes.api.urls")),
 ]
 
 handler400, handler403 = "ewtp.api.bad_request", "ewtp.api.permission_denied"
@@ -46,6 +47,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("duties/", include("duties.urls")),
     path("webhooks/", include("webhooks.urls")),  # the seller's webhook endpoints and delivery log
+    path("disputes/", include("disputes.urls")),
     path("", include("marketplace.urls")),
 ]
 # /media/ holds public listing photos only (private files live in another storage, served by views

@@ -2,6 +2,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
+# A return shipment's reference: the order's, prefixed (one return per order; the order keeps its own shipment).
+RETURN_PREFIX = "RET-"
+
 
 class RateBookVersion(models.Model):
     """The carriers, services, zones, rate cards and eHub routes, as loaded from logistics/data.
@@ -66,6 +69,11 @@ class Shipment(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number or f"shipment for {self.order_reference}"
+
+    @property
+    def is_return(self) -> bool:
+        """The goods going back from the buyer to the seller (a dispute decided so): `RET-<order>`."""
+        return self.order_reference.startswith(RETURN_PREFIX)
 
     @property
     def printable(self) -> bool:

@@ -71,6 +71,13 @@ def shipment_for_order(reference: str) -> Shipment | None:
     return shipment
 
 
+def return_shipment_for_order(reference: str) -> Shipment | None:
+    """The shipment taking the order's goods back to its seller, if one was made."""
+    from logistics.models import RETURN_PREFIX
+
+    return shipment_for_order(f"{RETURN_PREFIX}{reference}")
+
+
 def shipment_timeline(shipment: Shipment) -> list[dict]:
     """The tracking events newest first, labelled in the active language (for timeline.html)."""
     from django.utils.translation import gettext

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 from ewtp import trade
 from ewtp.exceptions import ApplicationError, Conflict, NotFound
 from ewtp.fx import fx_table
+from ewtp.money import Money
 from ewtp.providers import provider
 from logistics.domain.rates import DATA_FILES, DEFAULT_DATA_DIR, RateOption, check_parcels, quote
 from logistics.domain.states import SHIPMENT
@@ -90,6 +92,43 @@ def shipment_create_and_book(*, order_reference: str, company_id: int, buyer_id:
             paid_duties=paid_duties, freight=freight,
         )
         _store_parcels(shipment, checked)
+        transaction.on_commit(lambda: shipment_book.delay(shipment.pk))
+    return shipment
+
+
+def return_shipment_create(*, order_reference: str) -> Shipment:
+    """A seller-bound return of the order's goods: the outbound shipment reversed (the buyer sends, the
+    seller receives), its parcels and goods, on the cheapest service of the reverse lane; booked on a worker,
+    after which its label is printable (`shipment_document`). Once per order: asking again returns it."""
+    from logistics.models import RETURN_PREFIX
+    from logistics.selectors import cheapest_option
+    from logistics.tasks import shipment_book
+
+    with transaction.atomic():
+        outbound = Shipment.objects.select_for_update().filter(order_reference=order_reference).first()
+        if outbound is None or not outbound.tracking_number:
+            raise Conflict("Nothing was shipped for this order, so nothing can be sent back.", code="not_shipped",
+                           field="outcome")
+        existing = Shipment.objects.filter(order_reference=f"{RETURN_PREFIX}{order_reference}").first()
+        if existing:
+            return existing
+        parcels = [{"weight_kg": p.weight_kg, "length_cm": p.length_cm, "width_cm": p.width_cm,
+                    "height_cm": p.height_cm} for p in outbound.parcels.all()]
+        goods = [{"hs_code": line["hs_code"], "description": line.get("description", ""),
+                  "value": Money(Decimal(str(line["unit_value"])) * int(line.get("quantity", 1)),
+                                 line["currency"]).rounded()} for line in outbound.goods]
+        option = cheapest_option(origin=outbound.destination_country, destination=outbound.origin_country,
+                                 parcels=parcels, goods=goods)
+        if option is None:
+            raise Conflict("No carrier takes these parcels back to the seller's country.", code="no_return_service",
+                           field="outcome")
+        shipment = Shipment.objects.create(
+            order_reference=f"{RETURN_PREFIX}{order_reference}", company_id=outbound.company_id,
+            buyer_id=outbound.buyer_id, service_code=option.code, incoterm="DAP",
+            origin_country=outbound.destination_country, destination_country=outbound.origin_country,
+            sender=outbound.recipient, recipient={**outbound.sender, "email": ""}, goods=outbound.goods,
+            status=Shipment.Status.BOOKING)
+        _store_parcels(shipment, _parcels(parcels))
         transaction.on_commit(lambda: shipment_book.delay(shipment.pk))
     return shipment
 
@@ -187,6 +226,12 @@ def shipment_book(*, shipment_id: int) -> Shipment | None:
         shipment.booked_at = timezone.now()
         _set_status(shipment, Shipment.Status.BOOKED)
         _event(shipment, TrackingCode.LABEL_CREATED, at=shipment.booked_at, description="Label created.")
+        if shipment.is_return:
+            # Goods going back to their exporter: no clearance case of ours (the carrier declares them as
+            # returned goods at the seller's border), so nothing holds the parcel on its way.
+            shipment.customs_released_at = shipment.booked_at
+            shipment.save(update_fields=["customs_released_at", "updated_at"])
+            return shipment
         case_open(shipment_reference=shipment.order_reference, company_id=shipment.company_id,
                   buyer_id=shipment.buyer_id, destination=shipment.destination_country,
                   declaration=_declaration(shipment))

@@ -17,5 +17,11 @@ checkout_hold_cleared = Signal()  # staff cleared it: the buyer may pay
 checkout_hold_refused = Signal()  # staff refused it: its orders are cancelled, nothing was charged
 
 
+# Asked by the order page for the boxes the apps above add to it (a dispute). kwargs: order, user, is_buyer,
+# is_seller. Receivers return None or a dict: {"title": str, "text": str, "status": str (optional),
+# "status_label": str (optional), "links": [(label, url, testid), ...]}.
+order_page_panels = Signal()
+
+
 def send_on_commit(signal: Signal, **kwargs) -> None:
     transaction.on_commit(lambda: signal.send(sender=None, **kwargs), robust=True)

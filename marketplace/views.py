@@ -67,6 +67,7 @@ from marketplace.services.listings import listing_photo_delete as listing_photo_
 from marketplace.services.orders import order_book_shipment, order_cancel_by_seller
 from marketplace.services.rfq import rfq_accept, rfq_decline, rfq_quote
 from marketplace.services.rfq import rfq_create as rfq_create_service
+from marketplace.signals import order_page_panels
 from payments.models import Payment
 
 CARDS_PER_PAGE = 24
@@ -134,7 +135,10 @@ def order_detail(request, pk: int):
     if not (is_buyer or is_seller):
         return error_page(request, 404)
     shipment = shipment_for_order(order.reference)
+    panels = [panel for _receiver, panel in order_page_panels.send(
+        sender=Order, order=order, user=request.user, is_buyer=is_buyer, is_seller=is_seller) if panel]
     return render(request, "marketplace/order_detail.html", {
+        "panels": panels,
         "order": order, "is_buyer": is_buyer, "is_seller": is_seller,
         "checkout": order.checkout, "payment": order.checkout.payment if order.checkout else None,
         "shipment": shipment,

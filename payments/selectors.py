@@ -135,6 +135,23 @@ def escrowed(*, references: list[str]) -> dict[str, Escrowed]:
                 reference__in=references, payment__status=Payment.Status.SUCCEEDED)}
 
 
+def escrow_hold_reasons(*, reference: str) -> list[str]:
+    """Why the apps above hold this order's escrow back now (`escrow_holding`), or [] when nothing does."""
+    from payments.signals import escrow_holding
+
+    return [reason for _receiver, reason in escrow_holding.send(sender=Payout, reference=reference) if reason]
+
+
+def refundable(*, reference: str) -> Money | None:
+    """What can still be refunded of the order's paid share (None when nothing was paid for it, or its seller
+    has been paid)."""
+    allocation = PaymentAllocation.objects.select_related("payment").filter(
+        reference=reference, payment__status=Payment.Status.SUCCEEDED).first()
+    if allocation is None or Payout.objects.filter(reference=reference).exists():
+        return None
+    return Money(allocation.amount - allocation.refunded_amount, allocation.payment.currency)
+
+
 def payouts_for_company(company_id: int):
     return Payout.objects.filter(company_id=company_id).order_by("-created_at")
 

@@ -238,8 +238,9 @@ def _paid_allocation(reference: str) -> PaymentAllocation:
 def escrow_release(*, reference: str, company_id: int, seller_currency: str) -> Payout:
     """Pay the seller what escrow holds for this order, minus the platform fee, in the seller's
     currency at the reference rate of the day, less what the apps above keep of it first (an
-    advance's repayment, `escrow_releasing`). Safe to call twice: one payout."""
-    from payments.selectors import release_figures
+    advance's repayment, `escrow_releasing`). Refused while an app above holds the escrow back (an open
+    dispute, `escrow_holding`). Safe to call twice: one payout."""
+    from payments.selectors import escrow_hold_reasons, release_figures
 
     with transaction.atomic():
         allocation = _paid_allocation(reference)
@@ -249,6 +250,9 @@ def escrow_release(*, reference: str, company_id: int, seller_currency: str) -> 
             return existing
         if allocation.company_id != company_id:
             raise Conflict("This order was paid to another seller.", code="wrong_seller")
+        held_back = escrow_hold_reasons(reference=reference)
+        if held_back:
+            raise Conflict(f"Escrow is frozen for this order: {held_back[0]}", code="escrow_frozen")
         held = allocation.escrow_held
         if held.amount <= 0:
             raise Conflict("Escrow holds nothing for this order.", code="nothing_held")

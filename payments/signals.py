@@ -19,5 +19,9 @@ payment_orders = Signal()
 escrow_releasing = Signal()
 # Sent after the transaction that recorded a seller's payout has committed. kwargs: payout
 payout_made = Signal()
+# Asked by escrow_release (inside its transaction) and by whoever schedules releases, whether an app above holds
+# the order's escrow back (an open dispute freezes it). kwargs: reference (the order). Receivers return a reason
+# (a short sentence) or None; any reason stops the release until it is gone.
+escrow_holding = Signal()
 # Asked by ledger_check for the accounts other apps own. Receivers return a list of problems (strings).
 ledger_checking = Signal()

@@ -65,6 +65,12 @@ def compliance() -> User:
     return with_role(COMPLIANCE)
 
 
+def dispute_staff() -> User:
+    from ewtp.roles import DISPUTES
+
+    return with_role(DISPUTES)
+
+
 def seller(*, country: str = "CN", currency: str = "CNY", verified: bool = True,
            legal_name: str = "Hangzhou West Lake Tea Co., Ltd.") -> User:
     owner = user(country=country, currency=currency)

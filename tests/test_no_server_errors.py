@@ -40,7 +40,7 @@ FORM = re.compile(r"\b([A-Z]\w*(?:Form|FormSet|Serializer))\b")
 PREFIX = re.compile(r"prefix=[\"'](\w+)[\"']")
 # Names every page and list API may take, whether or not its own code reads them.
 COMMON = ("page", "page_size", "q", "limit", "quantity", "next")
-PROJECT_APPS = {"ewtp", "marketplace", "customs", "logistics", "payments", "finance"}
+PROJECT_APPS = {"ewtp", "marketplace", "customs", "logistics", "payments", "finance", "disputes"}
 REFUSED = {401, 403, 405}
 
 
@@ -204,14 +204,26 @@ class World:
         offer = advance_offer_create(user=self.seller, order_ids=[paid_order(self.seller, self.buyer).pk])
         return advance_accept(user=self.seller, offer_id=offer.pk, amount=Money("100.00", "CNY"))
 
+    @cached_property
+    def dispute(self):
+        """The buyer's dispute on their paid order, with a photo, answered by the seller."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from disputes.services import dispute_answer, dispute_open
+
+        dispute = dispute_open(buyer=self.buyer, order_id=self.order.pk, reason="damaged", description="Crushed.",
+                               files=[SimpleUploadedFile("tin.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)])
+        return dispute_answer(user=self.seller, dispute_id=dispute.pk, answer="Packed well.")
+
     def kwargs(self, route: str) -> dict[str, str]:
         """Path arguments that name this world's objects, so the view gets past its lookup."""
-        by_route = [("finance/offers", self.advance.offer), ("finance/advances", self.advance),
+        by_route = [("disputes/evidence", self.dispute.evidence.get()), ("disputes/", self.dispute),
+                    ("finance/offers", self.advance.offer), ("finance/advances", self.advance),
                     ("shipments", self.shipment), ("customs/cases", self.case), ("cart/lines", self.cart_line),
                     ("rfqs", self.rfq), ("orders", self.order), ("payments/staff", self.payment),
                     ("companies", company_of(self.seller)), ("listings", self.listing), ("cart/add", self.listing)]
         pk = next((obj.pk for prefix, obj in by_route if prefix in route), 1)
-        known = {"pk": str(pk), "photo_pk": "1", "reference": self._checkout, "code": "090210", "kind": "label",
+        known = {"pk": str(pk), "order_id": str(self.order.pk), "photo_pk": "1", "reference": self._checkout, "code": "090210", "kind": "label",
                  "carrier": "simulated", "path": "listings/none.jpg"}
         return {name: known.get(name, "1") for name, _ in route_args(route)}
 
@@ -221,6 +233,7 @@ class World:
 
     def make(self) -> None:
         self.users, self.cart_line, self.rfq, self.case, self.payment, self._checkout, self.advance  # noqa: B018
+        self.dispute  # noqa: B018
 
 
 @dataclass

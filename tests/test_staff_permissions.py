@@ -24,14 +24,15 @@ from ewtp.models import StaffAction
 from tests import factories
 from tests.customs.conftest import drive, open_case
 
-ROLES = ("anonymous", "buyer", "seller", "officer", "finance", "compliance", "superuser")
+ROLES = ("anonymous", "buyer", "seller", "officer", "finance", "compliance", "disputes", "superuser")
 # A permission each role holds (the superuser holds them all).
 HOLDERS = {"customs.decide_clearancecase": {"officer"},
            "payments.view_payment": {"finance"}, "payments.refund_payment": {"finance"},
            "payments.view_payout": {"finance"}, "payments.view_ledgertransaction": {"finance"},
            "accounts.verify_company": {"compliance"}, "finance.view_advance": {"finance"},
            "duties.view_authoritysettlement": {"finance"},
-           "marketplace.review_compliancehold": {"compliance"}}
+           "marketplace.review_compliancehold": {"compliance"},
+           "disputes.decide_dispute": {"disputes"}}
 STAFF_LOOKING_PATH = re.compile(r"staff|console|ledger")
 STAFF_LOOKING_CODE = re.compile(r"has_perm|is_staff|is_superuser|IsAdminUser")
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -112,7 +113,8 @@ class World:
     def users(self) -> dict:
         return {"anonymous": None, "buyer": factories.buyer(), "seller": factories.seller(legal_name="Other Co"),
                 "officer": factories.officer(), "finance": factories.finance(),
-                "compliance": factories.compliance(), "superuser": factories.staff()}
+                "compliance": factories.compliance(), "disputes": factories.dispute_staff(),
+                "superuser": factories.staff()}
 
     @cached_property
     def payment(self):
@@ -190,6 +192,42 @@ class World:
             order = paid_order(factories.seller(legal_name="Invoiced Tea Co."), factories.buyer(), quantity=1)
             return tax_invoice_issue(reference=order.reference)
 
+    @cached_property
+    def dispute(self):
+        """An answered dispute with the buyer's photo, on a delivered order of a seller none of the roles is."""
+        from disputes.services import dispute_answer, dispute_open
+        from tests.finance.conftest import deliver, paid_order
+
+        seller, buyer = factories.seller(legal_name="Disputed Tea Co."), factories.buyer()
+        order = deliver(seller, paid_order(seller, buyer))
+        dispute = dispute_open(buyer=buyer, order_id=order.pk, reason="damaged", description="Crushed tins.",
+                               files=[SimpleUploadedFile("tin.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)])
+        return dispute_answer(user=seller, dispute_id=dispute.pk, answer="Packed well.")
+
+    @cached_property
+    def evidence(self):
+        return self.dispute.evidence.get()
+
+    @cached_property
+    def returning(self):
+        """A dispute decided as a return, its seller-bound shipment booked (its label printable)."""
+        from disputes.services import dispute_answer, dispute_decide, dispute_open
+        from logistics.selectors import return_shipment_for_order
+        from logistics.services import shipment_book
+        from marketplace.services.orders import order_book_shipment, order_follow_shipment
+        from tests.finance.conftest import paid_order
+
+        seller, buyer = factories.seller(legal_name="Returned Tea Co."), factories.buyer()
+        order = paid_order(seller, buyer)
+        shipment_book(shipment_id=order_book_shipment(user=seller, order_id=order.pk).pk)
+        order_follow_shipment(reference=order.reference, shipment_status="delivered")
+        dispute = dispute_open(buyer=buyer, order_id=order.pk, reason="not_as_described", description="Wrong tea.")
+        dispute_answer(user=seller, dispute_id=dispute.pk, answer="It is the tea listed.")
+        dispute = dispute_decide(staff=factories.dispute_staff(), dispute_id=dispute.pk, outcome="return",
+                                 note="Send it back for a refund.")
+        shipment_book(shipment_id=return_shipment_for_order(order.reference).pk)
+        return dispute
+
 
 @dataclass
 class Row:
@@ -206,6 +244,11 @@ class Row:
 
 def _case(w):
     return {"pk": w.case.pk}
+
+
+def _dispute_status(w):
+    w.dispute.refresh_from_db()
+    return w.dispute.status
 
 
 def _status(w):
@@ -255,6 +298,17 @@ ROWS = {
     "duties:vat_return": Row(),
     "duties:vat_return_csv": Row(),
     "duties:invoice_download": Row(kwargs=lambda w: {"pk": w.tax_invoice.pk}),
+    "disputes:queue": Row(),
+    "disputes:detail": Row(kwargs=lambda w: {"pk": w.dispute.pk}),
+    "disputes:evidence": Row(kwargs=lambda w: {"pk": w.evidence.pk}),
+    "disputes:return_label": Row(kwargs=lambda w: {"pk": w.returning.pk}),
+    "disputes:decide": Row("POST", lambda w: {"pk": w.dispute.pk}, lambda w: {
+        "outcome": "reject", "note": "The photos show no damage."}, ok={302}, done=lambda w: _dispute_status(w) == "rejected"),
+    "api-disputes-queue": Row(api=True, marker=lambda w: w.dispute.order_reference),
+    "api-dispute-detail": Row(kwargs=lambda w: {"pk": w.dispute.pk}, api=True),
+    "api-dispute-decide": Row("POST", lambda w: {"pk": w.dispute.pk}, lambda w: {
+        "outcome": "reject", "note": "The photos show no damage."}, api=True,
+        done=lambda w: _dispute_status(w) == "rejected"),
 }
 # Staff actions whose POST the page views take (beside their GET row).
 POSTS = {

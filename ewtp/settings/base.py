@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "notifications",  # inbox and emails of what happened; it follows the other apps' signals, none imports it
     "duties",  # duty settlement: the authority's assessment, payments to authorities, VAT at sale (issue 14)
     "webhooks",  # outgoing webhooks to sellers' endpoints (it may import every app; none imports it)
+    "disputes",  # buyers' disputes and returns inside the escrow window (on top: no app imports it)
 ]
 
 MIDDLEWARE = [
@@ -363,6 +364,10 @@ FX_MAX_AGE_DAYS = env.int("FX_MAX_AGE_DAYS", default=0)
 ESCROW_DISPUTE_WINDOW_SECONDS = env.int("ESCROW_DISPUTE_WINDOW_SECONDS", default=3 * 24 * 3600)
 # Trade finance: how long an advance offer may be accepted (its rates and limits are in finance/domain/advances.py).
 FINANCE_OFFER_VALIDITY_MINUTES = env.int("FINANCE_OFFER_VALIDITY_MINUTES", default=15)
+# Disputes: how long the seller has to answer before staff may decide without them; the evidence each side may attach.
+DISPUTE_SELLER_ANSWER_HOURS = env.float("DISPUTE_SELLER_ANSWER_HOURS", default=72)
+DISPUTE_EVIDENCE_MAX_BYTES = env.int("DISPUTE_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+DISPUTE_EVIDENCE_MAX_FILES = env.int("DISPUTE_EVIDENCE_MAX_FILES", default=5)
 
 # Every handler carries the personal-data filter (ewtp/log_redaction.py): emails, phone numbers, tax ids,
 # addresses and the signed-in user's name never reach a log. Django's own loggers ("django", "django.server")

@@ -18,6 +18,7 @@ from marketplace.domain.references import MalformedReference, parse_order_refere
 from marketplace.domain.states import ORDER
 from marketplace.models import Checkout, Listing, Order, OrderEvent
 from marketplace.services.checkout import checkout_with_payment_lock
+from payments.selectors import escrow_hold_reasons
 from payments.services import escrow_release, payment_cancel, payment_refund
 
 
@@ -155,6 +156,16 @@ def order_refunded(*, reference: str, amount: Money, in_full: bool, reason: str,
                                   note=f"Partly refunded {amount}: {reason}"[:500])
 
 
+def order_history_note(*, order_id: int, note: str, actor: User | None = None) -> None:
+    """Write a line in the order's history without moving it (a dispute opened, answered, decided)."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        if order is None:
+            raise NotFound("No such order.")
+        OrderEvent.objects.create(order=order, from_status=order.status, to_status=order.status, actor=actor,
+                                  note=note[:500])
+
+
 def order_cancel_by_seller(*, user: User, order_id: int, reason: str) -> Order:
     """The seller cannot ship a paid order: the buyer gets that order's share of the checkout's
     payment back (the other sellers' orders are untouched) and the stock returns to the listings."""
@@ -175,10 +186,12 @@ def order_cancel_by_seller(*, user: User, order_id: int, reason: str) -> Order:
 
 def order_release_escrow(*, order_id: int) -> None:
     """Delivered and past the dispute window: pay the seller, once. Never for goods customs has not
-    decided on (whatever a carrier reported)."""
+    decided on (whatever a carrier reported), nor while an app above freezes the escrow (a dispute)."""
     with transaction.atomic():
         order = Order.objects.select_for_update().select_related("company").filter(pk=order_id).first()
         if order is None or order.status != Order.Status.DELIVERED or case_undecided(order.reference):
+            return
+        if escrow_hold_reasons(reference=order.reference):  # frozen (an open dispute): beat tries again later
             return
         escrow_release(reference=order.reference, company_id=order.company_id, seller_currency=order.company.currency)
         _set_status(order, Order.Status.COMPLETED, note="Escrow released; seller payout recorded.")

@@ -11,7 +11,7 @@ from marketplace.management.commands.seed_demo import DEMO_TOTP_KEY
 
 
 class Command(BaseCommand):
-    help = "Print the current two-factor code of the demo staff logins (officer, finance, compliance, admin)."
+    help = "Print the current two-factor code of the demo staff logins (officer, finance, compliance, disputes, admin)."
 
     def handle(self, *args, **options):
         totp = TOTP(bytes.fromhex(DEMO_TOTP_KEY))  # RFC 6238's defaults, as TOTPDevice uses: 30 s, 6 digits

@@ -91,12 +91,13 @@ class Command(BaseCommand):
         officer = self._staff("officer@ewtp.example", "Customs Officer Chen", roles.CUSTOMS_OFFICERS)
         self._staff("finance@ewtp.example", "Finance Officer Okafor", roles.FINANCE)
         compliance = self._staff("compliance@ewtp.example", "Compliance Officer Novak", roles.COMPLIANCE)
+        self._staff("disputes@ewtp.example", "Dispute Officer Silva", roles.DISPUTES)
         self._compliance_demo()
         for scenario in DEMO["clearance_demo"]:
             self._clearance_demo(*scenario, officer=officer, compliance=compliance)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {Company.objects.count()} companies, {Listing.objects.count()} listings.\n"
-            f"Demo logins (password for all: {PASSWORD}; the four staff logins also ask for an authenticator\n"
+            f"Demo logins (password for all: {PASSWORD}; the five staff logins also ask for an authenticator\n"
             "code: `.venv/bin/python manage.py demo_totp` prints it, or add the key in the README to an app):\n"
             "  seller (China)     tea@hangzhou-tea.example\n"
             "  seller (Malaysia)  batik@kl-batik.example\n"
@@ -108,6 +109,7 @@ class Command(BaseCommand):
             "  customs officer    officer@ewtp.example  (/customs/console/)\n"
             "  finance            finance@ewtp.example  (/payments/staff/, refunds, payouts, ledger)\n"
             "  compliance         compliance@ewtp.example  (/staff/companies/)\n"
+            "  disputes           disputes@ewtp.example  (/disputes/staff/)\n"
             "  platform staff     admin@ewtp.example  (/admin/)"))
 
     def _compliance_demo(self) -> None:
