@@ -12,6 +12,7 @@ from disputes.models import Dispute
 from ewtp import roles
 from ewtp.api import HasPermission, MoneyField
 from ewtp.exceptions import ApplicationError
+from ewtp.idempotency import idempotent
 from ewtp.numbers import parse_int
 
 
@@ -74,6 +75,7 @@ class DisputeListApi(APIView):
             "order": serializers.IntegerField(), "reason": serializers.ChoiceField(choices=Dispute.Reason.choices),
             "description": serializers.CharField()})},
         responses={201: DisputeOut})
+    @idempotent
     def post(self, request):
         order_id = parse_int(request.data.get("order"), field="order", minimum=1, maximum=2**62,
                              message="Give the order's number.")
@@ -97,6 +99,7 @@ class DisputeAnswerApi(APIView):
 
     @extend_schema(request=inline_serializer("DisputeAnswer", {"answer": serializers.CharField()}),
                    responses=DisputeOut)
+    @idempotent
     def post(self, request, pk: int):
         services.dispute_answer(user=request.user, dispute_id=pk, answer=_text(request, "answer"),
                                 files=_files(request))
@@ -106,6 +109,7 @@ class DisputeAnswerApi(APIView):
 
 class DisputeWithdrawApi(APIView):
     @extend_schema(request=None, responses=DisputeOut)
+    @idempotent
     def post(self, request, pk: int):
         services.dispute_withdraw(buyer=request.user, dispute_id=pk)
         dispute, _role = selectors.dispute_get_for_user(user=request.user, dispute_id=pk)
@@ -134,6 +138,7 @@ class DisputeDecideApi(APIView):
         amount = MoneyField(required=False, allow_null=True)
 
     @extend_schema(request=DecideSerializer, responses=DisputeOut)
+    @idempotent
     def post(self, request, pk: int):
         data = self.DecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
