@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -354,11 +355,11 @@ def listing_quote(listing: Listing, buyer: BuyerContext):
                                  currency=buyer.currency, consumer=buyer.consumer,
                                  consumer_year_to_date=buyer.consumer_year_to_date)
         except ApplicationError as exc:
-            cached = exc.message
+            cached = exc.message  # a lazy text is kept as such: read in each reader's language
         except CurrencyMismatch as exc:
             cached = str(exc)
         cache.set(key, cached, 600)
-    return (None, cached) if isinstance(cached, str) else (cached, "")
+    return (None, cached) if isinstance(cached, (str, Promise)) else (cached, "")
 
 
 def orders_for_buyer(user: User) -> QuerySet[Order]:
