@@ -67,7 +67,7 @@ class Context:
     memo, as are its line plans."""
 
     __slots__ = ("regime", "dest", "q", "fx", "on", "cif", "rounding", "rates", "specials", "thresholds", "fees",
-                 "opening", "closing", "tax_parts", "fx_sentences")
+                 "opening", "closing", "tax_parts", "fx_sentences", "tax_word")
 
     def __init__(self, book: TariffBook, fx: FxTable, destination: str, on: date, origin: str) -> None:
         regime = book.destination(destination)
@@ -141,6 +141,7 @@ class Context:
                     how = values
             self.thresholds.append((kind, threshold, limit, how))
         self.fees = [fee for fee in regime.fees if fee_in_force(fee, on)]
+        self.tax_word = Phrase(regime.tax_name)  # "VAT", "GST": the explanation reads it in the reader's language
         self.tax_parts = Phrase("customs value" + (" + duty" if regime.vat_on_duty_inclusive else "") + (
             " + shipping and insurance" if regime.tax_base_adds_transport and not self.cif else ""))
         if not regime.tax_name:
@@ -148,7 +149,7 @@ class Context:
                                     {"name": regime.name, "notes": regime.notes}, dest)
         else:
             self.closing = Sentence("No import {tax}: the consignment is under the tax de minimis.",
-                                    {"tax": regime.tax_name}, dest)
+                                    {"tax": self.tax_word}, dest)
 
     def rate(self, currency: str) -> Decimal:
         """Units of the destination currency per unit of `currency`."""
