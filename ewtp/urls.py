@@ -16,6 +16,7 @@ api_v1 = [
     path("payments/", include("payments.api.urls")),
     path("privacy/", include("privacy.api.urls")),
     path("finance/", include("finance.api.urls")),
+    path("conversations/", include("conversations.api.urls")),
 ]
 
 handler400, handler403 = "ewtp.api.bad_request", "ewtp.api.permission_denied"
@@ -41,6 +42,7 @@ urlpatterns = [
     path("logistics/", include("logistics.urls")),
     path("payments/", include("payments.urls")),
     path("finance/", include("finance.urls")),
+    path("messages/", include("conversations.urls")),
     path("", include("marketplace.urls")),
 ]
 # /media/ holds public listing photos only (private files live in another storage, served by views

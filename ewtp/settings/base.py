@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "marketplace",
     "privacy",  # personal-data rights: export and erasure (it may import every app; none imports it)
     "finance",
+    "conversations",  # buyer-seller messages per order and RFQ (it imports marketplace; none imports it)
 ]
 
 MIDDLEWARE = [
