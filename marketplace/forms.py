@@ -177,3 +177,16 @@ class QuotationForm(forms.Form):
     valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=90, initial=14)
     note = forms.CharField(label=_("Note to the buyer"), max_length=1000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("Rating"), coerce=int, widget=forms.RadioSelect,
+                                    choices=[(n, "★" * n) for n in range(5, 0, -1)],
+                                    error_messages={"required": _("Give a rating from 1 to 5 stars.")})
+    body = forms.CharField(label=_("Your review"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": _("Write a few words.")})
+
+
+class ReviewReplyForm(forms.Form):
+    reply = forms.CharField(label=_("Your reply"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                            error_messages={"required": _("Write a few words.")})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
@@ -573,3 +573,47 @@ def seller_orders_by_id(*, company_id: int, order_ids: list[int]) -> dict[int, O
 def seller_orders_open(*, company_id: int) -> QuerySet[Order]:
     """The company's orders whose money escrow may still hold, newest first."""
     return Order.objects.filter(company_id=company_id, status__in=("paid", "shipped", "delivered"))
+
+
+# --- reviews of sellers ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SellerRating:
+    average: Decimal | None  # to one decimal; None before the first review
+    count: int
+
+    @property
+    def stars(self) -> str:
+        """The average as five stars, rounded to the nearest whole star."""
+        whole = int((self.average or 0).to_integral_value(ROUND_HALF_UP))
+        return "★" * whole + "☆" * (5 - whole)
+
+
+def seller_rating(company_id: int) -> SellerRating:
+    """The seller's average rating and number of reviews (one query)."""
+    from django.db.models import Avg, Count
+
+    from marketplace.models import Review
+
+    found = Review.objects.filter(company_id=company_id).aggregate(average=Avg("rating"), count=Count("id"))
+    average = found["average"]
+    return SellerRating(average=None if average is None else Decimal(str(average)).quantize(Decimal("0.1"),
+                                                                                             ROUND_HALF_UP),
+                        count=found["count"])
+
+
+def seller_reviews(company_id: int, *, limit: int = 5):
+    """The seller's newest reviews, each with the listing its order bought and its author (one query)."""
+    from marketplace.models import Review
+
+    return list(Review.objects.filter(company_id=company_id).select_related("listing", "author")[:limit])
+
+
+def orders_to_review(*, buyer, company_id: int):
+    """The buyer's delivered orders from this seller not reviewed yet (newest first)."""
+    from marketplace.services.reviews import REVIEWABLE
+
+    if not getattr(buyer, "is_authenticated", False):
+        return Order.objects.none()
+    return (Order.objects.filter(buyer=buyer, company_id=company_id, status__in=REVIEWABLE, review__isnull=True)
+            .order_by("-created_at"))
