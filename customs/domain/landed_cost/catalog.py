@@ -1,5 +1,5 @@
 """The explanation's templates and phrases, for the translators: where each is recorded (`explanation.add`,
-`say`, `Sentence`, `Phrase`), so that Django's makemessages finds them here (gettext_noop marks them and
+`say`, `Sentence`, `phrase`), so that Django's makemessages finds them here (gettext_noop marks them and
 returns them as they are). tests/customs/test_landed_cost_i18n.py reads the engine's source and checks that
 this list holds every one of them and that each has a Chinese translation."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from django.utils.translation import gettext_noop
 
 ENGINE = Path(__file__).resolve().parent
-_RECORDERS = {"add", "add_to", "add_text", "say", "Sentence", "Phrase"}
+_RECORDERS = {"add", "add_to", "add_text", "say", "Sentence", "phrase"}
 
 
 def templates_in_source() -> set[str]:

@@ -12,7 +12,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from customs.domain.duty_expression import ManualAssessment, evaluate_amount
-from customs.domain.landed_cost.explanation import Explanation, Phrase, fmt
+from customs.domain.landed_cost.explanation import Explanation, fmt, phrase
 from customs.domain.landed_cost.plan import MFN_REASON, Context, LinePlan, mfn_source
 from customs.domain.landed_cost.quote import QuotedLine
 from customs.domain.landed_cost.request import QuoteLine
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 _money = Money.checked_already  # amounts the engine computed, in currencies checked on the way in
-_MFN = Phrase("mfn")  # the rule as a sentence names it (in Chinese: 最惠国税率)
+_MFN = phrase("mfn")  # the rule as a sentence names it (in Chinese: 最惠国税率)
 
 
 class Duties:

@@ -7,7 +7,7 @@ In a template, `{x:m}` is an amount in the quote's currency ("1,234.50 GBP") and
 Languages: the templates are English and are translated when read, in the reader's language (the active
 Django language: gettext looks the template up in the catalog, locale/zh_Hans/LC_MESSAGES/django.po), so
 recording a sentence costs the same in every language and English is rendered as before. A value that is
-itself words of ours (a `Phrase`: "duty", "customs value") is translated with its sentence; a `Sentence`
+itself words of ours (marked by `phrase`: "duty", "customs value") is translated with its sentence; a `Sentence`
 (prepared once per destination and date) is rendered once per language and may be a value too. Names,
 sources and legal wording from the reference data stay as published.
 """
@@ -61,11 +61,12 @@ def render(template: str, values: dict, currency: str) -> str:
 
 
 def render_in(template: str, values: dict, currency: str, translate, language: str) -> str:
-    """The sentence translated by `translate` (gettext, in `language`): its template, its `Phrase` values and
+    """The sentence translated by `translate` (gettext, in `language`): its template, its `phrase` values and
     its `Sentence` values, from a copy of `values` (the recorded ones stay as they are, or as `render` left
     them: amounts already in text)."""
-    values = {name: translate(value) if isinstance(value, Phrase) else value.text(translate, language)
-              if isinstance(value, Sentence) else value for name, value in values.items()}
+    values = {name: translate(value) if value.__class__ is str and value in PHRASES
+              else value.text(translate, language) if isinstance(value, Sentence) else value
+              for name, value in values.items()}
     template = translate(template)
     plain, money, pct = _COMPILED.get(template) or _compile(template)
     q = quantum(currency)
@@ -80,10 +81,16 @@ def render_in(template: str, values: dict, currency: str, translate, language: s
     return plain.format_map(values)
 
 
-class Phrase(str):
-    """Words of ours given as a value ("duty", "customs value"): translated with the sentence."""
+PHRASES: set[str] = set()
 
-    __slots__ = ()
+
+def phrase(text: str) -> str:
+    """Words of ours given as a value ("duty", "customs value"): translated with the sentence when read in
+    another language. The text itself is returned, a plain str (a str subclass would slow every English
+    sentence's formatting); it is remembered here."""
+    if text:
+        PHRASES.add(text)
+    return text
 
 
 class Sentence(str):

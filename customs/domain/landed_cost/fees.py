@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from customs.domain.landed_cost.explanation import Explanation, Phrase
+from customs.domain.landed_cost.explanation import Explanation, phrase
 from customs.domain.landed_cost.plan import Context
 from customs.domain.landed_cost.quote import FeeLine
 from customs.domain.landed_cost.relief import Relief
@@ -13,7 +13,7 @@ from customs.domain.landed_cost.value import Valuation
 from ewtp.money import FxTable, Money
 
 HUNDRED = Decimal(100)
-_ILLUSTRATIVE = Phrase(" (illustrative figure)")
+_ILLUSTRATIVE = phrase(" (illustrative figure)")
 _money = Money.checked_already
 
 

@@ -17,12 +17,12 @@ from customs.domain.landed_cost.errors import (
     InvalidDate,
     UnsupportedDestination,
 )
-from customs.domain.landed_cost.explanation import Phrase, Sentence
+from customs.domain.landed_cost.explanation import Sentence, phrase
 from customs.domain.tariff_book import DestinationRegime, Measure, TariffBook
 from ewtp.money import FxTable, quantum
 
 EARLIEST_DATE = date(2000, 1, 1)
-MFN_REASON = Phrase("MFN (third-country) duty of the tariff line in force")
+MFN_REASON = phrase("MFN (third-country) duty of the tariff line in force")
 _MFN_SOURCES: dict[tuple[str, date], str] = {}
 
 
@@ -54,7 +54,7 @@ class LinePlan:
             self.rate = mfn.expression.ad_valorem_rate
             self.text = mfn.expression_text
             self.source = mfn_source(mfn)
-            self.reason = f"{MFN_REASON}; {lookup.note}" if lookup.note else MFN_REASON  # a Phrase alone
+            self.reason = f"{MFN_REASON}; {lookup.note}" if lookup.note else MFN_REASON  # a phrase alone
         self.tax = regime.tax_rate(code, ctx.on) if regime.tax_name else None
         self.restrictions = tuple(book.restrictions_for(regime.code, code, origin))
 
@@ -121,15 +121,15 @@ class Context:
             limit = how = None
             if threshold is None:
                 how = Sentence("No {kind} de minimis is configured for {code}.",
-                               {"kind": Phrase(kind), "code": regime.code}, dest)
+                               {"kind": phrase(kind), "code": regime.code}, dest)
             elif threshold.amount is None:
                 how = Sentence("No {kind} de minimis on {on}: {note} ({source}).",
-                               {"kind": Phrase(kind), "on": on, "note": threshold.note, "source": threshold.source}, dest)
+                               {"kind": phrase(kind), "on": on, "note": threshold.note, "source": threshold.source}, dest)
             else:
                 limit = self.to_dest(threshold.amount, threshold.currency)
-                values = {"kind": Phrase(kind), "Kind": Phrase(kind.capitalize()), "source": threshold.source,
+                values = {"kind": phrase(kind), "Kind": phrase(kind.capitalize()), "source": threshold.source,
                           "limit": limit, "currency": threshold.currency,
-                          "what": Phrase("intrinsic value (goods)" if threshold.basis == "intrinsic"
+                          "what": phrase("intrinsic value (goods)" if threshold.basis == "intrinsic"
                                          else "customs value"),
                           "legal": "" if threshold.currency == dest else f" ({threshold.amount:,} {threshold.currency})"}
                 if threshold.basis == "amount_payable":
@@ -141,8 +141,8 @@ class Context:
                     how = values
             self.thresholds.append((kind, threshold, limit, how))
         self.fees = [fee for fee in regime.fees if fee_in_force(fee, on)]
-        self.tax_word = Phrase(regime.tax_name)  # "VAT", "GST": the explanation reads it in the reader's language
-        self.tax_parts = Phrase("customs value" + (" + duty" if regime.vat_on_duty_inclusive else "") + (
+        self.tax_word = phrase(regime.tax_name)  # "VAT", "GST": the explanation reads it in the reader's language
+        self.tax_parts = phrase("customs value" + (" + duty" if regime.vat_on_duty_inclusive else "") + (
             " + shipping and insurance" if regime.tax_base_adds_transport and not self.cif else ""))
         if not regime.tax_name:
             self.closing = Sentence("{name} charges no import VAT/GST at the border. {notes}",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from customs.domain.landed_cost.duty import Duties
-from customs.domain.landed_cost.explanation import Explanation, Phrase, Sentence
+from customs.domain.landed_cost.explanation import Explanation, Sentence, phrase
 from customs.domain.landed_cost.plan import Context
 from customs.domain.landed_cost.quote import QuotedLine, TaxLine
 from customs.domain.landed_cost.request import QuoteRequest
@@ -105,7 +105,7 @@ def _consumer_channel(ctx: Context, request: QuoteRequest, special, limit: Decim
     saying which channel applies and why: the buyer, the value per transaction, the buyer's year so far."""
     say = explanation.add
     value = goods if special.value_basis == "intrinsic" else customs_value
-    what = Phrase("goods value" if special.value_basis == "intrinsic"
+    what = phrase("goods value" if special.value_basis == "intrinsic"
                   else "dutiable price (goods + freight + insurance)")
     legal = special.currency
     if not request.buyer_is_consumer:
@@ -117,17 +117,17 @@ def _consumer_channel(ctx: Context, request: QuoteRequest, special, limit: Decim
         say("General trade applies: the consumer's {what} {value:m} is above the {code} limit of {max} {legal} per "
             "transaction, so full duty and taxes are due{single} ({source}).", what=what, value=value,
             code=special.code, max=f"{special.max_value:,}", legal=legal, source=special.source,
-            single=Phrase("; a single-item order within the annual limit may still enter through the CBEC channel at "
+            single=phrase("; a single-item order within the annual limit may still enter through the CBEC channel at "
                           "those full rates, counted toward the annual limit") if single else "")
         return False
     ytd = request.consumer_year_to_date
     if special.annual_limit is not None:
         annual = ctx.to_dest(special.annual_limit, special.currency)
         if ytd is None:
-            so_far, known = ZERO, Phrase("not given, taken as none")
+            so_far, known = ZERO, phrase("not given, taken as none")
         else:
             check_money(ytd, ctx.fx, "consumer_year_to_date")  # read only where the annual limit is tested
-            so_far, known = ctx.to_dest(ytd.amount, ytd.currency), Phrase("given")
+            so_far, known = ctx.to_dest(ytd.amount, ytd.currency), phrase("given")
         if so_far + value > annual:
             say("General trade applies: the consumer's purchases this year {so_far:m} + this transaction {value:m} = "
                 "{total:m} exceed the {code} annual limit of {annual} {legal} per person, so full duty and taxes are "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from customs.domain.landed_cost.duty import Duties
-from customs.domain.landed_cost.explanation import Explanation, Phrase
+from customs.domain.landed_cost.explanation import Explanation, phrase
 from customs.domain.landed_cost.plan import Context, LinePlan
 from customs.domain.landed_cost.quote import TaxLine
 from customs.domain.landed_cost.relief import Relief
@@ -75,7 +75,7 @@ def tax(ctx: Context, plans: list[LinePlan], valuation: Valuation, duties: Dutie
         elif special is not None:
             say("{name} {rate:pct} collected at the point of sale by the seller or marketplace, on the sale price "
                 "({what}) {base:m} = {amount:m} ({source}).", name=tax_word, rate=rate, base=base,
-                what=Phrase("goods + shipping and insurance" if special.tax_base == "goods_and_transport"
+                what=phrase("goods + shipping and insurance" if special.tax_base == "goods_and_transport"
                             else "goods only"),
                 amount=amount, source=source)
         else:
