@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CompanyMember
@@ -91,16 +90,6 @@ def conversation_for(*, user, kind: str, object_id: int, limit: int = 200) -> Co
         marker = ReadMarker.objects.filter(thread=thread, user=user).values_list("last_read_id", flat=True).first()
         conversation.last_read_id = marker or 0
     return conversation
-
-
-def unread_counts(*, user, kind: str, object_ids) -> dict[int, int]:
-    """{order or RFQ id: messages the user has not read} for a list page, in one query."""
-    marker = ReadMarker.objects.filter(thread=OuterRef("thread"), user=user).values("last_read_id")[:1]
-    rows = (Message.objects.filter(**{f"thread__{kind}__in": list(object_ids)}).exclude(author=user)
-            .annotate(read_to=Subquery(marker))
-            .filter(Q(read_to__isnull=True) | Q(id__gt=Subquery(marker)))
-            .values(f"thread__{kind}").annotate(n=Count("id")))
-    return {row[f"thread__{kind}"]: row["n"] for row in rows}
 
 
 def message_with_attachment(*, user, message_id: int) -> Message:

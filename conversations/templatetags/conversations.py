@@ -22,10 +22,3 @@ def conversation_panel(context, kind: str, object_id: int, latest: int = 5):
     return {"conversation": conversation, "kind": kind, "pk": object_id, "request": request,
             "csrf_token": context.get("csrf_token"),
             "form": MessageForm(initial={"client_key": uuid.uuid4().hex}, auto_id="msg_%s")}
-
-
-@register.simple_tag(takes_context=True)
-def unread_messages(context, kind: str, object_id: int) -> int:
-    """Unread messages in one thread (for a link's badge)."""
-    request = context["request"]
-    return selectors.unread_counts(user=request.user, kind=kind, object_ids=[object_id]).get(object_id, 0)

@@ -173,9 +173,10 @@ class Explanation:
         """A sentence prepared earlier: a `Sentence` (rendered once per language), or text as it stands."""
         self._trace.append((text, None))
 
-    def lines(self) -> list[str]:
-        """The sentences in the active language (English unless another is active)."""
-        language = reading_language()
+    def lines(self, *, english: bool = False) -> list[str]:
+        """The sentences in the active language (English unless another is active, or when asked: a stored
+        record keeps them in English whoever placed it)."""
+        language = "" if english else reading_language()
         done = self._lines.get(language)
         if done is None:
             done = self._lines[language] = []

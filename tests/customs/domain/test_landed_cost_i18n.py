@@ -100,3 +100,13 @@ def test_engine_errors_read_in_chinese(book, fx, destination, expected):
     with translation.override("zh-hans"):
         assert expected in str(raised.value.message)
     assert "海关" not in str(raised.value.message) and "目的地" not in str(raised.value.message)
+
+
+def test_a_stored_quote_keeps_its_explanation_in_english(book, fx):
+    from marketplace.domain.quote_snapshot import _customs_json
+
+    quote = quote_landed_cost(book, fx, a_request("GB", quantity=100, shipping="12.00"))
+    with translation.override("zh-hans"):
+        stored = _customs_json(quote)["explanation"]
+        shown = list(quote.explanation)
+    assert stored == list(quote.explanation) and stored != shown
