@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from customs.domain.hs_index import HsEntry, HsIndex
 from customs.domain.tariff_book import MEASURE_COLUMNS, BookRecords, Measure, TariffBook, build_tariff_book
@@ -78,7 +80,7 @@ def hs_detail(*, code: str, destination: str | None = None, origin: str | None =
     index = hs_index()
     known = code.isdigit() and (index.get(code) is not None or (6 <= len(code) <= 10 and book.is_known_hs(code)))
     if not known:
-        raise UnknownHsCode(f"{code!r} is not a known HS code", field="code")
+        raise UnknownHsCode(format_lazy(_("{code!r} is not a known HS code"), code=code), field="code")
     lineage = index.lineage(code)
     entry = index.get(code) or (lineage[-1] if lineage else None)
     answer: dict = {

@@ -19,6 +19,7 @@ api_v1 = [
     path("notifications/", include("notifications.api.urls")),
     path("webhooks/", include("webhooks.api.urls")),
     path("disputes/", include("disputes.api.urls")),
+    path("conversations/", include("conversations.api.urls")),
 ]
 
 handler400, handler403 = "ewtp.api.bad_request", "ewtp.api.permission_denied"
@@ -48,6 +49,7 @@ urlpatterns = [
     path("duties/", include("duties.urls")),
     path("webhooks/", include("webhooks.urls")),  # the seller's webhook endpoints and delivery log
     path("disputes/", include("disputes.urls")),
+    path("messages/", include("conversations.urls")),
     path("", include("marketplace.urls")),
 ]
 # /media/ holds public listing photos only (private files live in another storage, served by views

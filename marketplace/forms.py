@@ -240,3 +240,16 @@ class ListingOriginForm(forms.Form):
         data = dict(self.cleaned_data)
         data["ex_works_price"] = str(data["ex_works_price"])
         return data
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("Rating"), coerce=int, widget=forms.RadioSelect,
+                                    choices=[(n, "★" * n) for n in range(5, 0, -1)],
+                                    error_messages={"required": _("Give a rating from 1 to 5 stars.")})
+    body = forms.CharField(label=_("Your review"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": _("Write a few words.")})
+
+
+class ReviewReplyForm(forms.Form):
+    reply = forms.CharField(label=_("Your reply"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                            error_messages={"required": _("Write a few words.")})

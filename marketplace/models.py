@@ -468,3 +468,32 @@ class ListingOriginDeclaration(models.Model):
         return {"ex_works_price": str(self.ex_works_price), "currency": currency or self.listing.currency,
                 "wholly_obtained": self.wholly_obtained, "exporter_reference": self.exporter_reference,
                 "materials": list(self.materials)}
+
+
+class Review(models.Model):
+    """A buyer's review of the seller, one per delivered order: a rating of 1 to 5 and a text, naming the
+    order's listing; the seller may reply once."""
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="review")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="reviews")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="reviews")  # the order's (first) line
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    body = models.TextField(_("review"), max_length=2000)
+    reply = models.TextField(_("reply"), max_length=2000, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "-created_at"], name="review_company_newest")]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"),
+            models.CheckConstraint(condition=~Q(body=""), name="review_has_a_text"),
+            models.CheckConstraint(condition=Q(reply="", replied_at__isnull=True) | (~Q(reply="") & Q(
+                replied_at__isnull=False)), name="review_reply_dated"),
+        ]
+
+    @property
+    def stars(self) -> str:
+        return "★" * self.rating + "☆" * (5 - self.rating)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -354,11 +355,11 @@ def listing_quote(listing: Listing, buyer: BuyerContext):
                                  currency=buyer.currency, consumer=buyer.consumer,
                                  consumer_year_to_date=buyer.consumer_year_to_date)
         except ApplicationError as exc:
-            cached = exc.message
+            cached = exc.message  # a lazy text is kept as such: read in each reader's language
         except CurrencyMismatch as exc:
             cached = str(exc)
         cache.set(key, cached, 600)
-    return (None, cached) if isinstance(cached, str) else (cached, "")
+    return (None, cached) if isinstance(cached, (str, Promise)) else (cached, "")
 
 
 def orders_for_buyer(user: User) -> QuerySet[Order]:
@@ -622,3 +623,47 @@ def compliance_holds_decided(limit: int = 20) -> list[ComplianceHold]:
 
 def compliance_hold_get(pk: int) -> ComplianceHold | None:
     return ComplianceHold.objects.select_related("checkout", "checkout__buyer", "decided_by").filter(pk=pk).first()
+
+
+# --- reviews of sellers ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SellerRating:
+    average: Decimal | None  # to one decimal; None before the first review
+    count: int
+
+    @property
+    def stars(self) -> str:
+        """The average as five stars, rounded to the nearest whole star."""
+        whole = int((self.average or 0).to_integral_value(ROUND_HALF_UP))
+        return "★" * whole + "☆" * (5 - whole)
+
+
+def seller_rating(company_id: int) -> SellerRating:
+    """The seller's average rating and number of reviews (one query)."""
+    from django.db.models import Avg, Count
+
+    from marketplace.models import Review
+
+    found = Review.objects.filter(company_id=company_id).aggregate(average=Avg("rating"), count=Count("id"))
+    average = found["average"]
+    return SellerRating(average=None if average is None else Decimal(str(average)).quantize(Decimal("0.1"),
+                                                                                             ROUND_HALF_UP),
+                        count=found["count"])
+
+
+def seller_reviews(company_id: int, *, limit: int = 5):
+    """The seller's newest reviews, each with the listing its order bought and its author (one query)."""
+    from marketplace.models import Review
+
+    return list(Review.objects.filter(company_id=company_id).select_related("listing", "author")[:limit])
+
+
+def orders_to_review(*, buyer, company_id: int):
+    """The buyer's delivered orders from this seller not reviewed yet (newest first)."""
+    from marketplace.services.reviews import REVIEWABLE
+
+    if not getattr(buyer, "is_authenticated", False):
+        return Order.objects.none()
+    return (Order.objects.filter(buyer=buyer, company_id=company_id, status__in=REVIEWABLE, review__isnull=True)
+            .order_by("-created_at"))

@@ -38,10 +38,12 @@ from marketplace.forms import (
     PayForm,
     ProfileForm,
     QuotationForm,
+    ReviewForm,
+    ReviewReplyForm,
     RfqForm,
     SignupForm,
 )
-from marketplace.models import Listing, ListingOriginDeclaration, Order
+from marketplace.models import Listing, ListingOriginDeclaration, Order, Review
 from marketplace.services.addresses import address_add, address_delete, address_make_default
 from marketplace.services.cart import cart_add as cart_add_service
 from marketplace.services.cart import cart_line_update
@@ -65,6 +67,7 @@ from marketplace.services.listings import (
 )
 from marketplace.services.listings import listing_photo_delete as listing_photo_delete_service
 from marketplace.services.orders import order_book_shipment, order_cancel_by_seller
+from marketplace.services.reviews import REVIEWABLE, review_create, review_reply
 from marketplace.services.rfq import rfq_accept, rfq_decline, rfq_quote
 from marketplace.services.rfq import rfq_create as rfq_create_service
 from marketplace.signals import order_page_panels
@@ -117,7 +120,8 @@ def listing_detail(request, pk: int):
         "listing": listing, "quote": quote, "no_quote_reason": no_quote_reason, "form": form, "buyer": buyer, "idempotency_key": uuid.uuid4().hex,
         "cart_form": AddToCartForm(initial={"quantity": listing.moq}, auto_id="cart_%s"),
         "rfq_form": RfqForm(auto_id="rfq_%s"),
-        "tiers": listing.tiers.all(), "photos": listing.photos.all()})
+        "tiers": listing.tiers.all(), "photos": listing.photos.all(),
+        "rating": selectors.seller_rating(listing.company_id), "reviews": selectors.seller_reviews(listing.company_id)})
 
 
 @login_required
@@ -137,8 +141,11 @@ def order_detail(request, pk: int):
     shipment = shipment_for_order(order.reference)
     panels = [panel for _receiver, panel in order_page_panels.send(
         sender=Order, order=order, user=request.user, is_buyer=is_buyer, is_seller=is_seller) if panel]
+    review = Review.objects.filter(order=order).first()
     return render(request, "marketplace/order_detail.html", {
         "panels": panels,
+        "review": review, "review_form": ReviewForm(auto_id="review_%s"), "reply_form": ReviewReplyForm(),
+        "reviewable": is_buyer and review is None and order.status in REVIEWABLE,
         "order": order, "is_buyer": is_buyer, "is_seller": is_seller,
         "checkout": order.checkout, "payment": order.checkout.payment if order.checkout else None,
         "shipment": shipment,
@@ -716,3 +723,55 @@ def rfq_answer(request, pk: int):
         except ApplicationError as exc:
             form_error(form, exc)
     return render(request, "marketplace/rfq_answer.html", {"rfq": rfq, "form": form})
+
+
+@login_required
+@require_POST
+def order_review(request, pk: int):
+    """The buyer reviews the seller of a delivered order (from the order page)."""
+    form = ReviewForm(request.POST)
+    try:
+        if not form.is_valid():
+            field, errors = next(iter(form.errors.items()))
+            raise ApplicationError(errors[0], code="invalid", field=field)
+        review_create(buyer=request.user, order_id=pk, rating=form.cleaned_data["rating"],
+                      body=form.cleaned_data["body"])
+        messages.success(request, _("Thank you: your review is on the seller's page."))
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            return error_page(request, 404)
+        messages.error(request, exc.message)
+    return redirect("marketplace:order_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def review_reply_view(request, pk: int):
+    """The seller replies, once, to a review of their company (from the order page)."""
+    form = ReviewReplyForm(request.POST)
+    order_id = Review.objects.filter(pk=pk).values_list("order_id", flat=True).first()
+    try:
+        if not form.is_valid():
+            raise ApplicationError(form.errors["reply"][0], code="invalid", field="reply")
+        review_reply(user=request.user, review_id=pk, body=form.cleaned_data["reply"])
+        messages.success(request, _("Your reply is published under the review."))
+    except ApplicationError as exc:
+        if exc.status_code == 404 or order_id is None:
+            return error_page(request, 404)
+        messages.error(request, exc.message)
+    return redirect("marketplace:order_detail", pk=order_id)
+
+
+def seller_page(request, pk: int):
+    """A verified seller's public page: its rating, newest reviews (each naming the listing bought) and
+    listings; a buyer sees which of their delivered orders they may still review."""
+    company = Company.objects.filter(pk=pk, verification=Company.Verification.VERIFIED).first()
+    if company is None:
+        return error_page(request, 404)
+    listings = (Listing.objects.filter(company=company, status=Listing.Status.PUBLISHED)
+                .select_related("company").prefetch_related("tiers", "photos")[:12])
+    return render(request, "marketplace/seller_page.html", {
+        "company": company, "rating": selectors.seller_rating(company.pk),
+        "reviews": selectors.seller_reviews(company.pk, limit=20), "listings": listings,
+        "to_review": list(selectors.orders_to_review(buyer=request.user, company_id=company.pk)[:10]),
+    })

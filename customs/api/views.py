@@ -1,6 +1,8 @@
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated
@@ -35,7 +37,7 @@ class CountryField(serializers.CharField):
         super().__init__(min_length=2, max_length=2, **kwargs)
 
 
-def _bad(message: str, field: str, code: str = "invalid") -> ApplicationError:
+def _bad(message, field: str, code: str = "invalid") -> ApplicationError:
     return ApplicationError(message, code=code, field=field)
 
 
@@ -43,10 +45,10 @@ def _country(data: dict, field: str, where: str, *, required: bool) -> str | Non
     value = data.get(field)
     if value is None:
         if required:
-            raise _bad("This field is required.", where, "required")
+            raise _bad(_("This field is required."), where, "required")
         return None
     if not isinstance(value, str) or len(value) != 2 or not value.isalpha() or not value.isascii():
-        raise _bad("Give a two-letter ISO 3166 country code, e.g. GB.", where)
+        raise _bad(_("Give a two-letter ISO 3166 country code, e.g. GB."), where)
     return value.upper()
 
 
@@ -54,7 +56,7 @@ def _money(data: dict, field: str, where: str, *, required: bool) -> Money | Non
     value = data.get(field)
     if value is None:
         if required:
-            raise _bad("This field is required.", where, "required")
+            raise _bad(_("This field is required."), where, "required")
         return None
     # The usual shape, a string amount and a three-letter code, read here at a third of MoneyField's cost;
     # anything else, and any fault, goes through MoneyField, which names it.
@@ -78,45 +80,45 @@ def _money(data: dict, field: str, where: str, *, required: bool) -> Money | Non
 
 def _decimal(value, where: str, *, places: int) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise _bad("Give a number, e.g. \"1.5\".", where, "invalid_amount")
+        raise _bad(_("Give a number, e.g. \"1.5\"."), where, "invalid_amount")
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation as exc:
-        raise _bad("Give a number, e.g. \"1.5\".", where, "invalid_amount") from exc
+        raise _bad(_("Give a number, e.g. \"1.5\"."), where, "invalid_amount") from exc
     if not number.is_finite() or number < 0 or number >= Decimal("1e9"):
-        raise _bad("Give a number from 0 up to 999,999,999.", where, "invalid_amount")
+        raise _bad(_("Give a number from 0 up to 999,999,999."), where, "invalid_amount")
     if number.as_tuple().exponent < -places:
-        raise _bad(f"Give at most {places} decimal places.", where, "invalid_amount")
+        raise _bad(format_lazy(_("Give at most {places} decimal places."), places=places), where, "invalid_amount")
     return number
 
 
 def _line(raw, index: int, line_origin: str = "") -> dict:
     where = f"lines[{index}]"
     if not isinstance(raw, dict):
-        raise _bad("Each line is an object with hs_code, quantity, unit_value and net_weight_kg.", where)
+        raise _bad(_("Each line is an object with hs_code, quantity, unit_value and net_weight_kg."), where)
     hs_code = raw.get("hs_code")
     if hs_code is None:
-        raise _bad("This field is required.", f"{where}.hs_code", "required")
+        raise _bad(_("This field is required."), f"{where}.hs_code", "required")
     if not isinstance(hs_code, str) or len(hs_code) > 14:
-        raise _bad("Give the HS code as a string of 6 to 10 digits.", f"{where}.hs_code", "unknown_hs_code")
+        raise _bad(_("Give the HS code as a string of 6 to 10 digits."), f"{where}.hs_code", "unknown_hs_code")
     description = raw.get("description", "")
     if not isinstance(description, str) or len(description) > 300:
-        raise _bad("Give a description of at most 300 characters.", f"{where}.description")
+        raise _bad(_("Give a description of at most 300 characters."), f"{where}.description")
     quantity = raw.get("quantity")
     if isinstance(quantity, str) and is_whole_number(quantity.strip()):
         quantity = int(quantity)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 10_000_000:
-        raise _bad("quantity must be a whole number from 1 to 10,000,000.", f"{where}.quantity", "invalid_amount")
+        raise _bad(_("quantity must be a whole number from 1 to 10,000,000."), f"{where}.quantity", "invalid_amount")
     unit_value = _money(raw, "unit_value", f"{where}.unit_value", required=True)
     if raw.get("net_weight_kg") is None:
-        raise _bad("This field is required.", f"{where}.net_weight_kg", "required")
+        raise _bad(_("This field is required."), f"{where}.net_weight_kg", "required")
     weight = _decimal(raw["net_weight_kg"], f"{where}.net_weight_kg", places=3)
     claim = raw.get("claim_preference", False)
     if not isinstance(claim, bool):
-        raise _bad("claim_preference is true or false.", f"{where}.claim_preference")
+        raise _bad(_("claim_preference is true or false."), f"{where}.claim_preference")
     supplementary = raw.get("supplementary") or {}
     if not isinstance(supplementary, dict):
-        raise _bad("supplementary is an object of unit: quantity, e.g. {\"l\": \"7.5\"}.", f"{where}.supplementary",
+        raise _bad(_("supplementary is an object of unit: quantity, e.g. {\"l\": \"7.5\"}."), f"{where}.supplementary",
                    "invalid_amount")
     origin = _country(raw, "origin", f"{where}.origin", required=False)
     declaration = None
@@ -135,7 +137,7 @@ def landed_cost_input(data) -> dict:
     """The request body read and checked by hand: the contract's codes and fields, at a fraction of a DRF
     serializer's cost (quotes are the hot path). Raises ApplicationError at the first fault."""
     if not isinstance(data, dict):
-        raise _bad("The body is a JSON object.", None)
+        raise _bad(_("The body is a JSON object."), None)
     values = {"origin": _country(data, "origin", "origin", required=True),
               "destination": _country(data, "destination", "destination", required=True)}
     on = data.get("date")
@@ -145,28 +147,28 @@ def landed_cost_input(data) -> dict:
         except ValueError:
             on = None
         if on is None:
-            raise _bad("Give the date as YYYY-MM-DD.", "date", "invalid_date")
+            raise _bad(_("Give the date as YYYY-MM-DD."), "date", "invalid_date")
     values["date"] = on
     incoterm = data.get("incoterm") or "DDP"
     if incoterm not in ("DDP", "DAP"):
-        raise _bad("incoterm is DDP or DAP.", "incoterm", "invalid_choice")
+        raise _bad(_("incoterm is DDP or DAP."), "incoterm", "invalid_choice")
     values["incoterm"] = incoterm
     buyer = data.get("buyer") or "business"
     if buyer not in ("consumer", "business"):
-        raise _bad("buyer is consumer or business.", "buyer", "invalid_choice")
+        raise _bad(_("buyer is consumer or business."), "buyer", "invalid_choice")
     values["buyer_is_consumer"] = buyer == "consumer"
     values["consumer_year_to_date"] = _money(data, "consumer_year_to_date", "consumer_year_to_date", required=False)
     currency = data.get("currency")
     if currency is not None and (not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha()):
-        raise _bad("Give a three-letter ISO 4217 currency code, e.g. GBP.", "currency")
+        raise _bad(_("Give a three-letter ISO 4217 currency code, e.g. GBP."), "currency")
     values["currency"] = currency.upper() if currency else None
     values["shipping"] = _money(data, "shipping", "shipping", required=False)
     values["insurance"] = _money(data, "insurance", "insurance", required=False)
     lines = data.get("lines")
     if lines is None:
-        raise _bad("This field is required.", "lines", "required")
+        raise _bad(_("This field is required."), "lines", "required")
     if not isinstance(lines, list) or not 1 <= len(lines) <= _MAX_LINES:
-        raise _bad(f"Give 1 to {_MAX_LINES} lines.", "lines")
+        raise _bad(format_lazy(_("Give 1 to {count} lines."), count=_MAX_LINES), "lines")
     values["lines"] = [_line(raw, index, values["origin"]) for index, raw in enumerate(lines)]
     return values
 
@@ -243,7 +245,7 @@ class LandedCostApi(APIView):
         values = landed_cost_input(request.data)
         destination = values["destination"]
         if selectors.tariff_book().destination(destination) is None:
-            raise ApplicationError(f"We do not quote imports into {destination}.",
+            raise ApplicationError(format_lazy(_("We do not quote imports into {destination}."), destination=destination),
                                    code="unsupported_destination", field="destination")
         on = values["date"]
         currency = values["currency"] or selectors.destination_currency(destination)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "duties",  # duty settlement: the authority's assessment, payments to authorities, VAT at sale (issue 14)
     "webhooks",  # outgoing webhooks to sellers' endpoints (it may import every app; none imports it)
     "disputes",  # buyers' disputes and returns inside the escrow window (on top: no app imports it)
+    "conversations",  # buyer-seller messages per order and RFQ (it imports marketplace; none imports it)
 ]
 
 MIDDLEWARE = [

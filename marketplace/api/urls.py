@@ -26,4 +26,7 @@ urlpatterns = [
     path("orders/", views.OrderCreateApi.as_view(), name="api-orders"),
     path("orders/<int:pk>/", views.OrderDetailApi.as_view(), name="api-order"),
     path("orders/<int:pk>/book-shipment/", views.OrderBookShipmentApi.as_view(), name="api-order-book"),
+    path("orders/<int:pk>/review/", views.OrderReviewApi.as_view(), name="api-order-review"),
+    path("reviews/<int:pk>/reply/", views.ReviewReplyApi.as_view(), name="api-review-reply"),
+    path("sellers/<int:pk>/reviews/", views.SellerReviewsApi.as_view(), name="api-seller-reviews"),
 ]

@@ -630,3 +630,68 @@ class RfqAcceptApi(APIView):
         line = rfq_accept(buyer=request.user, rfq_id=pk)
         return Response({"cart_line": line.id, "quantity": line.quantity,
                          "unit_price": line.quotation.unit_price.as_json()}, status=status.HTTP_201_CREATED)
+
+
+def _review_json(review) -> dict:
+    return {"id": review.pk, "order": review.order_id, "rating": review.rating, "body": review.body,
+            "listing": {"id": review.listing_id, "title": review.listing.title},
+            "created_at": review.created_at.isoformat(), "reply": review.reply or None,
+            "replied_at": review.replied_at.isoformat() if review.replied_at else None}
+
+
+_REVIEW = inline_serializer("Review", {
+    "id": serializers.IntegerField(), "order": serializers.IntegerField(), "rating": serializers.IntegerField(),
+    "body": serializers.CharField(), "listing": inline_serializer("ReviewedListing", {
+        "id": serializers.IntegerField(), "title": serializers.CharField()}),
+    "created_at": serializers.DateTimeField(), "reply": serializers.CharField(allow_null=True),
+    "replied_at": serializers.DateTimeField(allow_null=True)})
+
+
+class SellerReviewsApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=inline_serializer("SellerReviews", {
+        "average": serializers.CharField(allow_null=True), "count": serializers.IntegerField(),
+        "reviews": _REVIEW}), description="A verified seller's average rating, review count and newest 20 reviews.")
+    def get(self, request, pk: int):
+        from accounts.models import Company
+
+        if not Company.objects.filter(pk=pk, verification=Company.Verification.VERIFIED).exists():
+            raise NotFound("No such seller.")
+        rating = selectors.seller_rating(pk)
+        return Response({"average": None if rating.average is None else str(rating.average), "count": rating.count,
+                         "reviews": [_review_json(r) for r in selectors.seller_reviews(pk, limit=20)]})
+
+
+class OrderReviewApi(APIView):
+    class ReviewInputSerializer(serializers.Serializer):
+        rating = serializers.IntegerField()
+        body = serializers.CharField(max_length=2000, trim_whitespace=False, allow_blank=True)
+
+    @extend_schema(request=ReviewInputSerializer, responses={201: _REVIEW},
+                   description="The buyer reviews the seller of a delivered order, once: 409 `not_delivered` "
+                               "before delivery, 409 `already_reviewed` for a second review; 404 for another "
+                               "buyer's order.")
+    def post(self, request, pk: int):
+        from marketplace.services.reviews import review_create
+
+        data = self.ReviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = review_create(buyer=request.user, order_id=pk, rating=data.validated_data["rating"],
+                               body=data.validated_data["body"])
+        return Response(_review_json(review), status=status.HTTP_201_CREATED)
+
+
+class ReviewReplyApi(APIView):
+    class ReplyInputSerializer(serializers.Serializer):
+        reply = serializers.CharField(max_length=2000, trim_whitespace=False, allow_blank=True)
+
+    @extend_schema(request=ReplyInputSerializer, responses={200: _REVIEW},
+                   description="The seller's one reply to a review of their company (409 `already_replied`).")
+    def post(self, request, pk: int):
+        from marketplace.services.reviews import review_reply
+
+        data = self.ReplyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(_review_json(review_reply(user=request.user, review_id=pk,
+                                                  body=data.validated_data["reply"])))

@@ -106,7 +106,9 @@ def _customs_json(quote: Quote) -> dict[str, Any]:
             "de_minimis": {"duty_applied": quote.de_minimis.duty_applied,
                            "tax_applied": quote.de_minimis.tax_applied},
             "lines": [_line_json(line) for line in quote.lines],
-            "needs_manual_assessment": quote.needs_manual_assessment, "explanation": list(quote.explanation)}
+            "needs_manual_assessment": quote.needs_manual_assessment,
+            # stored in English, as written, whatever language the order was placed in
+            "explanation": list(quote.trace.lines(english=True)) if quote.trace is not None else []}
 
 
 def _customs(data: Any, field: str = "customs") -> Quote:

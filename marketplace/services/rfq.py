@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services import seller_company
@@ -21,19 +23,19 @@ from marketplace.signals import rfq_changed, send_on_commit
 def rfq_create(*, buyer: User, listing_id: int, quantity: int, message: str = "") -> Rfq:
     """A buyer asks for a price on a quantity above the listing's tiers."""
     if not buyer.is_authenticated:
-        raise PermissionDenied("Log in to ask for a quotation.")
+        raise PermissionDenied(_("Log in to ask for a quotation."))
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= 10_000_000:
-        raise ApplicationError("Ask for a whole number of units.", code="invalid_quantity", field="quantity")
+        raise ApplicationError(_("Ask for a whole number of units."), code="invalid_quantity", field="quantity")
     if len(message) > 1000:
-        raise ApplicationError("Keep the message under 1,000 characters.", code="too_long", field="message")
+        raise ApplicationError(_("Keep the message under 1,000 characters."), code="too_long", field="message")
     with transaction.atomic():
         listing = listing_for_sale(listing_id)
         if listing.company.members.filter(user=buyer).exists():
-            raise Conflict("You cannot ask your own company for a quotation.", code="own_listing", field="listing")
+            raise Conflict(_("You cannot ask your own company for a quotation."), code="own_listing", field="listing")
         top = max([listing.moq] + [tier.min_quantity for tier in listing.tiers.all()])
         if quantity <= top:
-            raise ApplicationError(f"Listed prices cover up to {top} units; ask for more than {top}, or add it to "
-                                   "your cart.", code="below_tiers", field="quantity")
+            raise ApplicationError(format_lazy(_("Listed prices cover up to {top} units; ask for more than {top}, or "
+                                                 "add it to your cart."), top=top), code="below_tiers", field="quantity")
         rfq = Rfq.objects.create(buyer=buyer, listing=listing, quantity=quantity, message=message.strip())
         send_on_commit(rfq_changed, rfq=rfq)
         return rfq
@@ -43,22 +45,23 @@ def _seller_rfq(user: User, rfq_id: int) -> Rfq:
     company = seller_company(user)
     rfq = Rfq.objects.select_for_update().select_related("listing").filter(pk=rfq_id, listing__company=company).first()
     if rfq is None:
-        raise NotFound("No such request for quotation.")
+        raise NotFound(_("No such request for quotation."))
     return rfq
 
 
 def rfq_quote(*, user: User, rfq_id: int, unit_price: Decimal, valid_days: int, note: str = "") -> Quotation:
     """The seller answers with a unit price in the company's currency, valid for some days."""
     if not isinstance(valid_days, int) or not 1 <= valid_days <= 90:
-        raise ApplicationError("A quotation is valid for 1 to 90 days.", code="invalid_validity", field="valid_days")
+        raise ApplicationError(_("A quotation is valid for 1 to 90 days."), code="invalid_validity", field="valid_days")
     with transaction.atomic():
         rfq = _seller_rfq(user, rfq_id)
         if rfq.status != Rfq.Status.OPEN:
-            raise Conflict("This request has already been answered.", code="already_answered")
+            raise Conflict(_("This request has already been answered."), code="already_answered")
         currency = rfq.listing.currency
         if not unit_price.is_finite() or unit_price <= 0 or has_too_many_decimals(unit_price, currency):
-            raise ApplicationError(f"Give a positive {currency} unit price with at most {minor_units(currency)} "
-                                   "decimals.", code="invalid_price", field="unit_price")
+            raise ApplicationError(format_lazy(_("Give a positive {currency} unit price with at most {places} "
+                                                 "decimals."), currency=currency, places=minor_units(currency)),
+                                   code="invalid_price", field="unit_price")
         quotation = Quotation.objects.create(rfq=rfq, unit_price_amount=unit_price, currency=currency,
                                              valid_until=timezone.now() + timedelta(days=valid_days), note=note[:1000])
         rfq.status = Rfq.Status.QUOTED
@@ -71,7 +74,7 @@ def rfq_decline(*, user: User, rfq_id: int) -> Rfq:
     with transaction.atomic():
         rfq = _seller_rfq(user, rfq_id)
         if rfq.status != Rfq.Status.OPEN:
-            raise Conflict("This request has already been answered.", code="already_answered")
+            raise Conflict(_("This request has already been answered."), code="already_answered")
         rfq.status = Rfq.Status.DECLINED
         rfq.save(update_fields=["status"])
         send_on_commit(rfq_changed, rfq=rfq)
@@ -84,17 +87,17 @@ def rfq_accept(*, buyer: User, rfq_id: int) -> CartLine:
     with transaction.atomic():
         rfq = Rfq.objects.select_for_update().filter(pk=rfq_id, buyer=buyer).first()
         if rfq is None:
-            raise NotFound("No such request for quotation.")
+            raise NotFound(_("No such request for quotation."))
         quotation = Quotation.objects.filter(rfq=rfq).first()
         if rfq.status == Rfq.Status.ACCEPTED and quotation is not None:
             line = CartLine.objects.filter(quotation=quotation).first()
             if line:
                 return line
         if rfq.status != Rfq.Status.QUOTED or quotation is None:
-            raise Conflict("There is no quotation to accept yet.", code="not_quoted")
+            raise Conflict(_("There is no quotation to accept yet."), code="not_quoted")
         if quotation.valid_until < timezone.now():
-            raise Conflict("This quotation has expired; ask the seller again.", code="quotation_expired")
-        cart, _ = Cart.objects.get_or_create(user=buyer)
+            raise Conflict(_("This quotation has expired; ask the seller again."), code="quotation_expired")
+        cart, _made = Cart.objects.get_or_create(user=buyer)
         line = CartLine.objects.create(cart=cart, listing=rfq.listing, quantity=rfq.quantity, quotation=quotation)
         rfq.status = Rfq.Status.ACCEPTED
         rfq.save(update_fields=["status"])

@@ -12,7 +12,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from customs.domain.duty_expression import ManualAssessment, evaluate_amount
-from customs.domain.landed_cost.explanation import Explanation, fmt
+from customs.domain.landed_cost.explanation import Explanation, fmt, phrase
 from customs.domain.landed_cost.plan import MFN_REASON, Context, LinePlan, mfn_source
 from customs.domain.landed_cost.quote import QuotedLine
 from customs.domain.landed_cost.request import QuoteLine
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 _money = Money.checked_already  # amounts the engine computed, in currencies checked on the way in
+_MFN = phrase("mfn")  # the rule as a sentence names it (in Chinese: 最惠国税率)
 
 
 class Duties:
@@ -81,11 +82,11 @@ def duty(book: TariffBook, fx: FxTable, ctx: Context, lines: Sequence[QuoteLine]
                                  reason))
         if base_value == value:
             say("Line {n} {code}: {rule}: {text} on customs value {value:m} = {base:m}; {reason} ({source}). "
-                "Line duty {duty:m}.", n=index + 1, code=code, rule=rule, text=text, value=value, base=base_duty,
+                "Line duty {duty:m}.", n=index + 1, code=code, rule=_MFN if rule == "mfn" else rule, text=text, value=value, base=base_duty,
                 reason=reason, source=source, duty=amount)
         else:
             say("Line {n} {code}: {rule}: {text} on customs value {value:m} cut to {cut:m} = {base:m}; {reason} "
-                "({source}). Line duty {duty:m}.", n=index + 1, code=code, rule=rule, text=text, value=value,
+                "({source}). Line duty {duty:m}.", n=index + 1, code=code, rule=_MFN if rule == "mfn" else rule, text=text, value=value,
                 cut=base_value, base=base_duty, reason=reason, source=source, duty=amount)
     if rounding is not None and not relief.duty:
         cut_duty_down(found, rounding, dest, explanation)

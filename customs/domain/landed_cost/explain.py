@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from customs.domain.landed_cost.duty import Duties
-from customs.domain.landed_cost.explanation import Explanation
+from customs.domain.landed_cost.explanation import Explanation, Sentence
 from customs.domain.landed_cost.plan import Context, LinePlan
 from customs.domain.landed_cost.quote import DE_MINIMIS, FeeLine, Quote, QuotedLine, TaxLine
 from customs.domain.landed_cost.relief import Relief
@@ -16,6 +16,7 @@ from customs.domain.landed_cost.value import Valuation
 from ewtp.money import FxTable, Money, quantum
 
 _money = Money.checked_already
+_MANUAL = Sentence("Some lines need manual assessment: their duty is not included, so the totals are a floor.", {}, "")
 
 
 def explain(ctx: Context, fx: FxTable, request: QuoteRequest, plans: list[LinePlan], valuation: Valuation,
@@ -48,8 +49,7 @@ def explain(ctx: Context, fx: FxTable, request: QuoteRequest, plans: list[LinePl
         say("Totals shown in {out} at 1 {dest} = {rate:.6f} {out} ({source}, {on}).", out=out, dest=dest,
             rate=out_rate, source=fx.source, on=fx.as_of)
     if duties.manual:
-        explanation.add_text("Some lines need manual assessment: their duty is not included, so the totals are a "
-                             "floor.")
+        explanation.add_text(_MANUAL)
     restrictions = tuple(restriction for plan in plans for restriction in plan.restrictions)
     for restriction in restrictions:
         say("Restriction ({kind}) for HS {prefix} in {where}: {wording} ({authority}; {source}).",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from customs.domain.landed_cost.explanation import Explanation
+from customs.domain.landed_cost.explanation import Explanation, phrase
 from customs.domain.landed_cost.plan import Context
 from customs.domain.landed_cost.quote import FeeLine
 from customs.domain.landed_cost.relief import Relief
@@ -13,6 +13,7 @@ from customs.domain.landed_cost.value import Valuation
 from ewtp.money import FxTable, Money
 
 HUNDRED = Decimal(100)
+_ILLUSTRATIVE = phrase(" (illustrative figure)")
 _money = Money.checked_already
 
 
@@ -34,5 +35,5 @@ def fees(ctx: Context, fx: FxTable, valuation: Valuation, relief: Relief, explan
         amount = ctx.to_dest(amount, fee.currency).quantize(q, ROUND_HALF_UP)
         fee_lines.append(FeeLine(fee.code, fee.name, _money(amount, dest), fee.illustrative, fee.source))
         explanation.add("{name}: {amount:m}{flag} ({source}).", name=fee.name, amount=amount,
-                        flag=" (illustrative figure)" if fee.illustrative else "", source=fee.source)
+                        flag=_ILLUSTRATIVE if fee.illustrative else "", source=fee.source)
     return fee_lines

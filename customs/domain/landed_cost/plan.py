@@ -8,18 +8,21 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from customs.domain.landed_cost.errors import (
     CurrencyMismatchError,
     DomesticShipment,
     InvalidDate,
     UnsupportedDestination,
 )
-from customs.domain.landed_cost.explanation import render
+from customs.domain.landed_cost.explanation import Sentence, phrase
 from customs.domain.tariff_book import DestinationRegime, Measure, TariffBook
 from ewtp.money import FxTable, quantum
 
 EARLIEST_DATE = date(2000, 1, 1)
-MFN_REASON = "MFN (third-country) duty of the tariff line in force"
+MFN_REASON = phrase("MFN (third-country) duty of the tariff line in force")
 _MFN_SOURCES: dict[tuple[str, date], str] = {}
 
 
@@ -51,7 +54,7 @@ class LinePlan:
             self.rate = mfn.expression.ad_valorem_rate
             self.text = mfn.expression_text
             self.source = mfn_source(mfn)
-            self.reason = f"{MFN_REASON}; {lookup.note}" if lookup.note else MFN_REASON
+            self.reason = f"{MFN_REASON}; {lookup.note}" if lookup.note else MFN_REASON  # a phrase alone
         self.tax = regime.tax_rate(code, ctx.on) if regime.tax_name else None
         self.restrictions = tuple(book.restrictions_for(regime.code, code, origin))
 
@@ -64,24 +67,27 @@ class Context:
     memo, as are its line plans."""
 
     __slots__ = ("regime", "dest", "q", "fx", "on", "cif", "rounding", "rates", "specials", "thresholds", "fees",
-                 "opening", "closing", "tax_parts", "fx_sentences")
+                 "opening", "closing", "tax_parts", "fx_sentences", "tax_word")
 
     def __init__(self, book: TariffBook, fx: FxTable, destination: str, on: date, origin: str) -> None:
         regime = book.destination(destination)
         if regime is None:
-            raise UnsupportedDestination(f"no customs regime is configured for {destination!r}",
-                                         field="destination")
+            raise UnsupportedDestination(format_lazy(_("no customs regime is configured for {destination!r}"),
+                                                     destination=destination), field="destination")
         if regime.tax_name and not regime.standard_rates:
-            raise UnsupportedDestination(f"{regime.name} is a customs union: quote to one of its member states, "
-                                         "whose VAT applies", field="destination")
+            raise UnsupportedDestination(format_lazy(_("{name} is a customs union: quote to one of its member "
+                                                       "states, whose VAT applies"), name=regime.name),
+                                         field="destination")
         start = regime.tariff_from or EARLIEST_DATE
         if on < start:
-            raise InvalidDate(f"the {regime.territory} tariff held covers {start.isoformat()} onwards; "
-                              f"{on.isoformat()} is before it", field="date")
+            raise InvalidDate(format_lazy(_("the {territory} tariff held covers {start} onwards; {on} is before "
+                                            "it"), territory=regime.territory, start=start.isoformat(),
+                                          on=on.isoformat()), field="date")
         if regime.territory in book.origin_keys(origin):
             raise DomesticShipment(domestic(origin, regime), field="origin")
         if not fx.supports(regime.currency):
-            raise CurrencyMismatchError(f"no exchange rate for {regime.currency}", field="destination")
+            raise CurrencyMismatchError(format_lazy(_("no exchange rate for {currency}"), currency=regime.currency),
+                                        field="destination")
         dest = regime.currency
         self.regime = regime
         self.dest = dest
@@ -92,16 +98,17 @@ class Context:
         rounding = regime.rounding
         self.rounding = rounding if rounding is not None and rounding.valid_from <= on else None
         self.rates: dict[str, Decimal] = {dest: Decimal(1)}
-        self.fx_sentences: dict[str, str] = {}
-        self.opening = render("Destination {name} ({code}); customs territory {territory}; figures computed in "
-                               "{dest} and rounded to its minor unit at each figure" + (
-                                   ", or cut down where its law says." if self.rounding else "."),
-                               {"name": regime.name, "code": regime.code, "territory": regime.territory,
-                                "dest": dest}, dest)
+        self.fx_sentences: dict[str, Sentence] = {}
+        self.opening = Sentence(
+            "Destination {name} ({code}); customs territory {territory}; figures computed in {dest} and rounded to "
+            "its minor unit at each figure, or cut down where its law says." if self.rounding else
+            "Destination {name} ({code}); customs territory {territory}; figures computed in {dest} and rounded to "
+            "its minor unit at each figure.",
+            {"name": regime.name, "code": regime.code, "territory": regime.territory, "dest": dest}, dest)
         # (regime, limit in the destination currency, the reason its lines carry, the sentence saying so)
         self.specials = [(s, self.to_dest(s.max_value, s.currency),
                           f"{s.code}: consignment at or below {s.max_value:,} {s.currency}",
-                          render("{name} applies from {start}: {wording} ({source}).",
+                          Sentence("{name} applies from {start}: {wording} ({source}).",
                                   {"name": s.name, "start": s.valid_from, "wording": s.wording, "source": s.source},
                                   dest))
                          for s in regime.special_regimes if s.in_force(on)]
@@ -113,34 +120,36 @@ class Context:
             threshold = threshold_in_force(regime, kind, on, origin)
             limit = how = None
             if threshold is None:
-                how = render("No {kind} de minimis is configured for {code}.", {"kind": kind, "code": regime.code},
-                              dest)
+                how = Sentence("No {kind} de minimis is configured for {code}.",
+                               {"kind": phrase(kind), "code": regime.code}, dest)
             elif threshold.amount is None:
-                how = render("No {kind} de minimis on {on}: {note} ({source}).",
-                              {"kind": kind, "on": on, "note": threshold.note, "source": threshold.source}, dest)
+                how = Sentence("No {kind} de minimis on {on}: {note} ({source}).",
+                               {"kind": phrase(kind), "on": on, "note": threshold.note, "source": threshold.source}, dest)
             else:
                 limit = self.to_dest(threshold.amount, threshold.currency)
-                values = {"kind": kind, "Kind": kind.capitalize(), "source": threshold.source, "limit": limit,
-                          "currency": threshold.currency,
-                          "what": "intrinsic value (goods)" if threshold.basis == "intrinsic" else "customs value",
+                values = {"kind": phrase(kind), "Kind": phrase(kind.capitalize()), "source": threshold.source,
+                          "limit": limit, "currency": threshold.currency,
+                          "what": phrase("intrinsic value (goods)" if threshold.basis == "intrinsic"
+                                         else "customs value"),
                           "legal": "" if threshold.currency == dest else f" ({threshold.amount:,} {threshold.currency})"}
                 if threshold.basis == "amount_payable":
                     how = "payable"
                 elif threshold.amount == 0:  # never applied: nothing below zero
-                    how = render("No {kind} de minimis: {kind} is due from the first {currency} ({source}).",
-                                  values, dest)
+                    how = Sentence("No {kind} de minimis: {kind} is due from the first {currency} ({source}).",
+                                   values, dest)
                 else:
                     how = values
             self.thresholds.append((kind, threshold, limit, how))
         self.fees = [fee for fee in regime.fees if fee_in_force(fee, on)]
-        self.tax_parts = "customs value" + (" + duty" if regime.vat_on_duty_inclusive else "") + (
-            " + shipping and insurance" if regime.tax_base_adds_transport and not self.cif else "")
+        self.tax_word = phrase(regime.tax_name)  # "VAT", "GST": the explanation reads it in the reader's language
+        self.tax_parts = phrase("customs value" + (" + duty" if regime.vat_on_duty_inclusive else "") + (
+            " + shipping and insurance" if regime.tax_base_adds_transport and not self.cif else ""))
         if not regime.tax_name:
-            self.closing = render("{name} charges no import VAT/GST at the border. {notes}",
-                                   {"name": regime.name, "notes": regime.notes}, dest)
+            self.closing = Sentence("{name} charges no import VAT/GST at the border. {notes}",
+                                    {"name": regime.name, "notes": regime.notes}, dest)
         else:
-            self.closing = render("No import {tax}: the consignment is under the tax de minimis.",
-                                   {"tax": regime.tax_name}, dest)
+            self.closing = Sentence("No import {tax}: the consignment is under the tax de minimis.",
+                                    {"tax": self.tax_word}, dest)
 
     def rate(self, currency: str) -> Decimal:
         """Units of the destination currency per unit of `currency`."""
@@ -152,10 +161,10 @@ class Context:
     def to_dest(self, amount: Decimal, currency: str) -> Decimal:
         return amount if currency == self.dest else amount * self.rate(currency)
 
-    def fx_sentence(self, currency: str) -> str:
+    def fx_sentence(self, currency: str) -> Sentence:
         found = self.fx_sentences.get(currency)
         if found is None:
-            found = self.fx_sentences[currency] = render(
+            found = self.fx_sentences[currency] = Sentence(
                 "Exchange rate: 1 {currency} = {rate:.6f} {dest} ({source}, {on}).",
                 {"currency": currency, "rate": self.rate(currency), "dest": self.dest, "source": self.fx.source,
                  "on": self.fx.as_of}, self.dest)
@@ -166,9 +175,13 @@ class Context:
 
 
 def domestic(origin: str, regime: DestinationRegime) -> str:
-    where = (f"{origin} and {regime.code} are both in the {regime.territory} customs union" if origin != regime.code
-             else f"{origin} is the destination itself")
-    return f"{where}: a domestic sale has no import duty or import VAT to quote"
+    """Why there is nothing to quote (a lazy text: read in the reader's language)."""
+    if origin != regime.code:
+        return format_lazy(_("{origin} and {code} are both in the {territory} customs union: a domestic sale has no "
+                             "import duty or import VAT to quote"), origin=origin, code=regime.code,
+                           territory=regime.territory)
+    return format_lazy(_("{origin} is the destination itself: a domestic sale has no import duty or import VAT to "
+                         "quote"), origin=origin)
 
 
 def fee_in_force(fee, on: date) -> bool:

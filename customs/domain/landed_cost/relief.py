@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from customs.domain.landed_cost.duty import Duties
-from customs.domain.landed_cost.explanation import Explanation, render
+from customs.domain.landed_cost.explanation import Explanation, Sentence, phrase
 from customs.domain.landed_cost.plan import Context
 from customs.domain.landed_cost.quote import QuotedLine, TaxLine
 from customs.domain.landed_cost.request import QuoteRequest
@@ -49,10 +49,10 @@ def relief(ctx: Context, request: QuoteRequest, valuation: Valuation, explanatio
             found.special, found.reason, special_sentence = candidate, reason, sentence
             break
     for kind, threshold, limit, how in ctx.thresholds:
-        if isinstance(how, str):
-            if how == "payable":
-                found.payable_limits.append((threshold, limit))
-                continue
+        if how == "payable":
+            found.payable_limits.append((threshold, limit))
+            continue
+        if isinstance(how, Sentence):
             explanation.add_text(how)  # no threshold, none in force, or zero: nothing to test
             applied = False
         else:
@@ -105,7 +105,8 @@ def _consumer_channel(ctx: Context, request: QuoteRequest, special, limit: Decim
     saying which channel applies and why: the buyer, the value per transaction, the buyer's year so far."""
     say = explanation.add
     value = goods if special.value_basis == "intrinsic" else customs_value
-    what = "goods value" if special.value_basis == "intrinsic" else "dutiable price (goods + freight + insurance)"
+    what = phrase("goods value" if special.value_basis == "intrinsic"
+                  else "dutiable price (goods + freight + insurance)")
     legal = special.currency
     if not request.buyer_is_consumer:
         say("General trade applies: the buyer is a business, and {code} ({name}) is for consumers only ({source}).",
@@ -116,17 +117,17 @@ def _consumer_channel(ctx: Context, request: QuoteRequest, special, limit: Decim
         say("General trade applies: the consumer's {what} {value:m} is above the {code} limit of {max} {legal} per "
             "transaction, so full duty and taxes are due{single} ({source}).", what=what, value=value,
             code=special.code, max=f"{special.max_value:,}", legal=legal, source=special.source,
-            single="; a single-item order within the annual limit may still enter through the CBEC channel at those "
-                   "full rates, counted toward the annual limit" if single else "")
+            single=phrase("; a single-item order within the annual limit may still enter through the CBEC channel at "
+                          "those full rates, counted toward the annual limit") if single else "")
         return False
     ytd = request.consumer_year_to_date
     if special.annual_limit is not None:
         annual = ctx.to_dest(special.annual_limit, special.currency)
         if ytd is None:
-            so_far, known = ZERO, "not given, taken as none"
+            so_far, known = ZERO, phrase("not given, taken as none")
         else:
             check_money(ytd, ctx.fx, "consumer_year_to_date")  # read only where the annual limit is tested
-            so_far, known = ctx.to_dest(ytd.amount, ytd.currency), "given"
+            so_far, known = ctx.to_dest(ytd.amount, ytd.currency), phrase("given")
         if so_far + value > annual:
             say("General trade applies: the consumer's purchases this year {so_far:m} + this transaction {value:m} = "
                 "{total:m} exceed the {code} annual limit of {annual} {legal} per person, so full duty and taxes are "
@@ -138,7 +139,7 @@ def _consumer_channel(ctx: Context, request: QuoteRequest, special, limit: Decim
     say("{code} applies: the buyer is a consumer, the {what} {value:m} is within {max} {legal} per transaction"
         "{annual_text}; the goods are taken to be on the CBEC positive list (not held here; the seller confirms) "
         "({source}).", code=special.code, what=what, value=value, max=f"{special.max_value:,}", legal=legal,
-        annual_text="" if annual is None else render(
+        annual_text="" if annual is None else Sentence(
             " and purchases this year ({known}) {so_far:m} + {value:m} are within {annual} {legal} per person",
             {"known": known, "so_far": so_far, "value": value, "annual": f"{special.annual_limit:,}", "legal": legal},
             ctx.dest), source=special.source)

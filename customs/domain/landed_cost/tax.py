@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from customs.domain.landed_cost.duty import Duties
-from customs.domain.landed_cost.explanation import Explanation
+from customs.domain.landed_cost.explanation import Explanation, phrase
 from customs.domain.landed_cost.plan import Context, LinePlan
 from customs.domain.landed_cost.quote import TaxLine
 from customs.domain.landed_cost.relief import Relief
@@ -62,20 +62,24 @@ def tax(ctx: Context, plans: list[LinePlan], valuation: Valuation, duties: Dutie
     tax_lines: list[TaxLine] = []
     for (rate, label), (base, source) in taxes.items():
         amount = (base * rate / HUNDRED).quantize(q, ROUND_HALF_UP)
-        name = regime.tax_name if label == "standard rate" else f"{regime.tax_name} ({label})"
+        if label == "standard rate":
+            name, tax_word = regime.tax_name, ctx.tax_word
+        else:
+            name = tax_word = f"{regime.tax_name} ({label})"
         tax_lines.append(TaxLine(name, rate, _money(base.quantize(q, ROUND_HALF_UP), dest),
                                  _money(amount, dest), collected, source))
         if share is not None:
             say("Import {name} {rate:pct} ({share:pct} of the statutory rate) on customs value {base:m} = {amount:m}, "
-                "withheld at import by the e-commerce enterprise, platform or customs agent ({source}).", name=name,
+                "withheld at import by the e-commerce enterprise, platform or customs agent ({source}).", name=tax_word,
                 rate=rate, share=share, base=base, amount=amount, source=source)
         elif special is not None:
             say("{name} {rate:pct} collected at the point of sale by the seller or marketplace, on the sale price "
-                "({what}) {base:m} = {amount:m} ({source}).", name=name, rate=rate, base=base,
-                what="goods + shipping and insurance" if special.tax_base == "goods_and_transport" else "goods only",
+                "({what}) {base:m} = {amount:m} ({source}).", name=tax_word, rate=rate, base=base,
+                what=phrase("goods + shipping and insurance" if special.tax_base == "goods_and_transport"
+                            else "goods only"),
                 amount=amount, source=source)
         else:
-            say("Import {name} {rate:pct} on {parts} {base:m} = {amount:m} ({source}; base: {base_source}).", name=name,
+            say("Import {name} {rate:pct} on {parts} {base:m} = {amount:m} ({source}; base: {base_source}).", name=tax_word,
                 rate=rate, parts=ctx.tax_parts, base=base, amount=amount, source=source,
                 base_source=regime.tax_base_source)
     return tax_lines
@@ -106,12 +110,12 @@ def national_and_local(ctx: Context, plans: list[LinePlan], valuation: Valuation
             local = (local_base * (HUNDRED - national_share) / national_share).quantize(q, ROUND_DOWN)
             say("Line {n}: {name} base: customs value {value:m} + duty {duty:m} = {sum:m}, cut to {base:m}; national "
                 "{national_rate:pct} = {national:m}; local {local_share} of {local_base:m} = {local:m} ({source}).",
-                n=index + 1, name=regime.tax_name, value=value, duty=duty, sum=value + duty, base=base,
+                n=index + 1, name=ctx.tax_word, value=value, duty=duty, sum=value + duty, base=base,
                 national_rate=national_rate, national=national, local_share=f"{HUNDRED - national_share:f}/"
                 f"{national_share:f}", local_base=local_base, local=local, source=source)
         else:
             say("Line {n}: {name} base: customs value {value:m} + duty {duty:m} = {sum:m}, cut to {base:m}; "
-                "{rate:pct} = {national:m} ({source}).", n=index + 1, name=regime.tax_name, value=value, duty=duty,
+                "{rate:pct} = {national:m} ({source}).", n=index + 1, name=ctx.tax_word, value=value, duty=duty,
                 sum=value + duty, base=base, rate=rate, national=national, source=source)
         entry = by_rate.get((rate, label))
         if entry is None:
@@ -129,7 +133,7 @@ def national_and_local(ctx: Context, plans: list[LinePlan], valuation: Valuation
     excess = national_total - national_payable + local_total - local_payable
     say("{name}: national {national:m} cut to {national_payable:m}" + (
         ", local {local:m} cut to {local_payable:m}" if split else "") + ", the {unit:m} below; {excess:m} taken off "
-        "the largest line ({source}).", name=regime.tax_name, national=national_total,
+        "the largest line ({source}).", name=ctx.tax_word, national=national_total,
         national_payable=national_payable, local=local_total, local_payable=local_payable, unit=unit, excess=excess,
         source=rounding.source)
     amounts = take_off([national + local for _, national, local, _ in by_rate.values()], excess)
