@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from conversations import selectors, services
 from conversations.models import Message
 from ewtp.files import private_file_response
+from ewtp.idempotency import idempotent
 
 
 def message_json(message: Message, conversation: selectors.Conversation | None, reader) -> dict:
@@ -60,6 +61,7 @@ class ThreadPostApi(APIView):
         responses={201: _MESSAGE, 200: _MESSAGE},
         description="Post a message (1 to 2,000 characters; a PDF, PNG or JPEG up to 5 MB, multipart). The same "
                     "`client_key` again answers 200 with the message already posted and posts nothing.")
+    @idempotent
     def post(self, request, kind: str, pk: int):
         body = request.data.get("body", "")
         client_key = request.data.get("client_key", "") or ""
@@ -77,6 +79,8 @@ class ThreadPostApi(APIView):
 
 
 class ThreadReadApi(APIView):
+    idempotency_exempt = "it creates nothing and charges nothing; marking a thread read twice is marking it read"
+
     @extend_schema(request=None, responses=inline_serializer("ConversationRead", {
         "last_read_id": serializers.IntegerField()}))
     def post(self, request, kind: str, pk: int):

@@ -672,6 +672,7 @@ class OrderReviewApi(APIView):
                    description="The buyer reviews the seller of a delivered order, once: 409 `not_delivered` "
                                "before delivery, 409 `already_reviewed` for a second review; 404 for another "
                                "buyer's order.")
+    @idempotent
     def post(self, request, pk: int):
         from marketplace.services.reviews import review_create
 
@@ -688,6 +689,7 @@ class ReviewReplyApi(APIView):
 
     @extend_schema(request=ReplyInputSerializer, responses={200: _REVIEW},
                    description="The seller's one reply to a review of their company (409 `already_replied`).")
+    @idempotent
     def post(self, request, pk: int):
         from marketplace.services.reviews import review_reply
 
