@@ -25,12 +25,21 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.dispatch import Signal
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.signals import company_rejected, company_verified
+from conversations.signals import message_posted
 from customs.signals import clearance_decided, clearance_held, documents_requested
+from disputes.signals import dispute_answered, dispute_decided, dispute_opened
 from logistics.signals import shipment_status_changed
-from marketplace.signals import order_placed, rfq_changed
+from marketplace.signals import (
+    checkout_held,
+    checkout_hold_cleared,
+    checkout_hold_refused,
+    order_placed,
+    rfq_changed,
+)
 from payments.signals import payment_succeeded, payout_made
 
 logger = logging.getLogger(__name__)
@@ -303,3 +312,78 @@ def _company_rejected(*, company, **kwargs):
     yield Event(f"company_rejected:{company.pk}:{when}", _to(_members(company.pk),
                                                              reverse("marketplace:company_create")),
                 {"company": company.legal_name, "reason": company.verification_reason})
+
+
+# --- disputes -------------------------------------------------------------------------------------
+
+def _in_both(text) -> dict:
+    """A lazily translated label (a choice's), as each recipient's language reads it."""
+    readings = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            readings[language] = str(text)
+    return readings
+
+
+def _dispute_context(dispute) -> dict:
+    return {"reference": dispute.order_reference, "reason": _in_both(dispute.get_reason_display()),
+            "status": _in_both(dispute.get_status_display())}
+
+
+@kind("dispute_opened", label=_("Dispute opened"), signal=dispute_opened)
+def _dispute_opened(*, dispute, **kwargs):
+    link = reverse("disputes:detail", args=[dispute.pk])
+    yield Event(f"dispute_opened:{dispute.pk}:{dispute.created_at.isoformat()}", _to(_members(dispute.company_id), link),
+                _dispute_context(dispute) | {"deadline": dispute.seller_deadline.date().isoformat()})
+
+
+@kind("dispute_answered", label=_("Dispute answered by the seller"), signal=dispute_answered)
+def _dispute_answered(*, dispute, **kwargs):
+    when = dispute.answered_at.isoformat() if dispute.answered_at else ""
+    yield Event(f"dispute_answered:{dispute.pk}:{when}", {dispute.buyer_id: reverse("disputes:detail", args=[dispute.pk])},
+                _dispute_context(dispute))
+
+
+@kind("dispute_decided", label=_("Dispute decided"), signal=dispute_decided)
+def _dispute_decided(*, dispute, **kwargs):
+    link = reverse("disputes:detail", args=[dispute.pk])
+    yield Event(f"dispute_decided:{dispute.pk}:{dispute.status}", {dispute.buyer_id: link} | _to(
+        _members(dispute.company_id), link), _dispute_context(dispute) | {"refunded": str(dispute.refunded or "")})
+
+
+# --- compliance holds of checkouts ----------------------------------------------------------------
+
+def _hold_event(key: str, hold, reference: str, buyer_id: int) -> Event:
+    return Event(f"{key}:{hold.pk}", {buyer_id: reverse("marketplace:checkout", args=[reference])},
+                 {"reference": reference})
+
+
+@kind("checkout_held", label=_("Checkout held for a compliance review"), signal=checkout_held)
+def _checkout_held(*, hold, reference, buyer_id, **kwargs):
+    yield _hold_event("checkout_held", hold, reference, buyer_id)
+
+
+@kind("checkout_hold_cleared", label=_("Checkout cleared: ready to pay"), signal=checkout_hold_cleared)
+def _checkout_hold_cleared(*, hold, reference, buyer_id, **kwargs):
+    yield _hold_event("checkout_hold_cleared", hold, reference, buyer_id)
+
+
+@kind("checkout_hold_refused", label=_("Checkout refused"), signal=checkout_hold_refused)
+def _checkout_hold_refused(*, hold, reference, buyer_id, **kwargs):
+    yield _hold_event("checkout_hold_refused", hold, reference, buyer_id)
+
+
+# --- messages -------------------------------------------------------------------------------------
+
+@kind("message_posted", label=_("New message"), signal=message_posted)
+def _message_posted(*, message_id, thread_id, author_id, recipient_ids, **kwargs):
+    from conversations.models import Message
+
+    message = Message.objects.select_related("thread", "author").get(pk=message_id)
+    thread = message.thread
+    if thread.kind == "order":
+        link, about = reverse("conversations:order_thread", args=[thread.order_id]), thread.order.reference
+    else:
+        link, about = reverse("conversations:rfq_thread", args=[thread.rfq_id]), f"RFQ {thread.rfq_id}"
+    yield Event(f"message_posted:{message_id}", _to(recipient_ids, link),
+                {"about": about, "author": message.author.display_name, "excerpt": message.body[:300]})
