@@ -105,8 +105,9 @@ def duty_assessment_record(*, reference: str) -> DutyAssessment | None:
             return None
         assessed = collected if decision.assessed is None else _in_currency(decision.assessed, share.currency)
         settling = settle_difference(collected=collected, assessed=assessed, policy=shortfall_policy())
-        resolution, note = settling.resolution, f"Customs assessed duties and taxes of {assessed}; {collected} was " \
-                                                f"collected ({order.incoterm})."
+        resolution, note = settling.resolution, f"Customs assessed {assessed} of duties and taxes due at the " \
+                                                f"border; {collected} was collected for them ({order.incoterm}; VAT " \
+                                                "charged at the sale is not among them)."
         if settling.refund is not None:
             duties_refund_overcollected(reference=reference, amount=settling.refund,
                                         reason=f"Duties over-collected: customs assessed {assessed}, {collected} "

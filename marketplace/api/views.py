@@ -212,7 +212,7 @@ class ListingPhotoApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class OriginMaterialSerializer(serializers.Serializer):
+class ListingMaterialSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
     hs_code = serializers.CharField(max_length=12, help_text="HS 2022 chapter, heading or subheading, e.g. 0902.10")
     origin = serializers.CharField(max_length=2, help_text="ISO 3166 country code")
@@ -225,7 +225,7 @@ class ListingOriginSerializer(serializers.Serializer):
     wholly_obtained = serializers.BooleanField(default=False)
     exporter_reference = serializers.CharField(max_length=64, required=False, allow_blank=True,
                                                help_text="REX number / approved exporter authorisation")
-    materials = OriginMaterialSerializer(many=True, required=False)
+    materials = ListingMaterialSerializer(many=True, required=False)
     currency = serializers.CharField(read_only=True)
 
 
