@@ -7,11 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
 from duties.domain.rules import return_period
 from duties.models import AuthoritySettlement, DutyAssessment, TaxInvoice
 from ewtp import roles
+from ewtp.models import DecimalSum
 from ewtp.money import Money
 
 
@@ -33,7 +34,7 @@ def owed_by_authority() -> list[Owed]:
 
     unsettled: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for row in (DutyAssessment.objects.filter(settlement__isnull=True, assessed_amount__gt=0)
-                .values("destination", "currency").annotate(total=Sum("assessed_amount")).order_by()):
+                .values("destination", "currency").annotate(total=DecimalSum("assessed_amount")).order_by()):
         unsettled[(row["destination"], row["currency"])] += row["total"]
     ledger = {(row["account"].split(":", 1)[1], row["currency"]): -row["balance"]
               for row in account_balances(prefix="duties_payable:")}
@@ -109,7 +110,7 @@ def vat_return(*, scheme: str, period: str) -> VatReturn:
     result = VatReturn(scheme=scheme, period=period.strip().upper(), start=start, end=end,
                        vat_number=scheme_vat_number(scheme))
     grouped = (invoices.values("country", "currency")
-               .annotate(count=Count("id"), net=Sum("net_amount"), vat=Sum("vat_amount")).order_by("country",
+               .annotate(count=Count("id"), net=DecimalSum("net_amount"), vat=DecimalSum("vat_amount")).order_by("country",
                                                                                                    "currency"))
     references: dict[str, list[str]] = defaultdict(list)
     for country, reference in invoices.values_list("country", "reference"):

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -88,3 +90,18 @@ class IdempotencyKey(models.Model):
             models.CheckConstraint(condition=models.Q(status__in=["in_progress", "completed"]),
                                    name="idempotency_key_status_valid"),
         ]
+
+
+class DecimalSum(models.Sum):
+    """The sum of decimal amounts, exact on SQLite too. SQLite adds them as floats, and Django reads an
+    aggregate back at 15 significant digits without rounding it to the field's places (10.00 - 9.90 - 0.10
+    comes back as -3.6E-15); amounts with n decimal places add up to n places, so rounding to them restores
+    the exact sum. PostgreSQL's numeric sum is exact already. Use it for every sum of money."""
+
+    def get_db_converters(self, connection):
+        converters = super().get_db_converters(connection)
+        places = getattr(self.output_field, "decimal_places", None)
+        if connection.vendor != "sqlite" or places is None:
+            return converters
+        step = Decimal(1).scaleb(-places)  # "+ 0" below: a float error under zero would read -0.00
+        return [*converters, lambda value, expression, connection: None if value is None else value.quantize(step) + 0]

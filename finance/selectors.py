@@ -6,12 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import Company
 from customs.selectors import case_outcomes, cases_cleared
 from ewtp.fx import fx_table
+from ewtp.models import DecimalSum
 from ewtp.money import Money
 from finance.domain.advances import (
     DEFAULT_POLICY,
@@ -55,7 +56,7 @@ def seller_limit(*, company):
 
 def outstanding_for(*, company_id: int, currency: str) -> Money:
     total = Advance.objects.filter(company_id=company_id, currency=currency, status__in=OWING).aggregate(
-        owed=Sum(F("amount") - F("repaid_amount")))["owed"]
+        owed=DecimalSum(F("amount") - F("repaid_amount")))["owed"]
     return Money(total or Decimal(0), currency)
 
 
@@ -139,7 +140,7 @@ class Exposure:
 def exposure_by_seller() -> list[Exposure]:
     """Staff: what each seller owes, in two queries, largest first (per currency)."""
     rows = list(Advance.objects.filter(status__in=OWING).order_by().values("company_id", "currency").annotate(
-        n=Count("id"), owed=Sum(F("amount") - F("repaid_amount")),
+        n=Count("id"), owed=DecimalSum(F("amount") - F("repaid_amount")),
         overdue=Count("id", filter=Q(status=Advance.Status.OVERDUE)), risky=Count("id", filter=Q(at_risk=True))))
     names = dict(Company.objects.filter(pk__in={r["company_id"] for r in rows}).values_list("pk", "legal_name"))
     exposures = [Exposure(r["company_id"], names.get(r["company_id"], f"#{r['company_id']}"), r["currency"], r["n"],
@@ -170,7 +171,7 @@ def advances_ledger_problems() -> list[str]:
         booked[(row["account"], row["currency"])] = row["balance"]
     problems = []
     owed = Advance.objects.filter(status__in=OWING).order_by().values("company_id", "currency").annotate(
-        owed=Sum(F("amount") - F("repaid_amount")))
+        owed=DecimalSum(F("amount") - F("repaid_amount")))
     for row in owed:
         key = (receivable_account(row["company_id"]), row["currency"])
         balance = booked.pop(key, Decimal(0))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from ewtp.exceptions import ApplicationError
+from ewtp.models import DecimalSum
 from ewtp.money import Money
 from ewtp.numbers import parse_decimal, parse_int
 from marketplace.models import Checkout, ComplianceHold, Listing, Order, in_reader_language
@@ -445,7 +446,7 @@ def sales_by_destination(company, *, days: int = 90) -> list[dict]:
     """Goods sold in the last `days` by destination country, in the seller's currency, largest first."""
     from datetime import timedelta
 
-    from django.db.models import Count, Sum
+    from django.db.models import Count
     from django.utils import timezone
 
     from ewtp.fx import fx_table
@@ -455,7 +456,7 @@ def sales_by_destination(company, *, days: int = 90) -> list[dict]:
     since = timezone.now() - timedelta(days=days)
     totals: dict[str, dict] = {}
     rows = (Order.objects.filter(company=company, status__in=SELLING, created_at__gte=since)
-            .values("ship_country", "currency").annotate(goods=Sum("goods_amount"), orders=Count("id")))
+            .values("ship_country", "currency").annotate(goods=DecimalSum("goods_amount"), orders=Count("id")))
     for row in rows:
         entry = totals.setdefault(row["ship_country"], {"country": row["ship_country"], "orders": 0,
                                                         "total": Money.zero(company.currency)})
@@ -581,11 +582,11 @@ PAID_STATUSES = ("paid", "shipped", "delivered", "completed", "refunded")
 
 def seller_record(*, company_id: int) -> SellerRecord:
     """Two queries whatever the history's length. A refund in part counts the order as refunded."""
-    from django.db.models import Count, Sum
+    from django.db.models import Count
 
     delivered = (Order.objects.filter(company_id=company_id, status__in=("delivered", "completed"))
                  .order_by().values("currency")
-                 .annotate(total=Sum(F("total_amount") - F("duties_amount")), n=Count("id")))
+                 .annotate(total=DecimalSum(F("total_amount") - F("duties_amount")), n=Count("id")))
     partly_refunded = Q(checkout__payment__allocations__refunded_amount__gt=0,
                         checkout__payment__allocations__company_id=company_id)
     counts = Order.objects.filter(company_id=company_id, status__in=PAID_STATUSES).aggregate(

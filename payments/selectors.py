@@ -5,15 +5,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Max, Q, Sum
+from django.db.models import F, Max, Q
 
+from ewtp.models import DecimalSum
 from ewtp.money import Money
 from payments.models import LedgerEntry, LedgerTransaction, Payment, PaymentAllocation, Payout, SellerAccount
 
 
 def account_balances(*, prefix: str = "") -> list[dict]:
     rows = LedgerEntry.objects.filter(account__startswith=prefix).values("account", "currency")
-    return list(rows.annotate(balance=Sum("amount")).order_by("account", "currency"))
+    return list(rows.annotate(balance=DecimalSum("amount")).order_by("account", "currency"))
 
 
 def account_totals_by_reference(*, account: str, references: list[str], kind: str = "") -> dict[tuple[str, str], Decimal]:
@@ -23,7 +24,7 @@ def account_totals_by_reference(*, account: str, references: list[str], kind: st
     if kind:
         rows = rows.filter(transaction__kind=kind)
     return {(row["reference"], row["currency"]): row["total"]
-            for row in rows.values("reference", "currency").annotate(total=Sum("amount")).order_by()}
+            for row in rows.values("reference", "currency").annotate(total=DecimalSum("amount")).order_by()}
 
 
 def ledger_totals_of_kind(*, kind: str, account_prefix: str) -> dict[tuple[str, str], Decimal]:
@@ -31,7 +32,7 @@ def ledger_totals_of_kind(*, kind: str, account_prefix: str) -> dict[tuple[str, 
     of `kind`: one query."""
     rows = LedgerEntry.objects.filter(transaction__kind=kind, account__startswith=account_prefix)
     return {(row["reference"], row["currency"]): row["total"]
-            for row in rows.values("reference", "currency").annotate(total=Sum("amount")).order_by()}
+            for row in rows.values("reference", "currency").annotate(total=DecimalSum("amount")).order_by()}
 
 
 def payment_order_references(payment_id: int) -> list[str]:
@@ -173,8 +174,8 @@ def seller_balance(*, company_id: int) -> SellerBalance:
     released = Payout.objects.filter(company_id=company_id).values("reference")
     held = (PaymentAllocation.objects.filter(company_id=company_id, payment__status=Payment.Status.SUCCEEDED)
             .exclude(reference__in=released).values("payment__currency")
-            .annotate(held=Sum("amount") - Sum("refunded_amount")).order_by("payment__currency"))
-    paid = Payout.objects.filter(company_id=company_id).values("currency").annotate(total=Sum("amount")).order_by(
+            .annotate(held=DecimalSum(F("amount") - F("refunded_amount"))).order_by("payment__currency"))
+    paid = Payout.objects.filter(company_id=company_id).values("currency").annotate(total=DecimalSum("amount")).order_by(
         "currency")
     return SellerBalance(
         in_escrow=[Money(row["held"], row["payment__currency"]) for row in held if row["held"]],
@@ -231,7 +232,7 @@ def _refunds():
 
     cash = Q(entries__account=PROVIDER_CASH)
     return LedgerTransaction.objects.filter(kind__startswith="refund").annotate(
-        amount=-Sum("entries__amount", filter=cash), currency=Max("entries__currency", filter=cash))
+        amount=DecimalSum(-F("entries__amount"), filter=cash), currency=Max("entries__currency", filter=cash))
 
 
 def refund_list(*, q: str = "", provider: str = "", currency: str = "", buyer: str = "", company: int | None = None,
@@ -349,7 +350,7 @@ def with_running_balances(*, account: str, entries) -> list:
     low, high = min(entry.pk for entry in entries), max(entry.pk for entry in entries)
     running: dict[str, Decimal] = defaultdict(Decimal)
     running.update(LedgerEntry.objects.filter(account=account, pk__lt=low).order_by().values("currency")
-                   .annotate(total=Sum("amount")).values_list("currency", "total"))
+                   .annotate(total=DecimalSum("amount")).values_list("currency", "total"))
     after: dict[int, Decimal] = {}
     for pk, currency, amount in LedgerEntry.objects.filter(account=account, pk__gte=low, pk__lte=high).order_by(
             "pk").values_list("pk", "currency", "amount"):

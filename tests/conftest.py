@@ -36,6 +36,14 @@ def pytest_configure(config):
     atexit.register(shutil.rmtree, private, ignore_errors=True)
     settings.PRIVATE_MEDIA_ROOT = private
     os.environ["PRIVATE_MEDIA_ROOT"] = private
+    # A run stopped mid-way leaves its SQLite test database's -wal and -shm files behind; the next run's new
+    # database would meet them ("disk I/O error" while migrating). This process removes its own.
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and database.get("TEST", {}).get("NAME"):
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        name = database["TEST"]["NAME"] + (f"_{worker}" if worker else "")
+        for sidecar in ("-wal", "-shm"):
+            Path(name + sidecar).unlink(missing_ok=True)
     queue = f"test-{uuid.uuid4().hex[:8]}"
     os.environ["CELERY_QUEUE"] = queue  # inherited by the worker processes the tests start
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
