@@ -53,9 +53,12 @@ def test_an_officer_clears_the_demo_queue_in_the_browser(page, live_server, refe
     page.goto(f"{base}/customs/my-cases/")
     task = page.locator("[data-testid=tasks]")
     assert "proof of origin" in task.inner_text().lower()
-    proof = tmp_path / "statement-on-origin.pdf"
+    proof = tmp_path / "cptpp-certification.pdf"
     proof.write_bytes(PDF)
     task.locator("input[type=file]").set_input_files(str(proof))
+    # with the certification's details (the demo's Malaysian tea is claimed under CPTPP)
+    task.locator("input[name=proof_number]").fill("MY-CPTPP-0001")
+    task.locator("input[name=proof_issued_on]").fill("2026-01-02")
     task.locator("[data-testid=upload]").click()
     page.wait_for_url(re.compile(r"/customs/my-cases/$"))
     wait_for(lambda: ClearanceCase.objects.get(pk=waiting.pk).status in ("submitted", "released", "cleared"),

@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.xdist_group("worker"), pytest.mark.skipif(
 
 
 @pytest.fixture
-def nodes(transactional_db, buckets, s3_server, tmp_path, settings):
+def nodes(transactional_db, reference_data, buckets, s3_server, tmp_path, settings):
     """Two gunicorn processes on the test database, the Redis cache and the moto buckets."""
     from django.db import connection
 

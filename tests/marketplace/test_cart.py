@@ -37,7 +37,7 @@ def test_the_buyer_may_change_the_currency_and_an_address_sets_the_ship_to(clien
     buyer = factories.buyer(country="DE", currency="EUR")
     client.force_login(buyer)
     page = client.post("/accounts/profile/", {"full_name": "Anna", "country": "DE", "preferred_currency": "USD",
-                                              "address_line": "Torstraße 45", "city": "Berlin", "postcode": "10119"})
+                                              "language": "en", "address_line": "Torstraße 45", "city": "Berlin", "postcode": "10119"})
     assert page.status_code == 302
     buyer.refresh_from_db()
     assert buyer.preferred_currency == "USD"

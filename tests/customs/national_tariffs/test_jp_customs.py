@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from customs.domain.landed_cost import InvalidDate, QuoteLine, QuoteRequest, quote_landed_cost
+from customs.domain.origin import OriginDeclaration
 from customs.national_tariffs import MODULES, jp_customs
 from customs.reference import DATA_DIR
 from ewtp.money import Money
@@ -17,9 +18,15 @@ ON = date(2026, 1, 15)  # the 1 Jan 2026 edition
 ON_2025 = date(2025, 6, 2)  # the 1 Apr 2025 edition
 
 
+# A claimed preference is granted only where its rule of origin is met (customs.domain.origin): these tests
+# are about the rates, so the goods are declared wholly obtained, which meets every agreement's rule.
+RULE_MET = OriginDeclaration(ex_works_price=Decimal(1), currency="JPY", wholly_obtained=True)
+
+
 def quote(book, fx, code, origin, *, value="100000", claim=False, on=ON, kg="1", **supplementary):
     line = QuoteLine(hs_code=code, description="goods", quantity=1, unit_value=Money(Decimal(value), "JPY"),
                      net_weight_kg=Decimal(kg), origin=origin, claim_preference=claim,
+                     origin_declaration=RULE_MET if claim else None,
                      supplementary={k: Decimal(v) for k, v in supplementary.items()})
     request = QuoteRequest(origin=origin, destination="JP", on=on, incoterm="DDP", currency="JPY",
                            shipping=Money(Decimal(0), "JPY"), insurance=Money(Decimal(0), "JPY"), lines=[line])

@@ -15,6 +15,7 @@ from customs.domain.duty_expression import (
     parse_duty_expression,
 )
 from customs.domain.landed_cost import InvalidDate, QuoteLine, QuoteRequest, quote_landed_cost
+from customs.domain.origin import OriginDeclaration
 from customs.national_tariffs import MODULES, us_hts
 from customs.reference import DATA_DIR
 from ewtp.money import Money
@@ -28,6 +29,11 @@ REV_13, REV_4 = date(2025, 4, 22), date(2026, 2, 25)
 def measures():
     reports = {}
     return us_hts.read_measures(TARIFFS, reports), reports
+
+
+# A claimed preference is granted only where its rule of origin is met (customs.domain.origin): these tests
+# are about the rates, so the goods are declared wholly obtained, which meets every agreement's rule.
+RULE_MET = OriginDeclaration(ex_works_price=Decimal(1), currency="USD", wholly_obtained=True)
 
 
 def by_kind(measures, kind):
@@ -147,7 +153,8 @@ def test_a_later_section_301_increase_replaces_the_list_duty_from_its_date(measu
 
 def a_quote(book, fx, code, origin, *, on=TODAY, value="100.00", kg="0.5", claim=False):
     line = QuoteLine(hs_code=code, description="goods", quantity=1, unit_value=Money(Decimal(value), "USD"),
-                     net_weight_kg=Decimal(kg), origin=origin, claim_preference=claim)
+                     net_weight_kg=Decimal(kg), origin=origin, claim_preference=claim,
+                     origin_declaration=RULE_MET if claim else None)
     request = QuoteRequest(origin=origin, destination="US", on=on, incoterm="DDP", currency="USD",
                            shipping=Money(Decimal("0"), "USD"), insurance=Money(Decimal("0"), "USD"), lines=[line])
     return quote_landed_cost(book, fx, request)
