@@ -59,9 +59,22 @@ def _entries(hits: list[dict]) -> str:
                      f"{h.get('listed_name')} ({h.get('score')})" for h in hits) or "account flagged at sign-up"
 
 
-def _decide(hold: ComplianceHold, staff: User, status: str, reason: str) -> None:
+def _decide(hold: ComplianceHold, checkout, staff: User, reason: str, *, status: str, screening: str,
+            action: str, signal) -> None:
+    """What both decisions record: the hold's status, the buyer's screening (with the hold's matches added, so
+    a cleared match holds them no more), the staff audit entry, and the signal sent after commit."""
     hold.status, hold.decided_by, hold.decided_at, hold.decision_reason = status, staff, timezone.now(), reason
     hold.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    buyer = User.objects.select_for_update().get(pk=checkout.buyer_id)
+    known = {hit_key(hit) for hit in buyer.screening_hits}
+    buyer.screening_hits = buyer.screening_hits + [h for h in hold.hits if hit_key(h) not in known]
+    buyer.screening = screening
+    buyer.save(update_fields=["screening", "screening_hits"])
+    staff_action_record(actor=staff, action=action, target=f"checkout {checkout.reference}", reason=reason,
+                        entries=_entries(hold.hits))
+    reference, buyer_id = checkout.reference, checkout.buyer_id
+    transaction.on_commit(lambda: signal.send(sender=ComplianceHold, hold=hold, reference=reference,
+                                              buyer_id=buyer_id))
 
 
 def compliance_hold_clear(*, staff: User, hold_id: int, reason: str) -> ComplianceHold:
@@ -80,17 +93,8 @@ def compliance_hold_clear(*, staff: User, hold_id: int, reason: str) -> Complian
                                           shares=[_share(o) for o in orders], destination=orders[0].ship_country,
                                           idempotency_key=f"checkout:{orders[0].pk}")
         checkout.save(update_fields=["payment"])
-        _decide(hold, staff, ComplianceHold.Status.CLEARED, reason)
-        buyer = User.objects.select_for_update().get(pk=checkout.buyer_id)
-        known = {hit_key(hit) for hit in buyer.screening_hits}
-        buyer.screening_hits = buyer.screening_hits + [h for h in hold.hits if hit_key(h) not in known]
-        buyer.screening = User.Screening.CLEARED
-        buyer.save(update_fields=["screening", "screening_hits"])
-        staff_action_record(actor=staff, action="checkout.compliance_clear", target=f"checkout {checkout.reference}",
-                            reason=reason, entries=_entries(hold.hits))
-        reference, buyer_id = checkout.reference, checkout.buyer_id
-        transaction.on_commit(lambda: checkout_hold_cleared.send(sender=ComplianceHold, hold=hold,
-                                                                 reference=reference, buyer_id=buyer_id))
+        _decide(hold, checkout, staff, reason, status=ComplianceHold.Status.CLEARED,
+                screening=User.Screening.CLEARED, action="checkout.compliance_clear", signal=checkout_hold_cleared)
     return hold
 
 
@@ -104,15 +108,6 @@ def compliance_hold_refuse(*, staff: User, hold_id: int, reason: str) -> Complia
             _release_stock(order, note="Refused at the compliance review; stock released.")
             _move(order, Order.Status.CANCELLED, actor=staff, note="Refused at the compliance review.")
             order.save(update_fields=["status", "updated_at"])
-        _decide(hold, staff, ComplianceHold.Status.REFUSED, reason)
-        buyer = User.objects.select_for_update().get(pk=checkout.buyer_id)
-        known = {hit_key(hit) for hit in buyer.screening_hits}
-        buyer.screening_hits = buyer.screening_hits + [h for h in hold.hits if hit_key(h) not in known]
-        buyer.screening = User.Screening.FLAGGED
-        buyer.save(update_fields=["screening", "screening_hits"])
-        staff_action_record(actor=staff, action="checkout.compliance_refuse", target=f"checkout {checkout.reference}",
-                            reason=reason, entries=_entries(hold.hits))
-        reference, buyer_id = checkout.reference, checkout.buyer_id
-        transaction.on_commit(lambda: checkout_hold_refused.send(sender=ComplianceHold, hold=hold,
-                                                                 reference=reference, buyer_id=buyer_id))
+        _decide(hold, checkout, staff, reason, status=ComplianceHold.Status.REFUSED,
+                screening=User.Screening.FLAGGED, action="checkout.compliance_refuse", signal=checkout_hold_refused)
     return hold
